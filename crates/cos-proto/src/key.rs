@@ -1,0 +1,90 @@
+//! Object key rules.
+
+use crate::error::InputError;
+
+/// The longest key COS accepts, in bytes of UTF-8.
+pub const MAX_KEY_LEN: usize = 850;
+
+/// Checks an object key before it goes into a request:
+///
+/// * it must not be empty, nor longer than [`MAX_KEY_LEN`] bytes;
+/// * it must not normalise to `/` like a POSIX path (`/`, `a/..`, `./`): such a request
+///   would address the bucket itself (the official SDK's "key simplify" check, applied
+///   here to every operation, not only GET);
+/// * its last segment must not be `.` or `..`: HTTP stacks and proxies collapse such dot
+///   segments, so the request would reach another key than the one signed.
+///
+/// ```
+/// use cos_proto::key::check_key;
+/// assert!(check_key("photos/2024/a.jpg").is_ok());
+/// assert!(check_key("a/b/../..").is_err());
+/// ```
+pub fn check_key(key: &str) -> Result<(), InputError> {
+    if key.is_empty() {
+        return Err(InputError::EmptyKey);
+    }
+    if key.len() > MAX_KEY_LEN {
+        return Err(InputError::KeyTooLong { len: key.len() });
+    }
+    if simplify(key) == "/" {
+        return Err(InputError::KeyResolvesToBucket { key: key.to_owned() });
+    }
+    let last = key.rsplit('/').next().unwrap_or(key);
+    if last == "." || last == ".." {
+        return Err(InputError::KeyEndsWithDotSegment { key: key.to_owned() });
+    }
+    Ok(())
+}
+
+/// Normalises a key like a POSIX path: empty segments and `.` are dropped, `..` pops a
+/// segment, the result is `/` followed by the remaining segments joined by `/`.
+pub fn simplify(key: &str) -> String {
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in key.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
+        }
+    }
+    format!("/{}", segments.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_that_resolve_to_the_bucket_are_rejected() {
+        for key in ["/", "////", "/abc/../", "/./", "/././///abc/.//def//../../", "a/..", "..", "."] {
+            assert!(check_key(key).is_err(), "{key:?} must be rejected");
+        }
+        assert!(matches!(check_key("/abc/../"), Err(InputError::KeyResolvesToBucket { .. })));
+    }
+
+    #[test]
+    fn trailing_dot_segments_are_rejected() {
+        assert!(matches!(check_key("a/b/.."), Err(InputError::KeyEndsWithDotSegment { .. })));
+        assert!(matches!(check_key("a/."), Err(InputError::KeyEndsWithDotSegment { .. })));
+        assert!(check_key("a/.b").is_ok());
+        assert!(check_key("a/../b").is_ok());
+        assert!(check_key("a/..b/c..").is_ok());
+    }
+
+    #[test]
+    fn length_limit_is_in_bytes() {
+        assert!(check_key(&"a".repeat(850)).is_ok());
+        assert_eq!(check_key(&"a".repeat(851)), Err(InputError::KeyTooLong { len: 851 }));
+        assert!(check_key(&"中".repeat(284)).is_err());
+        assert_eq!(check_key(""), Err(InputError::EmptyKey));
+    }
+
+    #[test]
+    fn ordinary_keys_pass() {
+        for key in ["a", "dir/", "/leading", "//double//slash", "中文/파일 이름.txt", " !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~end"] {
+            assert!(check_key(key).is_ok(), "{key:?} must pass");
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! GET Object: download an object (or a range of it).
+
+use bytes::Bytes;
+use http::Method;
+
+use super::object_info::ObjectInfo;
+use super::range::{ByteRange, ContentRange};
+use crate::error::{Error, ResponseError};
+use crate::headers::{CustomerKey, apply_traffic_limit};
+use crate::operation::{Operation, ResponseBody};
+use crate::request::{Body, RequestBuilder};
+use crate::response::{self, header_text};
+use crate::Config;
+
+/// Response headers a GET can override with `response-*` query parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResponseOverride {
+    /// `response-content-type`.
+    ContentType,
+    /// `response-content-language`.
+    ContentLanguage,
+    /// `response-expires`.
+    Expires,
+    /// `response-cache-control`.
+    CacheControl,
+    /// `response-content-disposition`.
+    ContentDisposition,
+    /// `response-content-encoding`.
+    ContentEncoding,
+}
+
+impl ResponseOverride {
+    /// The query parameter name.
+    pub fn param(self) -> &'static str {
+        match self {
+            ResponseOverride::ContentType => "response-content-type",
+            ResponseOverride::ContentLanguage => "response-content-language",
+            ResponseOverride::Expires => "response-expires",
+            ResponseOverride::CacheControl => "response-cache-control",
+            ResponseOverride::ContentDisposition => "response-content-disposition",
+            ResponseOverride::ContentEncoding => "response-content-encoding",
+        }
+    }
+}
+
+/// Downloads an object. The driver streams the body ([`ResponseBody::Streamed`]);
+/// `parse_response` reads the headers.
+///
+/// ```
+/// use cos_proto::{Config, Operation, ops::{GetObject, ByteRange}};
+/// let cfg = Config::builder("ap-guangzhou", "examplebucket-1250000000").build().unwrap();
+/// let get = GetObject::new("a.txt").range(ByteRange::inclusive(0, 9).unwrap());
+/// let request = get.build_request(&cfg).unwrap();
+/// assert_eq!(request.headers()["range"], "bytes=0-9");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct GetObject {
+    key: String,
+    range: Option<ByteRange>,
+    if_match: Option<String>,
+    if_none_match: Option<String>,
+    if_modified_since: Option<String>,
+    if_unmodified_since: Option<String>,
+    overrides: Vec<(ResponseOverride, String)>,
+    version_id: Option<String>,
+    traffic_limit: Option<u64>,
+    customer_key: Option<CustomerKey>,
+}
+
+impl GetObject {
+    /// Downloads `key`.
+    pub fn new(key: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            range: None,
+            if_match: None,
+            if_none_match: None,
+            if_modified_since: None,
+            if_unmodified_since: None,
+            overrides: Vec::new(),
+            version_id: None,
+            traffic_limit: None,
+            customer_key: None,
+        }
+    }
+
+    /// Downloads only this range (the answer is 206 with a `Content-Range`).
+    pub fn range(mut self, range: ByteRange) -> Self {
+        self.range = Some(range);
+        self
+    }
+
+    /// Answers 412 unless the ETag matches (pins the object while resuming).
+    pub fn if_match(mut self, etag: impl Into<String>) -> Self {
+        self.if_match = Some(etag.into());
+        self
+    }
+
+    /// Answers 304 if the ETag matches.
+    pub fn if_none_match(mut self, etag: impl Into<String>) -> Self {
+        self.if_none_match = Some(etag.into());
+        self
+    }
+
+    /// Answers 304 unless modified after this HTTP date.
+    pub fn if_modified_since(mut self, date: impl Into<String>) -> Self {
+        self.if_modified_since = Some(date.into());
+        self
+    }
+
+    /// Answers 412 if modified after this HTTP date.
+    pub fn if_unmodified_since(mut self, date: impl Into<String>) -> Self {
+        self.if_unmodified_since = Some(date.into());
+        self
+    }
+
+    /// Overrides a response header (sent as a `response-*` query parameter, in call order).
+    pub fn response_header(mut self, which: ResponseOverride, value: impl Into<String>) -> Self {
+        self.overrides.retain(|(w, _)| *w != which);
+        self.overrides.push((which, value.into()));
+        self
+    }
+
+    /// Downloads a given version.
+    pub fn version_id(mut self, version_id: impl Into<String>) -> Self {
+        self.version_id = Some(version_id.into());
+        self
+    }
+
+    /// Limits this download's bandwidth, in bit/s (819200..=838860800).
+    pub fn traffic_limit(mut self, bits_per_second: u64) -> Self {
+        self.traffic_limit = Some(bits_per_second);
+        self
+    }
+
+    /// The SSE-C key the object was stored with.
+    pub fn customer_key(mut self, key: CustomerKey) -> Self {
+        self.customer_key = Some(key);
+        self
+    }
+
+    /// The object key.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The requested range, if any.
+    pub fn requested_range(&self) -> Option<ByteRange> {
+        self.range
+    }
+}
+
+/// The headers of a download; the data itself is the response body the driver streams.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetObjectOutput {
+    /// `200` for the whole object, `206` for a range.
+    pub status: u16,
+    /// The object's attributes. `content_length` is the length of this body.
+    pub info: ObjectInfo,
+    /// `Content-Range` of a 206 answer.
+    pub content_range: Option<ContentRange>,
+}
+
+impl GetObjectOutput {
+    /// The number of body bytes the driver must deliver, when the response says.
+    pub fn body_length(&self) -> Option<u64> {
+        self.info.content_length
+    }
+}
+
+impl Operation for GetObject {
+    type Output = GetObjectOutput;
+    const RESPONSE_BODY: ResponseBody = ResponseBody::Streamed;
+
+    fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
+        let mut b = RequestBuilder::object(Method::GET, &self.key)?;
+        for (which, value) in &self.overrides {
+            b = b.query(which.param(), value.clone());
+        }
+        b = b.query_opt("versionId", self.version_id.clone());
+        b = b
+            .header_opt("range", self.range.map(|r| r.to_string()).as_deref())?
+            .header_opt("if-match", self.if_match.as_deref())?
+            .header_opt("if-modified-since", self.if_modified_since.as_deref())?
+            .header_opt("if-none-match", self.if_none_match.as_deref())?
+            .header_opt("if-unmodified-since", self.if_unmodified_since.as_deref())?;
+        b = apply_traffic_limit(b, self.traffic_limit)?;
+        if let Some(key) = &self.customer_key {
+            b = key.apply(b, "")?;
+        }
+        Ok(b.build(config)?)
+    }
+
+    fn parse_response(&self, url: &http::Uri, response: http::Response<Bytes>) -> Result<GetObjectOutput, Error> {
+        response::check(&Method::GET, url, &response)?;
+        let headers = response.headers();
+        let content_range = match header_text(headers, "content-range") {
+            Some(value) => Some(ContentRange::parse(&value).ok_or(ResponseError::InvalidHeader {
+                name: "content-range",
+                value,
+            })?),
+            None => None,
+        };
+        if response.status() == http::StatusCode::PARTIAL_CONTENT && content_range.is_none() {
+            return Err(ResponseError::MissingHeader("content-range").into());
+        }
+        Ok(GetObjectOutput {
+            status: response.status().as_u16(),
+            info: ObjectInfo::from_headers(headers)?,
+            content_range,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::test_support::{config, error_response, header, response};
+
+    #[test]
+    fn builds_with_every_parameter() {
+        let request = GetObject::new("docs/a b+c.txt")
+            .range(ByteRange::inclusive(0, 99).expect("valid"))
+            .if_match("\"e\"")
+            .if_modified_since("Mon, 13 Nov 2023 00:00:00 GMT")
+            .if_none_match("\"n\"")
+            .if_unmodified_since("Wed, 15 Nov 2023 00:00:00 GMT")
+            .response_header(ResponseOverride::CacheControl, "no-cache")
+            .response_header(ResponseOverride::ContentDisposition, "attachment; filename=\"a b.txt\"")
+            .response_header(ResponseOverride::ContentEncoding, "gzip")
+            .response_header(ResponseOverride::ContentLanguage, "zh-CN")
+            .response_header(ResponseOverride::ContentType, "text/plain; charset=utf-8")
+            .response_header(ResponseOverride::Expires, "Wed, 21 Oct 2025 07:28:00 GMT")
+            .version_id("MTg0NDUxNTc1NjIzMTQ1MDAwODg")
+            .traffic_limit(819_200)
+            .build_request(&config())
+            .expect("builds");
+        assert_eq!(
+            request.uri().to_string(),
+            "http://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/docs/a%20b%2Bc.txt\
+             ?response-cache-control=no-cache&response-content-disposition=attachment%3B+filename%3D%22a+b.txt%22\
+             &response-content-encoding=gzip&response-content-language=zh-CN\
+             &response-content-type=text%2Fplain%3B+charset%3Dutf-8\
+             &response-expires=Wed%2C+21+Oct+2025+07%3A28%3A00+GMT&versionId=MTg0NDUxNTc1NjIzMTQ1MDAwODg"
+        );
+        assert_eq!(header(&request, "range"), "bytes=0-99");
+        assert_eq!(header(&request, "if-match"), "\"e\"");
+        assert_eq!(header(&request, "if-none-match"), "\"n\"");
+        assert_eq!(header(&request, "x-cos-traffic-limit"), "819200");
+        assert!(request.headers().get("content-length").is_none());
+    }
+
+    #[test]
+    fn invalid_keys_and_limits_are_rejected() {
+        for key in ["/", "a/..", "/./", ""] {
+            assert!(GetObject::new(key).build_request(&config()).is_err(), "{key}");
+        }
+        assert!(GetObject::new("k").traffic_limit(838_860_801).build_request(&config()).is_err());
+    }
+
+    #[test]
+    fn parses_full_and_partial_answers() {
+        let url = "http://h/hello.txt".parse().expect("uri");
+        let get = GetObject::new("hello.txt");
+        let full = response(200, &[("Content-Length", "11"), ("ETag", "\"e\""), ("x-cos-hash-crc64ecma", "1")], "");
+        let out = get.parse_response(&url, full).expect("parses");
+        assert_eq!((out.status, out.body_length(), out.info.crc64), (200, Some(11), Some(1)));
+        let part = response(206, &[("Content-Range", "bytes 6-10/11"), ("Content-Length", "5")], "");
+        let out = get.parse_response(&url, part).expect("parses");
+        assert_eq!(out.content_range, ContentRange::parse("bytes 6-10/11"));
+        let missing = response(206, &[("Content-Length", "5")], "");
+        assert!(get.parse_response(&url, missing).is_err());
+        let err = get.parse_response(&url, error_response(412, "PreconditionFailed")).expect_err("fails");
+        assert_eq!(err.service_error().map(|e| (e.status, e.code())), Some((412, "PreconditionFailed")));
+        let not_modified = response(304, &[], "");
+        assert_eq!(
+            get.parse_response(&url, not_modified).expect_err("304").service_error().map(|e| e.status),
+            Some(304)
+        );
+    }
+}

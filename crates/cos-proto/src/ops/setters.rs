@@ -1,0 +1,87 @@
+//! Setter methods shared by operations that embed the same header groups.
+
+/// Setters for a [`crate::headers::ContentHeaders`] field.
+macro_rules! content_setters {
+    ($field:ident) => {
+        /// Sets `Content-Type`.
+        pub fn content_type(mut self, value: impl Into<String>) -> Self {
+            self.$field.content_type = Some(value.into());
+            self
+        }
+        /// Sets `Cache-Control`.
+        pub fn cache_control(mut self, value: impl Into<String>) -> Self {
+            self.$field.cache_control = Some(value.into());
+            self
+        }
+        /// Sets `Content-Disposition`.
+        pub fn content_disposition(mut self, value: impl Into<String>) -> Self {
+            self.$field.content_disposition = Some(value.into());
+            self
+        }
+        /// Sets `Content-Encoding`.
+        pub fn content_encoding(mut self, value: impl Into<String>) -> Self {
+            self.$field.content_encoding = Some(value.into());
+            self
+        }
+        /// Sets `Content-Language`.
+        pub fn content_language(mut self, value: impl Into<String>) -> Self {
+            self.$field.content_language = Some(value.into());
+            self
+        }
+        /// Sets `Expires`.
+        pub fn expires(mut self, value: impl Into<String>) -> Self {
+            self.$field.expires = Some(value.into());
+            self
+        }
+    };
+}
+
+/// Setter for a [`crate::headers::Metadata`] field.
+macro_rules! metadata_setters {
+    ($field:ident) => {
+        /// Adds user metadata; `name` must start with `x-cos-meta-` (checked when the
+        /// request is built).
+        pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+            self.$field.push(name, value);
+            self
+        }
+    };
+}
+
+/// Setters for an [`crate::headers::AclHeaders`] field.
+macro_rules! acl_setters {
+    ($field:ident) => {
+        /// Sets the canned ACL (`x-cos-acl`: `private`, `public-read`, `default`).
+        pub fn acl(mut self, value: impl Into<String>) -> Self {
+            self.$field.acl = Some(value.into());
+            self
+        }
+        /// Sets `x-cos-grant-read` (`id="qcs::cam::uin/<uin>:uin/<uin>"`, comma-separated).
+        pub fn grant_read(mut self, value: impl Into<String>) -> Self {
+            self.$field.grant_read = Some(value.into());
+            self
+        }
+        /// Sets `x-cos-grant-write`.
+        pub fn grant_write(mut self, value: impl Into<String>) -> Self {
+            self.$field.grant_write = Some(value.into());
+            self
+        }
+        /// Sets `x-cos-grant-read-acp`.
+        pub fn grant_read_acp(mut self, value: impl Into<String>) -> Self {
+            self.$field.grant_read_acp = Some(value.into());
+            self
+        }
+        /// Sets `x-cos-grant-write-acp`.
+        pub fn grant_write_acp(mut self, value: impl Into<String>) -> Self {
+            self.$field.grant_write_acp = Some(value.into());
+            self
+        }
+        /// Sets `x-cos-grant-full-control`.
+        pub fn grant_full_control(mut self, value: impl Into<String>) -> Self {
+            self.$field.grant_full_control = Some(value.into());
+            self
+        }
+    };
+}
+
+pub(crate) use {acl_setters, content_setters, metadata_setters};
