@@ -1,1 +1,29 @@
-fn main() {}
+//! `cargo xtask <command>`: the workspace's automation.
+//!
+//! * `cargo xtask ci` — everything CI runs (format, lints, tests, golden vectors).
+//! * `cargo xtask vectors DIR` — checks every golden-vector file in `DIR` against
+//!   `cos-proto` and closes with `N passed, M failed[, K skipped]`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("ci") => xtask::ci::run(),
+        Some("vectors") => {
+            let verbose = args.iter().any(|a| a == "--verbose" || a == "-v");
+            let dir = args
+                .iter()
+                .skip(1)
+                .find(|a| !a.starts_with('-'))
+                .map(PathBuf::from)
+                .unwrap_or_else(xtask::vectors::default_dir);
+            xtask::vectors::main(&dir, verbose)
+        }
+        _ => {
+            eprintln!("usage: cargo xtask <ci | vectors [DIR] [--verbose]>");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -439,7 +439,8 @@ fn check_host(value: &str, port_allowed: bool) -> Result<(), InputError> {
             "" => None,
             p => Some(p.strip_prefix(':').ok_or_else(|| invalid("expected ':' after ']'"))?),
         };
-        if ip.parse::<std::net::Ipv6Addr>().is_err() {
+        let ipv6_chars = ip.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+        if ip.len() < 2 || !ip.contains(':') || !ipv6_chars {
             return Err(invalid("invalid IPv6 address"));
         }
         (None, port)

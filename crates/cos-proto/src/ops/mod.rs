@@ -3,6 +3,7 @@
 //! Each operation is a plain struct with builder methods for every parameter COS
 //! accepts; it implements [`crate::Operation`].
 
+mod custom_request;
 mod get_object;
 mod head_object;
 mod object_info;
@@ -12,6 +13,7 @@ mod setters;
 #[cfg(test)]
 pub(crate) mod test_support;
 
+pub use custom_request::CustomRequest;
 pub use get_object::{GetObject, GetObjectOutput, ResponseOverride};
 pub use head_object::HeadObject;
 pub use object_info::ObjectInfo;

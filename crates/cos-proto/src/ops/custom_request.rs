@@ -1,0 +1,130 @@
+//! Any request the typed operations do not model (bucket configuration APIs, new COS
+//! features), built and parsed with the same rules.
+
+use bytes::Bytes;
+use http::{HeaderName, Method};
+
+use crate::error::{Error, InputError};
+use crate::operation::Operation;
+use crate::request::{Body, RequestBuilder};
+use crate::response;
+use crate::Config;
+
+/// A request with a free-form method, key, query and headers. Parameters are signed like
+/// any others; headers are signed when COS signs them (see
+/// [`crate::sign::is_signed_header`]). The output is the raw response after the status
+/// check.
+///
+/// ```
+/// use cos_proto::{Config, Operation, ops::CustomRequest};
+/// let cfg = Config::builder("ap-guangzhou", "examplebucket-1250000000").build().unwrap();
+/// let request = CustomRequest::bucket(http::Method::GET).param("versioning", "").build_request(&cfg).unwrap();
+/// assert_eq!(request.uri().query(), Some("versioning="));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct CustomRequest {
+    method: Method,
+    key: Option<String>,
+    params: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Body,
+}
+
+impl CustomRequest {
+    /// A request on an object.
+    pub fn object(method: Method, key: impl Into<String>) -> Self {
+        Self {
+            method,
+            key: Some(key.into()),
+            params: Vec::new(),
+            headers: Vec::new(),
+            body: Body::Empty,
+        }
+    }
+
+    /// A request on the bucket (path `/`).
+    pub fn bucket(method: Method) -> Self {
+        Self {
+            key: None,
+            ..Self::object(method, String::new())
+        }
+    }
+
+    /// Appends a query parameter (sent in call order).
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.params.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the body: a document ([`Body::Bytes`]) or a payload the driver streams.
+    pub fn body(mut self, body: Body) -> Self {
+        self.body = body;
+        self
+    }
+}
+
+impl Operation for CustomRequest {
+    type Output = http::Response<Bytes>;
+
+    fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
+        let mut b = match &self.key {
+            Some(key) => RequestBuilder::object(self.method.clone(), key)?,
+            None => RequestBuilder::bucket(self.method.clone()),
+        };
+        for (name, value) in &self.params {
+            b = b.query(name, value.clone());
+        }
+        for (name, value) in &self.headers {
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| InputError::InvalidArgument {
+                what: "header name",
+                reason: format!("{name:?} is not a valid HTTP header name"),
+            })?;
+            b = b.header(header, value)?;
+        }
+        Ok(b.body(self.body.clone()).build(config)?)
+    }
+
+    fn parse_response(&self, url: &http::Uri, response: http::Response<Bytes>) -> Result<Self::Output, Error> {
+        response::check(&self.method, url, &response)?;
+        Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::test_support::{config, header, response};
+
+    #[test]
+    fn builds_free_form_requests() {
+        let request = CustomRequest::object(Method::POST, "form")
+            .param("x", "1")
+            .param("empty", "")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("X-Custom", "v")
+            .body(Body::Bytes(Bytes::from_static(b"a=1&b=2")))
+            .build_request(&config())
+            .expect("builds");
+        assert_eq!(request.uri().path_and_query().map(|p| p.as_str()), Some("/form?x=1&empty="));
+        assert_eq!(header(&request, "content-type"), "application/x-www-form-urlencoded");
+        assert_eq!(header(&request, "x-custom"), "v");
+        assert_eq!(header(&request, "content-length"), "7");
+        assert!(CustomRequest::bucket(Method::GET).header("bad name", "v").build_request(&config()).is_err());
+    }
+
+    #[test]
+    fn returns_the_raw_response_or_the_error() {
+        let url = "http://h/".parse().expect("uri");
+        let op = CustomRequest::bucket(Method::GET);
+        let ok = op.parse_response(&url, response(200, &[], "<x/>")).expect("ok");
+        assert_eq!(ok.body().as_ref(), b"<x/>");
+        assert!(op.parse_response(&url, response(500, &[], "")).is_err());
+    }
+}

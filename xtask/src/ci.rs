@@ -1,0 +1,108 @@
+//! `cargo xtask ci`: every check CI runs, in order, each step's result on one line.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// The workspace root (the parent of `xtask/`).
+pub fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(Path::to_path_buf).unwrap_or_else(|| manifest.to_path_buf())
+}
+
+struct Step {
+    name: &'static str,
+    program: &'static str,
+    args: Vec<String>,
+}
+
+fn cargo(name: &'static str, args: &[&str]) -> Step {
+    Step {
+        name,
+        program: "cargo",
+        args: args.iter().map(|s| (*s).to_owned()).collect(),
+    }
+}
+
+/// Runs the steps; prints `N passed, M failed` and fails if any step failed.
+pub fn run() -> ExitCode {
+    let root = workspace_root();
+    let vectors = super::vectors::default_dir();
+    let steps = vec![
+        cargo("format", &["fmt", "--all", "--check"]),
+        cargo(
+            "clippy",
+            &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
+        ),
+        cargo("tests", &["test", "--workspace", "--locked"]),
+        Step {
+            name: "vectors",
+            program: "cargo",
+            args: vec![
+                "run".into(),
+                "--quiet".into(),
+                "--locked".into(),
+                "--package".into(),
+                "xtask".into(),
+                "--".into(),
+                "vectors".into(),
+                vectors.display().to_string(),
+            ],
+        },
+    ];
+    let mut passed = 0;
+    let mut failed = Vec::new();
+    for step in &steps {
+        println!("==> {}: {} {}", step.name, step.program, step.args.join(" "));
+        let ok = Command::new(step.program)
+            .args(&step.args)
+            .current_dir(&root)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if ok {
+            passed += 1;
+        } else {
+            println!("step {} FAILED", step.name);
+            failed.push(step.name);
+        }
+    }
+    match sans_io_check(&root) {
+        Ok(()) => passed += 1,
+        Err(why) => {
+            println!("step sans-io FAILED: {why}");
+            failed.push("sans-io");
+        }
+    }
+    println!("ci: {passed} passed, {} failed", failed.len());
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `cos-proto` must not depend on an async runtime, an HTTP client or socket crates.
+fn sans_io_check(root: &Path) -> Result<(), String> {
+    println!("==> sans-io: cargo tree -p cos-proto -e normal");
+    let output = Command::new("cargo")
+        .args(["tree", "--locked", "-p", "cos-proto", "-e", "normal", "--prefix", "none"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    let tree = String::from_utf8_lossy(&output.stdout);
+    const FORBIDDEN: [&str; 8] = ["tokio", "hyper", "ureq", "mio", "socket2", "reqwest", "rand", "getrandom"];
+    let offenders: Vec<&str> = tree
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| FORBIDDEN.contains(name))
+        .collect();
+    if offenders.is_empty() {
+        println!("cos-proto depends on none of {FORBIDDEN:?}");
+        Ok(())
+    } else {
+        Err(format!("cos-proto depends on {offenders:?}"))
+    }
+}

@@ -1,0 +1,6 @@
+//! Workspace automation, as a library so that tests run the same code as `cargo xtask`.
+#![forbid(unsafe_code)]
+#![allow(clippy::print_stdout)]
+
+pub mod ci;
+pub mod vectors;

@@ -1,0 +1,229 @@
+//! The golden-vector runner: checks every vector file of a folder (format:
+//! `shared/vectors/README.md`) against `cos-proto`.
+//!
+//! Each case passes, fails (with the reason), or is skipped: cases marked `quirk` record a
+//! defect of the reference SDK that `cos-proto` deliberately does not copy (what it does
+//! instead is documented next to the code and unit-tested there), and a few cases belong
+//! to crates that are not part of the core (client-side encryption).
+
+mod compare;
+mod crc64;
+mod encryption;
+mod presign;
+mod python;
+mod python_ops;
+mod requests;
+mod responses;
+mod select;
+mod signature;
+mod value;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde_json::Value;
+
+/// How one case ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every checked value matched.
+    Pass,
+    /// Something differed; the text says what.
+    Fail(String),
+    /// Not checked, and why.
+    Skip(String),
+}
+
+/// One case's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseResult {
+    /// The vector file name.
+    pub file: String,
+    /// The case id.
+    pub id: String,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// All results of a run.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Every case, in file order.
+    pub cases: Vec<CaseResult>,
+}
+
+impl Report {
+    /// Cases that passed.
+    pub fn passed(&self) -> usize {
+        self.cases.iter().filter(|c| c.verdict == Verdict::Pass).count()
+    }
+
+    /// Cases that failed.
+    pub fn failed(&self) -> usize {
+        self.cases.iter().filter(|c| matches!(c.verdict, Verdict::Fail(_))).count()
+    }
+
+    /// Cases that were skipped.
+    pub fn skipped(&self) -> usize {
+        self.cases.iter().filter(|c| matches!(c.verdict, Verdict::Skip(_))).count()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} passed, {} failed", self.passed(), self.failed())?;
+        if self.skipped() > 0 {
+            write!(f, ", {} skipped", self.skipped())?;
+        }
+        Ok(())
+    }
+}
+
+/// The vectors folder: `$COS_VECTORS_DIR`, else `../shared/vectors` beside the workspace.
+pub fn default_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("COS_VECTORS_DIR") {
+        return PathBuf::from(dir);
+    }
+    crate::ci::workspace_root().join("..").join("shared").join("vectors")
+}
+
+/// Checks every `*.json` vector file in `dir`. A file that cannot be read or has an
+/// unknown kind counts as one failed case.
+pub fn run(dir: &Path) -> Report {
+    let mut report = Report::default();
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect(),
+        Err(err) => {
+            report.cases.push(CaseResult {
+                file: dir.display().to_string(),
+                id: "-".into(),
+                verdict: Verdict::Fail(format!("cannot read the folder: {err}")),
+            });
+            return report;
+        }
+    };
+    files.sort();
+    if files.is_empty() {
+        report.cases.push(CaseResult {
+            file: dir.display().to_string(),
+            id: "-".into(),
+            verdict: Verdict::Fail("no vector files".into()),
+        });
+    }
+    for path in files {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        match load(&path) {
+            Ok(doc) => check_file(&name, &doc, &mut report),
+            Err(err) => report.cases.push(CaseResult {
+                file: name,
+                id: "-".into(),
+                verdict: Verdict::Fail(err),
+            }),
+        }
+    }
+    report
+}
+
+fn load(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))
+}
+
+fn check_file(name: &str, doc: &Value, report: &mut Report) {
+    let kind = doc
+        .pointer("/meta/file")
+        .and_then(Value::as_str)
+        .unwrap_or(name)
+        .to_owned();
+    let Some(cases) = doc.get("cases").and_then(Value::as_array) else {
+        report.cases.push(CaseResult {
+            file: name.to_owned(),
+            id: "-".into(),
+            verdict: Verdict::Fail("no `cases` array".into()),
+        });
+        return;
+    };
+    let checker: fn(&Value, &Value) -> Verdict = match kind.as_str() {
+        "signature.json" => signature::check,
+        "presign.json" => presign::check,
+        "requests.json" => requests::check,
+        "responses.json" => responses::check,
+        "crc64.json" => crc64::check,
+        "select_eventstream.json" => select::check,
+        "encryption.json" => encryption::check,
+        other => {
+            report.cases.push(CaseResult {
+                file: name.to_owned(),
+                id: "-".into(),
+                verdict: Verdict::Fail(format!("unknown vector file kind {other:?}")),
+            });
+            return;
+        }
+    };
+    let meta = doc.get("meta").cloned().unwrap_or(Value::Null);
+    for case in cases {
+        let id = case.get("id").and_then(Value::as_str).unwrap_or("?").to_owned();
+        let verdict = match case.get("quirk").and_then(Value::as_str) {
+            Some(quirk) => Verdict::Skip(format!("quirk of the reference SDK: {quirk}")),
+            None => catch(|| checker(&meta, case)),
+        };
+        report.cases.push(CaseResult {
+            file: name.to_owned(),
+            id,
+            verdict,
+        });
+    }
+}
+
+/// A checker that panics has found a bug in `cos-proto` (which must never panic): report
+/// it as a failure instead of aborting the run.
+fn catch(check: impl FnOnce() -> Verdict + std::panic::UnwindSafe) -> Verdict {
+    std::panic::catch_unwind(check).unwrap_or_else(|_| Verdict::Fail("panicked".into()))
+}
+
+/// Runs and prints: one line per failing case, then the closing count line.
+pub fn main(dir: &Path, verbose: bool) -> ExitCode {
+    let report = run(dir);
+    for case in &report.cases {
+        match &case.verdict {
+            Verdict::Fail(why) => println!("FAIL {}#{}: {why}", case.file, case.id),
+            Verdict::Skip(why) if verbose => println!("skip {}#{}: {why}", case.file, case.id),
+            Verdict::Pass if verbose => println!("ok   {}#{}", case.file, case.id),
+            _ => {}
+        }
+    }
+    println!("{report}");
+    if report.failed() == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// Collects mismatches; a case passes when none were recorded.
+#[derive(Debug, Default)]
+pub(crate) struct Mismatches(Vec<String>);
+
+impl Mismatches {
+    /// Records a mismatch when `expected != actual`.
+    pub(crate) fn eq<T: PartialEq + fmt::Debug + ?Sized>(&mut self, what: &str, expected: &T, actual: &T) {
+        if expected != actual {
+            self.0.push(format!("{what}: expected {expected:?}, got {actual:?}"));
+        }
+    }
+
+    /// Records a free-form mismatch.
+    pub(crate) fn push(&mut self, why: impl Into<String>) {
+        self.0.push(why.into());
+    }
+
+    /// The verdict.
+    pub(crate) fn verdict(self) -> Verdict {
+        if self.0.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail(self.0.join("; "))
+        }
+    }
+}
