@@ -17,10 +17,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let credentials = Credentials::new("AKIDEXAMPLE", "SECRETKEYEXAMPLE")?;
     let put = PutObject::new("hello.txt", Some(11)).content_type("text/plain");
     let mut request = put.build_request(&config)?;
-    sign::sign_request(&mut request, &credentials, KeyTime::new(1_700_000_000, 10_000), SignOptions::default())?;
+    sign::sign_request(
+        &mut request,
+        &credentials,
+        KeyTime::new(1_700_000_000, 10_000),
+        SignOptions::default(),
+    )?;
     println!("{} {}", request.method(), request.uri());
     for (name, value) in request.headers() {
-        let shown = if value.is_sensitive() { "<signature, redacted>".into() } else { String::from_utf8_lossy(value.as_bytes()).into_owned() };
+        let shown = if value.is_sensitive() {
+            "<signature, redacted>".into()
+        } else {
+            String::from_utf8_lossy(value.as_bytes()).into_owned()
+        };
         println!("{name}: {shown}");
     }
     Ok(())

@@ -6,7 +6,10 @@ use std::process::{Command, ExitCode};
 /// The workspace root (the parent of `xtask/`).
 pub fn workspace_root() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(Path::to_path_buf).unwrap_or_else(|| manifest.to_path_buf())
+    manifest
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| manifest.to_path_buf())
 }
 
 struct Step {
@@ -31,7 +34,15 @@ pub fn run() -> ExitCode {
         cargo("format", &["fmt", "--all", "--check"]),
         cargo(
             "clippy",
-            &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ],
         ),
         cargo("tests", &["test", "--workspace", "--locked"]),
         Step {
@@ -52,7 +63,12 @@ pub fn run() -> ExitCode {
     let mut passed = 0;
     let mut failed = Vec::new();
     for step in &steps {
-        println!("==> {}: {} {}", step.name, step.program, step.args.join(" "));
+        println!(
+            "==> {}: {} {}",
+            step.name,
+            step.program,
+            step.args.join(" ")
+        );
         let ok = Command::new(step.program)
             .args(&step.args)
             .current_dir(&root)
@@ -85,7 +101,16 @@ pub fn run() -> ExitCode {
 fn sans_io_check(root: &Path) -> Result<(), String> {
     println!("==> sans-io: cargo tree -p cos-proto -e normal");
     let output = Command::new("cargo")
-        .args(["tree", "--locked", "-p", "cos-proto", "-e", "normal", "--prefix", "none"])
+        .args([
+            "tree",
+            "--locked",
+            "-p",
+            "cos-proto",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
         .current_dir(root)
         .output()
         .map_err(|e| e.to_string())?;
@@ -93,7 +118,16 @@ fn sans_io_check(root: &Path) -> Result<(), String> {
         return Err(String::from_utf8_lossy(&output.stderr).into_owned());
     }
     let tree = String::from_utf8_lossy(&output.stdout);
-    const FORBIDDEN: [&str; 8] = ["tokio", "hyper", "ureq", "mio", "socket2", "reqwest", "rand", "getrandom"];
+    const FORBIDDEN: [&str; 8] = [
+        "tokio",
+        "hyper",
+        "ureq",
+        "mio",
+        "socket2",
+        "reqwest",
+        "rand",
+        "getrandom",
+    ];
     let offenders: Vec<&str> = tree
         .lines()
         .filter_map(|line| line.split_whitespace().next())

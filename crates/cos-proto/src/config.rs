@@ -165,7 +165,9 @@ impl Config {
     /// address has one.
     pub fn host(&self) -> String {
         match &self.addressing {
-            Addressing::VirtualHost | Addressing::Endpoint(_) | Addressing::Ip(_) => self.virtual_host(),
+            Addressing::VirtualHost | Addressing::Endpoint(_) | Addressing::Ip(_) => {
+                self.virtual_host()
+            }
             Addressing::CustomDomain(domain) => domain.clone(),
             Addressing::PathStyle(authority) => authority.clone(),
         }
@@ -303,7 +305,9 @@ impl ConfigBuilder {
         match &self.addressing {
             Addressing::VirtualHost => {}
             Addressing::Endpoint(host) | Addressing::CustomDomain(host) => check_host(host, false)?,
-            Addressing::PathStyle(authority) | Addressing::Ip(authority) => check_host(authority, true)?,
+            Addressing::PathStyle(authority) | Addressing::Ip(authority) => {
+                check_host(authority, true)?
+            }
         }
         let requires_appid = matches!(
             self.addressing,
@@ -314,7 +318,11 @@ impl ConfigBuilder {
             region,
             bucket,
             scheme: self.scheme.unwrap_or(default_scheme),
-            domain: if self.internal { CosDomain::TencentCos } else { self.domain },
+            domain: if self.internal {
+                CosDomain::TencentCos
+            } else {
+                self.domain
+            },
             internal: self.internal,
             accelerate: self.accelerate,
             addressing: self.addressing,
@@ -325,7 +333,14 @@ impl ConfigBuilder {
 }
 
 /// Legacy region names that have no `cos.` prefix in their endpoint.
-const LEGACY_REGIONS: [&str; 6] = ["cn-north", "cn-south", "cn-east", "cn-south-2", "cn-southwest", "sg"];
+const LEGACY_REGIONS: [&str; 6] = [
+    "cn-north",
+    "cn-south",
+    "cn-east",
+    "cn-south-2",
+    "cn-southwest",
+    "sg",
+];
 
 /// The v4 aliases and the regions they stand for.
 const REGION_ALIASES: [(&str, &str); 9] = [
@@ -353,7 +368,9 @@ fn check_region(region: &str) -> Result<String, InputError> {
     if region.len() < 2
         || !bytes.first().is_some_and(|&b| edge_ok(b))
         || !bytes.last().is_some_and(|&b| edge_ok(b))
-        || !bytes.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        || !bytes
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
     {
         return Err(invalid("only letters, digits, '.' and '-' are allowed"));
     }
@@ -378,7 +395,11 @@ fn endpoint_for(region: &str, domain: CosDomain, internal: bool, accelerate: boo
     format!("{module}{region}.{}", domain.suffix())
 }
 
-fn check_bucket(bucket: &str, appid: Option<&str>, requires_appid: bool) -> Result<String, InputError> {
+fn check_bucket(
+    bucket: &str,
+    appid: Option<&str>,
+    requires_appid: bool,
+) -> Result<String, InputError> {
     let invalid = |reason| InputError::InvalidBucket {
         bucket: bucket.to_owned(),
         reason,
@@ -401,7 +422,9 @@ fn check_bucket(bucket: &str, appid: Option<&str>, requires_appid: bool) -> Resu
         .iter()
         .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
-        return Err(invalid("only lower-case letters, digits and '-' are allowed"));
+        return Err(invalid(
+            "only lower-case letters, digits and '-' are allowed",
+        ));
     }
     if name.starts_with('-') || name.ends_with('-') {
         return Err(invalid("must not start or end with '-'"));
@@ -410,9 +433,9 @@ fn check_bucket(bucket: &str, appid: Option<&str>, requires_appid: bool) -> Resu
         return Err(invalid("is longer than 63 characters"));
     }
     if requires_appid {
-        let has_appid = name
-            .rsplit_once('-')
-            .is_some_and(|(head, appid)| !head.is_empty() && !appid.is_empty() && appid.bytes().all(|b| b.is_ascii_digit()));
+        let has_appid = name.rsplit_once('-').is_some_and(|(head, appid)| {
+            !head.is_empty() && !appid.is_empty() && appid.bytes().all(|b| b.is_ascii_digit())
+        });
         if !has_appid {
             return Err(invalid("must be <bucketname>-<appid> (or set the appid)"));
         }
@@ -431,15 +454,24 @@ fn check_host(value: &str, port_allowed: bool) -> Result<(), InputError> {
         return Err(invalid("is empty"));
     }
     if value.contains("://") || value.contains('/') {
-        return Err(invalid("give the host (and port) only, without scheme or path"));
+        return Err(invalid(
+            "give the host (and port) only, without scheme or path",
+        ));
     }
     let (host, port) = if let Some(rest) = value.strip_prefix('[') {
-        let (ip, after) = rest.split_once(']').ok_or_else(|| invalid("unclosed '['"))?;
+        let (ip, after) = rest
+            .split_once(']')
+            .ok_or_else(|| invalid("unclosed '['"))?;
         let port = match after {
             "" => None,
-            p => Some(p.strip_prefix(':').ok_or_else(|| invalid("expected ':' after ']'"))?),
+            p => Some(
+                p.strip_prefix(':')
+                    .ok_or_else(|| invalid("expected ':' after ']'"))?,
+            ),
         };
-        let ipv6_chars = ip.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+        let ipv6_chars = ip
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
         if ip.len() < 2 || !ip.contains(':') || !ipv6_chars {
             return Err(invalid("invalid IPv6 address"));
         }
@@ -454,7 +486,8 @@ fn check_host(value: &str, port_allowed: bool) -> Result<(), InputError> {
         if !port_allowed {
             return Err(invalid("a port is not allowed here"));
         }
-        if port.parse::<u16>().map_or(true, |p| p == 0) || !port.bytes().all(|b| b.is_ascii_digit()) {
+        if port.parse::<u16>().map_or(true, |p| p == 0) || !port.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(invalid("invalid port"));
         }
     }
@@ -462,7 +495,9 @@ fn check_host(value: &str, port_allowed: bool) -> Result<(), InputError> {
         let label_ok = |label: &str| {
             !label.is_empty()
                 && label.len() <= 63
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         };
@@ -485,7 +520,10 @@ mod tests {
 
     #[test]
     fn hosts_match_the_reference_worked_examples() {
-        assert_eq!(host_of(Config::builder("ap-guangzhou", B)), "exb-1250000000.cos.ap-guangzhou.myqcloud.com");
+        assert_eq!(
+            host_of(Config::builder("ap-guangzhou", B)),
+            "exb-1250000000.cos.ap-guangzhou.myqcloud.com"
+        );
         assert_eq!(
             host_of(Config::builder("ap-guangzhou", B).internal()),
             "exb-1250000000.cos-internal.ap-guangzhou.tencentcos.cn"
@@ -494,7 +532,10 @@ mod tests {
             host_of(Config::builder("ap-guangzhou", B).domain(CosDomain::TencentCos)),
             "exb-1250000000.cos.ap-guangzhou.tencentcos.cn"
         );
-        assert_eq!(host_of(Config::builder("accelerate", B)), "exb-1250000000.cos.accelerate.myqcloud.com");
+        assert_eq!(
+            host_of(Config::builder("accelerate", B)),
+            "exb-1250000000.cos.accelerate.myqcloud.com"
+        );
         assert_eq!(
             host_of(Config::builder("ap-guangzhou", B).accelerate()),
             "exb-1250000000.cos.accelerate.myqcloud.com"
@@ -503,9 +544,18 @@ mod tests {
             host_of(Config::builder("ap-guangzhou", B).endpoint("cos.accelerate.myqcloud.com")),
             "exb-1250000000.cos.accelerate.myqcloud.com"
         );
-        assert_eq!(host_of(Config::builder("cossh", B)), "exb-1250000000.cos.ap-shanghai.myqcloud.com");
-        assert_eq!(host_of(Config::builder("cn-north", B)), "exb-1250000000.cn-north.myqcloud.com");
-        assert_eq!(host_of(Config::builder("cos.ap-beijing", B)), "exb-1250000000.cos.ap-beijing.myqcloud.com");
+        assert_eq!(
+            host_of(Config::builder("cossh", B)),
+            "exb-1250000000.cos.ap-shanghai.myqcloud.com"
+        );
+        assert_eq!(
+            host_of(Config::builder("cn-north", B)),
+            "exb-1250000000.cn-north.myqcloud.com"
+        );
+        assert_eq!(
+            host_of(Config::builder("cos.ap-beijing", B)),
+            "exb-1250000000.cos.ap-beijing.myqcloud.com"
+        );
         assert_eq!(
             host_of(Config::builder("ap-guangzhou", B).custom_domain("static.example.com")),
             "static.example.com"
@@ -514,7 +564,10 @@ mod tests {
 
     #[test]
     fn ip_mode_sends_the_virtual_host() {
-        let cfg = Config::builder("ap-guangzhou", B).ip("10.0.0.1:8080").build().expect("valid");
+        let cfg = Config::builder("ap-guangzhou", B)
+            .ip("10.0.0.1:8080")
+            .build()
+            .expect("valid");
         assert_eq!(cfg.base_url(), "http://10.0.0.1:8080");
         assert_eq!(cfg.host(), "exb-1250000000.cos.ap-guangzhou.myqcloud.com");
         assert_eq!(cfg.path_prefix(), "");
@@ -533,7 +586,10 @@ mod tests {
 
     #[test]
     fn appid_is_appended_once() {
-        let cfg = Config::builder("ap-guangzhou", "examplebucket").appid("1250000000").build().expect("valid");
+        let cfg = Config::builder("ap-guangzhou", "examplebucket")
+            .appid("1250000000")
+            .build()
+            .expect("valid");
         assert_eq!(cfg.bucket(), "examplebucket-1250000000");
         let cfg = Config::builder("ap-guangzhou", "examplebucket-1250000000")
             .appid("1250000000")
@@ -544,14 +600,23 @@ mod tests {
 
     #[test]
     fn invalid_values_are_typed_errors() {
-        let bad_region = |r: &str| matches!(Config::builder(r, B).build(), Err(InputError::InvalidRegion { .. }));
+        let bad_region = |r: &str| {
+            matches!(
+                Config::builder(r, B).build(),
+                Err(InputError::InvalidRegion { .. })
+            )
+        };
         assert!(bad_region(""));
         assert!(bad_region("a"));
         assert!(bad_region("ap_guangzhou"));
         assert!(bad_region("-ap"));
         assert!(bad_region("ap guangzhou"));
-        let bad_bucket =
-            |b: &str| matches!(Config::builder("ap-guangzhou", b).build(), Err(InputError::InvalidBucket { .. }));
+        let bad_bucket = |b: &str| {
+            matches!(
+                Config::builder("ap-guangzhou", b).build(),
+                Err(InputError::InvalidBucket { .. })
+            )
+        };
         assert!(bad_bucket(""));
         assert!(bad_bucket("Upper-1250000000"));
         assert!(bad_bucket("under_score-1250000000"));
@@ -562,13 +627,29 @@ mod tests {
             Config::builder("ap-guangzhou", "b").appid("12a").build(),
             Err(InputError::InvalidBucket { .. })
         ));
-        let bad_endpoint = |b: ConfigBuilder| matches!(b.build(), Err(InputError::InvalidEndpoint { .. }));
-        assert!(bad_endpoint(Config::builder("ap-guangzhou", B).endpoint("https://x.com")));
-        assert!(bad_endpoint(Config::builder("ap-guangzhou", B).endpoint("x.com:80")));
-        assert!(bad_endpoint(Config::builder("ap-guangzhou", B).path_style("127.0.0.1:0")));
-        assert!(bad_endpoint(Config::builder("ap-guangzhou", B).path_style("127.0.0.1:99999")));
-        assert!(bad_endpoint(Config::builder("ap-guangzhou", B).path_style("bad host")));
-        assert!(Config::builder("ap-guangzhou", B).path_style("[::1]:9000").build().is_ok());
+        let bad_endpoint =
+            |b: ConfigBuilder| matches!(b.build(), Err(InputError::InvalidEndpoint { .. }));
+        assert!(bad_endpoint(
+            Config::builder("ap-guangzhou", B).endpoint("https://x.com")
+        ));
+        assert!(bad_endpoint(
+            Config::builder("ap-guangzhou", B).endpoint("x.com:80")
+        ));
+        assert!(bad_endpoint(
+            Config::builder("ap-guangzhou", B).path_style("127.0.0.1:0")
+        ));
+        assert!(bad_endpoint(
+            Config::builder("ap-guangzhou", B).path_style("127.0.0.1:99999")
+        ));
+        assert!(bad_endpoint(
+            Config::builder("ap-guangzhou", B).path_style("bad host")
+        ));
+        assert!(
+            Config::builder("ap-guangzhou", B)
+                .path_style("[::1]:9000")
+                .build()
+                .is_ok()
+        );
     }
 
     #[test]
@@ -578,11 +659,29 @@ mod tests {
             cfg.backup().map(|c| c.host()),
             Some("exb-1250000000.cos.ap-guangzhou.tencentcos.cn".to_owned())
         );
-        assert_eq!(Config::builder("ap-guangzhou", B).accelerate().build().expect("valid").backup(), None);
         assert_eq!(
-            Config::builder("ap-guangzhou", B).path_style("127.0.0.1:1").build().expect("valid").backup(),
+            Config::builder("ap-guangzhou", B)
+                .accelerate()
+                .build()
+                .expect("valid")
+                .backup(),
             None
         );
-        assert_eq!(Config::builder("ap-guangzhou", B).internal().build().expect("valid").backup(), None);
+        assert_eq!(
+            Config::builder("ap-guangzhou", B)
+                .path_style("127.0.0.1:1")
+                .build()
+                .expect("valid")
+                .backup(),
+            None
+        );
+        assert_eq!(
+            Config::builder("ap-guangzhou", B)
+                .internal()
+                .build()
+                .expect("valid")
+                .backup(),
+            None
+        );
     }
 }

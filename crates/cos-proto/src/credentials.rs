@@ -23,12 +23,19 @@ pub struct Credentials {
 impl Credentials {
     /// Builds permanent credentials. Fails if either part is empty, has surrounding
     /// whitespace, or holds characters that cannot travel in an HTTP header.
-    pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Result<Self, InputError> {
+    pub fn new(
+        secret_id: impl Into<String>,
+        secret_key: impl Into<String>,
+    ) -> Result<Self, InputError> {
         let secret_id = secret_id.into();
         let secret_key = secret_key.into();
         check_part("SecretId", &secret_id)?;
         check_part("SecretKey", &secret_key)?;
-        Ok(Self { secret_id, secret_key, token: None })
+        Ok(Self {
+            secret_id,
+            secret_key,
+            token: None,
+        })
     }
 
     /// Adds the session token of temporary credentials. It is sent as the signed
@@ -58,7 +65,10 @@ impl Credentials {
 
 fn check_part(what: &'static str, value: &str) -> Result<(), InputError> {
     if value.is_empty() {
-        return Err(InputError::InvalidCredentials { what, reason: "is empty" });
+        return Err(InputError::InvalidCredentials {
+            what,
+            reason: "is empty",
+        });
     }
     if value.trim() != value {
         return Err(InputError::InvalidCredentials {
@@ -105,7 +115,11 @@ mod tests {
         assert!(Credentials::new(" id", "k").is_err());
         assert!(Credentials::new("id", "k ").is_err());
         assert!(Credentials::new("id", "k\nx").is_err());
-        assert!(Credentials::new("id", "k").and_then(|c| c.with_token("")).is_err());
+        assert!(
+            Credentials::new("id", "k")
+                .and_then(|c| c.with_token(""))
+                .is_err()
+        );
         assert!(Credentials::new("id", "k").is_ok());
     }
 }

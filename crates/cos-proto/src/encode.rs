@@ -65,7 +65,9 @@ pub fn copy_source_encode(key: &str) -> String {
 /// assert_eq!(cos_proto::encode::query_encode("a b/c+d"), "a+b%2Fc%2Bd");
 /// ```
 pub fn query_encode(value: &str) -> String {
-    utf8_percent_encode(value, QUERY).to_string().replace(' ', "+")
+    utf8_percent_encode(value, QUERY)
+        .to_string()
+        .replace(' ', "+")
 }
 
 /// Decodes `%XX` escapes (a URL path). Returns `None` if the result is not UTF-8.
@@ -121,8 +123,14 @@ mod tests {
     #[test]
     fn sign_encoding_matches_the_reference_examples() {
         assert_eq!(sign_encode("max-age=600"), "max-age%3D600");
-        assert_eq!(sign_encode("application/octet-stream"), "application%2Foctet-stream");
-        assert_eq!(sign_encode("x-cos-meta-中文"), "x-cos-meta-%E4%B8%AD%E6%96%87");
+        assert_eq!(
+            sign_encode("application/octet-stream"),
+            "application%2Foctet-stream"
+        );
+        assert_eq!(
+            sign_encode("x-cos-meta-中文"),
+            "x-cos-meta-%E4%B8%AD%E6%96%87"
+        );
         assert_eq!(sign_encode("a b~"), "a%20b~");
         assert_eq!(sign_encode(""), "");
     }
@@ -140,10 +148,16 @@ mod tests {
 
     #[test]
     fn query_encoding_is_form_encoding() {
-        assert_eq!(query_encode("photos/2024 年/"), "photos%2F2024+%E5%B9%B4%2F");
+        assert_eq!(
+            query_encode("photos/2024 年/"),
+            "photos%2F2024+%E5%B9%B4%2F"
+        );
         assert_eq!(query_encode("~-_."), "~-_.");
         assert_eq!(query_encode("!*'()"), "%21%2A%27%28%29");
-        assert_eq!(build_query([("uploads", ""), ("prefix", "a b")]), "uploads=&prefix=a+b");
+        assert_eq!(
+            build_query([("uploads", ""), ("prefix", "a b")]),
+            "uploads=&prefix=a+b"
+        );
     }
 
     #[test]
@@ -158,7 +172,10 @@ mod tests {
         assert_eq!(parsed, expected);
         assert_eq!(
             parse_query("acl&x=1").expect("utf-8"),
-            vec![("acl".to_owned(), String::new()), ("x".to_owned(), "1".to_owned())]
+            vec![
+                ("acl".to_owned(), String::new()),
+                ("x".to_owned(), "1".to_owned())
+            ]
         );
     }
 
@@ -166,6 +183,9 @@ mod tests {
     fn decoding_rejects_invalid_utf8_and_keeps_bad_escapes() {
         assert_eq!(percent_decode_str("%FF"), None);
         assert_eq!(percent_decode_str("%zz%"), Some("%zz%".to_owned()));
-        assert_eq!(percent_decode_str("/a%20b/.%2Fc"), Some("/a b/./c".to_owned()));
+        assert_eq!(
+            percent_decode_str("/a%20b/.%2Fc"),
+            Some("/a b/./c".to_owned())
+        );
     }
 }

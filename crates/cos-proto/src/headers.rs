@@ -158,7 +158,10 @@ impl AclHeaders {
             .header_opt("x-cos-grant-write", self.grant_write.as_deref())?
             .header_opt("x-cos-grant-read-acp", self.grant_read_acp.as_deref())?
             .header_opt("x-cos-grant-write-acp", self.grant_write_acp.as_deref())?
-            .header_opt("x-cos-grant-full-control", self.grant_full_control.as_deref())
+            .header_opt(
+                "x-cos-grant-full-control",
+                self.grant_full_control.as_deref(),
+            )
     }
 }
 
@@ -210,7 +213,10 @@ impl ServerSideEncryption {
             ServerSideEncryption::Cos => b.header_static("x-cos-server-side-encryption", "AES256"),
             ServerSideEncryption::Kms { key_id, context } => b
                 .header_static("x-cos-server-side-encryption", "cos/kms")?
-                .header_opt("x-cos-server-side-encryption-cos-kms-key-id", key_id.as_deref())?
+                .header_opt(
+                    "x-cos-server-side-encryption-cos-kms-key-id",
+                    key_id.as_deref(),
+                )?
                 .header_opt("x-cos-server-side-encryption-context", context.as_deref()),
             ServerSideEncryption::Customer(key) => key.apply(b, ""),
         }
@@ -219,13 +225,19 @@ impl ServerSideEncryption {
 
 impl CustomerKey {
     /// Writes the three SSE-C headers; `prefix` is `""` or `"copy-source-"`.
-    pub(crate) fn apply(&self, b: RequestBuilder, prefix: &str) -> Result<RequestBuilder, InputError> {
+    pub(crate) fn apply(
+        &self,
+        b: RequestBuilder,
+        prefix: &str,
+    ) -> Result<RequestBuilder, InputError> {
         let name = |suffix: &str| {
-            http::HeaderName::from_bytes(format!("x-cos-{prefix}server-side-encryption-customer-{suffix}").as_bytes())
-                .map_err(|_| InputError::InvalidArgument {
-                    what: "SSE-C header",
-                    reason: prefix.to_owned(),
-                })
+            http::HeaderName::from_bytes(
+                format!("x-cos-{prefix}server-side-encryption-customer-{suffix}").as_bytes(),
+            )
+            .map_err(|_| InputError::InvalidArgument {
+                what: "SSE-C header",
+                reason: prefix.to_owned(),
+            })
         };
         b.header(name("algorithm")?, &self.algorithm)?
             .header(name("key")?, &self.key)?
@@ -276,7 +288,10 @@ pub fn check_part_number(part_number: u32) -> Result<(), InputError> {
 }
 
 /// Writes `x-cos-traffic-limit` after checking its range.
-pub(crate) fn apply_traffic_limit(b: RequestBuilder, limit: Option<u64>) -> Result<RequestBuilder, InputError> {
+pub(crate) fn apply_traffic_limit(
+    b: RequestBuilder,
+    limit: Option<u64>,
+) -> Result<RequestBuilder, InputError> {
     match limit {
         Some(limit) => {
             check_traffic_limit(limit)?;
@@ -299,7 +314,9 @@ mod tests {
     use http::Method;
 
     fn cfg() -> crate::Config {
-        crate::Config::builder("ap-guangzhou", "b-1250000000").build().expect("valid")
+        crate::Config::builder("ap-guangzhou", "b-1250000000")
+            .build()
+            .expect("valid")
     }
 
     #[test]
@@ -310,21 +327,42 @@ mod tests {
         };
         assert!(apply("x-cos-meta-author").is_ok());
         assert!(apply("X-Cos-Meta-Project").is_ok());
-        assert!(matches!(apply("author"), Err(InputError::InvalidMetadataName { .. })));
-        assert!(matches!(apply("x-cos-meta-"), Err(InputError::InvalidMetadataName { .. })));
-        assert!(matches!(apply("x-cos-meta-a b"), Err(InputError::InvalidMetadataName { .. })));
-        assert!(matches!(apply("x-cos-meta-中文"), Err(InputError::InvalidMetadataName { .. })));
+        assert!(matches!(
+            apply("author"),
+            Err(InputError::InvalidMetadataName { .. })
+        ));
+        assert!(matches!(
+            apply("x-cos-meta-"),
+            Err(InputError::InvalidMetadataName { .. })
+        ));
+        assert!(matches!(
+            apply("x-cos-meta-a b"),
+            Err(InputError::InvalidMetadataName { .. })
+        ));
+        assert!(matches!(
+            apply("x-cos-meta-中文"),
+            Err(InputError::InvalidMetadataName { .. })
+        ));
     }
 
     #[test]
     fn traffic_limit_and_part_number_ranges() {
         assert!(check_traffic_limit(819_200).is_ok());
         assert!(check_traffic_limit(838_860_800).is_ok());
-        assert_eq!(check_traffic_limit(819_199), Err(InputError::InvalidTrafficLimit(819_199)));
-        assert_eq!(check_traffic_limit(838_860_801), Err(InputError::InvalidTrafficLimit(838_860_801)));
+        assert_eq!(
+            check_traffic_limit(819_199),
+            Err(InputError::InvalidTrafficLimit(819_199))
+        );
+        assert_eq!(
+            check_traffic_limit(838_860_801),
+            Err(InputError::InvalidTrafficLimit(838_860_801))
+        );
         assert!(check_part_number(1).is_ok() && check_part_number(10_000).is_ok());
         assert_eq!(check_part_number(0), Err(InputError::InvalidPartNumber(0)));
-        assert_eq!(check_part_number(10_001), Err(InputError::InvalidPartNumber(10_001)));
+        assert_eq!(
+            check_part_number(10_001),
+            Err(InputError::InvalidPartNumber(10_001))
+        );
     }
 
     #[test]
@@ -335,9 +373,18 @@ mod tests {
             .and_then(|b| b.build(&cfg()))
             .expect("builds");
         let h = request.headers();
-        assert_eq!(h["x-cos-server-side-encryption-customer-algorithm"], "AES256");
-        assert_eq!(h["x-cos-server-side-encryption-customer-key"], "MDEyMzQ1Njc4OUFCQ0RFRjAxMjM0NTY3ODlBQkNERUY=");
-        assert_eq!(h["x-cos-server-side-encryption-customer-key-md5"], "U5L61r7jcwdNvT7frmUG8g==");
+        assert_eq!(
+            h["x-cos-server-side-encryption-customer-algorithm"],
+            "AES256"
+        );
+        assert_eq!(
+            h["x-cos-server-side-encryption-customer-key"],
+            "MDEyMzQ1Njc4OUFCQ0RFRjAxMjM0NTY3ODlBQkNERUY="
+        );
+        assert_eq!(
+            h["x-cos-server-side-encryption-customer-key-md5"],
+            "U5L61r7jcwdNvT7frmUG8g=="
+        );
         assert!(!format!("{key:?}").contains("MDEy"));
         let kms = ServerSideEncryption::Kms {
             key_id: Some("kid".to_owned()),
@@ -348,16 +395,29 @@ mod tests {
             .and_then(|b| b.build(&cfg()))
             .expect("builds");
         assert_eq!(request.headers()["x-cos-server-side-encryption"], "cos/kms");
-        assert_eq!(request.headers()["x-cos-server-side-encryption-cos-kms-key-id"], "kid");
+        assert_eq!(
+            request.headers()["x-cos-server-side-encryption-cos-kms-key-id"],
+            "kid"
+        );
     }
 
     #[test]
     fn storage_class_round_trips() {
-        for class in ["STANDARD", "STANDARD_IA", "ARCHIVE", "DEEP_ARCHIVE", "INTELLIGENT_TIERING", "MAZ_STANDARD"] {
+        for class in [
+            "STANDARD",
+            "STANDARD_IA",
+            "ARCHIVE",
+            "DEEP_ARCHIVE",
+            "INTELLIGENT_TIERING",
+            "MAZ_STANDARD",
+        ] {
             assert_eq!(StorageClass::parse(class).as_str(), class);
         }
         assert_eq!(StorageClass::parse("Standard"), StorageClass::Standard);
-        assert_eq!(StorageClass::parse("NEW_CLASS"), StorageClass::Other("NEW_CLASS".to_owned()));
+        assert_eq!(
+            StorageClass::parse("NEW_CLASS"),
+            StorageClass::Other("NEW_CLASS".to_owned())
+        );
         assert!(StorageClass::DeepArchive.is_archive());
     }
 

@@ -27,11 +27,15 @@ pub fn check_key(key: &str) -> Result<(), InputError> {
         return Err(InputError::KeyTooLong { len: key.len() });
     }
     if simplify(key) == "/" {
-        return Err(InputError::KeyResolvesToBucket { key: key.to_owned() });
+        return Err(InputError::KeyResolvesToBucket {
+            key: key.to_owned(),
+        });
     }
     let last = key.rsplit('/').next().unwrap_or(key);
     if last == "." || last == ".." {
-        return Err(InputError::KeyEndsWithDotSegment { key: key.to_owned() });
+        return Err(InputError::KeyEndsWithDotSegment {
+            key: key.to_owned(),
+        });
     }
     Ok(())
 }
@@ -58,16 +62,34 @@ mod tests {
 
     #[test]
     fn keys_that_resolve_to_the_bucket_are_rejected() {
-        for key in ["/", "////", "/abc/../", "/./", "/././///abc/.//def//../../", "a/..", "..", "."] {
+        for key in [
+            "/",
+            "////",
+            "/abc/../",
+            "/./",
+            "/././///abc/.//def//../../",
+            "a/..",
+            "..",
+            ".",
+        ] {
             assert!(check_key(key).is_err(), "{key:?} must be rejected");
         }
-        assert!(matches!(check_key("/abc/../"), Err(InputError::KeyResolvesToBucket { .. })));
+        assert!(matches!(
+            check_key("/abc/../"),
+            Err(InputError::KeyResolvesToBucket { .. })
+        ));
     }
 
     #[test]
     fn trailing_dot_segments_are_rejected() {
-        assert!(matches!(check_key("a/b/.."), Err(InputError::KeyEndsWithDotSegment { .. })));
-        assert!(matches!(check_key("a/."), Err(InputError::KeyEndsWithDotSegment { .. })));
+        assert!(matches!(
+            check_key("a/b/.."),
+            Err(InputError::KeyEndsWithDotSegment { .. })
+        ));
+        assert!(matches!(
+            check_key("a/."),
+            Err(InputError::KeyEndsWithDotSegment { .. })
+        ));
         assert!(check_key("a/.b").is_ok());
         assert!(check_key("a/../b").is_ok());
         assert!(check_key("a/..b/c..").is_ok());
@@ -76,14 +98,24 @@ mod tests {
     #[test]
     fn length_limit_is_in_bytes() {
         assert!(check_key(&"a".repeat(850)).is_ok());
-        assert_eq!(check_key(&"a".repeat(851)), Err(InputError::KeyTooLong { len: 851 }));
+        assert_eq!(
+            check_key(&"a".repeat(851)),
+            Err(InputError::KeyTooLong { len: 851 })
+        );
         assert!(check_key(&"中".repeat(284)).is_err());
         assert_eq!(check_key(""), Err(InputError::EmptyKey));
     }
 
     #[test]
     fn ordinary_keys_pass() {
-        for key in ["a", "dir/", "/leading", "//double//slash", "中文/파일 이름.txt", " !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~end"] {
+        for key in [
+            "a",
+            "dir/",
+            "/leading",
+            "//double//slash",
+            "中文/파일 이름.txt",
+            " !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~end",
+        ] {
             assert!(check_key(key).is_ok(), "{key:?} must pass");
         }
     }

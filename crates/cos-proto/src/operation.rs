@@ -47,5 +47,9 @@ pub trait Operation {
 
     /// Turns the response into the output or a typed error. `url` is the request's URI
     /// (errors without a body name it as their resource).
-    fn parse_response(&self, url: &http::Uri, response: http::Response<Bytes>) -> Result<Self::Output, Error>;
+    fn parse_response(
+        &self,
+        url: &http::Uri,
+        response: http::Response<Bytes>,
+    ) -> Result<Self::Output, Error>;
 }

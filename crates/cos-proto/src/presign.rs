@@ -91,7 +91,12 @@ impl Presign {
     }
 
     /// The signed URL, valid from `now - 60` to `now + expires_in` (Unix seconds).
-    pub fn url(&self, config: &Config, credentials: &Credentials, now: u64) -> Result<String, Error> {
+    pub fn url(
+        &self,
+        config: &Config,
+        credentials: &Credentials,
+        now: u64,
+    ) -> Result<String, Error> {
         let mut path = config.path_prefix();
         match &self.key {
             Some(key) => {
@@ -120,7 +125,10 @@ impl Presign {
         if config.sign_host() {
             headers.push(("host", &host));
         }
-        let signed_params: Vec<(&str, &str)> = params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let signed_params: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
         let key_time = KeyTime::new(now, self.expires_in);
         let authorization = sign::authorize(
             credentials,
@@ -145,7 +153,9 @@ mod tests {
     use super::*;
 
     fn config() -> Config {
-        Config::builder("ap-guangzhou", "examplebucket-1250000000").build().expect("valid")
+        Config::builder("ap-guangzhou", "examplebucket-1250000000")
+            .build()
+            .expect("valid")
     }
 
     #[test]
@@ -157,7 +167,9 @@ mod tests {
             .header("Content-Type", "text/plain")
             .url(&config(), &creds, 1_700_000_000)
             .expect("signs");
-        assert!(url.contains("q-header-list=content-type%3Bhost&q-url-param-list=x-cos-traffic-limit"));
+        assert!(
+            url.contains("q-header-list=content-type%3Bhost&q-url-param-list=x-cos-traffic-limit")
+        );
         assert!(url.contains("q-signature=d609e45094b303f86e207c60b55e5a8f28753ceb"));
         assert!(url.ends_with("&x-cos-traffic-limit=819200"));
     }
@@ -167,7 +179,9 @@ mod tests {
         let creds = Credentials::new("AKID", "KEY")
             .and_then(|c| c.with_token("tok+/="))
             .expect("valid");
-        let url = Presign::get("k").url(&config(), &creds, 1_700_000_000).expect("signs");
+        let url = Presign::get("k")
+            .url(&config(), &creds, 1_700_000_000)
+            .expect("signs");
         assert!(url.contains("q-url-param-list=x-cos-security-token&"));
         assert!(url.ends_with("&x-cos-security-token=tok%2B%2F%3D"));
     }
@@ -177,6 +191,10 @@ mod tests {
         let creds = Credentials::new("AKID", "KEY").expect("valid");
         assert!(Presign::get("").url(&config(), &creds, 1).is_err());
         assert!(Presign::get("a/..").url(&config(), &creds, 1).is_err());
-        assert!(Presign::bucket(Method::HEAD).url(&config(), &creds, 1).is_ok());
+        assert!(
+            Presign::bucket(Method::HEAD)
+                .url(&config(), &creds, 1)
+                .is_ok()
+        );
     }
 }

@@ -101,7 +101,11 @@ impl RequestBuilder {
     }
 
     /// Sets a header when the value is present.
-    pub(crate) fn header_opt(self, name: &'static str, value: Option<&str>) -> Result<Self, InputError> {
+    pub(crate) fn header_opt(
+        self,
+        name: &'static str,
+        value: Option<&str>,
+    ) -> Result<Self, InputError> {
         match value {
             Some(value) => self.header_static(name, value),
             None => Ok(self),
@@ -125,17 +129,20 @@ impl RequestBuilder {
         let mut uri = format!("{}{}", config.base_url(), path);
         if !self.query.is_empty() {
             uri.push('?');
-            uri.push_str(&build_query(self.query.iter().map(|(n, v)| (n.as_str(), v.as_str()))));
+            uri.push_str(&build_query(
+                self.query.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+            ));
         }
         let invalid_uri = |_| InputError::InvalidArgument {
             what: "request URI",
             reason: uri.clone(),
         };
         let parsed: http::Uri = uri.parse().map_err(invalid_uri)?;
-        let host = HeaderValue::from_str(&config.host()).map_err(|_| InputError::InvalidEndpoint {
-            endpoint: config.host(),
-            reason: "cannot be sent as a Host header",
-        })?;
+        let host =
+            HeaderValue::from_str(&config.host()).map_err(|_| InputError::InvalidEndpoint {
+                endpoint: config.host(),
+                reason: "cannot be sent as a Host header",
+            })?;
         let mut request = http::Request::builder()
             .method(self.method.clone())
             .uri(parsed)
@@ -186,14 +193,19 @@ mod tests {
             request.uri().to_string(),
             "http://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/a%20b/.%2Fc"
         );
-        assert_eq!(request.headers()[HOST], "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com");
+        assert_eq!(
+            request.headers()[HOST],
+            "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com"
+        );
         assert_eq!(request.headers()[CONTENT_LENGTH], "5");
         assert_eq!(request.body(), &Body::Payload { length: Some(5) });
     }
 
     #[test]
     fn framing_follows_the_method_and_body() {
-        let get = RequestBuilder::bucket(Method::GET).build(&config()).expect("builds");
+        let get = RequestBuilder::bucket(Method::GET)
+            .build(&config())
+            .expect("builds");
         assert!(get.headers().get(CONTENT_LENGTH).is_none());
         let delete = RequestBuilder::object(Method::DELETE, "k")
             .and_then(|b| b.build(&config()))
@@ -219,13 +231,17 @@ mod tests {
 
     #[test]
     fn header_values_with_line_breaks_are_rejected() {
-        let err = RequestBuilder::object(Method::PUT, "k").and_then(|b| b.header_static("content-type", "a\r\nb"));
+        let err = RequestBuilder::object(Method::PUT, "k")
+            .and_then(|b| b.header_static("content-type", "a\r\nb"));
         assert!(matches!(err, Err(InputError::InvalidHeaderValue { .. })));
     }
 
     #[test]
     fn path_style_prefixes_the_bucket() {
-        let cfg = Config::builder("ap-guangzhou", "bkt").path_style("127.0.0.1:9000").build().expect("valid");
+        let cfg = Config::builder("ap-guangzhou", "bkt")
+            .path_style("127.0.0.1:9000")
+            .build()
+            .expect("valid");
         let request = RequestBuilder::object(Method::GET, "x y")
             .and_then(|b| b.build(&cfg))
             .expect("builds");

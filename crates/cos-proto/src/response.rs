@@ -87,7 +87,11 @@ pub(crate) fn check(method: &Method, url: &Uri, response: &Response<Bytes>) -> R
 /// upload-part-copy and complete-multipart-upload can do this).
 pub(crate) fn check_error_in_200(response: &Response<Bytes>) -> Result<(), Error> {
     if xml::root_element(response.body()).as_deref() == Some("Error") {
-        let mut err = error_from_body(response.status().as_u16(), response.headers(), response.body());
+        let mut err = error_from_body(
+            response.status().as_u16(),
+            response.headers(),
+            response.body(),
+        );
         err.status = response.status().as_u16();
         return Err(err.into());
     }
@@ -97,9 +101,14 @@ pub(crate) fn check_error_in_200(response: &Response<Bytes>) -> Result<(), Error
 /// A `200` whose document lacks the `ETag` that success always carries: COS failed after
 /// sending the status line.
 pub(crate) fn missing_etag_in_200(response: &Response<Bytes>) -> Error {
-    let mut err = error_from_body(response.status().as_u16(), response.headers(), response.body());
+    let mut err = error_from_body(
+        response.status().as_u16(),
+        response.headers(),
+        response.body(),
+    );
     if err.message.is_none() {
-        err.message = Some("the 200 response carries no ETag: the operation did not complete".to_owned());
+        err.message =
+            Some("the 200 response carries no ETag: the operation did not complete".to_owned());
     }
     err.into()
 }
@@ -215,7 +224,9 @@ mod tests {
         for (n, v) in headers {
             builder = builder.header(*n, *v);
         }
-        builder.body(Bytes::from(body.to_owned())).expect("valid response")
+        builder
+            .body(Bytes::from(body.to_owned()))
+            .expect("valid response")
     }
 
     const ERROR_XML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n<Code>NoSuchKey</Code>\n\
@@ -228,7 +239,10 @@ mod tests {
         let err = service_error(&Method::GET, &uri, &response(404, &[], ERROR_XML));
         assert_eq!(err.status, 404);
         assert_eq!(err.code.as_deref(), Some("NoSuchKey"));
-        assert_eq!(err.message.as_deref(), Some("The specified key does not exist."));
+        assert_eq!(
+            err.message.as_deref(),
+            Some("The specified key does not exist.")
+        );
         assert_eq!(err.resource.as_deref(), Some("b.cos/k"));
         assert_eq!(err.request_id.as_deref(), Some("rid"));
         assert_eq!(err.trace_id.as_deref(), Some("tid"));
@@ -244,7 +258,11 @@ mod tests {
         assert_eq!(err.resource.as_deref(), Some("http://h/missing"));
         assert_eq!(err.request_id.as_deref(), Some("r1"));
         assert_eq!(err.trace_id, None);
-        let resp = response(403, &[("x-cos-request-id", "r2"), ("x-cos-trace-id", "t2")], "");
+        let resp = response(
+            403,
+            &[("x-cos-request-id", "r2"), ("x-cos-trace-id", "t2")],
+            "",
+        );
         let err = service_error(&Method::HEAD, &uri, &resp);
         assert_eq!(err.code, None);
         assert_eq!(err.request_id.as_deref(), Some("r2"));
@@ -254,12 +272,26 @@ mod tests {
     #[test]
     fn error_code_header_and_json_and_garbage() {
         let uri: Uri = "http://h/k".parse().expect("uri");
-        let resp = response(409, &[("x-cos-error-code", "PathConflict")], "Path conflict.");
+        let resp = response(
+            409,
+            &[("x-cos-error-code", "PathConflict")],
+            "Path conflict.",
+        );
         let err = service_error(&Method::PUT, &uri, &resp);
-        assert_eq!((err.code.as_deref(), err.message.as_deref()), (Some("PathConflict"), Some("Path conflict.")));
-        let resp = response(400, &[], "{\"code\":\"InvalidArgument\",\"message\":\"bad\",\"requestid\":\"r1\"}");
+        assert_eq!(
+            (err.code.as_deref(), err.message.as_deref()),
+            (Some("PathConflict"), Some("Path conflict."))
+        );
+        let resp = response(
+            400,
+            &[],
+            "{\"code\":\"InvalidArgument\",\"message\":\"bad\",\"requestid\":\"r1\"}",
+        );
         let err = service_error(&Method::PUT, &uri, &resp);
-        assert_eq!((err.code.as_deref(), err.request_id.as_deref()), (Some("InvalidArgument"), Some("r1")));
+        assert_eq!(
+            (err.code.as_deref(), err.request_id.as_deref()),
+            (Some("InvalidArgument"), Some("r1"))
+        );
         let resp = response(502, &[], "<html><body>502</body></html>");
         let err = service_error(&Method::PUT, &uri, &resp);
         assert_eq!((err.status, err.code.as_deref()), (502, None));
@@ -274,7 +306,11 @@ mod tests {
 
     #[test]
     fn headers_are_parsed_strictly() {
-        let resp = response(200, &[("x-cos-hash-crc64ecma", "123"), ("content-length", "x")], "");
+        let resp = response(
+            200,
+            &[("x-cos-hash-crc64ecma", "123"), ("content-length", "x")],
+            "",
+        );
         assert_eq!(crc64_header(resp.headers()), Ok(Some(123)));
         assert!(header_u64(resp.headers(), "content-length").is_err());
         assert_eq!(header_u64(resp.headers(), "x-missing"), Ok(None));

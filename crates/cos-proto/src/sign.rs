@@ -29,9 +29,9 @@ use std::fmt;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::{Digest, Sha1};
 
+use crate::Credentials;
 use crate::encode::{percent_decode_str, sign_encode};
 use crate::error::InputError;
-use crate::Credentials;
 
 /// Headers that are signed whatever their case, besides every `x-cos-*` and `x-ci-*`.
 pub const SIGNED_HEADERS: [&str; 17] = [
@@ -66,7 +66,9 @@ pub const START_SKEW_SECS: u64 = 60;
 /// `true` if a header with this name is signed by the client (case-insensitive).
 pub fn is_signed_header(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower.starts_with("x-cos-") || lower.starts_with("x-ci-") || SIGNED_HEADERS.contains(&lower.as_str())
+    lower.starts_with("x-cos-")
+        || lower.starts_with("x-ci-")
+        || SIGNED_HEADERS.contains(&lower.as_str())
 }
 
 /// The validity window of a signature, in Unix seconds: `start;end`.
@@ -133,7 +135,11 @@ fn canonical_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> 
         .map(|(n, v)| format!("{n}={v}"))
         .collect::<Vec<_>>()
         .join("&");
-    let names = encoded.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(";");
+    let names = encoded
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(";");
     (joined, names)
 }
 
@@ -146,11 +152,19 @@ const ENCODE_SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUME
 
 /// Builds the canonical form from exactly the parameters and headers to sign (no
 /// filtering happens here). `path` is the decoded path (`/` + key).
-pub fn canonicalize(method: &str, path: &str, params: &[(&str, &str)], headers: &[(&str, &[u8])]) -> Canonical {
+pub fn canonicalize(
+    method: &str,
+    path: &str,
+    params: &[(&str, &str)],
+    headers: &[(&str, &[u8])],
+) -> Canonical {
     let (params_str, param_list) = canonical_pairs(params.iter().map(|(n, v)| (*n, v.as_bytes())));
     let (headers_str, header_list) = canonical_pairs(headers.iter().copied());
     Canonical {
-        http_string: format!("{}\n{path}\n{params_str}\n{headers_str}\n", method.to_lowercase()),
+        http_string: format!(
+            "{}\n{path}\n{params_str}\n{headers_str}\n",
+            method.to_lowercase()
+        ),
         header_list,
         param_list,
     }
@@ -168,10 +182,12 @@ fn hmac_sha1_hex(key: &[u8], message: &[u8]) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     use fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// `hex(HMAC-SHA1(secret_key, key_time))`.
@@ -181,13 +197,19 @@ pub fn sign_key(secret_key: &str, key_time: KeyTime) -> String {
 
 /// `sha1\n<key time>\n<hex sha1 of the http string>\n`.
 pub fn string_to_sign(key_time: KeyTime, http_string: &str) -> String {
-    format!("sha1\n{key_time}\n{}\n", hex(&Sha1::digest(http_string.as_bytes())))
+    format!(
+        "sha1\n{key_time}\n{}\n",
+        hex(&Sha1::digest(http_string.as_bytes()))
+    )
 }
 
 /// The `q-signature` value for a canonical request.
 pub fn signature(secret_key: &str, key_time: KeyTime, http_string: &str) -> String {
     let key = sign_key(secret_key, key_time);
-    hmac_sha1_hex(key.as_bytes(), string_to_sign(key_time, http_string).as_bytes())
+    hmac_sha1_hex(
+        key.as_bytes(),
+        string_to_sign(key_time, http_string).as_bytes(),
+    )
 }
 
 /// The parsed or computed `Authorization` value.
@@ -242,7 +264,15 @@ impl Authorization {
                 return None;
             }
         }
-        let [Some(algorithm), Some(ak), Some(sign_time), Some(key_time), Some(headers), Some(params), Some(sig)] = fields
+        let [
+            Some(algorithm),
+            Some(ak),
+            Some(sign_time),
+            Some(key_time),
+            Some(headers),
+            Some(params),
+            Some(sig),
+        ] = fields
         else {
             return None;
         };
@@ -295,11 +325,19 @@ pub fn authorize(
     headers: &[(&str, &str)],
 ) -> Authorization {
     let headers: Vec<(&str, &[u8])> = headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
-    authorize_canonical(credentials, key_time, &canonicalize(method, path, params, &headers))
+    authorize_canonical(
+        credentials,
+        key_time,
+        &canonicalize(method, path, params, &headers),
+    )
 }
 
 /// Signs an already canonicalised request.
-pub fn authorize_canonical(credentials: &Credentials, key_time: KeyTime, canonical: &Canonical) -> Authorization {
+pub fn authorize_canonical(
+    credentials: &Credentials,
+    key_time: KeyTime,
+    canonical: &Canonical,
+) -> Authorization {
     Authorization {
         secret_id: credentials.secret_id().to_owned(),
         key_time,
@@ -344,8 +382,10 @@ impl SigningParts {
     pub fn from_uri(method: &http::Method, uri: &http::Uri) -> Self {
         let raw_path = uri.path();
         let path = percent_decode_str(raw_path).unwrap_or_else(|| {
-            String::from_utf8_lossy(&percent_encoding::percent_decode(raw_path.as_bytes()).collect::<Vec<u8>>())
-                .into_owned()
+            String::from_utf8_lossy(
+                &percent_encoding::percent_decode(raw_path.as_bytes()).collect::<Vec<u8>>(),
+            )
+            .into_owned()
         });
         let params = uri
             .query()
@@ -369,7 +409,10 @@ impl SigningParts {
 
 fn lossy_form_decode(value: &str) -> String {
     let spaced = value.replace('+', " ");
-    String::from_utf8_lossy(&percent_encoding::percent_decode(spaced.as_bytes()).collect::<Vec<u8>>()).into_owned()
+    String::from_utf8_lossy(
+        &percent_encoding::percent_decode(spaced.as_bytes()).collect::<Vec<u8>>(),
+    )
+    .into_owned()
 }
 
 /// Signs a request in place, the way a COS client does:
@@ -388,10 +431,11 @@ pub fn sign_request<B>(
     options: SignOptions,
 ) -> Result<(), InputError> {
     if let Some(token) = credentials.token() {
-        let mut value = http::HeaderValue::from_str(token).map_err(|_| InputError::InvalidCredentials {
-            what: "Token",
-            reason: "cannot be sent in a header",
-        })?;
+        let mut value =
+            http::HeaderValue::from_str(token).map_err(|_| InputError::InvalidCredentials {
+                what: "Token",
+                reason: "cannot be sent in a header",
+            })?;
         value.set_sensitive(true);
         request
             .headers_mut()
@@ -399,7 +443,11 @@ pub fn sign_request<B>(
     }
     let parts = SigningParts::from_uri(request.method(), request.uri());
     let params: Vec<(&str, &str)> = if options.sign_params {
-        parts.params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
+        parts
+            .params
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect()
     } else {
         Vec::new()
     };
@@ -419,15 +467,18 @@ pub fn sign_request<B>(
         }
     })?;
     value.set_sensitive(true);
-    request.headers_mut().insert(http::header::AUTHORIZATION, value);
+    request
+        .headers_mut()
+        .insert(http::header::AUTHORIZATION, value);
     Ok(())
 }
 
 /// Marks a request as anonymous the way the official SDKs do: an empty `Authorization`.
 pub fn mark_anonymous<B>(request: &mut http::Request<B>) {
-    request
-        .headers_mut()
-        .insert(http::header::AUTHORIZATION, http::HeaderValue::from_static(""));
+    request.headers_mut().insert(
+        http::header::AUTHORIZATION,
+        http::HeaderValue::from_static(""),
+    );
 }
 
 #[cfg(test)]

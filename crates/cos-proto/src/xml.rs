@@ -10,7 +10,10 @@ pub(crate) const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>
 
 /// Parses a response document. Leading whitespace (COS may send keep-alive spaces before
 /// a late CompleteMultipartUpload result) and a UTF-8 BOM are skipped.
-pub(crate) fn parse<T: DeserializeOwned>(document: &'static str, body: &[u8]) -> Result<T, ResponseError> {
+pub(crate) fn parse<T: DeserializeOwned>(
+    document: &'static str,
+    body: &[u8],
+) -> Result<T, ResponseError> {
     let text = std::str::from_utf8(body).map_err(|e| ResponseError::MalformedXml {
         document,
         detail: e.to_string(),
@@ -144,7 +147,9 @@ mod tests {
     #[test]
     fn writer_escapes_like_the_reference() {
         let mut w = XmlWriter::new();
-        w.open("Delete").element("Key", "c&d<e>\"'.txt").close("Delete");
+        w.open("Delete")
+            .element("Key", "c&d<e>\"'.txt")
+            .close("Delete");
         assert_eq!(
             w.finish(),
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Delete><Key>c&amp;d&lt;e&gt;\"'.txt</Key></Delete>"
@@ -159,8 +164,14 @@ mod tests {
 
     #[test]
     fn root_element_skips_declaration_and_whitespace() {
-        assert_eq!(root_element(b"  \n<?xml version=\"1.0\"?>\n<Error><Code/></Error>").as_deref(), Some("Error"));
-        assert_eq!(root_element(b"<ns:Result xmlns:ns=\"x\"/>").as_deref(), Some("Result"));
+        assert_eq!(
+            root_element(b"  \n<?xml version=\"1.0\"?>\n<Error><Code/></Error>").as_deref(),
+            Some("Error")
+        );
+        assert_eq!(
+            root_element(b"<ns:Result xmlns:ns=\"x\"/>").as_deref(),
+            Some("Result")
+        );
         assert_eq!(root_element(b"not xml"), None);
         assert_eq!(root_element(b""), None);
     }

@@ -29,7 +29,8 @@ fn input(spec: &Value) -> Result<Vec<u8>, String> {
             if str_at(spec, "algorithm")? != "splitmix64-le" {
                 return Err("unknown prng".into());
             }
-            let length = usize::try_from(u64_at(spec, "length")?).map_err(|_| "length too large")?;
+            let length =
+                usize::try_from(u64_at(spec, "length")?).map_err(|_| "length too large")?;
             Ok(splitmix64(u64_at(spec, "seed")?, length))
         }
         other => Err(format!("unknown input type {other}")),
@@ -62,8 +63,16 @@ fn check_inner(meta: &Value, case: &Value) -> Result<Mismatches, String> {
             let expected = decimal(case, "crc64")?;
             let actual = crc64::crc64(&data);
             m.eq("crc64", &expected, &actual);
-            m.eq("crc64_hex", str_at(case, "crc64_hex")?, format!("{actual:016x}").as_str());
-            m.eq("header form", str_at(case, "crc64")?, crc64::format_header_value(actual).as_str());
+            m.eq(
+                "crc64_hex",
+                str_at(case, "crc64_hex")?,
+                format!("{actual:016x}").as_str(),
+            );
+            m.eq(
+                "header form",
+                str_at(case, "crc64")?,
+                crc64::format_header_value(actual).as_str(),
+            );
             let mut streaming = Crc64::new();
             for chunk in data.chunks(4093) {
                 streaming.update(chunk);
@@ -77,7 +86,11 @@ fn check_inner(meta: &Value, case: &Value) -> Result<Mismatches, String> {
             m.eq("crc64_a", &ca, &crc64::crc64(&a));
             m.eq("crc64_b", &cb, &crc64::crc64(&b));
             m.eq("len_b", &u64_at(case, "len_b")?, &(b.len() as u64));
-            m.eq("crc64_ab", &decimal(case, "crc64_ab")?, &crc64::combine(ca, cb, b.len() as u64));
+            m.eq(
+                "crc64_ab",
+                &decimal(case, "crc64_ab")?,
+                &crc64::combine(ca, cb, b.len() as u64),
+            );
         }
         "parts" => {
             let whole = input(case.get("whole").ok_or("missing whole")?)?;
@@ -87,16 +100,23 @@ fn check_inner(meta: &Value, case: &Value) -> Result<Mismatches, String> {
                 .and_then(Value::as_array)
                 .ok_or("missing parts_crc64")?
                 .iter()
-                .map(|v| v.as_str().and_then(|s| crc64::parse_header_value(s).ok()).ok_or("bad part crc"))
+                .map(|v| {
+                    v.as_str()
+                        .and_then(|s| crc64::parse_header_value(s).ok())
+                        .ok_or("bad part crc")
+                })
                 .collect::<Result<_, _>>()?;
             let parts: Vec<&[u8]> = whole.chunks(part_size.max(1)).collect();
             let actual: Vec<u64> = parts.iter().map(|p| crc64::crc64(p)).collect();
             m.eq("parts_crc64", &expected, &actual);
-            let combined = parts
-                .iter()
-                .zip(&actual)
-                .fold(0u64, |acc, (part, crc)| crc64::combine(acc, *crc, part.len() as u64));
-            m.eq("crc64_whole (combined)", &decimal(case, "crc64_whole")?, &combined);
+            let combined = parts.iter().zip(&actual).fold(0u64, |acc, (part, crc)| {
+                crc64::combine(acc, *crc, part.len() as u64)
+            });
+            m.eq(
+                "crc64_whole (combined)",
+                &decimal(case, "crc64_whole")?,
+                &combined,
+            );
         }
         other => m.push(format!("unknown kind {other}")),
     }

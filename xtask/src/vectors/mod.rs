@@ -56,17 +56,26 @@ pub struct Report {
 impl Report {
     /// Cases that passed.
     pub fn passed(&self) -> usize {
-        self.cases.iter().filter(|c| c.verdict == Verdict::Pass).count()
+        self.cases
+            .iter()
+            .filter(|c| c.verdict == Verdict::Pass)
+            .count()
     }
 
     /// Cases that failed.
     pub fn failed(&self) -> usize {
-        self.cases.iter().filter(|c| matches!(c.verdict, Verdict::Fail(_))).count()
+        self.cases
+            .iter()
+            .filter(|c| matches!(c.verdict, Verdict::Fail(_)))
+            .count()
     }
 
     /// Cases that were skipped.
     pub fn skipped(&self) -> usize {
-        self.cases.iter().filter(|c| matches!(c.verdict, Verdict::Skip(_))).count()
+        self.cases
+            .iter()
+            .filter(|c| matches!(c.verdict, Verdict::Skip(_)))
+            .count()
     }
 }
 
@@ -85,7 +94,10 @@ pub fn default_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("COS_VECTORS_DIR") {
         return PathBuf::from(dir);
     }
-    crate::ci::workspace_root().join("..").join("shared").join("vectors")
+    crate::ci::workspace_root()
+        .join("..")
+        .join("shared")
+        .join("vectors")
 }
 
 /// Checks every `*.json` vector file in `dir`. A file that cannot be read or has an
@@ -116,7 +128,10 @@ pub fn run(dir: &Path) -> Report {
         });
     }
     for path in files {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         match load(&path) {
             Ok(doc) => check_file(&name, &doc, &mut report),
             Err(err) => report.cases.push(CaseResult {
@@ -167,7 +182,11 @@ fn check_file(name: &str, doc: &Value, report: &mut Report) {
     };
     let meta = doc.get("meta").cloned().unwrap_or(Value::Null);
     for case in cases {
-        let id = case.get("id").and_then(Value::as_str).unwrap_or("?").to_owned();
+        let id = case
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_owned();
         let verdict = match case.get("quirk").and_then(Value::as_str) {
             Some(quirk) => Verdict::Skip(format!("quirk of the reference SDK: {quirk}")),
             None => catch(|| checker(&meta, case)),
@@ -198,7 +217,11 @@ pub fn main(dir: &Path, verbose: bool) -> ExitCode {
         }
     }
     println!("{report}");
-    if report.failed() == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if report.failed() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// Collects mismatches; a case passes when none were recorded.
@@ -207,9 +230,15 @@ pub(crate) struct Mismatches(Vec<String>);
 
 impl Mismatches {
     /// Records a mismatch when `expected != actual`.
-    pub(crate) fn eq<T: PartialEq + fmt::Debug + ?Sized>(&mut self, what: &str, expected: &T, actual: &T) {
+    pub(crate) fn eq<T: PartialEq + fmt::Debug + ?Sized>(
+        &mut self,
+        what: &str,
+        expected: &T,
+        actual: &T,
+    ) {
         if expected != actual {
-            self.0.push(format!("{what}: expected {expected:?}, got {actual:?}"));
+            self.0
+                .push(format!("{what}: expected {expected:?}, got {actual:?}"));
         }
     }
 

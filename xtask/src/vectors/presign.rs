@@ -17,7 +17,10 @@ pub(super) fn check(_meta: &Value, case: &Value) -> Verdict {
 fn check_inner(case: &Value) -> Result<Mismatches, String> {
     let mut m = Mismatches::default();
     let kwargs = case.get("call_kwargs").ok_or("missing call_kwargs")?;
-    let vc = config_from(case.get("config").ok_or("missing config")?, str_at(kwargs, "Bucket")?)?;
+    let vc = config_from(
+        case.get("config").ok_or("missing config")?,
+        str_at(kwargs, "Bucket")?,
+    )?;
     let method = match str_at(case, "function")? {
         "get_presigned_download_url" => "GET".to_owned(),
         _ => str_at(kwargs, "Method")?.to_uppercase(),

@@ -29,12 +29,23 @@ pub(crate) fn config_from(config: &Value, bucket: &str) -> Result<VectorConfig, 
         builder = builder.appid(appid);
     }
     let options = SignOptions {
-        sign_host: config.get("SignHost").and_then(Value::as_bool).unwrap_or(true),
-        sign_params: config.get("SignParams").and_then(Value::as_bool).unwrap_or(true),
+        sign_host: config
+            .get("SignHost")
+            .and_then(Value::as_bool)
+            .unwrap_or(true),
+        sign_params: config
+            .get("SignParams")
+            .and_then(Value::as_bool)
+            .unwrap_or(true),
     };
-    builder = builder.sign_host(options.sign_host).sign_params(options.sign_params);
+    builder = builder
+        .sign_host(options.sign_host)
+        .sign_params(options.sign_params);
     let config_built = builder.build().map_err(|e| format!("config: {e}"))?;
-    let anonymous = config.get("Anonymous").and_then(Value::as_bool).unwrap_or(false);
+    let anonymous = config
+        .get("Anonymous")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     // Anonymous requests are not signed; the credentials are never used.
     let (id, key) = if anonymous {
         ("anonymous", "anonymous")
@@ -54,13 +65,18 @@ pub(crate) fn config_from(config: &Value, bucket: &str) -> Result<VectorConfig, 
 }
 
 /// Signs like the reference client: anonymous requests carry an empty `Authorization`.
-pub(crate) fn sign(vc: &VectorConfig, request: &mut http::Request<Body>, key_time: Option<KeyTime>) -> Result<(), String> {
+pub(crate) fn sign(
+    vc: &VectorConfig,
+    request: &mut http::Request<Body>,
+    key_time: Option<KeyTime>,
+) -> Result<(), String> {
     match key_time {
         _ if vc.anonymous => {
             sign::mark_anonymous(request);
             Ok(())
         }
-        Some(key_time) => sign::sign_request(request, &vc.creds, key_time, vc.options).map_err(|e| format!("sign: {e}")),
+        Some(key_time) => sign::sign_request(request, &vc.creds, key_time, vc.options)
+            .map_err(|e| format!("sign: {e}")),
         None => Err("no key time".into()),
     }
 }
@@ -72,7 +88,11 @@ pub(crate) trait PyOp {
     /// The payload bytes the caller handed over, for streamed bodies.
     fn payload(&self) -> Option<Vec<u8>>;
     /// Parses a response into the reference SDK's result shape.
-    fn parse(&self, url: &http::Uri, response: http::Response<Bytes>) -> Result<Value, cos_proto::Error>;
+    fn parse(
+        &self,
+        url: &http::Uri,
+        response: http::Response<Bytes>,
+    ) -> Result<Value, cos_proto::Error>;
 }
 
 struct Typed<O: Operation> {
@@ -90,7 +110,11 @@ impl<O: Operation> PyOp for Typed<O> {
         self.payload.clone()
     }
 
-    fn parse(&self, url: &http::Uri, response: http::Response<Bytes>) -> Result<Value, cos_proto::Error> {
+    fn parse(
+        &self,
+        url: &http::Uri,
+        response: http::Response<Bytes>,
+    ) -> Result<Value, cos_proto::Error> {
         let copy = response.clone();
         let output = self.op.parse_response(url, response)?;
         Ok((self.view)(&output, &copy))
@@ -115,7 +139,10 @@ pub(crate) struct Kwargs<'a> {
 impl<'a> Kwargs<'a> {
     fn new(value: &'a Value) -> Result<Self, String> {
         let map = value.as_object().ok_or("kwargs is not an object")?;
-        Ok(Self { map, used: vec!["Bucket"] })
+        Ok(Self {
+            map,
+            used: vec!["Bucket"],
+        })
     }
 
     fn raw(&mut self, name: &'a str) -> Option<&'a Value> {
@@ -140,18 +167,34 @@ impl<'a> Kwargs<'a> {
     fn pairs(&mut self, name: &'a str) -> Vec<(String, String)> {
         self.raw(name)
             .and_then(Value::as_object)
-            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), py_str(v)?))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), py_str(v)?)))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     fn finish(self) -> Result<(), String> {
-        let left: Vec<&String> = self.map.keys().filter(|k| !self.used.contains(&k.as_str())).collect();
-        if left.is_empty() { Ok(()) } else { Err(format!("unmapped kwargs {left:?}")) }
+        let left: Vec<&String> = self
+            .map
+            .keys()
+            .filter(|k| !self.used.contains(&k.as_str()))
+            .collect();
+        if left.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("unmapped kwargs {left:?}"))
+        }
     }
 
     fn customer_key(&mut self, prefix: &'a str) -> Option<CustomerKey> {
         let (alg, key, md5) = match prefix {
-            "" => ("SSECustomerAlgorithm", "SSECustomerKey", "SSECustomerKeyMD5"),
+            "" => (
+                "SSECustomerAlgorithm",
+                "SSECustomerKey",
+                "SSECustomerKeyMD5",
+            ),
             _ => (
                 "CopySourceSSECustomerAlgorithm",
                 "CopySourceSSECustomerKey",
@@ -186,7 +229,12 @@ pub(crate) fn header_view(response: &http::Response<Bytes>) -> Map<String, Value
     response
         .headers()
         .iter()
-        .map(|(n, v)| (n.as_str().to_owned(), Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned())))
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            )
+        })
         .collect()
 }
 
@@ -226,13 +274,20 @@ fn put_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     typed(op, Some(data), |out, resp| {
         let mut view = header_view(resp);
         set_opt(&mut view, "etag", out.etag.clone());
-        set_opt(&mut view, "x-cos-hash-crc64ecma", out.crc64.map(|c| c.to_string()));
+        set_opt(
+            &mut view,
+            "x-cos-hash-crc64ecma",
+            out.crc64.map(|c| c.to_string()),
+        );
         set_opt(&mut view, "x-cos-version-id", out.version_id.clone());
         Value::Object(view)
     })
 }
 
-fn apply_object_headers(kw: &mut Kwargs<'_>, mut op: ops::PutObject) -> Result<ops::PutObject, String> {
+fn apply_object_headers(
+    kw: &mut Kwargs<'_>,
+    mut op: ops::PutObject,
+) -> Result<ops::PutObject, String> {
     if let Some(v) = kw.str("ContentType") {
         op = op.content_type(v);
     }
@@ -292,7 +347,10 @@ fn get_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
         ("ResponseContentLanguage", ResponseOverride::ContentLanguage),
         ("ResponseExpires", ResponseOverride::Expires),
         ("ResponseCacheControl", ResponseOverride::CacheControl),
-        ("ResponseContentDisposition", ResponseOverride::ContentDisposition),
+        (
+            "ResponseContentDisposition",
+            ResponseOverride::ContentDisposition,
+        ),
         ("ResponseContentEncoding", ResponseOverride::ContentEncoding),
     ];
     let given: Vec<String> = kw.map.keys().cloned().collect();
@@ -330,8 +388,16 @@ fn get_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     typed(op, None, |out, resp| {
         let mut view = header_view(resp);
         set_opt(&mut view, "etag", out.info.etag.clone());
-        set_opt(&mut view, "content-length", out.info.content_length.map(|c| c.to_string()));
-        set_opt(&mut view, "x-cos-hash-crc64ecma", out.info.crc64.map(|c| c.to_string()));
+        set_opt(
+            &mut view,
+            "content-length",
+            out.info.content_length.map(|c| c.to_string()),
+        );
+        set_opt(
+            &mut view,
+            "x-cos-hash-crc64ecma",
+            out.info.crc64.map(|c| c.to_string()),
+        );
         use base64::Engine as _;
         let body = base64::engine::general_purpose::STANDARD.encode(resp.body());
         view.insert("Body".into(), serde_json::json!({ "$stream_base64": body }));
@@ -362,10 +428,22 @@ fn head_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     typed(op, None, |out, resp| {
         let mut view = header_view(resp);
         set_opt(&mut view, "etag", out.etag.clone());
-        set_opt(&mut view, "content-length", out.content_length.map(|c| c.to_string()));
-        set_opt(&mut view, "x-cos-hash-crc64ecma", out.crc64.map(|c| c.to_string()));
+        set_opt(
+            &mut view,
+            "content-length",
+            out.content_length.map(|c| c.to_string()),
+        );
+        set_opt(
+            &mut view,
+            "x-cos-hash-crc64ecma",
+            out.crc64.map(|c| c.to_string()),
+        );
         set_opt(&mut view, "x-cos-version-id", out.version_id.clone());
-        set_opt(&mut view, "x-cos-storage-class", out.storage_class.as_ref().map(|c| c.as_str().to_owned()));
+        set_opt(
+            &mut view,
+            "x-cos-storage-class",
+            out.storage_class.as_ref().map(|c| c.as_str().to_owned()),
+        );
         for (name, value) in &out.metadata {
             view.insert(name.clone(), Value::String(value.clone()));
         }
@@ -389,6 +467,7 @@ fn send_request(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if !data.is_empty() {
         op = op.body(Body::Bytes(Bytes::from(data)));
     }
-    kw.used.extend(["method", "key", "params", "headers", "data"]);
+    kw.used
+        .extend(["method", "key", "params", "headers", "data"]);
     typed(op, None, |_, resp| Value::Object(header_view(resp)))
 }

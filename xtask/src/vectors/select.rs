@@ -38,7 +38,10 @@ fn expected_event(value: &Value) -> Result<SelectEvent, String> {
             event_type: None,
         });
     }
-    if let Some(payload) = value.pointer("/Records/Payload/$base64").and_then(Value::as_str) {
+    if let Some(payload) = value
+        .pointer("/Records/Payload/$base64")
+        .and_then(Value::as_str)
+    {
         return Ok(SelectEvent::Records(b64(payload)?.into()));
     }
     if let Some(details) = value.pointer("/Stats/Details") {
@@ -83,7 +86,10 @@ fn same_kind(expected: &SelectEvent, actual: &SelectEvent) -> bool {
 fn check_inner(case: &Value) -> Result<Mismatches, String> {
     let mut m = Mismatches::default();
     let stream = b64(str_at(case, "stream_base64")?)?;
-    let messages = case.get("messages").and_then(Value::as_array).ok_or("missing messages")?;
+    let messages = case
+        .get("messages")
+        .and_then(Value::as_array)
+        .ok_or("missing messages")?;
     let first_bad_crc = messages.iter().position(|msg| {
         msg.get("prelude_crc_valid") == Some(&Value::Bool(false))
             || msg.get("message_crc_valid") == Some(&Value::Bool(false))
@@ -108,37 +114,56 @@ fn check_inner(case: &Value) -> Result<Mismatches, String> {
                 && reference.iter().zip(&events).all(|(e, a)| same_kind(e, a))
                 && matches!(
                     error,
-                    Some(SelectError::PreludeCrcMismatch { .. } | SelectError::MessageCrcMismatch { .. })
+                    Some(
+                        SelectError::PreludeCrcMismatch { .. }
+                            | SelectError::MessageCrcMismatch { .. }
+                    )
                 );
             if !ok {
-                m.push(format!("{label}: expected {before} events then a CRC error, got {events:?} / {error:?}"));
+                m.push(format!(
+                    "{label}: expected {before} events then a CRC error, got {events:?} / {error:?}"
+                ));
             }
             continue;
         }
         if let Some(err) = service_error {
-            let code = err.get("error_code").and_then(Value::as_str).unwrap_or_default();
-            let message = err.get("error_msg").and_then(Value::as_str).unwrap_or_default();
+            let code = err
+                .get("error_code")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let message = err
+                .get("error_msg")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let expected_last = SelectEvent::Error {
                 code: code.to_owned(),
                 message: message.to_owned(),
             };
             let mut expected = reference.clone();
             expected.push(expected_last);
-            let same = expected.len() == events.len() && expected.iter().zip(&events).all(|(e, a)| same_kind(e, a));
+            let same = expected.len() == events.len()
+                && expected.iter().zip(&events).all(|(e, a)| same_kind(e, a));
             if !same || error.is_some() {
-                m.push(format!("{label}: expected {expected:?}, got {events:?} / {error:?}"));
+                m.push(format!(
+                    "{label}: expected {expected:?}, got {events:?} / {error:?}"
+                ));
             }
             continue;
         }
-        let same = reference.len() == events.len() && reference.iter().zip(&events).all(|(e, a)| same_kind(e, a));
+        let same = reference.len() == events.len()
+            && reference.iter().zip(&events).all(|(e, a)| same_kind(e, a));
         if !same {
-            m.push(format!("{label}: expected events {reference:?}, got {events:?}"));
+            m.push(format!(
+                "{label}: expected events {reference:?}, got {events:?}"
+            ));
         }
         let ended_normally = str_at(case, "ended_with")? == "StopIteration";
         match (ended_normally, &error) {
             (true, None) | (false, Some(_)) => {}
             (true, Some(err)) => m.push(format!("{label}: unexpected error {err}")),
-            (false, None) => m.push(format!("{label}: the reference failed (truncated stream) but we did not")),
+            (false, None) => m.push(format!(
+                "{label}: the reference failed (truncated stream) but we did not"
+            )),
         }
         if let Some(result) = case.get("get_select_result_base64").and_then(Value::as_str) {
             let records: Vec<u8> = events

@@ -43,7 +43,9 @@ pub(crate) fn body_arg(value: &Value) -> Result<(Vec<u8>, bool), String> {
     match value {
         Value::String(text) => Ok((text.as_bytes().to_vec(), true)),
         Value::Object(map) => {
-            if let Some(Value::String(text)) = map.get("$base64").or_else(|| map.get("$bytesio_base64")) {
+            if let Some(Value::String(text)) =
+                map.get("$base64").or_else(|| map.get("$bytesio_base64"))
+            {
                 return Ok((b64(text)?, true));
             }
             if let Some(Value::Array(chunks)) = map.get("$iterable_chunks_base64") {
@@ -69,7 +71,10 @@ pub(crate) fn pairs(value: Option<&Value>) -> Vec<(String, String)> {
                 .iter()
                 .filter_map(|pair| {
                     let pair = pair.as_array()?;
-                    Some((pair.first()?.as_str()?.to_owned(), pair.get(1)?.as_str()?.to_owned()))
+                    Some((
+                        pair.first()?.as_str()?.to_owned(),
+                        pair.get(1)?.as_str()?.to_owned(),
+                    ))
                 })
                 .collect()
         })
@@ -82,6 +87,10 @@ pub(crate) fn pairs(value: Option<&Value>) -> Vec<(String, String)> {
 pub(crate) fn object_pairs(value: Option<&Value>) -> Vec<(String, String)> {
     value
         .and_then(Value::as_object)
-        .map(|map| map.iter().filter_map(|(k, v)| Some((k.clone(), py_str(v)?))).collect())
+        .map(|map| {
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), py_str(v)?)))
+                .collect()
+        })
         .unwrap_or_default()
 }

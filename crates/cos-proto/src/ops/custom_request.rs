@@ -4,11 +4,11 @@
 use bytes::Bytes;
 use http::{HeaderName, Method};
 
+use crate::Config;
 use crate::error::{Error, InputError};
 use crate::operation::Operation;
 use crate::request::{Body, RequestBuilder};
 use crate::response;
-use crate::Config;
 
 /// A request with a free-form method, key, query and headers. Parameters are signed like
 /// any others; headers are signed when COS signs them (see
@@ -82,16 +82,22 @@ impl Operation for CustomRequest {
             b = b.query(name, value.clone());
         }
         for (name, value) in &self.headers {
-            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| InputError::InvalidArgument {
-                what: "header name",
-                reason: format!("{name:?} is not a valid HTTP header name"),
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                InputError::InvalidArgument {
+                    what: "header name",
+                    reason: format!("{name:?} is not a valid HTTP header name"),
+                }
             })?;
             b = b.header(header, value)?;
         }
         Ok(b.body(self.body.clone()).build(config)?)
     }
 
-    fn parse_response(&self, url: &http::Uri, response: http::Response<Bytes>) -> Result<Self::Output, Error> {
+    fn parse_response(
+        &self,
+        url: &http::Uri,
+        response: http::Response<Bytes>,
+    ) -> Result<Self::Output, Error> {
         response::check(&self.method, url, &response)?;
         Ok(response)
     }
@@ -112,18 +118,31 @@ mod tests {
             .body(Body::Bytes(Bytes::from_static(b"a=1&b=2")))
             .build_request(&config())
             .expect("builds");
-        assert_eq!(request.uri().path_and_query().map(|p| p.as_str()), Some("/form?x=1&empty="));
-        assert_eq!(header(&request, "content-type"), "application/x-www-form-urlencoded");
+        assert_eq!(
+            request.uri().path_and_query().map(|p| p.as_str()),
+            Some("/form?x=1&empty=")
+        );
+        assert_eq!(
+            header(&request, "content-type"),
+            "application/x-www-form-urlencoded"
+        );
         assert_eq!(header(&request, "x-custom"), "v");
         assert_eq!(header(&request, "content-length"), "7");
-        assert!(CustomRequest::bucket(Method::GET).header("bad name", "v").build_request(&config()).is_err());
+        assert!(
+            CustomRequest::bucket(Method::GET)
+                .header("bad name", "v")
+                .build_request(&config())
+                .is_err()
+        );
     }
 
     #[test]
     fn returns_the_raw_response_or_the_error() {
         let url = "http://h/".parse().expect("uri");
         let op = CustomRequest::bucket(Method::GET);
-        let ok = op.parse_response(&url, response(200, &[], "<x/>")).expect("ok");
+        let ok = op
+            .parse_response(&url, response(200, &[], "<x/>"))
+            .expect("ok");
         assert_eq!(ok.body().as_ref(), b"<x/>");
         assert!(op.parse_response(&url, response(500, &[], "")).is_err());
     }

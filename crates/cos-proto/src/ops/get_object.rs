@@ -5,12 +5,12 @@ use http::Method;
 
 use super::object_info::ObjectInfo;
 use super::range::{ByteRange, ContentRange};
+use crate::Config;
 use crate::error::{Error, ResponseError};
 use crate::headers::{CustomerKey, apply_traffic_limit};
 use crate::operation::{Operation, ResponseBody};
 use crate::request::{Body, RequestBuilder};
 use crate::response::{self, header_text};
-use crate::Config;
 
 /// Response headers a GET can override with `response-*` query parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -193,14 +193,20 @@ impl Operation for GetObject {
         Ok(b.build(config)?)
     }
 
-    fn parse_response(&self, url: &http::Uri, response: http::Response<Bytes>) -> Result<GetObjectOutput, Error> {
+    fn parse_response(
+        &self,
+        url: &http::Uri,
+        response: http::Response<Bytes>,
+    ) -> Result<GetObjectOutput, Error> {
         response::check(&Method::GET, url, &response)?;
         let headers = response.headers();
         let content_range = match header_text(headers, "content-range") {
-            Some(value) => Some(ContentRange::parse(&value).ok_or(ResponseError::InvalidHeader {
-                name: "content-range",
-                value,
-            })?),
+            Some(value) => Some(ContentRange::parse(&value).ok_or(
+                ResponseError::InvalidHeader {
+                    name: "content-range",
+                    value,
+                },
+            )?),
             None => None,
         };
         if response.status() == http::StatusCode::PARTIAL_CONTENT && content_range.is_none() {
@@ -228,7 +234,10 @@ mod tests {
             .if_none_match("\"n\"")
             .if_unmodified_since("Wed, 15 Nov 2023 00:00:00 GMT")
             .response_header(ResponseOverride::CacheControl, "no-cache")
-            .response_header(ResponseOverride::ContentDisposition, "attachment; filename=\"a b.txt\"")
+            .response_header(
+                ResponseOverride::ContentDisposition,
+                "attachment; filename=\"a b.txt\"",
+            )
             .response_header(ResponseOverride::ContentEncoding, "gzip")
             .response_header(ResponseOverride::ContentLanguage, "zh-CN")
             .response_header(ResponseOverride::ContentType, "text/plain; charset=utf-8")
@@ -255,28 +264,59 @@ mod tests {
     #[test]
     fn invalid_keys_and_limits_are_rejected() {
         for key in ["/", "a/..", "/./", ""] {
-            assert!(GetObject::new(key).build_request(&config()).is_err(), "{key}");
+            assert!(
+                GetObject::new(key).build_request(&config()).is_err(),
+                "{key}"
+            );
         }
-        assert!(GetObject::new("k").traffic_limit(838_860_801).build_request(&config()).is_err());
+        assert!(
+            GetObject::new("k")
+                .traffic_limit(838_860_801)
+                .build_request(&config())
+                .is_err()
+        );
     }
 
     #[test]
     fn parses_full_and_partial_answers() {
         let url = "http://h/hello.txt".parse().expect("uri");
         let get = GetObject::new("hello.txt");
-        let full = response(200, &[("Content-Length", "11"), ("ETag", "\"e\""), ("x-cos-hash-crc64ecma", "1")], "");
+        let full = response(
+            200,
+            &[
+                ("Content-Length", "11"),
+                ("ETag", "\"e\""),
+                ("x-cos-hash-crc64ecma", "1"),
+            ],
+            "",
+        );
         let out = get.parse_response(&url, full).expect("parses");
-        assert_eq!((out.status, out.body_length(), out.info.crc64), (200, Some(11), Some(1)));
-        let part = response(206, &[("Content-Range", "bytes 6-10/11"), ("Content-Length", "5")], "");
+        assert_eq!(
+            (out.status, out.body_length(), out.info.crc64),
+            (200, Some(11), Some(1))
+        );
+        let part = response(
+            206,
+            &[("Content-Range", "bytes 6-10/11"), ("Content-Length", "5")],
+            "",
+        );
         let out = get.parse_response(&url, part).expect("parses");
         assert_eq!(out.content_range, ContentRange::parse("bytes 6-10/11"));
         let missing = response(206, &[("Content-Length", "5")], "");
         assert!(get.parse_response(&url, missing).is_err());
-        let err = get.parse_response(&url, error_response(412, "PreconditionFailed")).expect_err("fails");
-        assert_eq!(err.service_error().map(|e| (e.status, e.code())), Some((412, "PreconditionFailed")));
+        let err = get
+            .parse_response(&url, error_response(412, "PreconditionFailed"))
+            .expect_err("fails");
+        assert_eq!(
+            err.service_error().map(|e| (e.status, e.code())),
+            Some((412, "PreconditionFailed"))
+        );
         let not_modified = response(304, &[], "");
         assert_eq!(
-            get.parse_response(&url, not_modified).expect_err("304").service_error().map(|e| e.status),
+            get.parse_response(&url, not_modified)
+                .expect_err("304")
+                .service_error()
+                .map(|e| e.status),
             Some(304)
         );
     }

@@ -4,12 +4,12 @@ use bytes::Bytes;
 use http::Method;
 
 use super::object_info::ObjectInfo;
+use crate::Config;
 use crate::error::Error;
 use crate::headers::CustomerKey;
 use crate::operation::Operation;
 use crate::request::{Body, RequestBuilder};
 use crate::response;
-use crate::Config;
 
 /// Reads an object's attributes. A missing object is a [`crate::ServiceError`] with
 /// status 404 and code `NoSuchResource` (HEAD responses have no body).
@@ -99,7 +99,11 @@ impl Operation for HeadObject {
         Ok(b.build(config)?)
     }
 
-    fn parse_response(&self, url: &http::Uri, response: http::Response<Bytes>) -> Result<ObjectInfo, Error> {
+    fn parse_response(
+        &self,
+        url: &http::Uri,
+        response: http::Response<Bytes>,
+    ) -> Result<ObjectInfo, Error> {
         response::check(&Method::HEAD, url, &response)?;
         Ok(ObjectInfo::from_headers(response.headers())?)
     }
@@ -113,7 +117,8 @@ mod tests {
 
     #[test]
     fn builds_with_every_parameter() {
-        let ServerSideEncryption::Customer(key) = ServerSideEncryption::customer_key(&[7; 32]) else {
+        let ServerSideEncryption::Customer(key) = ServerSideEncryption::customer_key(&[7; 32])
+        else {
             panic!("customer key expected")
         };
         let request = HeadObject::new("ümlaut/straße.txt")
@@ -128,11 +133,20 @@ mod tests {
         assert_eq!(request.method(), Method::HEAD);
         assert_eq!(request.uri().path(), "/%C3%BCmlaut/stra%C3%9Fe.txt");
         assert_eq!(request.uri().query(), Some("versionId=v1"));
-        assert_eq!(header(&request, "if-modified-since"), "Wed, 21 Oct 2015 07:28:00 GMT");
-        assert_eq!(header(&request, "if-unmodified-since"), "Thu, 22 Oct 2015 07:28:00 GMT");
+        assert_eq!(
+            header(&request, "if-modified-since"),
+            "Wed, 21 Oct 2015 07:28:00 GMT"
+        );
+        assert_eq!(
+            header(&request, "if-unmodified-since"),
+            "Thu, 22 Oct 2015 07:28:00 GMT"
+        );
         assert_eq!(header(&request, "if-match"), "\"a\"");
         assert_eq!(header(&request, "if-none-match"), "\"b\"");
-        assert_eq!(header(&request, "x-cos-server-side-encryption-customer-algorithm"), "AES256");
+        assert_eq!(
+            header(&request, "x-cos-server-side-encryption-customer-algorithm"),
+            "AES256"
+        );
         assert!(request.headers().get("content-length").is_none());
     }
 
@@ -157,13 +171,24 @@ mod tests {
             "",
         );
         let url = "http://h/hello.txt".parse().expect("uri");
-        let info = HeadObject::new("hello.txt").parse_response(&url, resp).expect("parses");
+        let info = HeadObject::new("hello.txt")
+            .parse_response(&url, resp)
+            .expect("parses");
         assert_eq!(info.content_length, Some(11));
-        assert_eq!(info.content.content_type.as_deref(), Some("text/plain; charset=utf-8"));
+        assert_eq!(
+            info.content.content_type.as_deref(),
+            Some("text/plain; charset=utf-8")
+        );
         assert_eq!(info.content.cache_control.as_deref(), Some("max-age=3600"));
         assert_eq!(info.crc64, Some(5_981_764_153_023_615_706));
-        assert_eq!(info.metadata, vec![("x-cos-meta-author".to_owned(), "alice".to_owned())]);
-        assert_eq!(info.storage_class, Some(crate::headers::StorageClass::StandardIa));
+        assert_eq!(
+            info.metadata,
+            vec![("x-cos-meta-author".to_owned(), "alice".to_owned())]
+        );
+        assert_eq!(
+            info.storage_class,
+            Some(crate::headers::StorageClass::StandardIa)
+        );
         assert_eq!(info.tagging_count, Some(2));
         assert_eq!(info.request_id.as_deref(), Some("rid"));
     }
@@ -172,7 +197,9 @@ mod tests {
     fn missing_object_is_no_such_resource() {
         let url: http::Uri = "http://h/missing.txt".parse().expect("uri");
         let resp = response(404, &[("x-cos-request-id", "rid")], "");
-        let err = HeadObject::new("missing.txt").parse_response(&url, resp).expect_err("fails");
+        let err = HeadObject::new("missing.txt")
+            .parse_response(&url, resp)
+            .expect_err("fails");
         let err = err.service_error().expect("service error");
         assert_eq!((err.status, err.code()), (404, "NoSuchResource"));
         assert_eq!(err.resource.as_deref(), Some("http://h/missing.txt"));

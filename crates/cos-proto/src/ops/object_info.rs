@@ -49,7 +49,8 @@ impl ObjectInfo {
             last_modified: header_text(headers, "last-modified"),
             crc64: crc64_header(headers)?,
             version_id: header_text(headers, "x-cos-version-id"),
-            storage_class: header_text(headers, "x-cos-storage-class").map(|s| StorageClass::parse(&s)),
+            storage_class: header_text(headers, "x-cos-storage-class")
+                .map(|s| StorageClass::parse(&s)),
             content: ContentHeaders {
                 content_type: header_text(headers, "content-type"),
                 cache_control: header_text(headers, "cache-control"),

@@ -4,12 +4,14 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 
 use super::setters::{acl_setters, content_setters, metadata_setters};
+use crate::Config;
 use crate::error::{Error, InputError};
-use crate::headers::{AclHeaders, ContentHeaders, Metadata, ServerSideEncryption, StorageClass, apply_traffic_limit};
+use crate::headers::{
+    AclHeaders, ContentHeaders, Metadata, ServerSideEncryption, StorageClass, apply_traffic_limit,
+};
 use crate::operation::Operation;
 use crate::request::{Body, RequestBuilder};
 use crate::response::{self, REQUEST_ID_HEADER, crc64_header, header_text};
-use crate::Config;
 
 /// The largest body a single PUT (or part, or append) may carry: 5 GiB.
 pub const MAX_SINGLE_UPLOAD: u64 = 5 * 1024 * 1024 * 1024;
@@ -137,7 +139,10 @@ impl Operation for PutObject {
     type Output = PutObjectOutput;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
-        if self.content_length.is_some_and(|len| len > MAX_SINGLE_UPLOAD) {
+        if self
+            .content_length
+            .is_some_and(|len| len > MAX_SINGLE_UPLOAD)
+        {
             return Err(InputError::InvalidArgument {
                 what: "content length",
                 reason: "a single PUT carries at most 5 GiB; use a multipart upload".to_owned(),
@@ -166,7 +171,11 @@ impl Operation for PutObject {
         Ok(b.body(body).build(config)?)
     }
 
-    fn parse_response(&self, url: &http::Uri, response: http::Response<Bytes>) -> Result<PutObjectOutput, Error> {
+    fn parse_response(
+        &self,
+        url: &http::Uri,
+        response: http::Response<Bytes>,
+    ) -> Result<PutObjectOutput, Error> {
         response::check(&Method::PUT, url, &response)?;
         PutObjectOutput::from_headers(response.headers())
     }
@@ -199,7 +208,10 @@ mod tests {
             .forbid_overwrite(true);
         let request = put.build_request(&config()).expect("builds");
         assert_eq!(request.method(), Method::PUT);
-        assert_eq!(request.uri().path(), "/docs/%E6%8A%A5%E5%91%8A%202024/final%2Bv2.pdf");
+        assert_eq!(
+            request.uri().path(),
+            "/docs/%E6%8A%A5%E5%91%8A%202024/final%2Bv2.pdf"
+        );
         for (name, value) in [
             ("x-cos-acl", "private"),
             ("x-cos-grant-read", "id=\"qcs::cam::anyone:anyone\""),
@@ -221,11 +233,31 @@ mod tests {
 
     #[test]
     fn rejects_invalid_input_before_building() {
-        assert!(PutObject::new("", Some(1)).build_request(&config()).is_err());
-        assert!(PutObject::new("k", Some(1)).traffic_limit(1).build_request(&config()).is_err());
-        assert!(PutObject::new("k", Some(1)).metadata("author", "x").build_request(&config()).is_err());
-        assert!(PutObject::new("k", Some(MAX_SINGLE_UPLOAD + 1)).build_request(&config()).is_err());
-        let chunked = PutObject::new("k", None).build_request(&config()).expect("builds");
+        assert!(
+            PutObject::new("", Some(1))
+                .build_request(&config())
+                .is_err()
+        );
+        assert!(
+            PutObject::new("k", Some(1))
+                .traffic_limit(1)
+                .build_request(&config())
+                .is_err()
+        );
+        assert!(
+            PutObject::new("k", Some(1))
+                .metadata("author", "x")
+                .build_request(&config())
+                .is_err()
+        );
+        assert!(
+            PutObject::new("k", Some(MAX_SINGLE_UPLOAD + 1))
+                .build_request(&config())
+                .is_err()
+        );
+        let chunked = PutObject::new("k", None)
+            .build_request(&config())
+            .expect("builds");
         assert_eq!(header(&chunked, "transfer-encoding"), "chunked");
     }
 
@@ -244,7 +276,10 @@ mod tests {
             "",
         );
         let out = put.parse_response(&url, ok).expect("parses");
-        assert_eq!(out.etag.as_deref(), Some("\"5eb63bbbe01eeed093cb22bb8f5acdc3\""));
+        assert_eq!(
+            out.etag.as_deref(),
+            Some("\"5eb63bbbe01eeed093cb22bb8f5acdc3\"")
+        );
         assert_eq!(out.crc64, Some(5_981_764_153_023_615_706));
         assert_eq!(out.version_id.as_deref(), Some("MTg0"));
         assert_eq!(out.request_id.as_deref(), Some("rid"));
@@ -253,6 +288,9 @@ mod tests {
             .expect_err("fails");
         assert_eq!(err.service_error().map(|e| e.code()), Some("AccessDenied"));
         let bad_crc = response(200, &[("x-cos-hash-crc64ecma", "-1")], "");
-        assert!(matches!(put.parse_response(&url, bad_crc), Err(Error::Response(_))));
+        assert!(matches!(
+            put.parse_response(&url, bad_crc),
+            Err(Error::Response(_))
+        ));
     }
 }

@@ -92,7 +92,11 @@ impl ContentRange {
         if last < first {
             return None;
         }
-        let total = if total == "*" { None } else { Some(number(total)?) };
+        let total = if total == "*" {
+            None
+        } else {
+            Some(number(total)?)
+        };
         if total.is_some_and(|t| last >= t) {
             return None;
         }
@@ -119,7 +123,15 @@ mod tests {
         for text in ["bytes=0-99", "bytes=5-", "bytes=-10"] {
             assert_eq!(ByteRange::parse(text).expect("valid").to_string(), text);
         }
-        for bad in ["bytes=", "bytes=-", "bytes=9-1", "0-1", "bytes=a-b", "bytes=1-2,3-4", "bytes=+1-2"] {
+        for bad in [
+            "bytes=",
+            "bytes=-",
+            "bytes=9-1",
+            "0-1",
+            "bytes=a-b",
+            "bytes=1-2,3-4",
+            "bytes=+1-2",
+        ] {
             assert!(ByteRange::parse(bad).is_err(), "{bad}");
         }
     }
@@ -128,10 +140,23 @@ mod tests {
     fn content_range_parses_strictly() {
         assert_eq!(
             ContentRange::parse("bytes 0-99/1000"),
-            Some(ContentRange { first: 0, last: 99, total: Some(1000) })
+            Some(ContentRange {
+                first: 0,
+                last: 99,
+                total: Some(1000)
+            })
         );
-        assert_eq!(ContentRange::parse("bytes 6-10/*").map(|r| r.len()), Some(5));
-        for bad in ["bytes 5-1/10", "bytes 0-10/10", "0-1/2", "bytes a-1/2", "bytes 0-1"] {
+        assert_eq!(
+            ContentRange::parse("bytes 6-10/*").map(|r| r.len()),
+            Some(5)
+        );
+        for bad in [
+            "bytes 5-1/10",
+            "bytes 0-10/10",
+            "0-1/2",
+            "bytes a-1/2",
+            "bytes 0-1",
+        ] {
             assert_eq!(ContentRange::parse(bad), None, "{bad}");
         }
     }

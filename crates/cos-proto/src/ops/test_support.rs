@@ -2,8 +2,8 @@
 
 use bytes::Bytes;
 
-use crate::request::Body;
 use crate::Config;
+use crate::request::Body;
 
 pub(crate) fn config() -> Config {
     Config::builder("ap-guangzhou", "examplebucket-1250000000")
@@ -32,7 +32,9 @@ pub(crate) fn response(status: u16, headers: &[(&str, &str)], body: &str) -> htt
     for (name, value) in headers {
         builder = builder.header(*name, *value);
     }
-    builder.body(Bytes::from(body.to_owned())).expect("valid response")
+    builder
+        .body(Bytes::from(body.to_owned()))
+        .expect("valid response")
 }
 
 pub(crate) fn error_response(status: u16, code: &str) -> http::Response<Bytes> {
@@ -41,5 +43,12 @@ pub(crate) fn error_response(status: u16, code: &str) -> http::Response<Bytes> {
          <Message>message for {code}</Message>\n    <Resource>examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/k</Resource>\n    \
          <RequestId>req-1</RequestId>\n    <TraceId>trace-1</TraceId>\n</Error>"
     );
-    response(status, &[("Content-Type", "application/xml"), ("x-cos-request-id", "req-1")], &body)
+    response(
+        status,
+        &[
+            ("Content-Type", "application/xml"),
+            ("x-cos-request-id", "req-1"),
+        ],
+        &body,
+    )
 }

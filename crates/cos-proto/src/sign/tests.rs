@@ -13,8 +13,14 @@ fn creds(id: &str, key: &str) -> Credentials {
 
 #[test]
 fn official_vector_a_put_with_date_header() {
-    let kt = KeyTime { start: 1557989151, end: 1557996351 };
-    assert_eq!(sign_key(DOC_KEY, kt), "eb2519b498b02ac213cb1f3d1a3d27a3b3c9bc5f");
+    let kt = KeyTime {
+        start: 1557989151,
+        end: 1557996351,
+    };
+    assert_eq!(
+        sign_key(DOC_KEY, kt),
+        "eb2519b498b02ac213cb1f3d1a3d27a3b3c9bc5f"
+    );
     let auth = authorize(
         &creds(DOC_ID, DOC_KEY),
         kt,
@@ -26,12 +32,18 @@ fn official_vector_a_put_with_date_header() {
             ("Content-MD5", "mQ/fVh815F3k6TAUm8m0eg=="),
             ("Content-Type", "text/plain"),
             ("Date", "Thu, 16 May 2019 06:45:51 GMT"),
-            ("Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"),
+            (
+                "Host",
+                "examplebucket-1250000000.cos.ap-beijing.myqcloud.com",
+            ),
             ("x-cos-acl", "private"),
             ("x-cos-grant-read", "uin=\"100000000011\""),
         ],
     );
-    assert_eq!(auth.header_list, "content-length;content-md5;content-type;date;host;x-cos-acl;x-cos-grant-read");
+    assert_eq!(
+        auth.header_list,
+        "content-length;content-md5;content-type;date;host;x-cos-acl;x-cos-grant-read"
+    );
     assert_eq!(auth.signature, "3b8851a11a569213c17ba8fa7dcf2abec6935172");
     assert_eq!(
         auth.to_string(),
@@ -43,11 +55,20 @@ fn official_vector_a_put_with_date_header() {
 
 #[test]
 fn official_vector_b_get_with_params() {
-    let kt = KeyTime { start: 1557989753, end: 1557996953 };
-    assert_eq!(sign_key(DOC_KEY, kt), "937914bf490e9e8c189836aad2052e4feeb35eaf");
+    let kt = KeyTime {
+        start: 1557989753,
+        end: 1557996953,
+    };
+    assert_eq!(
+        sign_key(DOC_KEY, kt),
+        "937914bf490e9e8c189836aad2052e4feeb35eaf"
+    );
     let headers: [(&str, &[u8]); 2] = [
         ("Date", b"Thu, 16 May 2019 06:55:53 GMT"),
-        ("Host", b"examplebucket-1250000000.cos.ap-beijing.myqcloud.com"),
+        (
+            "Host",
+            b"examplebucket-1250000000.cos.ap-beijing.myqcloud.com",
+        ),
     ];
     let canonical = canonicalize(
         "GET",
@@ -65,13 +86,22 @@ fn official_vector_b_get_with_params() {
         string_to_sign(kt, &canonical.http_string),
         "sha1\n1557989753;1557996953\n54ecfe22f59d3514fdc764b87a32d8133ea611e6\n"
     );
-    assert_eq!(canonical.param_list, "response-cache-control;response-content-type");
-    assert_eq!(signature(DOC_KEY, kt, &canonical.http_string), "01681b8c9d798a678e43b685a9f1bba0f6c0e012");
+    assert_eq!(
+        canonical.param_list,
+        "response-cache-control;response-content-type"
+    );
+    assert_eq!(
+        signature(DOC_KEY, kt, &canonical.http_string),
+        "01681b8c9d798a678e43b685a9f1bba0f6c0e012"
+    );
 }
 
 #[test]
 fn official_vector_c_older_doc_version() {
-    let kt = KeyTime { start: 1417773892, end: 1417853898 };
+    let kt = KeyTime {
+        start: 1417773892,
+        end: 1417853898,
+    };
     let headers: [(&str, &[u8]); 2] = [
         ("host", b"bucket1-1254000000.cos.ap-beijing.myqcloud.com"),
         ("range", b"bytes=0-3"),
@@ -81,31 +111,55 @@ fn official_vector_c_older_doc_version() {
         canonical.http_string,
         "get\n/testfile\n\nhost=bucket1-1254000000.cos.ap-beijing.myqcloud.com&range=bytes%3D0-3\n"
     );
-    assert_eq!(sign_key(DOC_KEY, kt), "d265642cf75792e70e35030fd14e73134094d673");
-    assert_eq!(signature(DOC_KEY, kt, &canonical.http_string), "4b6cbab14ce01381c29032423481ebffd514e8be");
+    assert_eq!(
+        sign_key(DOC_KEY, kt),
+        "d265642cf75792e70e35030fd14e73134094d673"
+    );
+    assert_eq!(
+        signature(DOC_KEY, kt, &canonical.http_string),
+        "4b6cbab14ce01381c29032423481ebffd514e8be"
+    );
 }
 
 #[test]
 fn go_sdk_vectors() {
     // G1: header signing with a (misspelt) x-cos- header.
     let g1 = authorize(
-        &creds("QmFzZTY0IGlzIGEgZ2VuZXJp", "AKIDZfbOA78asKUYBcXFrJD0a1ICvR98JM"),
-        KeyTime { start: 1480932292, end: 1481012292 },
+        &creds(
+            "QmFzZTY0IGlzIGEgZ2VuZXJp",
+            "AKIDZfbOA78asKUYBcXFrJD0a1ICvR98JM",
+        ),
+        KeyTime {
+            start: 1480932292,
+            end: 1481012292,
+        },
         "PUT",
         "/testfile2",
         &[],
         &[
             ("Host", "testbucket-125000000.cos.ap-guangzhou.myqcloud.com"),
-            ("x-cos-content-sha1", "db8ac1c259eb89d4a131b253bacfca5f319d54f2"),
+            (
+                "x-cos-content-sha1",
+                "db8ac1c259eb89d4a131b253bacfca5f319d54f2",
+            ),
             ("x-cos-stroage-class", "nearline"),
         ],
     );
-    assert_eq!(sign_key("AKIDZfbOA78asKUYBcXFrJD0a1ICvR98JM", g1.key_time), "95d110a8ead64cac52083100db75b7e3f369e72f");
-    assert_eq!(g1.header_list, "host;x-cos-content-sha1;x-cos-stroage-class");
+    assert_eq!(
+        sign_key("AKIDZfbOA78asKUYBcXFrJD0a1ICvR98JM", g1.key_time),
+        "95d110a8ead64cac52083100db75b7e3f369e72f"
+    );
+    assert_eq!(
+        g1.header_list,
+        "host;x-cos-content-sha1;x-cos-stroage-class"
+    );
     assert_eq!(g1.signature, "ce4ac0ecbcdb30538b3fee0a97cc6389694ce53a");
     // G2/G3: nothing signed but the method and path, then one query parameter.
     let g = creds("QmFzZTY0IGlzIGEgZ*******", "ZfbOA78asKUYBcXFrJD0a1I*******");
-    let kt = KeyTime { start: 1622702557, end: 1622706157 };
+    let kt = KeyTime {
+        start: 1622702557,
+        end: 1622706157,
+    };
     assert_eq!(
         authorize(&g, kt, "PUT", "/test.jpg", &[], &[]).signature,
         "820975b5a8eccce9455b94d4ebed14d66654bf3c"
@@ -122,7 +176,10 @@ fn python_sdk_end_to_end_signatures() {
     let key = "SECRETKEYEXAMPLE";
     let kt = KeyTime::new(1_700_000_000, DEFAULT_REQUEST_EXPIRY_SECS);
     assert_eq!(kt.to_string(), "1699999940;1700010000");
-    assert_eq!(sign_key(key, kt), "da70b011fa5a40fbff3ee9688310baedd01def8b");
+    assert_eq!(
+        sign_key(key, kt),
+        "da70b011fa5a40fbff3ee9688310baedd01def8b"
+    );
     let cases: [(&str, KeyTime, String, &str); 10] = [
         ("V1", kt, format!("put\n/exampleobject.txt\n\ncontent-length=5&content-type=text%2Fplain&host={H}\n"), "4f6d456ee2efac8d27c7a8d3ecc4bb0ece70363f"),
         ("V2", kt, format!("get\n/中文 a+b/c?d#e&f=g(1)~!*'.txt\nresponse-content-type=text%2Fplain&versionid=MTg0NDUxNTc1NjIzMTQ1MDAwODg\nhost={H}&range=bytes%3D0-9\n"), "c94dae63f8b1b80e12d132944381604705e81849"),
@@ -142,8 +199,16 @@ fn python_sdk_end_to_end_signatures() {
 
 #[test]
 fn canonical_form_encodes_names_then_lowercases() {
-    let headers: [(&str, &[u8]); 2] = [("x-cos-meta-中文", "值 1".as_bytes()), ("X-COS-META-UPPER", b"MiXeD VaLuE")];
-    let canonical = canonicalize("PUT", "/k", &[("versionId", "v 1"), ("uploads", "")], &headers);
+    let headers: [(&str, &[u8]); 2] = [
+        ("x-cos-meta-中文", "值 1".as_bytes()),
+        ("X-COS-META-UPPER", b"MiXeD VaLuE"),
+    ];
+    let canonical = canonicalize(
+        "PUT",
+        "/k",
+        &[("versionId", "v 1"), ("uploads", "")],
+        &headers,
+    );
     assert_eq!(
         canonical.http_string,
         "put\n/k\nuploads=&versionid=v%201\nx-cos-meta-%e4%b8%ad%e6%96%87=%E5%80%BC%201&x-cos-meta-upper=MiXeD%20VaLuE\n"
@@ -153,21 +218,51 @@ fn canonical_form_encodes_names_then_lowercases() {
 
 #[test]
 fn header_allowlist() {
-    for name in ["Host", "content-type", "Content-MD5", "x-cos-acl", "X-CI-Foo", "Pic-Operations", "Range", "If-None-Match"] {
+    for name in [
+        "Host",
+        "content-type",
+        "Content-MD5",
+        "x-cos-acl",
+        "X-CI-Foo",
+        "Pic-Operations",
+        "Range",
+        "If-None-Match",
+    ] {
         assert!(is_signed_header(name), "{name}");
     }
-    for name in ["Date", "User-Agent", "Accept", "Referer", "Content-Language", "Authorization", "Connection"] {
+    for name in [
+        "Date",
+        "User-Agent",
+        "Accept",
+        "Referer",
+        "Content-Language",
+        "Authorization",
+        "Connection",
+    ] {
         assert!(!is_signed_header(name), "{name}");
     }
 }
 
 #[test]
 fn authorization_round_trips_and_rejects_malformed_values() {
-    let auth = authorize(&creds("AKID", "KEY"), KeyTime::new(100, 10), "GET", "/", &[("a", "")], &[("host", "h")]);
+    let auth = authorize(
+        &creds("AKID", "KEY"),
+        KeyTime::new(100, 10),
+        "GET",
+        "/",
+        &[("a", "")],
+        &[("host", "h")],
+    );
     assert_eq!(Authorization::parse(&auth.to_string()), Some(auth.clone()));
     let text = auth.to_string();
-    assert_eq!(Authorization::parse(&text.replace("sha1&", "sha256&")), None);
-    assert_eq!(Authorization::parse(&text.replacen("q-key-time=40;110", "q-key-time=40;111", 1)), None);
+    assert_eq!(
+        Authorization::parse(&text.replace("sha1&", "sha256&")),
+        None
+    );
+    assert_eq!(
+        Authorization::parse(&text.replacen("q-key-time=40;110", "q-key-time=40;111", 1)),
+        None
+    );
     assert_eq!(Authorization::parse(&format!("{text}&q-ak=x")), None);
     assert_eq!(Authorization::parse(""), None);
     assert_eq!(Authorization::parse("q-sign-algorithm=sha1"), None);
@@ -186,7 +281,9 @@ fn sign_request_signs_token_host_and_params() {
     let creds = creds("AKID", "KEY").with_token("TOK").expect("valid token");
     let kt = KeyTime::new(1_700_000_000, 100);
     sign_request(&mut request, &creds, kt, SignOptions::default()).expect("signs");
-    let value = request.headers()[http::header::AUTHORIZATION].to_str().expect("ascii");
+    let value = request.headers()[http::header::AUTHORIZATION]
+        .to_str()
+        .expect("ascii");
     let auth = Authorization::parse(value).expect("parses");
     assert_eq!(auth.header_list, "host;x-cos-security-token");
     assert_eq!(auth.param_list, "acl;versionid");
@@ -196,7 +293,10 @@ fn sign_request_signs_token_host_and_params() {
         "get",
         "/a b",
         &[("versionId", "v 1"), ("acl", "")],
-        &[("host", "b-1.cos.ap-guangzhou.myqcloud.com"), ("x-cos-security-token", "TOK")],
+        &[
+            ("host", "b-1.cos.ap-guangzhou.myqcloud.com"),
+            ("x-cos-security-token", "TOK"),
+        ],
     );
     assert_eq!(auth, expected);
     assert!(request.headers()[http::header::AUTHORIZATION].is_sensitive());
@@ -206,10 +306,15 @@ fn sign_request_signs_token_host_and_params() {
         &mut unsigned_host,
         &creds,
         kt,
-        SignOptions { sign_host: false, sign_params: false },
+        SignOptions {
+            sign_host: false,
+            sign_params: false,
+        },
     )
     .expect("signs");
-    let value = unsigned_host.headers()[http::header::AUTHORIZATION].to_str().expect("ascii");
+    let value = unsigned_host.headers()[http::header::AUTHORIZATION]
+        .to_str()
+        .expect("ascii");
     let auth = Authorization::parse(value).expect("parses");
     assert_eq!(auth.header_list, "x-cos-security-token");
     assert_eq!(auth.param_list, "");

@@ -1,0 +1,91 @@
+//! Runs the golden vectors of the official Python SDK (`../shared/vectors`) through the
+//! same code as `cargo xtask vectors`, and shows the runner can fail.
+
+use std::path::{Path, PathBuf};
+
+use xtask::vectors::{self, Verdict};
+
+fn vectors_dir() -> PathBuf {
+    vectors::default_dir()
+}
+
+#[test]
+fn every_golden_vector_passes() {
+    let report = vectors::run(&vectors_dir());
+    let failures: Vec<String> = report
+        .cases
+        .iter()
+        .filter_map(|c| match &c.verdict {
+            Verdict::Fail(why) => Some(format!("{}#{}: {why}", c.file, c.id)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} failing cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        report.passed() > 200,
+        "only {} cases passed: {report}",
+        report.passed()
+    );
+}
+
+/// A scratch copy of the vectors folder.
+fn copy_of_vectors(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cos-vectors-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for entry in std::fs::read_dir(vectors_dir()).expect("vectors folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "json") {
+            std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    dir
+}
+
+fn alter(dir: &Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).expect("vector file");
+    assert!(text.contains(from), "{file} contains {from}");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+}
+
+#[test]
+fn an_altered_vector_fails() {
+    let dir = copy_of_vectors("altered");
+    // One signature of `put-simple`, one byte changed.
+    alter(
+        &dir,
+        "signature.json",
+        "3830fd89bc72349089208ca6d7af49904e4de76c",
+        "3830fd89bc72349089208ca6d7af49904e4de76d",
+    );
+    // One CRC of crc64.json.
+    alter(
+        &dir,
+        "crc64.json",
+        "\"11051210869376104954\"",
+        "\"11051210869376104955\"",
+    );
+    let report = vectors::run(&dir);
+    let failed: Vec<&str> = report
+        .cases
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::Fail(_)))
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(failed.contains(&"put-simple"), "{failed:?}");
+    assert!(failed.contains(&"check-123456789"), "{failed:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_missing_folder_is_a_failure_not_a_pass() {
+    let report = vectors::run(Path::new("/nonexistent/vectors"));
+    assert_eq!(report.passed(), 0);
+    assert_eq!(report.failed(), 1);
+}
