@@ -135,3 +135,99 @@ pub(crate) fn compare_intermediate(
     );
     Ok(())
 }
+
+/// Compares a `CosServiceError` object of the vectors with our error.
+///
+/// Where the reference reports `"Unknown"` (or raises, recorded as `null`), it lost or
+/// never had the value: ours must then be absent, except the request and trace ids, which
+/// `cos-proto` deliberately recovers from the `x-cos-request-id` / `x-cos-trace-id` headers.
+pub(crate) fn compare_service_error(
+    m: &mut Mismatches,
+    expected: &Value,
+    actual: &cos_proto::Error,
+    response_headers: &http::HeaderMap,
+) -> Result<(), String> {
+    let Some(err) = actual.service_error() else {
+        m.push(format!("expected a service error, got {actual}"));
+        return Ok(());
+    };
+    let status = expected
+        .get("status_code")
+        .and_then(Value::as_u64)
+        .ok_or("missing status_code")?;
+    m.eq("status", &status, &u64::from(err.status));
+    let header = |name: &str| {
+        response_headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    let fields: [(&str, &Option<String>, Option<String>); 5] = [
+        ("error_code", &err.code, None),
+        ("error_msg", &err.message, None),
+        ("resource", &err.resource, None),
+        ("request_id", &err.request_id, header("x-cos-request-id")),
+        ("trace_id", &err.trace_id, header("x-cos-trace-id")),
+    ];
+    for (field, ours, recovered) in fields {
+        let theirs = expected
+            .get(field)
+            .and_then(Value::as_str)
+            .filter(|v| *v != "Unknown");
+        match theirs {
+            Some(value) => m.eq(field, &Some(value.to_owned()), ours),
+            None if ours.is_none() || *ours == recovered => {}
+            None => m.push(format!("{field}: the reference has none, we have {ours:?}")),
+        }
+    }
+    Ok(())
+}
+
+/// Compares a result in the reference SDK's dict shape with ours. Keys compare
+/// case-insensitively (HTTP header names); every expected key must match; keys only we
+/// have must be empty (absent in the document).
+pub(crate) fn compare_view(m: &mut Mismatches, path: &str, expected: &Value, actual: &Value) {
+    let is_empty = |v: &Value| match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    };
+    match (expected, actual) {
+        (Value::Object(want), Value::Object(got)) => {
+            let lower = |map: &serde_json::Map<String, Value>| -> Vec<(String, Value)> {
+                map.iter()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                    .collect()
+            };
+            let (want, got) = (lower(want), lower(got));
+            for (key, value) in &want {
+                match got.iter().find(|(k, _)| k == key) {
+                    Some((_, ours)) => compare_view(m, &format!("{path}.{key}"), value, ours),
+                    None if is_empty(value) => {}
+                    None => m.push(format!("{path}.{key}: missing (expected {value})")),
+                }
+            }
+            for (key, value) in &got {
+                if !want.iter().any(|(k, _)| k == key) && !is_empty(value) {
+                    m.push(format!("{path}.{key}: unexpected {value}"));
+                }
+            }
+        }
+        (Value::Array(want), Value::Array(got)) => {
+            if want.len() != got.len() {
+                m.push(format!(
+                    "{path}: expected {} items, got {}",
+                    want.len(),
+                    got.len()
+                ));
+            }
+            for (i, (w, g)) in want.iter().zip(got).enumerate() {
+                compare_view(m, &format!("{path}[{i}]"), w, g);
+            }
+        }
+        (Value::Null, ours) if is_empty(ours) => {}
+        (want, got) if want == got => {}
+        (want, got) => m.push(format!("{path}: expected {want}, got {got}")),
+    }
+}
