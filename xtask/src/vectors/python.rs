@@ -121,7 +121,7 @@ impl<O: Operation> PyOp for Typed<O> {
     }
 }
 
-fn typed<O: Operation + 'static>(
+pub(crate) fn typed<O: Operation + 'static>(
     op: O,
     payload: Option<Vec<u8>>,
     view: fn(&O::Output, &http::Response<Bytes>) -> Value,
@@ -145,26 +145,26 @@ impl<'a> Kwargs<'a> {
         })
     }
 
-    fn raw(&mut self, name: &'a str) -> Option<&'a Value> {
+    pub(crate) fn raw(&mut self, name: &'a str) -> Option<&'a Value> {
         self.used.push(name);
         self.map.get(name).filter(|v| !v.is_null())
     }
 
-    fn str(&mut self, name: &'a str) -> Option<String> {
+    pub(crate) fn str(&mut self, name: &'a str) -> Option<String> {
         self.raw(name).and_then(py_str)
     }
 
-    fn u64(&mut self, name: &'a str) -> Result<Option<u64>, String> {
+    pub(crate) fn u64(&mut self, name: &'a str) -> Result<Option<u64>, String> {
         self.str(name)
             .map(|s| s.parse().map_err(|_| format!("{name} is not a number")))
             .transpose()
     }
 
-    fn required(&mut self, name: &'a str) -> Result<String, String> {
+    pub(crate) fn required(&mut self, name: &'a str) -> Result<String, String> {
         self.str(name).ok_or_else(|| format!("missing {name}"))
     }
 
-    fn pairs(&mut self, name: &'a str) -> Vec<(String, String)> {
+    pub(crate) fn pairs(&mut self, name: &'a str) -> Vec<(String, String)> {
         self.raw(name)
             .and_then(Value::as_object)
             .map(|m| {
@@ -188,7 +188,7 @@ impl<'a> Kwargs<'a> {
         }
     }
 
-    fn customer_key(&mut self, prefix: &'a str) -> Option<CustomerKey> {
+    pub(crate) fn customer_key(&mut self, prefix: &'a str) -> Option<CustomerKey> {
         let (alg, key, md5) = match prefix {
             "" => (
                 "SSECustomerAlgorithm",
@@ -209,7 +209,7 @@ impl<'a> Kwargs<'a> {
         })
     }
 
-    fn encryption(&mut self) -> Option<ServerSideEncryption> {
+    pub(crate) fn encryption(&mut self) -> Option<ServerSideEncryption> {
         if let Some(key) = self.customer_key("") {
             return Some(ServerSideEncryption::Customer(key));
         }
@@ -238,7 +238,7 @@ pub(crate) fn header_view(response: &http::Response<Bytes>) -> Map<String, Value
         .collect()
 }
 
-fn set_opt(map: &mut Map<String, Value>, key: &str, value: Option<String>) {
+pub(crate) fn set_opt(map: &mut Map<String, Value>, key: &str, value: Option<String>) {
     match value {
         Some(v) => {
             map.insert(key.to_owned(), Value::String(v));
@@ -270,7 +270,7 @@ fn put_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if kw.raw("EnableMD5").and_then(Value::as_bool) == Some(true) {
         op = op.content_md5(content_md5(&data));
     }
-    let op = apply_object_headers(kw, op)?;
+    let op = object_headers!(kw, op, [tagging, traffic, md5, sse]);
     typed(op, Some(data), |out, resp| {
         let mut view = header_view(resp);
         set_opt(&mut view, "etag", out.etag.clone());
@@ -284,60 +284,41 @@ fn put_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     })
 }
 
-fn apply_object_headers(
-    kw: &mut Kwargs<'_>,
-    mut op: ops::PutObject,
-) -> Result<ops::PutObject, String> {
-    if let Some(v) = kw.str("ContentType") {
-        op = op.content_type(v);
-    }
-    if let Some(v) = kw.str("CacheControl") {
-        op = op.cache_control(v);
-    }
-    if let Some(v) = kw.str("ContentDisposition") {
-        op = op.content_disposition(v);
-    }
-    if let Some(v) = kw.str("ContentEncoding") {
-        op = op.content_encoding(v);
-    }
-    if let Some(v) = kw.str("ContentLanguage") {
-        op = op.content_language(v);
-    }
-    if let Some(v) = kw.str("Expires") {
-        op = op.expires(v);
-    }
-    for (name, value) in kw.pairs("Metadata") {
-        op = op.metadata(name, value);
-    }
-    if let Some(v) = kw.str("ACL") {
-        op = op.acl(v);
-    }
-    if let Some(v) = kw.str("GrantRead") {
-        op = op.grant_read(v);
-    }
-    if let Some(v) = kw.str("GrantWrite") {
-        op = op.grant_write(v);
-    }
-    if let Some(v) = kw.str("GrantFullControl") {
-        op = op.grant_full_control(v);
-    }
-    if let Some(v) = kw.str("StorageClass") {
-        op = op.storage_class(StorageClass::parse(&v));
-    }
-    if let Some(v) = kw.str("Tagging") {
-        op = op.tagging(v);
-    }
-    if let Some(v) = kw.u64("TrafficLimit")? {
-        op = op.traffic_limit(v);
-    }
-    if let Some(v) = kw.str("ContentMD5") {
-        op = op.content_md5(v);
-    }
-    if let Some(sse) = kw.encryption() {
-        op = op.server_side_encryption(sse);
-    }
-    Ok(op)
+/// Applies the object-attribute kwargs (content headers, metadata, ACL, storage class,
+/// tagging, traffic limit, Content-MD5, SSE) to any operation that has those setters.
+macro_rules! object_headers {
+    ($kw:expr, $op:expr, [$($extra:ident),*]) => {{
+        let kw: &mut Kwargs<'_> = $kw;
+        let mut op = $op;
+        if let Some(v) = kw.str("ContentType") { op = op.content_type(v); }
+        if let Some(v) = kw.str("CacheControl") { op = op.cache_control(v); }
+        if let Some(v) = kw.str("ContentDisposition") { op = op.content_disposition(v); }
+        if let Some(v) = kw.str("ContentEncoding") { op = op.content_encoding(v); }
+        if let Some(v) = kw.str("ContentLanguage") { op = op.content_language(v); }
+        if let Some(v) = kw.str("Expires") { op = op.expires(v); }
+        for (name, value) in kw.pairs("Metadata") { op = op.metadata(name, value); }
+        if let Some(v) = kw.str("ACL") { op = op.acl(v); }
+        if let Some(v) = kw.str("GrantRead") { op = op.grant_read(v); }
+        if let Some(v) = kw.str("GrantWrite") { op = op.grant_write(v); }
+        if let Some(v) = kw.str("GrantFullControl") { op = op.grant_full_control(v); }
+        if let Some(v) = kw.str("StorageClass") { op = op.storage_class(StorageClass::parse(&v)); }
+        $( object_headers!(@$extra kw, op); )*
+        op
+    }};
+    (@tagging $kw:ident, $op:ident) => {
+        if let Some(v) = $kw.str("Tagging") { $op = $op.tagging(v); }
+    };
+    (@traffic $kw:ident, $op:ident) => {
+        if let Some(v) = $kw.u64("TrafficLimit")? { $op = $op.traffic_limit(v); }
+    };
+    (@md5 $kw:ident, $op:ident) => {
+        if let Some(v) = $kw.str("ContentMD5") { $op = $op.content_md5(v); }
+    };
+    (@sse $kw:ident, $op:ident) => {
+        if let Some(sse) = $kw.encryption() { $op = $op.server_side_encryption(sse); }
+    };
 }
+pub(crate) use object_headers;
 
 fn get_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     let mut op = ops::GetObject::new(kw.required("Key")?);

@@ -1,7 +1,494 @@
 //! The remaining operations' kwargs mappings and result views.
 
-use super::python::{Kwargs, PyOp};
+use cos_proto::encode::sign_encode;
+use cos_proto::ops::{self, Owner};
+use serde_json::{Map, Value, json};
 
-pub(crate) fn operation(name: &str, _kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
-    Err(format!("operation {name} is not mapped"))
+use cos_proto::headers::{StorageClass, content_md5};
+use cos_proto::ops::{ByteRange, CopyDirective, CopySource};
+
+use super::python::{Kwargs, PyOp, header_view, object_headers, set_opt, typed};
+use super::value::body_arg;
+
+pub(crate) fn operation(name: &str, kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    match name {
+        "list_objects" => list_objects(kw),
+        "list_objects_versions" => list_object_versions(kw),
+        "list_multipart_uploads" => list_multipart_uploads(kw),
+        "list_parts" => list_parts(kw),
+        "copy_object" => copy_object(kw),
+        "create_multipart_upload" => initiate(kw),
+        "upload_part" => upload_part(kw),
+        "upload_part_copy" => upload_part_copy(kw),
+        "complete_multipart_upload" => complete(kw),
+        "abort_multipart_upload" => abort(kw),
+        other => Err(format!("operation {other} is not mapped")),
+    }
+}
+
+/// `EncodingType='url'` given by the caller: the reference then returns COS's encoded
+/// text, while `cos-proto` always returns decoded values. The view re-encodes ours with
+/// COS's encoding so both can be compared.
+fn encoding_type(kw: &mut Kwargs<'_>) -> Result<bool, String> {
+    match kw.str("EncodingType").as_deref() {
+        None | Some("") => Ok(false),
+        Some("url") => Ok(true),
+        Some(other) => Err(format!("EncodingType {other}")),
+    }
+}
+
+fn text(raw: bool, value: &str) -> Value {
+    Value::String(if raw {
+        sign_encode(value)
+    } else {
+        value.to_owned()
+    })
+}
+
+fn opt(raw: bool, value: &Option<String>) -> Value {
+    value.as_deref().map_or(Value::Null, |v| text(raw, v))
+}
+
+fn plain(value: &Option<String>) -> Value {
+    value.clone().map_or(Value::Null, Value::String)
+}
+
+fn num<T: ToString>(value: Option<T>) -> Value {
+    value.map_or(Value::Null, |v| Value::String(v.to_string()))
+}
+
+fn flag(value: bool) -> Value {
+    Value::String(if value { "true" } else { "false" }.to_owned())
+}
+
+fn owner(value: &Option<Owner>) -> Value {
+    match value {
+        None => Value::Null,
+        Some(o) => json!({ "ID": plain(&o.id), "DisplayName": plain(&o.display_name) }),
+    }
+}
+
+fn prefixes(raw: bool, items: &[String]) -> Value {
+    Value::Array(
+        items
+            .iter()
+            .map(|p| json!({ "Prefix": text(raw, p) }))
+            .collect(),
+    )
+}
+
+fn obj(entries: Vec<(&str, Value)>) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect::<Map<_, _>>(),
+    )
+}
+
+fn list_objects(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let mut op = ops::ListObjects::new();
+    if let Some(v) = kw.str("Prefix") {
+        op = op.prefix(v);
+    }
+    if let Some(v) = kw.str("Delimiter") {
+        op = op.delimiter(v);
+    }
+    if let Some(v) = kw.str("Marker") {
+        op = op.marker(v);
+    }
+    if let Some(v) = kw.u64("MaxKeys")? {
+        op = op.max_keys(u32::try_from(v).map_err(|_| "MaxKeys")?);
+    }
+    let view: fn(&ops::ListObjectsOutput, &http::Response<bytes::Bytes>) -> Value =
+        if encoding_type(kw)? {
+            |o, _| list_objects_view(o, true)
+        } else {
+            |o, _| list_objects_view(o, false)
+        };
+    typed(op, None, view)
+}
+
+fn list_objects_view(o: &ops::ListObjectsOutput, raw: bool) -> Value {
+    let contents = o
+        .contents
+        .iter()
+        .map(|c| {
+            obj(vec![
+                ("Key", text(raw, &c.key)),
+                ("LastModified", Value::String(c.last_modified.clone())),
+                ("ETag", Value::String(c.etag.clone())),
+                ("Size", Value::String(c.size.to_string())),
+                ("Owner", owner(&c.owner)),
+                (
+                    "StorageClass",
+                    num(c.storage_class.as_ref().map(|s| s.as_str().to_owned())),
+                ),
+                ("StorageTier", plain(&c.storage_tier)),
+            ])
+        })
+        .collect();
+    obj(vec![
+        ("Name", plain(&o.name)),
+        ("EncodingType", plain(&o.encoding_type)),
+        ("Prefix", opt(raw, &o.prefix)),
+        ("Marker", opt(raw, &o.marker)),
+        ("MaxKeys", num(o.max_keys)),
+        ("Delimiter", opt(raw, &o.delimiter)),
+        ("IsTruncated", flag(o.is_truncated)),
+        ("NextMarker", opt(raw, &o.next_marker)),
+        ("CommonPrefixes", prefixes(raw, &o.common_prefixes)),
+        ("Contents", Value::Array(contents)),
+    ])
+}
+
+fn list_object_versions(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let mut op = ops::ListObjectVersions::new();
+    if let Some(v) = kw.str("Prefix") {
+        op = op.prefix(v);
+    }
+    if let Some(v) = kw.str("Delimiter") {
+        op = op.delimiter(v);
+    }
+    if let Some(v) = kw.str("KeyMarker") {
+        op = op.key_marker(v);
+    }
+    if let Some(v) = kw.str("VersionIdMarker") {
+        op = op.version_id_marker(v);
+    }
+    if let Some(v) = kw.u64("MaxKeys")? {
+        op = op.max_keys(u32::try_from(v).map_err(|_| "MaxKeys")?);
+    }
+    let raw = encoding_type(kw)?;
+    if raw {
+        return Err("EncodingType=url with list_objects_versions has no vector".into());
+    }
+    typed(op, None, |o, _| {
+        let versions: Vec<Value> = o
+            .versions()
+            .map(|v| {
+                obj(vec![
+                    ("Key", Value::String(v.key.clone())),
+                    ("VersionId", Value::String(v.version_id.clone())),
+                    ("IsLatest", flag(v.is_latest)),
+                    ("LastModified", Value::String(v.last_modified.clone())),
+                    ("ETag", Value::String(v.etag.clone())),
+                    ("Size", Value::String(v.size.to_string())),
+                    (
+                        "StorageClass",
+                        num(v.storage_class.as_ref().map(|s| s.as_str().to_owned())),
+                    ),
+                    ("StorageTier", plain(&v.storage_tier)),
+                    ("Owner", owner(&v.owner)),
+                ])
+            })
+            .collect();
+        let markers: Vec<Value> = o
+            .delete_markers()
+            .map(|d| {
+                obj(vec![
+                    ("Key", Value::String(d.key.clone())),
+                    ("VersionId", Value::String(d.version_id.clone())),
+                    ("IsLatest", flag(d.is_latest)),
+                    ("LastModified", Value::String(d.last_modified.clone())),
+                    ("Owner", owner(&d.owner)),
+                ])
+            })
+            .collect();
+        obj(vec![
+            ("EncodingType", plain(&o.encoding_type)),
+            ("Name", plain(&o.name)),
+            ("Prefix", plain(&o.prefix)),
+            ("KeyMarker", plain(&o.key_marker)),
+            ("VersionIdMarker", plain(&o.version_id_marker)),
+            ("MaxKeys", num(o.max_keys)),
+            ("Delimiter", plain(&o.delimiter)),
+            ("IsTruncated", flag(o.is_truncated)),
+            ("NextKeyMarker", plain(&o.next_key_marker)),
+            ("NextVersionIdMarker", plain(&o.next_version_id_marker)),
+            ("CommonPrefixes", prefixes(false, &o.common_prefixes)),
+            ("Version", Value::Array(versions)),
+            ("DeleteMarker", Value::Array(markers)),
+        ])
+    })
+}
+
+fn list_multipart_uploads(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let mut op = ops::ListMultipartUploads::new();
+    if let Some(v) = kw.str("Prefix") {
+        op = op.prefix(v);
+    }
+    if let Some(v) = kw.str("Delimiter") {
+        op = op.delimiter(v);
+    }
+    if let Some(v) = kw.str("KeyMarker") {
+        op = op.key_marker(v);
+    }
+    if let Some(v) = kw.str("UploadIdMarker") {
+        op = op.upload_id_marker(v);
+    }
+    if let Some(v) = kw.u64("MaxUploads")? {
+        op = op.max_uploads(u32::try_from(v).map_err(|_| "MaxUploads")?);
+    }
+    if encoding_type(kw)? {
+        return Err("EncodingType=url with list_multipart_uploads has no vector".into());
+    }
+    typed(op, None, |o, _| {
+        let uploads: Vec<Value> = o
+            .uploads
+            .iter()
+            .map(|u| {
+                obj(vec![
+                    ("Key", Value::String(u.key.clone())),
+                    ("UploadId", Value::String(u.upload_id.clone())),
+                    (
+                        "StorageClass",
+                        num(u.storage_class.as_ref().map(|s| s.as_str().to_owned())),
+                    ),
+                    ("Initiator", owner(&u.initiator)),
+                    ("Owner", owner(&u.owner)),
+                    ("Initiated", Value::String(u.initiated.clone())),
+                ])
+            })
+            .collect();
+        obj(vec![
+            ("Bucket", plain(&o.bucket)),
+            ("EncodingType", plain(&o.encoding_type)),
+            ("KeyMarker", plain(&o.key_marker)),
+            ("UploadIdMarker", plain(&o.upload_id_marker)),
+            ("NextKeyMarker", plain(&o.next_key_marker)),
+            ("NextUploadIdMarker", plain(&o.next_upload_id_marker)),
+            ("MaxUploads", num(o.max_uploads)),
+            ("IsTruncated", flag(o.is_truncated)),
+            ("Prefix", plain(&o.prefix)),
+            ("Delimiter", plain(&o.delimiter)),
+            ("Upload", Value::Array(uploads)),
+            ("CommonPrefixes", prefixes(false, &o.common_prefixes)),
+        ])
+    })
+}
+
+fn list_parts(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let mut op = ops::ListParts::new(kw.required("Key")?, kw.required("UploadId")?);
+    if let Some(v) = kw.u64("MaxParts")? {
+        op = op.max_parts(u32::try_from(v).map_err(|_| "MaxParts")?);
+    }
+    if let Some(v) = kw.u64("PartNumberMarker")? {
+        op = op.part_number_marker(u32::try_from(v).map_err(|_| "PartNumberMarker")?);
+    }
+    if encoding_type(kw)? {
+        return Err("EncodingType=url with list_parts has no vector".into());
+    }
+    typed(op, None, |o, _| {
+        let parts: Vec<Value> = o
+            .parts
+            .iter()
+            .map(|p| {
+                obj(vec![
+                    ("PartNumber", Value::String(p.part_number.to_string())),
+                    ("LastModified", Value::String(p.last_modified.clone())),
+                    ("ETag", Value::String(p.etag.clone())),
+                    ("Size", Value::String(p.size.to_string())),
+                ])
+            })
+            .collect();
+        obj(vec![
+            ("Bucket", plain(&o.bucket)),
+            ("EncodingType", plain(&o.encoding_type)),
+            ("Key", plain(&o.key)),
+            ("UploadId", plain(&o.upload_id)),
+            ("Initiator", owner(&o.initiator)),
+            ("Owner", owner(&o.owner)),
+            ("PartNumberMarker", num(o.part_number_marker)),
+            ("Part", Value::Array(parts)),
+            ("NextPartNumberMarker", num(o.next_part_number_marker)),
+            (
+                "StorageClass",
+                num(o.storage_class.as_ref().map(|s| s.as_str().to_owned())),
+            ),
+            ("MaxParts", num(o.max_parts)),
+            ("IsTruncated", flag(o.is_truncated)),
+        ])
+    })
+}
+
+fn copy_source(kw: &mut Kwargs<'_>) -> Result<CopySource, String> {
+    let source = kw.raw("CopySource").ok_or("missing CopySource")?;
+    let field = |name: &str| source.get(name).and_then(Value::as_str).map(str::to_owned);
+    let mut cs = CopySource::new(
+        field("Bucket").unwrap_or_default(),
+        field("Key").unwrap_or_default(),
+        field("Region").unwrap_or_default(),
+    );
+    if let Some(endpoint) = field("Endpoint") {
+        cs = cs.endpoint(endpoint);
+    }
+    if let Some(appid) = field("Appid") {
+        cs = cs.appid(appid);
+    }
+    if let Some(version) = field("VersionId") {
+        cs = cs.version_id(version);
+    }
+    Ok(cs)
+}
+
+fn copy_result_view(
+    etag: &str,
+    last_modified: &Option<String>,
+    crc64: Option<u64>,
+    resp: &http::Response<bytes::Bytes>,
+) -> Map<String, Value> {
+    let mut view = header_view(resp);
+    view.insert("ETag".into(), Value::String(etag.to_owned()));
+    set_opt(&mut view, "LastModified", last_modified.clone());
+    set_opt(&mut view, "CRC64", crc64.map(|c| c.to_string()));
+    view
+}
+
+fn copy_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let key = kw.required("Key")?;
+    let source = copy_source(kw)?;
+    let mut op = ops::CopyObject::new(key, source);
+    match kw.str("CopyStatus").as_deref() {
+        None | Some("Copy") => {}
+        Some("Replaced") => op = op.metadata_directive(CopyDirective::Replaced),
+        Some(other) => return Err(format!("CopyStatus {other}")),
+    }
+    if let Some(v) = kw.str("CopySourceIfMatch") {
+        op = op.copy_source_if_match(v);
+    }
+    if let Some(v) = kw.str("CopySourceIfNoneMatch") {
+        op = op.copy_source_if_none_match(v);
+    }
+    if let Some(v) = kw.str("CopySourceIfModifiedSince") {
+        op = op.copy_source_if_modified_since(v);
+    }
+    if let Some(v) = kw.str("CopySourceIfUnmodifiedSince") {
+        op = op.copy_source_if_unmodified_since(v);
+    }
+    if let Some(key) = kw.customer_key("copy-source") {
+        op = op.copy_source_customer_key(key);
+    }
+    let op = object_headers!(kw, op, [tagging, sse]);
+    typed(op, None, |o, resp| {
+        let mut view = copy_result_view(&o.etag, &o.last_modified, o.crc64, resp);
+        set_opt(&mut view, "VersionId", o.version_id.clone());
+        Value::Object(view)
+    })
+}
+
+fn initiate(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let op = ops::InitiateMultipartUpload::new(kw.required("Key")?);
+    let op = object_headers!(kw, op, [tagging, sse]);
+    typed(op, None, |o, _| {
+        obj(vec![
+            ("Bucket", plain(&o.bucket)),
+            ("Key", plain(&o.key)),
+            ("UploadId", Value::String(o.upload_id.clone())),
+        ])
+    })
+}
+
+fn upload_part(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let key = kw.required("Key")?;
+    let upload_id = kw.required("UploadId")?;
+    let part = u32::try_from(kw.u64("PartNumber")?.ok_or("missing PartNumber")?)
+        .map_err(|_| "PartNumber")?;
+    let (data, known) = body_arg(kw.raw("Body").unwrap_or(&Value::Null))?;
+    let mut op = ops::UploadPart::new(key, upload_id, part, known.then_some(data.len() as u64));
+    if kw.raw("EnableMD5").and_then(Value::as_bool) == Some(true) {
+        op = op.content_md5(content_md5(&data));
+    }
+    if let Some(v) = kw.str("ContentMD5") {
+        op = op.content_md5(v);
+    }
+    if let Some(v) = kw.u64("TrafficLimit")? {
+        op = op.traffic_limit(v);
+    }
+    if let Some(key) = kw.customer_key("") {
+        op = op.customer_key(key);
+    }
+    typed(op, Some(data), |o, resp| {
+        let mut view = header_view(resp);
+        view.insert("ETag".into(), Value::String(o.etag.clone()));
+        set_opt(
+            &mut view,
+            "x-cos-hash-crc64ecma",
+            o.crc64.map(|c| c.to_string()),
+        );
+        Value::Object(view)
+    })
+}
+
+fn upload_part_copy(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let key = kw.required("Key")?;
+    let upload_id = kw.required("UploadId")?;
+    let part = u32::try_from(kw.u64("PartNumber")?.ok_or("missing PartNumber")?)
+        .map_err(|_| "PartNumber")?;
+    let source = copy_source(kw)?;
+    let mut op = ops::UploadPartCopy::new(key, upload_id, part, source);
+    if let Some(range) = kw.str("CopySourceRange").filter(|r| !r.is_empty()) {
+        match ByteRange::parse(&range).map_err(|e| e.to_string())? {
+            ByteRange::Inclusive { first, last } => op = op.copy_source_range(first, last),
+            other => return Err(format!("unsupported copy range {other}")),
+        }
+    }
+    if let Some(v) = kw.str("CopySourceIfMatch") {
+        op = op.copy_source_if_match(v);
+    }
+    if let Some(v) = kw.str("CopySourceIfNoneMatch") {
+        op = op.copy_source_if_none_match(v);
+    }
+    if let Some(v) = kw.str("CopySourceIfModifiedSince") {
+        op = op.copy_source_if_modified_since(v);
+    }
+    if let Some(v) = kw.str("CopySourceIfUnmodifiedSince") {
+        op = op.copy_source_if_unmodified_since(v);
+    }
+    if let Some(key) = kw.customer_key("copy-source") {
+        op = op.copy_source_customer_key(key);
+    }
+    if let Some(key) = kw.customer_key("") {
+        op = op.customer_key(key);
+    }
+    typed(op, None, |o, resp| {
+        Value::Object(copy_result_view(&o.etag, &o.last_modified, o.crc64, resp))
+    })
+}
+
+fn complete(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let mut op = ops::CompleteMultipartUpload::new(kw.required("Key")?, kw.required("UploadId")?);
+    let parts = kw
+        .raw("MultipartUpload")
+        .and_then(|m| m.get("Part"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for part in parts {
+        let number = part
+            .get("PartNumber")
+            .and_then(Value::as_u64)
+            .ok_or("PartNumber")?;
+        let etag = part.get("ETag").and_then(Value::as_str).ok_or("ETag")?;
+        op = op.part(u32::try_from(number).map_err(|_| "PartNumber")?, etag);
+    }
+    typed(op, None, |o, resp| {
+        let mut view = header_view(resp);
+        set_opt(&mut view, "Location", o.location.clone());
+        set_opt(&mut view, "Bucket", o.bucket.clone());
+        set_opt(&mut view, "Key", o.key.clone());
+        view.insert("ETag".into(), Value::String(o.etag.clone()));
+        set_opt(
+            &mut view,
+            "x-cos-hash-crc64ecma",
+            o.crc64.map(|c| c.to_string()),
+        );
+        set_opt(&mut view, "x-cos-version-id", o.version_id.clone());
+        Value::Object(view)
+    })
+}
+
+fn abort(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let op = ops::AbortMultipartUpload::new(kw.required("Key")?, kw.required("UploadId")?);
+    typed(op, None, |_, _| Value::Null)
 }

@@ -3,19 +3,47 @@
 //! Each operation is a plain struct with builder methods for every parameter COS
 //! accepts; it implements [`crate::Operation`].
 
+mod abort_multipart_upload;
+mod complete_multipart_upload;
+mod copy_object;
+mod copy_source;
 mod custom_request;
 mod get_object;
 mod head_object;
+mod initiate_multipart_upload;
+mod list_multipart_uploads;
+mod list_object_versions;
+mod list_objects;
+mod list_parts;
+mod listing_common;
 mod object_info;
 mod put_object;
 mod range;
 mod setters;
 #[cfg(test)]
 pub(crate) mod test_support;
+mod upload_part;
+mod upload_part_copy;
 
+pub use abort_multipart_upload::{AbortMultipartUpload, AbortMultipartUploadOutput};
+pub use complete_multipart_upload::{CompleteMultipartUpload, CompleteMultipartUploadOutput};
+pub use copy_object::{CopyDirective, CopyObject, CopyObjectOutput};
+pub use copy_source::CopySource;
 pub use custom_request::CustomRequest;
 pub use get_object::{GetObject, GetObjectOutput, ResponseOverride};
 pub use head_object::HeadObject;
+pub use initiate_multipart_upload::{InitiateMultipartUpload, InitiateMultipartUploadOutput};
+pub use list_multipart_uploads::{
+    ListMultipartUploads, ListMultipartUploadsOutput, MultipartUploadSummary,
+};
+pub use list_object_versions::{
+    DeleteMarkerEntry, ListObjectVersions, ListObjectVersionsOutput, ObjectVersion, VersionEntry,
+};
+pub use list_objects::{ListObjects, ListObjectsOutput, ObjectSummary};
+pub use list_parts::{ListParts, ListPartsOutput, PartSummary};
+pub use listing_common::Owner;
 pub use object_info::ObjectInfo;
 pub use put_object::{MAX_SINGLE_UPLOAD, PutObject, PutObjectOutput};
 pub use range::{ByteRange, ContentRange};
+pub use upload_part::{UploadPart, UploadPartOutput};
+pub use upload_part_copy::{UploadPartCopy, UploadPartCopyOutput};

@@ -1,0 +1,224 @@
+//! What the four listings (objects, object versions, multipart uploads, parts) share:
+//! the owner model, page-size limits, the `encoding-type=url` decoding, and the check
+//! that a body is the document a listing expects.
+
+use serde::Deserialize;
+
+use crate::encode::percent_decode_str;
+use crate::error::{InputError, ResponseError};
+use crate::xml;
+
+/// The largest page COS returns, and the default page size every listing asks for.
+pub(crate) const MAX_PAGE_SIZE: u32 = 1000;
+
+/// The owner or initiator of a listed object, version or upload.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Owner {
+    /// `ID`: an APPID (`1250000000`) or a CAM principal
+    /// (`qcs::cam::uin/100000000001:uin/100000000001`).
+    pub id: Option<String>,
+    /// `DisplayName`.
+    pub display_name: Option<String>,
+}
+
+/// `<Owner>` / `<Initiator>` as COS writes it.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawOwner {
+    #[serde(rename = "ID", default, deserialize_with = "xml::non_empty")]
+    id: Option<String>,
+    #[serde(rename = "DisplayName", default, deserialize_with = "xml::non_empty")]
+    display_name: Option<String>,
+}
+
+impl RawOwner {
+    /// The public model; an `<Owner/>` with neither field is `None`.
+    pub(crate) fn into_owner(self) -> Option<Owner> {
+        if self.id.is_none() && self.display_name.is_none() {
+            return None;
+        }
+        Some(Owner {
+            id: self.id,
+            display_name: self.display_name,
+        })
+    }
+}
+
+/// The public model of an optional `<Owner>` / `<Initiator>` element.
+pub(crate) fn owner(raw: Option<RawOwner>) -> Option<Owner> {
+    raw.and_then(RawOwner::into_owner)
+}
+
+/// One `<CommonPrefixes><Prefix>..</Prefix></CommonPrefixes>` element.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawCommonPrefix {
+    #[serde(rename = "Prefix", default)]
+    pub(crate) prefix: String,
+}
+
+/// Deserialises an element holding an unsigned number; an empty or absent element is `None`.
+pub(crate) fn opt_u32<'de, D>(deserializer: D) -> Result<Option<u32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    xml::non_empty(deserializer)?
+        .map(|text| text.trim().parse::<u32>().map_err(serde::de::Error::custom))
+        .transpose()
+}
+
+/// Fails unless `value` is a page size COS accepts (`1..=1000`).
+pub(crate) fn check_page_size(what: &'static str, value: u32) -> Result<(), InputError> {
+    if (1..=MAX_PAGE_SIZE).contains(&value) {
+        Ok(())
+    } else {
+        Err(InputError::InvalidArgument {
+            what,
+            reason: format!("{value} is outside 1..={MAX_PAGE_SIZE}"),
+        })
+    }
+}
+
+/// Parses a listing document after checking that its root element is `root` (a body
+/// that is not XML, or another document, is [`ResponseError::MalformedXml`]).
+pub(crate) fn parse_document<T: serde::de::DeserializeOwned>(
+    root: &'static str,
+    body: &[u8],
+) -> Result<T, ResponseError> {
+    match xml::root_element(body) {
+        Some(found) if found == root => xml::parse(root, body),
+        Some(found) => Err(ResponseError::MalformedXml {
+            document: root,
+            detail: format!("the root element is <{found}>"),
+        }),
+        None => Err(ResponseError::MalformedXml {
+            document: root,
+            detail: "the body is not an XML document".to_owned(),
+        }),
+    }
+}
+
+/// Undoes `encoding-type=url` on the fields COS encodes.
+///
+/// Decoding happens only when the document says `<EncodingType>url</EncodingType>`;
+/// it is percent-only (`+` stays `+`, as COS encodes a space as `%20`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyDecoder {
+    decode: bool,
+}
+
+impl KeyDecoder {
+    /// The decoder for a document whose `<EncodingType>` is `encoding_type`.
+    pub(crate) fn new(encoding_type: Option<&str>) -> Self {
+        Self {
+            decode: encoding_type.is_some_and(|e| e.eq_ignore_ascii_case("url")),
+        }
+    }
+
+    /// Decodes one value; `field` names it in the error when the escapes do not form UTF-8.
+    pub(crate) fn decode(
+        self,
+        field: &'static str,
+        value: String,
+    ) -> Result<String, ResponseError> {
+        if !self.decode || !value.contains('%') {
+            return Ok(value);
+        }
+        percent_decode_str(&value).ok_or_else(|| ResponseError::InvalidField {
+            field,
+            reason: format!("{value:?}, whose percent-escapes are not UTF-8"),
+        })
+    }
+
+    /// Decodes an optional value.
+    pub(crate) fn decode_opt(
+        self,
+        field: &'static str,
+        value: Option<String>,
+    ) -> Result<Option<String>, ResponseError> {
+        value.map(|v| self.decode(field, v)).transpose()
+    }
+
+    /// Decodes every `<CommonPrefixes><Prefix>`.
+    pub(crate) fn common_prefixes(
+        self,
+        raw: Vec<RawCommonPrefix>,
+    ) -> Result<Vec<String>, ResponseError> {
+        raw.into_iter()
+            .map(|p| self.decode("CommonPrefixes.Prefix", p.prefix))
+            .collect()
+    }
+}
+
+/// The later (in COS's byte order) of two optional positions: where the next page starts
+/// when COS truncates a listing without naming the next marker.
+pub(crate) fn later<'a>(a: Option<&'a str>, b: Option<&'a str>) -> Option<&'a str> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoding_is_percent_only_and_only_for_url_documents() {
+        let url = KeyDecoder::new(Some("url"));
+        assert_eq!(
+            url.decode("Key", "a%2Bb+c%20d".to_owned()),
+            Ok("a+b+c d".to_owned())
+        );
+        assert_eq!(url.decode("Key", "100%".to_owned()), Ok("100%".to_owned()));
+        assert!(matches!(
+            url.decode("Key", "%FF".to_owned()),
+            Err(ResponseError::InvalidField { field: "Key", .. })
+        ));
+        let raw = KeyDecoder::new(None);
+        assert_eq!(
+            raw.decode("Key", "a%20b".to_owned()),
+            Ok("a%20b".to_owned())
+        );
+        assert_eq!(
+            KeyDecoder::new(Some("URL")).decode_opt("Prefix", Some("%2F".to_owned())),
+            Ok(Some("/".to_owned()))
+        );
+    }
+
+    #[test]
+    fn page_sizes_and_positions() {
+        assert!(check_page_size("max-keys", 0).is_err());
+        assert!(check_page_size("max-keys", 1001).is_err());
+        assert!(
+            check_page_size("max-keys", 1).is_ok() && check_page_size("max-keys", 1000).is_ok()
+        );
+        assert_eq!(later(Some("a/b"), Some("a/")), Some("a/b"));
+        assert_eq!(later(Some("a/"), Some("b/")), Some("b/"));
+        assert_eq!(later(None, Some("x")), Some("x"));
+        assert_eq!(later(None, None), None);
+    }
+
+    #[test]
+    fn documents_are_checked_by_root() {
+        #[derive(Debug, Deserialize)]
+        struct Doc {
+            #[serde(rename = "A")]
+            a: u32,
+            #[serde(rename = "B", default, deserialize_with = "opt_u32")]
+            b: Option<u32>,
+        }
+        let doc: Doc = parse_document("R", b"<R><A>1</A><B> 7 </B></R>").expect("parses");
+        assert_eq!((doc.a, doc.b), (1, Some(7)));
+        let doc: Doc = parse_document("R", b"<R><A>1</A><B/></R>").expect("parses");
+        assert_eq!(doc.b, None);
+        assert!(parse_document::<Doc>("R", b"<R><A>1</A><B>-1</B></R>").is_err());
+        assert!(matches!(
+            parse_document::<Doc>("R", b"<Error><A>1</A></Error>"),
+            Err(ResponseError::MalformedXml { .. })
+        ));
+        assert!(matches!(
+            parse_document::<Doc>("R", b"garbage"),
+            Err(ResponseError::MalformedXml { .. })
+        ));
+    }
+}
