@@ -206,6 +206,13 @@ impl Config {
         })
     }
 
+    /// The COS endpoint of `region` in this configuration's domain family (default,
+    /// `tencentcos.cn` or internal): where a copy source in another region lives.
+    pub fn endpoint_in_region(&self, region: &str) -> Result<String, InputError> {
+        let region = check_region(region)?;
+        Ok(endpoint_for(&region, self.domain, self.internal, false))
+    }
+
     /// This configuration for another bucket of the same account and endpoint (for
     /// example the source of a copy).
     pub fn with_bucket(&self, bucket: &str) -> Result<Config, InputError> {
@@ -441,6 +448,11 @@ fn check_bucket(
         }
     }
     Ok(name)
+}
+
+/// Checks a custom endpoint (a host name, no scheme, path or port).
+pub(crate) fn check_endpoint(endpoint: &str) -> Result<(), InputError> {
+    check_host(endpoint, false)
 }
 
 /// Checks `host[:port]`: a DNS name or IPv4 address (or a bracketed IPv6 address when a

@@ -1,7 +1,10 @@
 //! The official SDK's end-to-end vectors V1-V10 (`reference/cos-python-sdk.md` §1.10),
 //! built through the operations and signed: the wire form and the signature match.
 
-use cos_proto::ops::{ByteRange, GetObject, HeadObject, PutObject, ResponseOverride};
+use cos_proto::ops::{
+    ByteRange, CopyDirective, CopyObject, CopySource, GetObject, HeadObject, ListObjects,
+    PutObject, ResponseOverride, UploadPartCopy,
+};
 use cos_proto::presign::Presign;
 use cos_proto::sign::{self, Authorization, DEFAULT_REQUEST_EXPIRY_SECS, KeyTime, SignOptions};
 use cos_proto::{Body, Config, Credentials, InputError, Operation};
@@ -64,6 +67,58 @@ fn v2_get_object_with_every_special_character() {
     assert_eq!(auth.header_list, "host;range");
     assert_eq!(auth.param_list, "response-content-type;versionid");
     assert_eq!(auth.signature, "c94dae63f8b1b80e12d132944381604705e81849");
+}
+
+#[test]
+fn v3_list_objects() {
+    let op = ListObjects::new().prefix("dir 1/").delimiter("/");
+    let (request, auth) = signed(op.build_request(&config()).expect("builds"), &creds());
+    assert_eq!(
+        request.uri().to_string(),
+        format!(
+            "https://{H}/?prefix=dir+1%2F&delimiter=%2F&marker=&max-keys=1000&encoding-type=url"
+        )
+    );
+    assert_eq!(auth.header_list, "host");
+    assert_eq!(
+        auth.param_list,
+        "delimiter;encoding-type;marker;max-keys;prefix"
+    );
+    assert_eq!(auth.signature, "8ab7613f2cda05fdd3dc071c4b1b56c5047f1799");
+}
+
+#[test]
+fn v7_copy_object_with_a_chinese_source_key() {
+    let source =
+        CopySource::new("src-1250000000", "/dir/中文 a+b.txt", "ap-beijing").version_id("v1");
+    let op = CopyObject::new("dst.txt", source)
+        .metadata_directive(CopyDirective::Replaced)
+        .content_type("text/plain")
+        .metadata("x-cos-meta-a", "1");
+    let (request, auth) = signed(op.build_request(&config()).expect("builds"), &creds());
+    assert_eq!(
+        request.headers()["x-cos-copy-source"],
+        "src-1250000000.cos.ap-beijing.myqcloud.com/dir/%E4%B8%AD%E6%96%87%20a%2Bb.txt?versionId=v1"
+    );
+    assert_eq!(
+        auth.header_list,
+        "content-length;content-type;host;x-cos-copy-source;x-cos-meta-a;x-cos-metadata-directive"
+    );
+    assert_eq!(auth.signature, "6122472618dc50441e01142653bb674a77703933");
+}
+
+#[test]
+fn v8_upload_part_copy_with_an_appid() {
+    let source = CopySource::new("src", "k", "ap-beijing").appid("1250000000");
+    let op = UploadPartCopy::new("dst.txt", "UPID", 1, source).copy_source_range(0, 1_048_575);
+    let (request, auth) = signed(op.build_request(&config()).expect("builds"), &creds());
+    assert_eq!(request.uri().query(), Some("partNumber=1&uploadId=UPID"));
+    assert_eq!(
+        auth.header_list,
+        "content-length;host;x-cos-copy-source;x-cos-copy-source-range"
+    );
+    assert_eq!(auth.param_list, "partnumber;uploadid");
+    assert_eq!(auth.signature, "79ededc277f05764de8dc34fa314eac42c3f3b26");
 }
 
 #[test]

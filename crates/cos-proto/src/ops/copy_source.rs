@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use serde::Deserialize;
 
-use crate::config::{Config, CosDomain};
+use crate::config::Config;
 use crate::encode::copy_source_encode;
 use crate::error::{Error, InputError, ResponseError};
 use crate::key::{MAX_KEY_LEN, simplify};
@@ -149,13 +149,9 @@ impl CopySource {
     }
 
     fn source_endpoint(&self, dest: &Config) -> Result<String, InputError> {
-        // Only the endpoint of these configurations is used: the bucket is a placeholder.
-        const PLACEHOLDER_BUCKET: &str = "b-1";
         if let Some(endpoint) = self.endpoint.as_deref().filter(|e| !e.is_empty()) {
-            let checked = Config::builder("ap-guangzhou", PLACEHOLDER_BUCKET)
-                .endpoint(endpoint)
-                .build()?;
-            return Ok(checked.endpoint());
+            crate::config::check_endpoint(endpoint)?;
+            return Ok(endpoint.to_owned());
         }
         if self.region.is_empty() {
             return Err(InputError::InvalidArgument {
@@ -164,15 +160,8 @@ impl CopySource {
             });
         }
         // The destination's domain family (the official SDK's EnableOldDomain and
-        // EnableInternalDomain flags), read back from its endpoint.
-        let dest_endpoint = dest.endpoint();
-        let mut builder = Config::builder(self.region.as_str(), PLACEHOLDER_BUCKET);
-        if dest_endpoint.starts_with("cos-internal.") {
-            builder = builder.internal();
-        } else if dest_endpoint.ends_with(".tencentcos.cn") {
-            builder = builder.domain(CosDomain::TencentCos);
-        }
-        Ok(builder.build()?.endpoint())
+        // EnableInternalDomain flags).
+        dest.endpoint_in_region(&self.region)
     }
 }
 
@@ -357,7 +346,7 @@ mod tests {
     fn the_endpoint_follows_the_destination_domain() {
         let source = CopySource::new("src-1250000000", "k", "ap-beijing");
         let b = "examplebucket-1250000000";
-        let tencent = dest(Config::builder("ap-guangzhou", b).domain(CosDomain::TencentCos));
+        let tencent = dest(Config::builder("ap-guangzhou", b).domain(crate::CosDomain::TencentCos));
         assert_eq!(
             source.header_value(&tencent).expect("valid"),
             "src-1250000000.cos.ap-beijing.tencentcos.cn/k"
@@ -390,7 +379,7 @@ mod tests {
     fn in_config_names_the_configured_bucket() {
         let cfg = dest(
             Config::builder("ap-guangzhou", "examplebucket-1250000000")
-                .domain(CosDomain::TencentCos),
+                .domain(crate::CosDomain::TencentCos),
         );
         let source = CopySource::in_config(&cfg, "dir/a b.txt").version_id("v2");
         assert_eq!(

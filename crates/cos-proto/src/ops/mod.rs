@@ -4,10 +4,13 @@
 //! accepts; it implements [`crate::Operation`].
 
 mod abort_multipart_upload;
+mod append_object;
 mod complete_multipart_upload;
 mod copy_object;
 mod copy_source;
 mod custom_request;
+mod delete_object;
+mod delete_objects;
 mod get_object;
 mod head_object;
 mod initiate_multipart_upload;
@@ -16,9 +19,14 @@ mod list_object_versions;
 mod list_objects;
 mod list_parts;
 mod listing_common;
+mod misc_common;
+mod object_acl;
 mod object_info;
+mod object_tagging;
 mod put_object;
 mod range;
+mod restore_object;
+mod select_object_content;
 mod setters;
 #[cfg(test)]
 pub(crate) mod test_support;
@@ -26,10 +34,16 @@ mod upload_part;
 mod upload_part_copy;
 
 pub use abort_multipart_upload::{AbortMultipartUpload, AbortMultipartUploadOutput};
+pub use append_object::{AppendObject, AppendObjectOutput, NEXT_APPEND_POSITION_HEADER};
 pub use complete_multipart_upload::{CompleteMultipartUpload, CompleteMultipartUploadOutput};
 pub use copy_object::{CopyDirective, CopyObject, CopyObjectOutput};
 pub use copy_source::CopySource;
 pub use custom_request::CustomRequest;
+pub use delete_object::{DeleteObject, DeleteObjectOutput};
+pub use delete_objects::{
+    DeleteError, DeleteObjects, DeleteObjectsOutput, DeletedObject, MAX_DELETE_OBJECTS,
+    ObjectIdentifier,
+};
 pub use get_object::{GetObject, GetObjectOutput, ResponseOverride};
 pub use head_object::HeadObject;
 pub use initiate_multipart_upload::{InitiateMultipartUpload, InitiateMultipartUploadOutput};
@@ -42,8 +56,22 @@ pub use list_object_versions::{
 pub use list_objects::{ListObjects, ListObjectsOutput, ObjectSummary};
 pub use list_parts::{ListParts, ListPartsOutput, PartSummary};
 pub use listing_common::Owner;
+pub use object_acl::{
+    ALL_USERS_GROUP, AccessControlPolicy, AclOwner, CannedAcl, GetObjectAcl, GetObjectAclOutput,
+    Grant, Grantee, GranteeKind, Permission, PutObjectAcl, PutObjectAclOutput,
+};
 pub use object_info::ObjectInfo;
+pub use object_tagging::{
+    DeleteObjectTagging, DeleteObjectTaggingOutput, GetObjectTagging, GetObjectTaggingOutput,
+    MAX_OBJECT_TAGS, PutObjectTagging, PutObjectTaggingOutput,
+};
 pub use put_object::{MAX_SINGLE_UPLOAD, PutObject, PutObjectOutput};
 pub use range::{ByteRange, ContentRange};
+pub use restore_object::{RestoreObject, RestoreObjectOutput, RestoreTier};
+pub use select_object_content::{
+    CompressionType, CsvInput, CsvOutput, FileHeaderInfo, InputFormat, InputSerialization,
+    JsonOutput, JsonType, OutputSerialization, QuoteFields, SelectObjectContent,
+    SelectObjectContentOutput,
+};
 pub use upload_part::{UploadPart, UploadPartOutput};
 pub use upload_part_copy::{UploadPartCopy, UploadPartCopyOutput};
