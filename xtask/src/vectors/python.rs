@@ -336,10 +336,10 @@ fn get_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     ];
     let given: Vec<String> = kw.map.keys().cloned().collect();
     for name in given {
-        if let Some((kwarg, which)) = overrides.iter().find(|(k, _)| *k == name) {
-            if let Some(value) = kw.str(kwarg) {
-                op = op.response_header(*which, value);
-            }
+        if let Some((kwarg, which)) = overrides.iter().find(|(k, _)| *k == name)
+            && let Some(value) = kw.str(kwarg)
+        {
+            op = op.response_header(*which, value);
         }
     }
     if let Some(v) = kw.str("Range") {

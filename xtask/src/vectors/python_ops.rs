@@ -5,7 +5,11 @@ use cos_proto::ops::{self, Owner};
 use serde_json::{Map, Value, json};
 
 use cos_proto::headers::{StorageClass, content_md5};
-use cos_proto::ops::{ByteRange, CopyDirective, CopySource};
+use cos_proto::ops::{
+    AccessControlPolicy, AclOwner, ByteRange, CopyDirective, CopySource, CsvInput, CsvOutput,
+    FileHeaderInfo, Grantee, GranteeKind, InputSerialization, JsonOutput, JsonType,
+    OutputSerialization, Permission, QuoteFields, RestoreTier,
+};
 
 use super::python::{Kwargs, PyOp, header_view, object_headers, set_opt, typed};
 use super::value::body_arg;
@@ -22,6 +26,16 @@ pub(crate) fn operation(name: &str, kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>
         "upload_part_copy" => upload_part_copy(kw),
         "complete_multipart_upload" => complete(kw),
         "abort_multipart_upload" => abort(kw),
+        "delete_object" => delete_object(kw),
+        "delete_objects" => delete_objects(kw),
+        "restore_object" => restore_object(kw),
+        "select_object_content" => select_object_content(kw),
+        "append_object" => append_object(kw),
+        "put_object_tagging" => put_tagging(kw),
+        "get_object_tagging" => get_tagging(kw),
+        "delete_object_tagging" => delete_tagging(kw),
+        "put_object_acl" => put_acl(kw),
+        "get_object_acl" => get_acl(kw),
         other => Err(format!("operation {other} is not mapped")),
     }
 }
@@ -491,4 +505,386 @@ fn complete(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
 fn abort(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     let op = ops::AbortMultipartUpload::new(kw.required("Key")?, kw.required("UploadId")?);
     typed(op, None, |_, _| Value::Null)
+}
+
+fn delete_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let mut op = ops::DeleteObject::new(kw.required("Key")?);
+    if let Some(v) = kw.str("VersionId") {
+        op = op.version_id(v);
+    }
+    typed(op, None, |o, resp| {
+        let mut view = header_view(resp);
+        set_opt(&mut view, "x-cos-version-id", o.version_id.clone());
+        if o.delete_marker {
+            view.insert("x-cos-delete-marker".into(), Value::String("true".into()));
+        }
+        Value::Object(view)
+    })
+}
+
+fn delete_objects(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let delete = kw.raw("Delete").cloned().unwrap_or(Value::Null);
+    let mut op = ops::DeleteObjects::new();
+    if let Some(quiet) = delete.get("Quiet").and_then(super::value::py_str) {
+        op = op.quiet(quiet == "true");
+    }
+    for object in delete
+        .get("Object")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+    {
+        let key = object
+            .get("Key")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        op = match object.get("VersionId").and_then(Value::as_str) {
+            Some(version) => op.object_version(key, version),
+            None => op.object(key),
+        };
+    }
+    typed(op, None, |o, _| {
+        let deleted: Vec<Value> = o
+            .deleted
+            .iter()
+            .map(|d| {
+                let mut item = vec![
+                    ("Key", Value::String(d.key.clone())),
+                    ("VersionId", plain(&d.version_id)),
+                ];
+                if d.delete_marker {
+                    item.push(("DeleteMarker", Value::String("true".into())));
+                }
+                item.push(("DeleteMarkerVersionId", plain(&d.delete_marker_version_id)));
+                obj(item)
+            })
+            .collect();
+        let errors: Vec<Value> = o
+            .errors
+            .iter()
+            .map(|e| {
+                obj(vec![
+                    ("Key", Value::String(e.key.clone())),
+                    ("VersionId", plain(&e.version_id)),
+                    ("Code", Value::String(e.code.clone())),
+                    ("Message", plain(&e.message)),
+                ])
+            })
+            .collect();
+        obj(vec![
+            ("Deleted", Value::Array(deleted)),
+            ("Error", Value::Array(errors)),
+        ])
+    })
+}
+
+fn restore_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let request = kw.raw("RestoreRequest").cloned().unwrap_or(Value::Null);
+    let days = request
+        .get("Days")
+        .and_then(Value::as_u64)
+        .ok_or("missing Days")?;
+    let mut op = ops::RestoreObject::new(
+        kw.required("Key")?,
+        u32::try_from(days).map_err(|_| "Days")?,
+    );
+    match request
+        .pointer("/CASJobParameters/Tier")
+        .and_then(Value::as_str)
+    {
+        Some("Expedited") => op = op.tier(RestoreTier::Expedited),
+        Some("Standard") => op = op.tier(RestoreTier::Standard),
+        Some("Bulk") => op = op.tier(RestoreTier::Bulk),
+        Some(other) => return Err(format!("Tier {other}")),
+        None => {}
+    }
+    if let Some(v) = kw.str("VersionId") {
+        op = op.version_id(v);
+    }
+    typed(op, None, |_, _| Value::Null)
+}
+
+fn select_object_content(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let key = kw.required("Key")?;
+    let expression = kw.required("Expression")?;
+    if kw
+        .str("ExpressionType")
+        .as_deref()
+        .is_some_and(|t| t != "SQL")
+    {
+        return Err("ExpressionType must be SQL".into());
+    }
+    let input = kw.raw("InputSerialization").cloned().unwrap_or(Value::Null);
+    let output = kw
+        .raw("OutputSerialization")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let field = |v: &Value, name: &str| v.get(name).and_then(Value::as_str).map(str::to_owned);
+    let mut input_serialization = if let Some(csv) = input.get("CSV") {
+        let mut c = CsvInput::new();
+        if let Some(v) = field(csv, "FileHeaderInfo") {
+            c = c.file_header_info(match v.as_str() {
+                "USE" => FileHeaderInfo::Use,
+                "IGNORE" => FileHeaderInfo::Ignore,
+                _ => FileHeaderInfo::None,
+            });
+        }
+        if let Some(v) = field(csv, "RecordDelimiter") {
+            c = c.record_delimiter(v);
+        }
+        if let Some(v) = field(csv, "FieldDelimiter") {
+            c = c.field_delimiter(v);
+        }
+        if let Some(v) = field(csv, "QuoteCharacter") {
+            c = c.quote_character(v);
+        }
+        if let Some(v) = field(csv, "QuoteEscapeCharacter") {
+            c = c.quote_escape_character(v);
+        }
+        if let Some(v) = field(csv, "Comments") {
+            c = c.comments(v);
+        }
+        if let Some(v) = field(csv, "AllowQuotedRecordDelimiter") {
+            c = c.allow_quoted_record_delimiter(v.eq_ignore_ascii_case("TRUE"));
+        }
+        InputSerialization::csv(c)
+    } else {
+        match input.pointer("/JSON/Type").and_then(Value::as_str) {
+            Some("DOCUMENT") => InputSerialization::json(JsonType::Document),
+            _ => InputSerialization::json(JsonType::Lines),
+        }
+    };
+    if let Some(v) = field(&input, "CompressionType") {
+        input_serialization = input_serialization.compression_type(match v.as_str() {
+            "GZIP" => ops::CompressionType::Gzip,
+            "BZIP2" => ops::CompressionType::Bzip2,
+            _ => ops::CompressionType::None,
+        });
+    }
+    let output_serialization = if let Some(csv) = output.get("CSV") {
+        let mut c = CsvOutput::new();
+        if let Some(v) = field(csv, "QuoteFields") {
+            c = c.quote_fields(if v == "ALWAYS" {
+                QuoteFields::Always
+            } else {
+                QuoteFields::AsNeeded
+            });
+        }
+        if let Some(v) = field(csv, "RecordDelimiter") {
+            c = c.record_delimiter(v);
+        }
+        if let Some(v) = field(csv, "FieldDelimiter") {
+            c = c.field_delimiter(v);
+        }
+        if let Some(v) = field(csv, "QuoteCharacter") {
+            c = c.quote_character(v);
+        }
+        if let Some(v) = field(csv, "QuoteEscapeCharacter") {
+            c = c.quote_escape_character(v);
+        }
+        OutputSerialization::Csv(c)
+    } else {
+        let mut j = JsonOutput::new();
+        if let Some(v) = output
+            .pointer("/JSON/RecordDelimiter")
+            .and_then(Value::as_str)
+        {
+            j.record_delimiter = Some(v.to_owned());
+        }
+        OutputSerialization::Json(j)
+    };
+    let mut op =
+        ops::SelectObjectContent::new(key, expression, input_serialization, output_serialization);
+    if let Some(enabled) = kw.raw("RequestProgress").and_then(|r| field(r, "Enabled")) {
+        op = op.request_progress(enabled.eq_ignore_ascii_case("TRUE"));
+    }
+    typed(op, None, |_, resp| Value::Object(header_view(resp)))
+}
+
+fn append_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let key = kw.required("Key")?;
+    let position = kw.u64("Position")?.ok_or("missing Position")?;
+    let (data, known) = body_arg(kw.raw("Data").unwrap_or(&Value::Null))?;
+    let op = ops::AppendObject::new(key, position, known.then_some(data.len() as u64));
+    let op = object_headers!(kw, op, [tagging, traffic, md5]);
+    typed(op, Some(data), |o, resp| {
+        let mut view = header_view(resp);
+        view.insert(
+            "x-cos-next-append-position".into(),
+            Value::String(o.next_append_position.to_string()),
+        );
+        set_opt(&mut view, "ETag", o.etag.clone());
+        set_opt(
+            &mut view,
+            "x-cos-hash-crc64ecma",
+            o.crc64.map(|c| c.to_string()),
+        );
+        Value::Object(view)
+    })
+}
+
+fn tag_list(value: Option<&Value>) -> Vec<(String, String)> {
+    let tags = value
+        .and_then(|t| t.pointer("/TagSet/Tag"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let items = match tags {
+        Value::Array(items) => items,
+        Value::Null => Vec::new(),
+        single => vec![single],
+    };
+    items
+        .iter()
+        .filter_map(|t| {
+            Some((
+                t.get("Key").and_then(Value::as_str)?.to_owned(),
+                t.get("Value")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+            ))
+        })
+        .collect()
+}
+
+fn put_tagging(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let mut op = ops::PutObjectTagging::new(kw.required("Key")?);
+    for (key, value) in tag_list(kw.raw("Tagging")) {
+        op = op.tag(key, value);
+    }
+    if let Some(v) = kw.str("VersionId") {
+        op = op.version_id(v);
+    }
+    typed(op, None, |_, _| Value::Null)
+}
+
+fn get_tagging(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let mut op = ops::GetObjectTagging::new(kw.required("Key")?);
+    if let Some(v) = kw.str("VersionId") {
+        op = op.version_id(v);
+    }
+    typed(op, None, |o, _| {
+        if o.tags.is_empty() {
+            return json!({ "TagSet": null });
+        }
+        let tags: Vec<Value> = o
+            .tags
+            .iter()
+            .map(|(k, v)| json!({ "Key": k, "Value": v }))
+            .collect();
+        json!({ "TagSet": { "Tag": tags } })
+    })
+}
+
+fn delete_tagging(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let mut op = ops::DeleteObjectTagging::new(kw.required("Key")?);
+    if let Some(v) = kw.str("VersionId") {
+        op = op.version_id(v);
+    }
+    typed(op, None, |_, _| Value::Null)
+}
+
+fn put_acl(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let mut op = ops::PutObjectAcl::new(kw.required("Key")?);
+    if let Some(v) = kw.str("ACL") {
+        op = op.acl(v);
+    }
+    if let Some(v) = kw.str("GrantRead") {
+        op = op.grant_read(v);
+    }
+    if let Some(v) = kw.str("GrantWrite") {
+        op = op.grant_write(v);
+    }
+    if let Some(v) = kw.str("GrantFullControl") {
+        op = op.grant_full_control(v);
+    }
+    if let Some(policy) = kw.raw("AccessControlPolicy") {
+        let id = policy
+            .pointer("/Owner/ID")
+            .and_then(Value::as_str)
+            .ok_or("Owner.ID")?;
+        let mut acp = AccessControlPolicy::new(AclOwner::new(id));
+        let grants = match policy.pointer("/AccessControlList/Grant") {
+            Some(Value::Array(items)) => items.clone(),
+            Some(single) => vec![single.clone()],
+            None => Vec::new(),
+        };
+        for grant in grants {
+            let grantee = grant.get("Grantee").ok_or("Grantee")?;
+            let grantee = match grantee.get("@xsi:type").and_then(Value::as_str) {
+                Some("Group") => Grantee::group(
+                    grantee
+                        .get("URI")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                ),
+                _ => Grantee::canonical_user(
+                    grantee
+                        .get("ID")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                ),
+            };
+            let permission = Permission::parse(
+                grant
+                    .get("Permission")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            );
+            acp = acp.grant(grantee, permission);
+        }
+        op = op.policy(acp);
+    }
+    typed(op, None, |_, _| Value::Null)
+}
+
+fn get_acl(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    let op = ops::GetObjectAcl::new(kw.required("Key")?);
+    typed(op, None, |o, _| {
+        let grants: Vec<Value> = o
+            .grants
+            .iter()
+            .map(|g| {
+                let kind = match &g.grantee.kind {
+                    GranteeKind::CanonicalUser => "CanonicalUser".to_owned(),
+                    GranteeKind::Group => "Group".to_owned(),
+                    GranteeKind::Other(other) => other.clone(),
+                };
+                obj(vec![
+                    (
+                        "Grantee",
+                        obj(vec![
+                            ("Type", Value::String(kind)),
+                            ("ID", plain(&g.grantee.id)),
+                            ("URI", plain(&g.grantee.uri)),
+                            ("DisplayName", plain(&g.grantee.display_name)),
+                        ]),
+                    ),
+                    (
+                        "Permission",
+                        Value::String(g.permission.as_str().to_owned()),
+                    ),
+                ])
+            })
+            .collect();
+        obj(vec![
+            (
+                "Owner",
+                o.owner.as_ref().map_or(Value::Null, |owner| {
+                    obj(vec![
+                        ("ID", Value::String(owner.id.clone())),
+                        ("DisplayName", plain(&owner.display_name)),
+                    ])
+                }),
+            ),
+            (
+                "AccessControlList",
+                obj(vec![("Grant", Value::Array(grants))]),
+            ),
+            (
+                "CannedACL",
+                Value::String(o.canned_acl().as_str().to_owned()),
+            ),
+        ])
+    })
 }
