@@ -26,8 +26,20 @@ fn every_golden_vector_passes() {
         failures.len(),
         failures.join("\n")
     );
+    // Skipped: only the reference's marked quirks, and client-side encryption (checked by
+    // cos-crypto, not by the core).
+    for case in &report.cases {
+        if let Verdict::Skip(why) = &case.verdict {
+            assert!(
+                why.starts_with("quirk") || case.file == "encryption.json",
+                "{}#{} skipped: {why}",
+                case.file,
+                case.id
+            );
+        }
+    }
     assert!(
-        report.passed() > 200,
+        report.passed() >= 160,
         "only {} cases passed: {report}",
         report.passed()
     );
