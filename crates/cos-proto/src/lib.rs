@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod call;
 pub mod config;
 pub mod crc64;
 pub mod credentials;
