@@ -1,5 +1,89 @@
-//! `cos-emulator`: A local Tencent Cloud COS-compatible server with fault injection.
+//! `cos-emulator`: a local Tencent Cloud COS-compatible server with fault injection.
 //!
-//! This crate is being built; see the workspace README for the plan.
+//! A hyper 1 server on `127.0.0.1` that speaks the COS XML API closely enough for SDK
+//! tests and offline development:
+//!
+//! * **Auth** — COS signatures checked with the same canonicalisation as COS (cos-proto's
+//!   own functions): `403 SignatureDoesNotMatch` (with `StringToSign` and `FormatString`
+//!   in the error), `403 InvalidAccessKeyId`, `403 AccessDenied` "Request has expired",
+//!   STS tokens; optional anonymous mode. Virtual-host (`Host: bucket-appid.cos.…`) and
+//!   path-style (`http://127.0.0.1:PORT/<bucket>/<key>`) requests.
+//! * **Objects** — PUT (Content-MD5 → `BadDigest`), GET/HEAD (ranges → 206/416,
+//!   conditions → 304/412, `response-*` overrides), DELETE, Delete Multiple (quiet),
+//!   copy (metadata directive, conditions, 200-with-error when copying fails), append,
+//!   restore of ARCHIVE/DEEP_ARCHIVE objects, tagging, ACL, Select (CSV, JSON) as a
+//!   CRC-checked event stream, versioning with delete markers, multipart uploads (part
+//!   copy, listings with pagination, complete with order and size checks).
+//! * **Integrity** — `x-cos-hash-crc64ecma` on put, upload part, complete (when every
+//!   part has one), head and get; `x-cos-request-id` on every response.
+//! * **Storage** — in memory, or under a data directory with atomic writes (a killed
+//!   emulator never serves a torn object).
+//! * **Faults** — per test through [`Emulator::faults`], or through the admin endpoint
+//!   `/-/emulator/faults` for the binary: statuses, connection resets, truncated bodies,
+//!   latency, errors inside a 200; deterministic given a seed.
+//!
+//! ```
+//! use cos_emulator::{Emulator, EmulatorConfig};
+//!
+//! let emulator = Emulator::start(EmulatorConfig::new().bucket("examplebucket-1250000000", false))?;
+//! // Point a client at emulator.endpoint() with path-style addressing
+//! // (Host = emulator.authority()) and sign with emulator.credentials().
+//! assert_eq!(emulator.endpoint(), format!("http://{}", emulator.authority()));
+//! drop(emulator); // stops the server
+//! # Ok::<(), cos_emulator::EmulatorError>(())
+//! ```
+//!
+//! The binary (`cargo run -p cos-emulator -- --port 9000 --data-dir ./data`) serves the
+//! same thing; `--help` lists its options.
+//!
+//! # Where the emulator differs from COS
+//!
+//! * Only the object API and the bucket basics (PUT/HEAD/DELETE Bucket, GET Service,
+//!   versioning) exist; other bucket sub-resources (`?cors`, `?lifecycle`, `?acl`, …)
+//!   answer `501 NotImplemented`. There is no CAM policy model: a valid signature allows
+//!   everything, and anonymous requests may only read objects with a public ACL (unless
+//!   anonymous mode is on).
+//! * A signature whose window starts in the future is `403 RequestTimeTooSkewed`; a
+//!   missing or wrong STS token is `403 AccessDenied`. Signatures are checked over exactly
+//!   the headers and parameters the `Authorization` lists; for path-style requests the
+//!   signed path may include the `/<bucket>` prefix or not.
+//! * `Range` values that are not byte ranges are `400 InvalidArgument` and inverted or
+//!   unsatisfiable ranges `416 InvalidRange` (HTTP would ignore the former); several
+//!   ranges in one header get the whole object.
+//! * Header sections above 64 KiB, or a header value above 8 KiB, are
+//!   `400 RequestHeaderTooLarge`; heads above 1 MiB get the HTTP parser's bare `431`.
+//! * `x-cos-traffic-limit` is validated but not enforced. SSE headers are stored and
+//!   echoed, nothing is encrypted, and SSE-C keys are not required on reads.
+//! * A restore takes [`EmulatorConfig::restore_delay`] on the emulator clock whatever
+//!   the tier; a missing `Tier` means `Standard`.
+//! * Appends are refused in versioned buckets; appendable objects cannot be copied.
+//! * Select reads objects of at most 256 MiB, supports no compression, and sends the
+//!   whole result after running the query (Records of at most 1 MiB, optional Progress,
+//!   Stats, End) rather than streaming while scanning.
+//! * ETags are MD5s (multipart: MD5 of the part MD5s, `-N`); version and upload ids are
+//!   derived from a counter, request ids from the clock and a counter. The `Date` header
+//!   follows the system clock, everything else the emulator clock.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod admin;
+mod auth;
+mod body;
+mod context;
+mod emulator;
+mod errors;
+mod faults;
+mod handlers;
+mod router;
+mod select_engine;
+mod select_handler;
+mod server;
+mod store;
+mod time_fmt;
+mod xml_in;
+mod xml_out;
+
+pub use emulator::{
+    Clock, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, EmulatorError,
+};
+pub use faults::{FaultAction, FaultId, FaultRule, FaultRuleStatus, Faults, FiredFault};

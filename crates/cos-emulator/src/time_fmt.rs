@@ -141,7 +141,13 @@ pub(crate) fn parse_http_date(text: &str) -> Option<u64> {
             let day = number(parts.next()?)?;
             let month = month_of(parts.next()?)?;
             let year: i64 = number(parts.next()?)?;
-            let year = if year < 70 { year + 2000 } else if year < 100 { year + 1900 } else { year };
+            let year = if year < 70 {
+                year + 2000
+            } else if year < 100 {
+                year + 1900
+            } else {
+                year
+            };
             let (h, m, s) = clock(time)?;
             to_secs(year, month, day, h, m, s)
         }
@@ -194,7 +200,12 @@ mod tests {
         ] {
             assert_eq!(parse_http_date(text), Some(1_700_000_000), "{text}");
         }
-        for bad in ["", "yesterday", "Tue, 99 Nov 2023 22:13:20 GMT", "Tue, 14 Nov 2023 25:13:20 GMT"] {
+        for bad in [
+            "",
+            "yesterday",
+            "Tue, 99 Nov 2023 22:13:20 GMT",
+            "Tue, 14 Nov 2023 25:13:20 GMT",
+        ] {
             assert_eq!(parse_http_date(bad), None, "{bad}");
         }
     }

@@ -60,11 +60,10 @@ fn malformed(detail: impl std::fmt::Display) -> CosError {
     )
 }
 
-fn local(name: &[u8]) -> String {
-    let name = String::from_utf8_lossy(name);
+fn local(name: &str) -> String {
     match name.rsplit_once(':') {
         Some((_, local)) => local.to_owned(),
-        None => name.into_owned(),
+        None => name.to_owned(),
     }
 }
 
@@ -118,7 +117,7 @@ pub(crate) fn parse(body: &[u8]) -> Result<Element, CosError> {
                 push_text(&mut stack, &content)?;
             }
             Event::CData(c) => {
-                let content = String::from_utf8_lossy(&c).into_owned();
+                let content = c.xml_content(XmlVersion::Implicit1_0).into_owned();
                 push_text(&mut stack, &content)?;
             }
             Event::GeneralRef(r) => {

@@ -665,7 +665,11 @@ pub(crate) fn versioning_configuration(status: Option<&str>) -> String {
 }
 
 /// The `ListAllMyBucketsResult` document (GET Service).
-pub(crate) fn list_buckets_result(owner: &Owner, buckets: &[(String, u64)], region: &str) -> String {
+pub(crate) fn list_buckets_result(
+    owner: &Owner,
+    buckets: &[(String, u64)],
+    region: &str,
+) -> String {
     let mut w = XmlWriter::new();
     w.open("ListAllMyBucketsResult");
     owner.write_cam(&mut w, "Owner");
@@ -732,7 +736,9 @@ mod tests {
         let xml = list_bucket_result(&doc);
         assert!(xml.contains("    <Prefix>docs%2F</Prefix>\n    <Marker/>\n    <MaxKeys>3</MaxKeys>\n    <Delimiter>%2F</Delimiter>\n"));
         assert!(xml.contains("<NextMarker>docs%2Fa%2Bb%20c.txt</NextMarker>"));
-        assert!(xml.contains("        <ETag>&quot;5d41402abc4b2a76b9719d911017c592&quot;</ETag>\n"));
+        assert!(
+            xml.contains("        <ETag>&quot;5d41402abc4b2a76b9719d911017c592&quot;</ETag>\n")
+        );
         assert!(xml.contains("<LastModified>2023-11-14T22:13:20.000Z</LastModified>"));
         assert!(xml.contains("        <Owner>\n            <ID>1250000000</ID>\n"));
     }
@@ -755,7 +761,9 @@ mod tests {
                 permission: "READ".into(),
             }],
         );
-        assert!(xml.contains("<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\">"));
+        assert!(xml.contains(
+            "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\">"
+        ));
         assert!(xml.contains("<Permission>READ</Permission>"));
     }
 }

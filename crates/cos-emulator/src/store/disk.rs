@@ -135,7 +135,7 @@ impl DiskBackend {
                 }
             }
         }
-        versions.sort_by(|a, b| b.1.seq.cmp(&a.1.seq));
+        versions.sort_by_key(|v| std::cmp::Reverse(v.1.seq));
         let mut by_key: BTreeMap<String, Vec<ObjectVersion>> = BTreeMap::new();
         for (path, version) in versions {
             let list = by_key.entry(version.key.clone()).or_default();
@@ -348,10 +348,8 @@ mod tests {
     use crate::store::types::ObjectMeta;
 
     fn temp_root(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "cos-emulator-disk-{name}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("cos-emulator-disk-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         dir
     }
@@ -415,7 +413,10 @@ mod tests {
         assert!(!reopened.blob_path(5).exists());
         assert_eq!(fs::read_dir(reopened.tmp_dir()).expect("tmp").count(), 0);
         let mut src = reopened.open_blob(11, 0, 5).expect("open");
-        assert_eq!(src.read_chunk(100).expect("read").as_deref(), Some(&b"newer"[..]));
+        assert_eq!(
+            src.read_chunk(100).expect("read").as_deref(),
+            Some(&b"newer"[..])
+        );
         let _ = fs::remove_dir_all(&root);
     }
 

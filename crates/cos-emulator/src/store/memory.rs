@@ -12,7 +12,9 @@ use super::types::{BucketRecord, Loaded, MultipartUpload, ObjectVersion};
 type Blobs = Arc<Mutex<HashMap<u64, Bytes>>>;
 
 fn lock(blobs: &Blobs) -> MutexGuard<'_, HashMap<u64, Bytes>> {
-    blobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    blobs
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Keeps everything in process memory; nothing survives a restart.
@@ -123,8 +125,14 @@ mod tests {
         assert!(backend.open_blob(7, 0, 1).is_err());
         sink.commit().expect("commit");
         let mut src = backend.open_blob(7, 6, 5).expect("open");
-        assert_eq!(src.read_chunk(3).expect("read").as_deref(), Some(&b"wor"[..]));
-        assert_eq!(src.read_chunk(9).expect("read").as_deref(), Some(&b"ld"[..]));
+        assert_eq!(
+            src.read_chunk(3).expect("read").as_deref(),
+            Some(&b"wor"[..])
+        );
+        assert_eq!(
+            src.read_chunk(9).expect("read").as_deref(),
+            Some(&b"ld"[..])
+        );
         assert!(src.read_chunk(9).expect("read").is_none());
         assert!(backend.open_blob(7, 6, 6).is_err());
         backend.delete_blob(7);

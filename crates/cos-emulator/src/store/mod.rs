@@ -17,9 +17,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use base64::Engine;
 
-pub(crate) use backend::{BlobSink, BlobSource};
 use backend::Backend;
-use types::{BucketRecord, BucketState, MultipartUpload, ObjectMeta, ObjectVersion, Part, Versioning};
+pub(crate) use backend::{BlobSink, BlobSource};
+use types::{
+    BucketRecord, BucketState, MultipartUpload, ObjectMeta, ObjectVersion, Part, Versioning,
+};
 
 use crate::errors::{CosError, ErrorCode};
 
@@ -173,7 +175,11 @@ impl Store {
     }
 
     /// Sets a bucket's versioning state.
-    pub(crate) fn set_versioning(&self, name: &str, versioning: Versioning) -> Result<(), CosError> {
+    pub(crate) fn set_versioning(
+        &self,
+        name: &str,
+        versioning: Versioning,
+    ) -> Result<(), CosError> {
         let mut state = self.lock();
         let bucket = state.bucket_mut(name)?;
         let mut record = bucket.record.clone();
@@ -509,7 +515,12 @@ impl Store {
     }
 
     /// Aborts an upload and discards its parts.
-    pub(crate) fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), CosError> {
+    pub(crate) fn abort_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<(), CosError> {
         let blobs = {
             let mut state = self.lock();
             let b = state.bucket_mut(bucket)?;
@@ -649,9 +660,14 @@ mod tests {
     #[test]
     fn unversioned_buckets_keep_one_version() {
         let s = store();
-        s.create_bucket("b", Versioning::Unversioned, 0).expect("bucket");
-        let first = s.put_object("b", object(&s, "k", b"1"), |_| Ok(())).expect("put");
-        let second = s.put_object("b", object(&s, "k", b"22"), |_| Ok(())).expect("put");
+        s.create_bucket("b", Versioning::Unversioned, 0)
+            .expect("bucket");
+        let first = s
+            .put_object("b", object(&s, "k", b"1"), |_| Ok(()))
+            .expect("put");
+        let second = s
+            .put_object("b", object(&s, "k", b"22"), |_| Ok(()))
+            .expect("put");
         assert_eq!(first.version_id, "null");
         assert_eq!(second.version_id, "null");
         assert_eq!(s.read(|st| st.buckets["b"].objects["k"].len()), 1);
@@ -664,9 +680,14 @@ mod tests {
     #[test]
     fn versioned_buckets_keep_history_and_markers() {
         let s = store();
-        s.create_bucket("b", Versioning::Enabled, 0).expect("bucket");
-        let v1 = s.put_object("b", object(&s, "k", b"1"), |_| Ok(())).expect("put");
-        let v2 = s.put_object("b", object(&s, "k", b"2"), |_| Ok(())).expect("put");
+        s.create_bucket("b", Versioning::Enabled, 0)
+            .expect("bucket");
+        let v1 = s
+            .put_object("b", object(&s, "k", b"1"), |_| Ok(()))
+            .expect("put");
+        let v2 = s
+            .put_object("b", object(&s, "k", b"2"), |_| Ok(()))
+            .expect("put");
         assert_ne!(v1.version_id, v2.version_id);
         assert!(plausible_version_id(&v1.version_id));
         let marker = s.delete_object("b", "k", None, 3).expect("delete");
@@ -674,7 +695,9 @@ mod tests {
         let err = s.get_version("b", "k", None).expect_err("marker");
         assert_eq!(err.code, ErrorCode::NoSuchKey);
         assert_eq!(
-            s.get_version("b", "k", Some(&v1.version_id)).expect("v1").seq,
+            s.get_version("b", "k", Some(&v1.version_id))
+                .expect("v1")
+                .seq,
             v1.seq
         );
         let err = s
@@ -684,14 +707,17 @@ mod tests {
         s.delete_object("b", "k", marker.version_id.as_deref(), 4)
             .expect("remove marker");
         assert_eq!(s.get_version("b", "k", None).expect("v2").seq, v2.seq);
-        let err = s.get_version("b", "k", Some("garbage!")).expect_err("bad id");
+        let err = s
+            .get_version("b", "k", Some("garbage!"))
+            .expect_err("bad id");
         assert_eq!(err.code, ErrorCode::InvalidArgument);
     }
 
     #[test]
     fn checks_run_under_the_lock_and_failures_discard_the_blob() {
         let s = store();
-        s.create_bucket("b", Versioning::Unversioned, 0).expect("bucket");
+        s.create_bucket("b", Versioning::Unversioned, 0)
+            .expect("bucket");
         let v = object(&s, "k", b"x");
         let blob = v.blob.expect("blob");
         let err = s

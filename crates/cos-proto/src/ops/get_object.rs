@@ -168,6 +168,50 @@ impl GetObjectOutput {
     pub fn body_length(&self) -> Option<u64> {
         self.info.content_length
     }
+
+    /// The absolute byte span `(first, last)` of the object this body carries: the
+    /// `Content-Range` of a 206, or the whole object for a 200.
+    pub fn span(&self) -> Option<(u64, u64)> {
+        match (&self.content_range, self.info.content_length) {
+            (Some(range), _) => Some((range.first, range.last)),
+            (None, Some(len)) if len > 0 => Some((0, len - 1)),
+            _ => None,
+        }
+    }
+}
+
+impl GetObject {
+    /// The request that continues a download whose body broke after `received` bytes:
+    /// a ranged GET for the rest of the same span, pinned to the same object with
+    /// `If-Match: <etag>` (so a concurrent overwrite fails with 412 instead of splicing
+    /// two objects). Conditions that would turn the continuation into a 304 are dropped.
+    ///
+    /// Returns `Ok(None)` when nothing is left to read. Fails when the first response has
+    /// no ETag or no known length (the continuation cannot be pinned or bounded).
+    pub fn resume(
+        &self,
+        first: &GetObjectOutput,
+        received: u64,
+    ) -> Result<Option<GetObject>, Error> {
+        let etag = first
+            .info
+            .etag
+            .clone()
+            .ok_or(ResponseError::MissingHeader("etag"))?;
+        let (start, last) = first
+            .span()
+            .ok_or(ResponseError::MissingHeader("content-length"))?;
+        let next = start.saturating_add(received);
+        if next > last {
+            return Ok(None);
+        }
+        let mut resumed = self.clone();
+        resumed.range = Some(ByteRange::Inclusive { first: next, last });
+        resumed.if_match = Some(etag);
+        resumed.if_none_match = None;
+        resumed.if_modified_since = None;
+        Ok(Some(resumed))
+    }
 }
 
 impl Operation for GetObject {
@@ -259,6 +303,50 @@ mod tests {
         assert_eq!(header(&request, "if-none-match"), "\"n\"");
         assert_eq!(header(&request, "x-cos-traffic-limit"), "819200");
         assert!(request.headers().get("content-length").is_none());
+    }
+
+    #[test]
+    fn resume_continues_the_same_span_pinned_by_etag() {
+        let url = "http://h/k".parse().expect("uri");
+        let get = GetObject::new("k").if_none_match("\"old\"");
+        let full = response(200, &[("Content-Length", "100"), ("ETag", "\"e1\"")], "");
+        let first = get.parse_response(&url, full).expect("parses");
+        let resumed = get
+            .resume(&first, 40)
+            .expect("resumable")
+            .expect("bytes left");
+        let request = resumed.build_request(&config()).expect("builds");
+        assert_eq!(header(&request, "range"), "bytes=40-99");
+        assert_eq!(header(&request, "if-match"), "\"e1\"");
+        assert!(request.headers().get("if-none-match").is_none());
+        assert_eq!(get.resume(&first, 100).expect("resumable"), None);
+
+        let ranged = GetObject::new("k").range(ByteRange::inclusive(10, 19).expect("valid"));
+        let part = response(
+            206,
+            &[
+                ("Content-Range", "bytes 10-19/100"),
+                ("Content-Length", "10"),
+                ("ETag", "\"e\""),
+            ],
+            "",
+        );
+        let first = ranged.parse_response(&url, part).expect("parses");
+        let resumed = ranged
+            .resume(&first, 3)
+            .expect("resumable")
+            .expect("bytes left");
+        assert_eq!(
+            resumed.requested_range(),
+            Some(ByteRange::Inclusive {
+                first: 13,
+                last: 19
+            })
+        );
+
+        let no_etag = response(200, &[("Content-Length", "5")], "");
+        let first = get.parse_response(&url, no_etag).expect("parses");
+        assert!(get.resume(&first, 1).is_err());
     }
 
     #[test]

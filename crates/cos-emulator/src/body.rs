@@ -1,0 +1,313 @@
+//! Request bodies (streamed in, bounded) and response bodies (streamed out from a blob or
+//! a buffer, optionally cut short by a fault).
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+
+use crate::errors::{CosError, ErrorCode};
+use crate::server::ConnControl;
+use crate::store::BlobSource;
+
+/// The size of the chunks a response body is sent in.
+const CHUNK: usize = 64 * 1024;
+
+/// How long a cut body waits after its last allowed byte before ending or resetting
+/// the connection, so the bytes reach the peer first.
+const CUT_GRACE: Duration = Duration::from_millis(50);
+
+/// Why a connection is being torn down.
+#[derive(Debug)]
+pub(crate) struct Abort(pub(crate) &'static str);
+
+impl std::fmt::Display for Abort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Abort {}
+
+/// A request body being read.
+#[derive(Debug)]
+pub(crate) struct RequestBody {
+    inner: Option<Incoming>,
+    read: u64,
+}
+
+impl RequestBody {
+    /// Wraps hyper's body.
+    pub(crate) fn new(inner: Incoming) -> Self {
+        Self {
+            inner: Some(inner),
+            read: 0,
+        }
+    }
+
+    /// The next chunk of data, `None` at the end. A broken connection is
+    /// `IncompleteBody` (the client will not see the answer anyway).
+    pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, CosError> {
+        loop {
+            let Some(inner) = self.inner.as_mut() else {
+                return Ok(None);
+            };
+            match inner.frame().await {
+                None => {
+                    self.inner = None;
+                    return Ok(None);
+                }
+                Some(Err(e)) => {
+                    self.inner = None;
+                    return Err(CosError::with_message(
+                        ErrorCode::IncompleteBody,
+                        format!("The request body could not be read: {e}"),
+                    ));
+                }
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        self.read += data.len() as u64;
+                        return Ok(Some(data));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads a whole (small) document body: more than `limit` bytes is `error`.
+    pub(crate) async fn read_document(
+        &mut self,
+        limit: usize,
+        error: ErrorCode,
+    ) -> Result<Bytes, CosError> {
+        let mut out = Vec::new();
+        while let Some(chunk) = self.chunk().await? {
+            if out.len() + chunk.len() > limit {
+                return Err(CosError::with_message(
+                    error,
+                    format!("The request body exceeds the limit of {limit} bytes."),
+                ));
+            }
+            out.extend_from_slice(&chunk);
+        }
+        Ok(Bytes::from(out))
+    }
+
+    /// Reads and drops up to `limit` more bytes, giving up after `timeout`, so that an
+    /// early answer does not make the client see a broken pipe. Returns `true` if the
+    /// body was read to its end.
+    pub(crate) async fn drain(&mut self, limit: u64, timeout: Duration) -> bool {
+        let start = self.read;
+        let work = async {
+            loop {
+                if self.read - start > limit {
+                    return false;
+                }
+                match self.chunk().await {
+                    Ok(Some(_)) => {}
+                    Ok(None) => return true,
+                    Err(_) => return false,
+                }
+            }
+        };
+        tokio::time::timeout(timeout, work).await.unwrap_or(false)
+    }
+
+    /// Reads up to `limit` bytes and drops them (for the request-reset fault).
+    pub(crate) async fn consume(&mut self, limit: u64) {
+        while self.read < limit {
+            match self.chunk().await {
+                Ok(Some(_)) => {}
+                _ => return,
+            }
+        }
+    }
+}
+
+/// Where a response body's bytes come from.
+#[derive(Debug)]
+enum Source {
+    Bytes(Option<Bytes>),
+    Blob(BlobSource),
+}
+
+/// How a fault cuts a response body short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cut {
+    /// Stop after this many bytes and close the connection.
+    Truncate(u64),
+    /// Stop after this many bytes and reset the connection.
+    Reset(u64),
+}
+
+/// A response body.
+#[derive(Debug)]
+pub(crate) struct ResponseBody {
+    source: Source,
+    cut: Option<Cut>,
+    conn: Option<Arc<ConnControl>>,
+    sent: u64,
+    done: bool,
+    grace: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl ResponseBody {
+    /// No body.
+    pub(crate) fn empty() -> Self {
+        Self::from_source(Source::Bytes(None))
+    }
+
+    /// A body held in memory.
+    pub(crate) fn bytes(bytes: impl Into<Bytes>) -> Self {
+        let bytes = bytes.into();
+        if bytes.is_empty() {
+            return Self::empty();
+        }
+        Self::from_source(Source::Bytes(Some(bytes)))
+    }
+
+    /// A body streamed from a blob.
+    pub(crate) fn blob(source: BlobSource) -> Self {
+        Self::from_source(Source::Blob(source))
+    }
+
+    fn from_source(source: Source) -> Self {
+        Self {
+            source,
+            cut: None,
+            conn: None,
+            sent: 0,
+            done: false,
+            grace: None,
+        }
+    }
+
+    /// Applies a fault to this body.
+    pub(crate) fn cut(mut self, cut: Cut, conn: Arc<ConnControl>) -> Self {
+        self.cut = Some(cut);
+        self.conn = Some(conn);
+        self
+    }
+
+    fn next_chunk(&mut self) -> Result<Option<Bytes>, Abort> {
+        match &mut self.source {
+            Source::Bytes(bytes) => Ok(bytes.take()),
+            Source::Blob(blob) => blob
+                .read_chunk(CHUNK)
+                .map_err(|_| Abort("the object data could not be read")),
+        }
+    }
+
+    fn remaining(&self) -> u64 {
+        match &self.source {
+            Source::Bytes(bytes) => bytes.as_ref().map_or(0, |b| b.len() as u64),
+            Source::Blob(blob) => blob.remaining(),
+        }
+    }
+}
+
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = Abort;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Abort>>> {
+        let this = self.get_mut();
+        if this.done {
+            return Poll::Ready(None);
+        }
+        let allowed = match this.cut {
+            Some(Cut::Truncate(limit)) | Some(Cut::Reset(limit)) => limit.saturating_sub(this.sent),
+            None => u64::MAX,
+        };
+        if allowed == 0 {
+            // Give hyper time to flush what was sent before the connection goes away.
+            let grace = this
+                .grace
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep(CUT_GRACE)));
+            if grace.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            this.done = true;
+            if let Some(Cut::Reset(_)) = this.cut {
+                if let Some(conn) = &this.conn {
+                    conn.reset.store(true, Ordering::SeqCst);
+                }
+                return Poll::Ready(Some(Err(Abort("connection reset by a fault"))));
+            }
+            // Truncation: end the body early; hyper closes the connection because the
+            // announced length was not sent.
+            return Poll::Ready(None);
+        }
+        match this.next_chunk() {
+            Err(e) => {
+                this.done = true;
+                Poll::Ready(Some(Err(e)))
+            }
+            Ok(None) => {
+                this.done = true;
+                Poll::Ready(None)
+            }
+            Ok(Some(mut chunk)) => {
+                if chunk.len() as u64 > allowed {
+                    chunk.truncate(usize::try_from(allowed).unwrap_or(usize::MAX));
+                }
+                this.sent += chunk.len() as u64;
+                Poll::Ready(Some(Ok(Frame::data(chunk))))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.done || (self.cut.is_none() && self.remaining() == 0)
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        if self.cut.is_none() {
+            SizeHint::with_exact(self.remaining())
+        } else {
+            SizeHint::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn collect(mut body: ResponseBody) -> (Vec<u8>, bool) {
+        let mut out = Vec::new();
+        loop {
+            match body.frame().await {
+                None => return (out, false),
+                Some(Err(_)) => return (out, true),
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        out.extend_from_slice(&data);
+                    }
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn bodies_stream_and_cut() {
+        let (all, failed) = collect(ResponseBody::bytes(&b"hello world"[..])).await;
+        assert_eq!(all, b"hello world");
+        assert!(!failed);
+        let conn = Arc::new(ConnControl::default());
+        let body = ResponseBody::bytes(&b"hello world"[..]).cut(Cut::Truncate(4), conn.clone());
+        assert_eq!(collect(body).await, (b"hell".to_vec(), false));
+        assert!(!conn.reset.load(Ordering::SeqCst));
+        let body = ResponseBody::bytes(&b"hello world"[..]).cut(Cut::Reset(5), conn.clone());
+        assert_eq!(collect(body).await, (b"hello".to_vec(), true));
+        assert!(conn.reset.load(Ordering::SeqCst));
+    }
+}
