@@ -25,6 +25,25 @@ pub(crate) fn parse<T: DeserializeOwned>(
     })
 }
 
+/// Parses a response document after checking that its root element is `root` (a body
+/// that is not XML, or another document, is [`ResponseError::MalformedXml`]).
+pub(crate) fn parse_document<T: serde::de::DeserializeOwned>(
+    root: &'static str,
+    body: &[u8],
+) -> Result<T, ResponseError> {
+    match root_element(body) {
+        Some(found) if found == root => parse(root, body),
+        Some(found) => Err(ResponseError::MalformedXml {
+            document: root,
+            detail: format!("the root element is <{found}>"),
+        }),
+        None => Err(ResponseError::MalformedXml {
+            document: root,
+            detail: "the body is not an XML document".to_owned(),
+        }),
+    }
+}
+
 /// The local name of the document's root element, if the body is XML at all.
 pub(crate) fn root_element(body: &[u8]) -> Option<String> {
     use quick_xml::events::Event;

@@ -78,24 +78,7 @@ pub(crate) fn check_page_size(what: &'static str, value: u32) -> Result<(), Inpu
     }
 }
 
-/// Parses a listing document after checking that its root element is `root` (a body
-/// that is not XML, or another document, is [`ResponseError::MalformedXml`]).
-pub(crate) fn parse_document<T: serde::de::DeserializeOwned>(
-    root: &'static str,
-    body: &[u8],
-) -> Result<T, ResponseError> {
-    match xml::root_element(body) {
-        Some(found) if found == root => xml::parse(root, body),
-        Some(found) => Err(ResponseError::MalformedXml {
-            document: root,
-            detail: format!("the root element is <{found}>"),
-        }),
-        None => Err(ResponseError::MalformedXml {
-            document: root,
-            detail: "the body is not an XML document".to_owned(),
-        }),
-    }
-}
+pub(crate) use crate::xml::parse_document;
 
 /// Undoes `encoding-type=url` on the fields COS encodes.
 ///

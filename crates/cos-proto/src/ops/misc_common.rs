@@ -18,19 +18,7 @@ pub(crate) fn parse_document<T: DeserializeOwned>(
     response: &http::Response<Bytes>,
 ) -> Result<T, Error> {
     response::check_error_in_200(response)?;
-    match xml::root_element(response.body()) {
-        Some(root) if root == document => Ok(xml::parse(document, response.body())?),
-        Some(root) => Err(ResponseError::MalformedXml {
-            document,
-            detail: format!("expected a <{document}> document, found <{root}>"),
-        }
-        .into()),
-        None => Err(ResponseError::MalformedXml {
-            document,
-            detail: "the body is not an XML document".to_owned(),
-        }
-        .into()),
-    }
+    Ok(xml::parse_document(document, response.body())?)
 }
 
 /// Reads COS's `true` / `false` (any ASCII case); anything else is `None`.
