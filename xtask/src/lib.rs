@@ -3,4 +3,5 @@
 #![allow(clippy::print_stdout)]
 
 pub mod ci;
+pub mod interop;
 pub mod vectors;

@@ -3,6 +3,8 @@
 //! * `cargo xtask ci` — everything CI runs (format, lints, tests, golden vectors).
 //! * `cargo xtask vectors DIR` — checks every golden-vector file in `DIR` against
 //!   `cos-proto` and closes with `N passed, M failed[, K skipped]`.
+//! * `cargo xtask interop` — drives the emulator with the official Python SDK running every
+//!   snippet of the seed documents; closes with `interop: N passed, M failed`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,6 +13,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("ci") => xtask::ci::run(),
+        Some("interop") => xtask::interop::run(),
         Some("vectors") => {
             let verbose = args.iter().any(|a| a == "--verbose" || a == "-v");
             let dir = args
@@ -22,7 +25,9 @@ fn main() -> ExitCode {
             xtask::vectors::main(&dir, verbose)
         }
         _ => {
-            eprintln!("usage: cargo xtask <ci | vectors [DIR] [--verbose]>");
+            eprintln!(
+                "usage: cargo xtask <ci | vectors [DIR] [--verbose] | interop [SCRIPT ARGS]>"
+            );
             ExitCode::from(2)
         }
     }

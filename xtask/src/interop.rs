@@ -1,0 +1,394 @@
+//! `cargo xtask interop [ARGS]`: drives the emulator with the official Python SDK.
+//!
+//! 1. Creates a virtualenv under `<workspace>/target/interop-venv` (once) and installs the
+//!    pinned `cos-python-sdk-v5` into it (again only when the installed version differs).
+//! 2. Builds the `cos-emulator` binary.
+//! 3. Starts it on a free port (`--port 0`; the first line it prints is its endpoint) with
+//!    fixed test credentials and a fresh data directory.
+//! 4. Runs `interop/seed_snippets.py` with the venv's Python, streaming its output. `ARGS`
+//!    go to the script (`--only NAME`, `--verbose`, `--ignore-header-case`, ...).
+//! 5. Always stops the emulator, and exits with the script's result, after printing
+//!    `interop: N passed, M failed`.
+//!
+//! Only std: no new dependencies.
+
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The SDK release the golden vectors were made with.
+pub const SDK_REQUIREMENT: &str = "cos-python-sdk-v5==1.9.44";
+const SDK_DISTRIBUTION: &str = "cos-python-sdk-v5";
+const SDK_VERSION: &str = "1.9.44";
+/// Credentials the emulator accepts and the script signs with.
+pub const SECRET_ID: &str = "AKIDcosrsinterop0000000000000000000";
+/// See [`SECRET_ID`].
+pub const SECRET_KEY: &str = "cosrsinteropsecretkey00000000000";
+/// How long the emulator may take to print its endpoint.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Runs the harness with the arguments that follow `interop` on the command line.
+pub fn run() -> ExitCode {
+    let args: Vec<String> = std::env::args()
+        .skip_while(|a| a != "interop")
+        .skip(1)
+        .collect();
+    run_with(&args)
+}
+
+/// Runs the harness, passing `script_args` to the script.
+pub fn run_with(script_args: &[String]) -> ExitCode {
+    let started = Instant::now();
+    let root = crate::ci::workspace_root();
+    let result = run_inner(&root, script_args);
+    let elapsed = started.elapsed().as_secs_f64();
+    match result {
+        Ok(outcome) => {
+            match outcome.counts {
+                Some((passed, failed)) => {
+                    println!("interop: {passed} passed, {failed} failed ({elapsed:.0}s)");
+                }
+                None => println!(
+                    "interop: the script ended without its summary line ({}); 0 passed, 1 failed",
+                    outcome.status
+                ),
+            }
+            if outcome.success {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(why) => {
+            println!("interop: {why}");
+            println!("interop: 0 passed, 1 failed ({elapsed:.0}s)");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct Outcome {
+    counts: Option<(u64, u64)>,
+    status: String,
+    success: bool,
+}
+
+fn run_inner(root: &Path, script_args: &[String]) -> Result<Outcome, String> {
+    let target = target_dir(root);
+    let python = ensure_venv(&root.join("target").join("interop-venv"))?;
+    let emulator_bin = build_emulator(root, &target)?;
+
+    let data_dir = target.join("interop-data");
+    let log_path = target.join("interop-emulator.log");
+    let _ = fs::remove_dir_all(&data_dir);
+    fs::create_dir_all(&data_dir).map_err(|e| format!("creating {}: {e}", data_dir.display()))?;
+    let mut emulator = Emulator::start(&emulator_bin, &data_dir, &log_path)?;
+    println!("==> interop: emulator at {}", emulator.endpoint);
+
+    let script = root.join("interop").join("seed_snippets.py");
+    println!("==> interop: {} {}", python.display(), script.display());
+    let result = run_script(&python, &script, &emulator.endpoint, script_args);
+    if let Some(status) = emulator.exited() {
+        println!(
+            "interop: the emulator stopped during the run ({status}); its log: {}",
+            log_path.display()
+        );
+    }
+    emulator.stop();
+    let _ = fs::remove_dir_all(&data_dir);
+    let outcome = result?;
+    if !outcome.success {
+        println!("interop: emulator log: {}", log_path.display());
+    }
+    Ok(outcome)
+}
+
+/// `CARGO_TARGET_DIR` (relative to the workspace root when relative), else `target/`.
+fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => {
+            let dir = PathBuf::from(dir);
+            if dir.is_absolute() {
+                dir
+            } else {
+                root.join(dir)
+            }
+        }
+        _ => root.join("target"),
+    }
+}
+
+fn cargo() -> OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"))
+}
+
+fn venv_python(venv: &Path) -> PathBuf {
+    if cfg!(windows) {
+        venv.join("Scripts").join("python.exe")
+    } else {
+        venv.join("bin").join("python")
+    }
+}
+
+/// The installed SDK version, if the venv has one.
+fn installed_sdk(python: &Path) -> Option<String> {
+    let output = Command::new(python)
+        .args([
+            "-c",
+            "import importlib.metadata as m; print(m.version('cos-python-sdk-v5'))",
+        ])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// Creates the venv if missing and installs the pinned SDK unless it is there already.
+fn ensure_venv(venv: &Path) -> Result<PathBuf, String> {
+    let python = venv_python(venv);
+    if !python.exists() {
+        println!("==> interop: python3 -m venv {}", venv.display());
+        let _ = fs::remove_dir_all(venv);
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(venv)
+            .status()
+            .map_err(|e| format!("python3 -m venv: {e} (is python3 installed?)"))?;
+        if !status.success() || !python.exists() {
+            return Err(format!(
+                "python3 -m venv {} failed ({status})",
+                venv.display()
+            ));
+        }
+    }
+    if installed_sdk(&python).as_deref() == Some(SDK_VERSION) {
+        return Ok(python);
+    }
+    println!("==> interop: pip install {SDK_REQUIREMENT}");
+    let status = Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-input",
+            SDK_REQUIREMENT,
+        ])
+        .status()
+        .map_err(|e| format!("pip install: {e}"))?;
+    if !status.success() {
+        return Err(format!("pip install {SDK_REQUIREMENT} failed ({status})"));
+    }
+    match installed_sdk(&python) {
+        Some(version) if version == SDK_VERSION => Ok(python),
+        other => Err(format!(
+            "{SDK_DISTRIBUTION} {SDK_VERSION} not importable after pip install (found {other:?})"
+        )),
+    }
+}
+
+fn build_emulator(root: &Path, target: &Path) -> Result<PathBuf, String> {
+    println!("==> interop: cargo build --locked -p cos-emulator --bin cos-emulator");
+    let status = Command::new(cargo())
+        .args([
+            "build",
+            "--locked",
+            "-p",
+            "cos-emulator",
+            "--bin",
+            "cos-emulator",
+        ])
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cargo build: {e}"))?;
+    if !status.success() {
+        return Err(format!("building cos-emulator failed ({status})"));
+    }
+    let binary = target
+        .join("debug")
+        .join(format!("cos-emulator{}", std::env::consts::EXE_SUFFIX));
+    if binary.exists() {
+        Ok(binary)
+    } else {
+        Err(format!("built, but {} does not exist", binary.display()))
+    }
+}
+
+/// The running emulator; dropping it kills the process.
+struct Emulator {
+    child: Child,
+    endpoint: String,
+}
+
+impl Emulator {
+    fn start(binary: &Path, data_dir: &Path, log_path: &Path) -> Result<Self, String> {
+        let log =
+            File::create(log_path).map_err(|e| format!("creating {}: {e}", log_path.display()))?;
+        let mut child = Command::new(binary)
+            .args(["--port", "0", "--data-dir"])
+            .arg(data_dir)
+            .args(["--secret-id", SECRET_ID, "--secret-key", SECRET_KEY])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .map_err(|e| format!("starting {}: {e}", binary.display()))?;
+        let Some(stdout) = child.stdout.take() else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("the emulator's stdout was not captured".to_owned());
+        };
+        // The first line is the endpoint; the rest is drained so the emulator never
+        // blocks on a full pipe.
+        let (sender, receiver) = mpsc::channel();
+        thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let first = lines.next();
+            let _ = sender.send(first);
+            for _ in lines {}
+        });
+        let mut emulator = Self {
+            child,
+            endpoint: String::new(),
+        };
+        match receiver.recv_timeout(START_TIMEOUT) {
+            Ok(Some(Ok(line))) if line.trim().starts_with("http://") => {
+                emulator.endpoint = line.trim().trim_end_matches('/').to_owned();
+                Ok(emulator)
+            }
+            Ok(Some(Ok(line))) => Err(format!(
+                "the emulator's first line is not an endpoint: {line:?} (log: {})",
+                log_path.display()
+            )),
+            Ok(_) => Err(format!(
+                "the emulator printed no endpoint and closed its stdout ({}); log: {}",
+                emulator
+                    .exited()
+                    .unwrap_or_else(|| "still running".to_owned()),
+                tail(log_path)
+            )),
+            Err(_) => Err(format!(
+                "the emulator printed no endpoint within {}s (log: {})",
+                START_TIMEOUT.as_secs(),
+                log_path.display()
+            )),
+        }
+    }
+
+    /// `Some(status)` if the process has ended.
+    fn exited(&mut self) -> Option<String> {
+        match self.child.try_wait() {
+            Ok(Some(status)) => Some(status.to_string()),
+            _ => None,
+        }
+    }
+
+    fn stop(&mut self) {
+        if self.exited().is_none() {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The last lines of a log file, for error messages.
+fn tail(path: &Path) -> String {
+    let mut text = String::new();
+    if let Ok(mut file) = File::open(path) {
+        let _ = file.read_to_string(&mut text);
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.len().saturating_sub(20);
+    if lines.is_empty() {
+        format!("{} (empty)", path.display())
+    } else {
+        lines[start..].join("\n")
+    }
+}
+
+/// Parses `N passed, M failed` (the script's closing line).
+fn summary(line: &str) -> Option<(u64, u64)> {
+    let (passed, rest) = line.trim().split_once(" passed, ")?;
+    let failed = rest.strip_suffix(" failed")?;
+    Some((passed.parse().ok()?, failed.parse().ok()?))
+}
+
+fn run_script(
+    python: &Path,
+    script: &Path,
+    endpoint: &str,
+    script_args: &[String],
+) -> Result<Outcome, String> {
+    let mut child = Command::new(python)
+        .arg("-u")
+        .arg(script)
+        .args([
+            "--endpoint",
+            endpoint,
+            "--secret-id",
+            SECRET_ID,
+            "--secret-key",
+            SECRET_KEY,
+        ])
+        .args(script_args)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PYTHONIOENCODING", "utf-8")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("starting {}: {e}", python.display()))?;
+    let mut counts = None;
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            println!("{line}");
+            if let Some(found) = summary(&line) {
+                counts = Some(found);
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for the script: {e}"))?;
+    Ok(Outcome {
+        success: status.success() && matches!(counts, Some((_, 0))),
+        status: status.to_string(),
+        counts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_summary_line() {
+        assert_eq!(summary("76 passed, 1 failed"), Some((76, 1)));
+        assert_eq!(summary("0 passed, 0 failed\n"), Some((0, 0)));
+        assert_eq!(summary("ok   put_object_bytes"), None);
+        assert_eq!(summary("FAIL x: 3 passed, y failed"), None);
+    }
+
+    #[test]
+    fn target_dir_defaults_under_the_workspace() {
+        let root = Path::new("/ws");
+        if std::env::var_os("CARGO_TARGET_DIR").is_none() {
+            assert_eq!(target_dir(root), Path::new("/ws/target"));
+        }
+    }
+}
