@@ -45,7 +45,7 @@ pub mod sign;
 mod xml;
 
 pub use config::{Config, ConfigBuilder, CosDomain, Scheme};
-pub use credentials::Credentials;
+pub use credentials::{Credentials, ExpiringCredentials, RefreshPolicy};
 pub use error::{Error, InputError, ResponseError, ServiceError};
 pub use operation::{Operation, ResponseBody};
 pub use request::Body;
