@@ -59,6 +59,19 @@ pub fn run() -> ExitCode {
                 vectors.display().to_string(),
             ],
         },
+        Step {
+            name: "interop",
+            program: "cargo",
+            args: vec![
+                "run".into(),
+                "--quiet".into(),
+                "--locked".into(),
+                "--package".into(),
+                "xtask".into(),
+                "--".into(),
+                "interop".into(),
+            ],
+        },
     ];
     let mut passed = 0;
     let mut failed = Vec::new();

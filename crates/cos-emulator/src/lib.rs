@@ -11,9 +11,12 @@
 //! * **Objects** — PUT (Content-MD5 → `BadDigest`), GET/HEAD (ranges → 206/416,
 //!   conditions → 304/412, `response-*` overrides), DELETE, Delete Multiple (quiet),
 //!   copy (metadata directive, conditions, 200-with-error when copying fails), append,
-//!   restore of ARCHIVE/DEEP_ARCHIVE objects, tagging, ACL, Select (CSV, JSON) as a
-//!   CRC-checked event stream, versioning with delete markers, multipart uploads (part
+//!   restore of ARCHIVE/DEEP_ARCHIVE objects, tagging, ACL, Select (CSV, JSON; plain,
+//!   GZIP or BZIP2) as a CRC-checked event stream, versioning with delete markers, multipart uploads (part
 //!   copy, listings with pagination, complete with order and size checks).
+//! * **Wire format** — response header names are spelled as COS spells them (`ETag`,
+//!   `Content-Length`, `Last-Modified`, …; `x-cos-*` in lower case), for clients that
+//!   look headers up case-sensitively, such as the Python SDK's plain dict.
 //! * **Integrity** — `x-cos-hash-crc64ecma` on put, upload part, complete (when every
 //!   part has one), head and get; `x-cos-request-id` on every response.
 //! * **Storage** — in memory, or under a data directory with atomic writes (a killed
@@ -57,9 +60,11 @@
 //! * A restore takes [`EmulatorConfig::restore_delay`] on the emulator clock whatever
 //!   the tier; a missing `Tier` means `Standard`.
 //! * Appends are refused in versioned buckets; appendable objects cannot be copied.
-//! * Select reads objects of at most 256 MiB, supports no compression, and sends the
-//!   whole result after running the query (Records of at most 1 MiB, optional Progress,
-//!   Stats, End) rather than streaming while scanning.
+//! * Select reads objects of at most 256 MiB and sends the whole result after running
+//!   the query (Records of at most 1 MiB, optional Progress, Stats, End) rather than
+//!   streaming while scanning. GZIP and BZIP2 objects are decompressed in memory first, to
+//!   at most 256 MiB (more is `400 InvalidArgument`); data that does not decompress with
+//!   the requested `CompressionType` is `400 TruncatedInput`, S3 Select's code for it.
 //! * ETags are MD5s (multipart: MD5 of the part MD5s, `-N`); version and upload ids are
 //!   derived from a counter, request ids from the clock and a counter. The `Date` header
 //!   follows the system clock, everything else the emulator clock.
@@ -80,6 +85,7 @@ mod select_handler;
 mod server;
 mod store;
 mod time_fmt;
+mod wire;
 mod xml_in;
 mod xml_out;
 

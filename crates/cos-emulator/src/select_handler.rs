@@ -7,8 +7,8 @@
 //! (at most 1 MiB of records each), a `Progress` message when `RequestProgress` is
 //! enabled, `Stats`, then `End`. Every message carries both CRC-32s.
 //!
-//! Errors found before streaming (a malformed request, an unsupported compression, a
-//! SQL syntax error, malformed records) are answered with HTTP 400 and the engine's
+//! Errors found before streaming (a malformed request, an object that does not
+//! decompress, a SQL syntax error, malformed records) are answered with HTTP 400 and the engine's
 //! error code in an ordinary `<Error>` document, as COS does for errors it detects
 //! before the first event.
 
@@ -25,7 +25,8 @@ use crate::select_engine::{
 use crate::xml_in::{self, Element};
 use cos_proto::select::{SelectStats, encode_end, encode_progress, encode_records, encode_stats};
 
-/// The largest object Select reads (it is held in memory while the query runs).
+/// The largest object Select reads, and the most bytes a compressed object may
+/// decompress to (the data is held in memory while the query runs).
 const MAX_SELECT_INPUT: u64 = 256 * 1024 * 1024;
 /// The most record bytes per `Records` message.
 const RECORDS_PER_MESSAGE: usize = 1024 * 1024;
@@ -155,13 +156,17 @@ fn engine_spec(
     })
 }
 
-/// Runs a parsed request over the object bytes.
+/// Runs a parsed request over the object bytes (decompressed first when the request
+/// says they are compressed; at most [`MAX_SELECT_INPUT`] bytes once decompressed).
 pub(crate) fn evaluate(spec: &SelectSpec, data: &[u8]) -> Result<SelectOutput, SelectEngineError> {
-    spec.compression.ensure_supported()?;
-    select_engine::run(&spec.expression, data, &spec.input, &spec.output)
+    let input = spec.compression.decompress(data, MAX_SELECT_INPUT)?;
+    let mut output = select_engine::run(&spec.expression, &input, &spec.input, &spec.output)?;
+    // Scanned: the object's bytes; processed: the decompressed bytes.
+    output.bytes_scanned = u64::try_from(data.len()).unwrap_or(u64::MAX);
+    Ok(output)
 }
 
-/// The event stream for a result: Records*, [Progress], Stats, End.
+/// The event stream for a result: Records*, \[Progress\], Stats, End.
 pub(crate) fn event_stream(output: &SelectOutput, progress: bool) -> Result<Vec<u8>, CosError> {
     let mut stream = Vec::with_capacity(output.records.len() + 256);
     for chunk in output.records.chunks(RECORDS_PER_MESSAGE) {
@@ -274,9 +279,10 @@ mod tests {
         assert!(parse_spec(b"not xml").is_err());
         let gzip = b"<SelectRequest><Expression>select * from COSObject</Expression><InputSerialization><CompressionType>GZIP</CompressionType><JSON><Type>LINES</Type></JSON></InputSerialization><OutputSerialization><JSON/></OutputSerialization></SelectRequest>";
         let spec = parse_spec(gzip).expect("xml").expect("spec");
+        assert_eq!(spec.compression, CompressionType::Gzip);
         assert_eq!(
-            evaluate(&spec, b"{}").expect_err("gzip").code(),
-            "InvalidCompressionFormat"
+            evaluate(&spec, b"{}").expect_err("not gzip").code(),
+            "TruncatedInput"
         );
         let bad_header = b"<SelectRequest><Expression>select * from COSObject</Expression><InputSerialization><CSV><FileHeaderInfo>MAYBE</FileHeaderInfo></CSV></InputSerialization><OutputSerialization><CSV/></OutputSerialization></SelectRequest>";
         assert!(parse_spec(bad_header).expect("xml").is_err());

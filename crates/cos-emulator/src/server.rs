@@ -1,7 +1,8 @@
 //! The HTTP/1.1 server: accept loop, per-connection settings, graceful shutdown, and the
-//! connection wrapper that lets a fault reset a connection (TCP RST).
+//! connection wrapper that lets a fault reset a connection (TCP RST) and gives response
+//! header names COS's case ([`crate::wire`]).
 
-use std::io;
+use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,6 +17,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::context::App;
+use crate::wire::{CaseIo, ResponseLog};
 
 /// The largest request head accepted by the HTTP parser. Larger heads get hyper's bare
 /// 431; heads up to this size reach the emulator, which answers oversized headers with a
@@ -30,12 +32,15 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 pub(crate) struct ConnControl {
     /// When set, the connection is torn down with a reset.
     pub(crate) reset: AtomicBool,
+    /// The responses the service produced, for the stream to find where bodies end.
+    pub(crate) responses: Arc<ResponseLog>,
 }
 
-/// A TCP stream whose close becomes a reset when the connection's control says so.
+/// A TCP stream whose close becomes a reset when the connection's control says so, and
+/// whose response heads get COS's header-name case.
 #[derive(Debug)]
 struct FaultIo {
-    inner: TcpStream,
+    inner: CaseIo<TcpStream>,
     control: Arc<ConnControl>,
 }
 
@@ -79,6 +84,22 @@ impl AsyncWrite for FaultIo {
         Pin::new(&mut this.inner).poll_write(cx, buf)
     }
 
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        if this.resetting() {
+            return Poll::Ready(Err(reset_error()));
+        }
+        Pin::new(&mut this.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         if this.resetting() {
@@ -100,7 +121,7 @@ impl Drop for FaultIo {
     fn drop(&mut self) {
         if self.resetting() {
             // A zero linger turns the close into a RST.
-            let _ = self.inner.set_zero_linger();
+            let _ = self.inner.get_ref().set_zero_linger();
         }
     }
 }
@@ -115,12 +136,22 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>) {
                 Ok((stream, _peer)) => {
                     let _ = stream.set_nodelay(true);
                     let control = Arc::new(ConnControl::default());
-                    let io = TokioIo::new(FaultIo { inner: stream, control: Arc::clone(&control) });
+                    let inner = CaseIo::new(stream, Arc::clone(&control.responses));
+                    let io = TokioIo::new(FaultIo { inner, control: Arc::clone(&control) });
                     let app = Arc::clone(&app);
-                    let service = service_fn(move |request| {
+                    let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
                         let app = Arc::clone(&app);
                         let control = Arc::clone(&control);
-                        async move { app.handle(request, control).await }
+                        async move {
+                            let method = request.method().clone();
+                            let response = app.handle(request, Arc::clone(&control)).await;
+                            if let Ok(response) = &response {
+                                // Before hyper sees the response: the stream needs the
+                                // entry when it meets the head.
+                                control.responses.record(&method, response.status());
+                            }
+                            response
+                        }
                     });
                     let connection = http1::Builder::new()
                         .timer(TokioTimer::new())

@@ -742,6 +742,82 @@ fn select_csv_and_json_lines() {
     );
 }
 
+fn select_records(raw: &common::Raw) -> Vec<u8> {
+    select_events(raw)
+        .iter()
+        .filter_map(|e| match e {
+            SelectEvent::Records(b) => Some(b.to_vec()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn select_gzip_and_bzip2_input() {
+    use cos_proto::ops::{
+        CompressionType, InputSerialization, JsonOutput, JsonType, OutputSerialization,
+    };
+    use std::io::Write;
+    let emulator = emulator();
+    let client = Client::new(&emulator, BUCKET);
+    let rows = b"{\"name\":\"a\",\"n\":1}\n{\"name\":\"b\",\"n\":2}\n{\"name\":\"c\",\"n\":3}\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(rows).expect("gzip");
+    let gz = gz.finish().expect("gzip");
+    client.put("rows.json.gz", &gz);
+    let select = |key: &str, compression: CompressionType| {
+        let op = SelectObjectContent::new(
+            key,
+            "select s.name from COSObject s where s.n >= 2",
+            InputSerialization::json(JsonType::Lines).compression_type(compression),
+            OutputSerialization::Json(JsonOutput::new()),
+        );
+        client.call(&op, &[])
+    };
+    let raw = select("rows.json.gz", CompressionType::Gzip);
+    assert_eq!(raw.status, 200, "{}", raw.text());
+    assert_eq!(
+        select_records(&raw),
+        b"{\"name\":\"b\"}\n{\"name\":\"c\"}\n"
+    );
+    let stats = select_events(&raw).into_iter().find_map(|e| match e {
+        SelectEvent::Stats(s) => Some(s),
+        _ => None,
+    });
+    let stats = stats.expect("Stats");
+    assert_eq!(stats.bytes_scanned, gz.len() as u64, "the object's bytes");
+    assert_eq!(
+        stats.bytes_processed,
+        rows.len() as u64,
+        "the decompressed bytes"
+    );
+
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+    bz.write_all(rows).expect("bzip2");
+    client.put("rows.json.bz2", &bz.finish().expect("bzip2"));
+    let raw = select("rows.json.bz2", CompressionType::Bzip2);
+    assert_eq!(raw.status, 200, "{}", raw.text());
+    assert_eq!(
+        select_records(&raw),
+        b"{\"name\":\"b\"}\n{\"name\":\"c\"}\n"
+    );
+
+    // Corrupt data, plain data said to be GZIP, a truncated object: a COS error, 400.
+    let mut corrupt = gz.clone();
+    let middle = corrupt.len() / 2;
+    corrupt[middle] ^= 0xff;
+    client.put("corrupt.json.gz", &corrupt);
+    client.put("plain.json", rows);
+    client.put("short.json.gz", &gz[..gz.len() / 2]);
+    for key in ["corrupt.json.gz", "plain.json", "short.json.gz"] {
+        select(key, CompressionType::Gzip).assert_error(400, "TruncatedInput");
+    }
+    select("rows.json.gz", CompressionType::Bzip2).assert_error(400, "TruncatedInput");
+    // The object itself is unchanged and still selects.
+    assert_eq!(select("rows.json.gz", CompressionType::Gzip).status, 200);
+}
+
 #[test]
 fn buckets_service_and_missing_buckets() {
     let emulator = Emulator::start(

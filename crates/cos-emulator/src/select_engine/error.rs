@@ -99,9 +99,23 @@ pub enum SelectEngineError {
     /// (functions, `LIKE`, `ORDER BY`, JSON DOCUMENT paths in `FROM`, ...).
     #[error("unsupported: {0}")]
     UnsupportedFeature(String),
-    /// The input is compressed; only `CompressionType` NONE is supported.
-    #[error("unsupported CompressionType {0}: only NONE is supported")]
-    UnsupportedCompression(String),
+    /// The object could not be decompressed with the requested
+    /// `CompressionType`.
+    #[error("the object could not be decompressed as {format}: {message}")]
+    Decompression {
+        /// `GZIP` or `BZIP2`.
+        format: &'static str,
+        /// What the decoder reported.
+        message: String,
+    },
+    /// The object decompresses to more bytes than the engine reads.
+    #[error("the object decompresses ({format}) to more than {limit} bytes, the most Select reads")]
+    DecompressedTooLarge {
+        /// `GZIP` or `BZIP2`.
+        format: &'static str,
+        /// The largest decompressed size accepted.
+        limit: u64,
+    },
     /// A serialization parameter is invalid (an empty field delimiter, a quote
     /// character longer than one character, an unknown JSON type, ...).
     #[error("invalid request parameter: {0}")]
@@ -146,7 +160,8 @@ impl SelectEngineError {
             Self::Parse { kind, .. } => kind.code(),
             Self::ExpressionTooLong { .. } => "ExpressionTooLong",
             Self::UnsupportedFeature(_) => "UnsupportedSyntax",
-            Self::UnsupportedCompression(_) => "InvalidCompressionFormat",
+            Self::Decompression { .. } => "TruncatedInput",
+            Self::DecompressedTooLarge { .. } => "InvalidArgument",
             Self::InvalidInput(_) => "InvalidRequestParameter",
             Self::InvalidFileHeaderInfo(_) => "InvalidFileHeaderInfo",
             Self::InvalidQuoteFields(_) => "InvalidQuoteFields",

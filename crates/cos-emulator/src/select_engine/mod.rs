@@ -23,8 +23,8 @@
 //!
 //! Input is CSV (RFC 4180 with the COS options, see [`CsvInput`]), JSON LINES
 //! or a JSON DOCUMENT (a stream of whitespace-separated values); output is
-//! CSV or JSON. Compression is not supported: check it with
-//! [`CompressionType::ensure_supported`] before calling [`run`].
+//! CSV or JSON. Compressed objects (GZIP, BZIP2) are decompressed first, with
+//! a bound on the decompressed size: [`CompressionType::decompress`].
 //!
 //! The engine never panics: recursion is bounded (expression nesting by 64
 //! levels, JSON nesting by 128) and every failure is a [`SelectEngineError`].
@@ -51,6 +51,8 @@ mod sql;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
+use std::io::Read;
 use std::str::FromStr;
 
 // Re-exported for the server; unused when this module is private.
@@ -164,9 +166,9 @@ pub enum CompressionType {
     /// Not compressed (the default).
     #[default]
     None,
-    /// GZIP (not supported by this engine).
+    /// GZIP (RFC 1952; several concatenated members are read one after the other).
     Gzip,
-    /// BZIP2 (not supported by this engine).
+    /// BZIP2 (several concatenated streams are read one after the other).
     Bzip2,
 }
 
@@ -188,13 +190,47 @@ impl FromStr for CompressionType {
 }
 
 impl CompressionType {
-    /// `Ok` for NONE; [`SelectEngineError::UnsupportedCompression`] otherwise.
-    pub fn ensure_supported(self) -> Result<(), SelectEngineError> {
+    /// The name COS uses for this type.
+    #[must_use]
+    pub fn name(self) -> &'static str {
         match self {
-            Self::None => Ok(()),
-            Self::Gzip => Err(SelectEngineError::UnsupportedCompression("GZIP".into())),
-            Self::Bzip2 => Err(SelectEngineError::UnsupportedCompression("BZIP2".into())),
+            Self::None => "NONE",
+            Self::Gzip => "GZIP",
+            Self::Bzip2 => "BZIP2",
         }
+    }
+
+    /// The object's bytes as the engine reads them: `input` itself for NONE,
+    /// otherwise `input` decompressed, in memory.
+    ///
+    /// # Errors
+    ///
+    /// [`SelectEngineError::Decompression`] when `input` is not valid data of
+    /// this type (corrupt, truncated, or followed by other bytes), and
+    /// [`SelectEngineError::DecompressedTooLarge`] when it decompresses to more
+    /// than `limit` bytes (decompression stops there: a small object cannot
+    /// make the server allocate more).
+    pub fn decompress(self, input: &[u8], limit: u64) -> Result<Cow<'_, [u8]>, SelectEngineError> {
+        let decoder: Box<dyn Read + '_> = match self {
+            Self::None => return Ok(Cow::Borrowed(input)),
+            Self::Gzip => Box::new(flate2::read::MultiGzDecoder::new(input)),
+            Self::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(input)),
+        };
+        let mut out = Vec::new();
+        decoder
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(|e| SelectEngineError::Decompression {
+                format: self.name(),
+                message: e.to_string(),
+            })?;
+        if to_u64(out.len()) > limit {
+            return Err(SelectEngineError::DecompressedTooLarge {
+                format: self.name(),
+                limit,
+            });
+        }
+        Ok(Cow::Owned(out))
     }
 }
 
@@ -286,9 +322,11 @@ impl Default for OutputFormat {
 pub struct SelectOutput {
     /// The serialized result records (each followed by the record delimiter).
     pub records: Vec<u8>,
-    /// Bytes of the object scanned: the whole input.
+    /// Bytes of the object scanned: the whole input ([`run`] sees the
+    /// decompressed input; the caller sets the object's size for compressed
+    /// objects).
     pub bytes_scanned: u64,
-    /// Bytes of the object processed: the whole input (it is not compressed).
+    /// Bytes processed: the whole (decompressed) input.
     pub bytes_processed: u64,
     /// Bytes returned: the length of `records`.
     pub bytes_returned: u64,
