@@ -30,6 +30,8 @@ pub mod call;
 pub mod config;
 pub mod crc64;
 pub mod credentials;
+pub mod credentials_cache;
+pub mod download;
 pub mod encode;
 pub mod error;
 pub mod headers;
@@ -41,6 +43,7 @@ pub mod request;
 pub mod response;
 pub mod retry;
 pub mod select;
+pub mod select_stream;
 pub mod sign;
 mod xml;
 

@@ -1,5 +1,53 @@
-//! `cos-tokio`: Async (tokio + hyper) client for Tencent Cloud COS.
+//! `cos-tokio`: an async client for Tencent Cloud Object Storage (COS), on Tokio and
+//! hyper 1 (HTTP/1.1, rustls).
 //!
-//! This crate is being built; see the workspace README for the plan.
-#![forbid(unsafe_code)]
+//! It is a thin driver over [`cos_proto`], the Sans-IO core: the core builds and signs
+//! every request, parses every response, and decides every retry ([`cos_proto::call::Call`]);
+//! this crate moves the bytes — connection pool, TLS, proxies, timeouts, sleeping between
+//! attempts, streaming bodies from files and readers and into files.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use cos_proto::Config;
+//! use cos_proto::ops::{GetObject, ListObjects, PutObject};
+//! use cos_tokio::{Client, UploadBody};
+//!
+//! let config = Config::builder("ap-guangzhou", "examplebucket-1250000000").build()?;
+//! let client = Client::builder(config).build()?;
+//! client.put_object(&PutObject::new("a.txt", Some(2)), "hi").await?;
+//! let file = UploadBody::file("big.bin")?; // streamed, rewound on retry
+//! client.put_object(&PutObject::new("big.bin", file.len()), file).await?;
+//! let listing = client.list_objects(&ListObjects::new().prefix("a")).await?;
+//! client.get_object_to_file(&GetObject::new("big.bin"), "copy.bin").await?;
+//! # let _ = listing; Ok(()) }
+//! ```
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod body;
+mod client;
+mod credentials;
+mod download;
+mod error;
+mod ops;
+mod pages;
+mod select;
+mod time;
+mod transport;
+
+pub use body::UploadBody;
+pub use client::{
+    Client, ClientBuilder, DEFAULT_COMPLETE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_POOL_MAX_IDLE_PER_HOST, DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_STALL_TIMEOUT,
+};
+pub use credentials::{
+    EnvCredentials, ProvideCredentials, RefreshingCredentials, StaticCredentials,
+};
+pub use download::ObjectBody;
+pub use error::{BoxError, Error};
+pub use pages::{ListObjectsPages, Pages, Paginated};
+pub use select::SelectEvents;
+
+/// The core crate, re-exported: configuration, credentials, operations, errors.
+pub use cos_proto;

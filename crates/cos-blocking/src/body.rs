@@ -1,0 +1,298 @@
+//! Upload bodies: bytes, files (or a range of one) and one-shot readers.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+
+use crate::error::Error;
+
+/// What an upload sends. Bytes and files are replayable (a retry sends them again from
+/// their start); a reader of unknown length is sent once, `Transfer-Encoding: chunked`,
+/// and a failed attempt is not retried.
+///
+/// Files and readers are streamed: memory use does not grow with their size.
+///
+/// ```
+/// use cos_blocking::UploadBody;
+/// assert_eq!(UploadBody::from("hello").len(), Some(5));
+/// assert!(UploadBody::from(vec![1, 2, 3]).is_replayable());
+/// assert!(!UploadBody::reader(std::io::empty()).is_replayable());
+/// ```
+pub struct UploadBody {
+    source: Source,
+}
+
+enum Source {
+    Empty,
+    Bytes(Bytes),
+    File {
+        file: File,
+        path: Option<PathBuf>,
+        offset: u64,
+        len: u64,
+    },
+    Reader(Box<dyn Read + Send>),
+}
+
+impl UploadBody {
+    /// No body (for operations that carry none, or whose document the core builds).
+    pub fn empty() -> Self {
+        Self {
+            source: Source::Empty,
+        }
+    }
+
+    /// Bytes in memory.
+    pub fn bytes(bytes: impl Into<Bytes>) -> Self {
+        Self {
+            source: Source::Bytes(bytes.into()),
+        }
+    }
+
+    /// The whole file at `path`, streamed from disk.
+    pub fn file(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let file_error = |source| Error::File {
+            path: path.to_owned(),
+            source,
+        };
+        let file = File::open(path).map_err(file_error)?;
+        let len = file.metadata().map_err(file_error)?.len();
+        Ok(Self {
+            source: Source::File {
+                file,
+                path: Some(path.to_owned()),
+                offset: 0,
+                len,
+            },
+        })
+    }
+
+    /// An opened file, from its start to its current end.
+    pub fn from_file(file: File) -> Result<Self, Error> {
+        let len = file.metadata().map_err(Error::Source)?.len();
+        Ok(Self::file_range(file, 0, len))
+    }
+
+    /// `len` bytes of an opened file from `offset` (for example one part of a multipart
+    /// upload). The file must hold them: a shorter file fails the upload.
+    pub fn file_range(file: File, offset: u64, len: u64) -> Self {
+        Self {
+            source: Source::File {
+                file,
+                path: None,
+                offset,
+                len,
+            },
+        }
+    }
+
+    /// A one-shot reader of unknown length (a pipe, a socket, a decoder...). Sent
+    /// chunked; never retried.
+    pub fn reader(reader: impl Read + Send + 'static) -> Self {
+        Self {
+            source: Source::Reader(Box::new(reader)),
+        }
+    }
+
+    /// The number of bytes the body sends, when known.
+    pub fn len(&self) -> Option<u64> {
+        match &self.source {
+            Source::Empty => Some(0),
+            Source::Bytes(bytes) => Some(bytes.len() as u64),
+            Source::File { len, .. } => Some(*len),
+            Source::Reader(_) => None,
+        }
+    }
+
+    /// `true` for a body with no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+
+    /// Whether a retry can send the body again.
+    pub fn is_replayable(&self) -> bool {
+        !matches!(self.source, Source::Reader(_))
+    }
+
+    /// `true` for [`UploadBody::empty`].
+    pub(crate) fn is_none(&self) -> bool {
+        matches!(self.source, Source::Empty)
+    }
+
+    /// A reader of the body from its start, for one attempt.
+    pub(crate) fn attempt(&mut self) -> Result<AttemptReader<'_>, Error> {
+        let inner = match &mut self.source {
+            Source::Empty => Inner::Bytes(&[]),
+            Source::Bytes(bytes) => Inner::Bytes(&bytes[..]),
+            Source::File {
+                file,
+                path,
+                offset,
+                len,
+            } => {
+                file.seek(SeekFrom::Start(*offset))
+                    .map_err(|source| match path {
+                        Some(path) => Error::File {
+                            path: path.clone(),
+                            source,
+                        },
+                        None => Error::Source(source),
+                    })?;
+                Inner::File(Read::take(file, *len))
+            }
+            Source::Reader(reader) => Inner::Reader(reader.as_mut()),
+        };
+        Ok(AttemptReader {
+            inner,
+            failure: None,
+        })
+    }
+}
+
+impl fmt::Debug for UploadBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Source::Empty => f.write_str("UploadBody::Empty"),
+            Source::Bytes(bytes) => write!(f, "UploadBody::Bytes({} bytes)", bytes.len()),
+            Source::File {
+                path, offset, len, ..
+            } => f
+                .debug_struct("UploadBody::File")
+                .field("path", path)
+                .field("offset", offset)
+                .field("len", len)
+                .finish(),
+            Source::Reader(_) => f.write_str("UploadBody::Reader"),
+        }
+    }
+}
+
+impl From<Bytes> for UploadBody {
+    fn from(bytes: Bytes) -> Self {
+        Self::bytes(bytes)
+    }
+}
+
+impl From<Vec<u8>> for UploadBody {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self::bytes(bytes)
+    }
+}
+
+impl From<&'static [u8]> for UploadBody {
+    fn from(bytes: &'static [u8]) -> Self {
+        Self::bytes(Bytes::from_static(bytes))
+    }
+}
+
+impl From<&'static str> for UploadBody {
+    fn from(text: &'static str) -> Self {
+        Self::bytes(Bytes::from_static(text.as_bytes()))
+    }
+}
+
+impl From<String> for UploadBody {
+    fn from(text: String) -> Self {
+        Self::bytes(text)
+    }
+}
+
+impl From<()> for UploadBody {
+    fn from((): ()) -> Self {
+        Self::empty()
+    }
+}
+
+enum Inner<'a> {
+    Bytes(&'a [u8]),
+    File(io::Take<&'a mut File>),
+    Reader(&'a mut (dyn Read + Send)),
+}
+
+/// The body of one attempt. Remembers a failure of the caller's source, so the driver
+/// can tell it apart from a network failure.
+pub(crate) struct AttemptReader<'a> {
+    inner: Inner<'a>,
+    failure: Option<io::Error>,
+}
+
+impl AttemptReader<'_> {
+    /// The source's own failure, if reading it failed.
+    pub(crate) fn take_failure(&mut self) -> Option<io::Error> {
+        self.failure.take()
+    }
+}
+
+impl Read for AttemptReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let result = match &mut self.inner {
+            Inner::Bytes(bytes) => bytes.read(buf),
+            Inner::File(file) => file.read(buf),
+            Inner::Reader(reader) => reader.read(buf),
+        };
+        if let Err(err) = &result
+            && err.kind() != io::ErrorKind::Interrupted
+        {
+            self.failure = Some(io::Error::new(err.kind(), err.to_string()));
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn file_ranges_rewind_for_every_attempt() {
+        let mut tmp = tempfile::tempfile().expect("tempfile");
+        tmp.write_all(b"0123456789").expect("write");
+        let mut body = UploadBody::file_range(tmp, 3, 4);
+        assert_eq!(body.len(), Some(4));
+        for _ in 0..2 {
+            let mut out = Vec::new();
+            body.attempt()
+                .expect("attempt")
+                .read_to_end(&mut out)
+                .expect("read");
+            assert_eq!(out, b"3456");
+        }
+    }
+
+    #[test]
+    fn source_failures_are_remembered() {
+        struct Failing;
+        impl Read for Failing {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Err(io::Error::new(io::ErrorKind::PermissionDenied, "nope"))
+            }
+        }
+        let mut body = UploadBody::reader(Failing);
+        assert_eq!(body.len(), None);
+        let mut attempt = body.attempt().expect("attempt");
+        assert!(attempt.read(&mut [0; 4]).is_err());
+        assert_eq!(
+            attempt.take_failure().map(|e| e.kind()),
+            Some(io::ErrorKind::PermissionDenied)
+        );
+    }
+
+    #[test]
+    fn bytes_replay() {
+        let mut body = UploadBody::from("abc");
+        for _ in 0..2 {
+            let mut out = String::new();
+            body.attempt()
+                .expect("attempt")
+                .read_to_string(&mut out)
+                .expect("read");
+            assert_eq!(out, "abc");
+        }
+        assert!(format!("{body:?}").contains("3 bytes"));
+    }
+}

@@ -1,0 +1,535 @@
+//! The client, its builder, and the one generic path every operation takes: the
+//! `cos_proto::call::Call` state machine driven over a ureq agent.
+
+use std::fmt;
+use std::io::Read;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use bytes::Bytes;
+use cos_proto::call::{Call, CallOptions, Step};
+use cos_proto::response::{MAX_DOCUMENT_BODY, MAX_ERROR_BODY};
+use cos_proto::retry::{RetryBudget, RetryPolicy, TransportFailure};
+use cos_proto::{Config, Credentials, Operation, ResponseBody};
+
+use crate::body::UploadBody;
+use crate::clock::{jitter, unix_now};
+use crate::credentials::{EnvCredentials, ProvideCredentials};
+use crate::error::{BoxError, Error};
+use crate::transport;
+
+/// The default time to establish a connection (TCP, TLS, proxy).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The default time an attempt may wait for the response head once the request is sent.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default wait for the answer to a CompleteMultipartUpload (COS assembles the
+/// object before answering).
+pub const DEFAULT_COMPLETE_TIMEOUT: Duration = Duration::from_secs(1200);
+/// The default longest pause in a body transfer (no byte sent or received).
+pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default number of idle connections kept per host.
+pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 8;
+/// The default time an idle connection is kept.
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A blocking COS client: cheap to clone (an `Arc` inside), safe to share between threads.
+///
+/// ```no_run
+/// use cos_blocking::Client;
+/// use cos_proto::{Config, ops::HeadObject};
+/// let config = Config::builder("ap-guangzhou", "examplebucket-1250000000").build()?;
+/// let client = Client::builder(config).build()?; // keys from COS_SECRET_ID / COS_SECRET_KEY
+/// let info = client.head_object(&HeadObject::new("docs/a.txt"))?;
+/// println!("{:?} bytes", info.content_length);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) agent: ureq::Agent,
+    pub(crate) credentials: Option<Arc<dyn ProvideCredentials>>,
+    pub(crate) options: CallOptions,
+    pub(crate) budget: Arc<Mutex<RetryBudget>>,
+    pub(crate) timeouts: Timeouts,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timeouts {
+    /// The response deadline of [`Deadline::Complete`] attempts (the others are the
+    /// agent's own settings).
+    pub(crate) complete: Duration,
+}
+
+/// Which response deadline an attempt gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Deadline {
+    /// [`ClientBuilder::request_timeout`].
+    Request,
+    /// [`ClientBuilder::complete_timeout`].
+    Complete,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .field("credentials", &self.inner.credentials)
+            .field("options", &self.inner.options)
+            .field("timeouts", &self.inner.timeouts)
+            .finish_non_exhaustive()
+    }
+}
+
+enum CredentialsChoice {
+    Environment,
+    Provider(Arc<dyn ProvideCredentials>),
+    Anonymous,
+}
+
+/// Builds a [`Client`]; see [`Client::builder`].
+#[must_use]
+pub struct ClientBuilder {
+    config: Config,
+    credentials: CredentialsChoice,
+    retry: RetryPolicy,
+    switch_to_backup_domain: bool,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    complete_timeout: Duration,
+    stall_timeout: Duration,
+    pool_max_idle_per_host: usize,
+    pool_idle_timeout: Duration,
+    proxy_from_env: bool,
+    user_agent: String,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let credentials: &dyn fmt::Debug = match &self.credentials {
+            CredentialsChoice::Environment => &"environment",
+            CredentialsChoice::Provider(provider) => provider,
+            CredentialsChoice::Anonymous => &"anonymous",
+        };
+        f.debug_struct("ClientBuilder")
+            .field("config", &self.config)
+            .field("credentials", credentials)
+            .field("retry", &self.retry)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("stall_timeout", &self.stall_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts building a client for `config` (endpoint and bucket).
+    pub fn builder(config: Config) -> ClientBuilder {
+        ClientBuilder {
+            config,
+            credentials: CredentialsChoice::Environment,
+            retry: RetryPolicy::default(),
+            switch_to_backup_domain: false,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            complete_timeout: DEFAULT_COMPLETE_TIMEOUT,
+            stall_timeout: DEFAULT_STALL_TIMEOUT,
+            pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
+            pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
+            proxy_from_env: true,
+            user_agent: cos_proto::USER_AGENT.to_owned(),
+        }
+    }
+
+    /// The configuration requests are built for.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The same client (connections, credentials, retry budget) for another bucket.
+    pub fn with_bucket(&self, bucket: &str) -> Result<Client, Error> {
+        let config = self
+            .inner
+            .config
+            .with_bucket(bucket)
+            .map_err(cos_proto::Error::from)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                agent: self.inner.agent.clone(),
+                credentials: self.inner.credentials.clone(),
+                options: self.inner.options,
+                budget: Arc::clone(&self.inner.budget),
+                timeouts: self.inner.timeouts,
+            }),
+        })
+    }
+
+    /// Sends any operation whose response is a document (not object data), with retries,
+    /// and returns its output. `body` is the payload of uploads (`PutObject`,
+    /// `UploadPart`, `AppendObject`) and [`UploadBody::empty`] (or `()`) otherwise.
+    ///
+    /// Streamed operations (`GetObject`, `SelectObjectContent`) are refused: use
+    /// [`Client::get_object`] and [`Client::select_object_content`].
+    pub fn send<O: Operation>(
+        &self,
+        op: &O,
+        body: impl Into<UploadBody>,
+    ) -> Result<O::Output, Error> {
+        if O::RESPONSE_BODY == ResponseBody::Streamed {
+            return Err(Error::Unsupported(
+                "send() returns no body: use get_object or select_object_content for streamed operations",
+            ));
+        }
+        let mut body = body.into();
+        self.execute(op, &mut body, Deadline::Request)
+            .map(|(output, _)| output)
+    }
+
+    /// The credentials for the next attempt (`None` when anonymous).
+    pub(crate) fn credentials(&self) -> Result<Option<Credentials>, Error> {
+        self.inner
+            .credentials
+            .as_ref()
+            .map(|provider| provider.credentials())
+            .transpose()
+    }
+
+    /// Drives one operation through [`Call`]: every attempt re-signed, retried as the
+    /// core decides, sleeping the backoff it gives. For a streamed operation's success
+    /// the response body is returned unread.
+    pub(crate) fn execute<O: Operation>(
+        &self,
+        op: &O,
+        body: &mut UploadBody,
+        deadline: Deadline,
+    ) -> Result<(O::Output, Option<ureq::Body>), Error> {
+        let operation = operation_name::<O>();
+        let inner = &*self.inner;
+        let mut call = Call::new(op, &inner.config, inner.options, body.is_replayable());
+        loop {
+            let credentials = self.credentials()?;
+            let request = call.request(credentials.as_ref(), unix_now())?;
+            drop(credentials);
+            let attempt = call.attempt();
+            let span = tracing::debug_span!(
+                "cos_request",
+                operation,
+                method = %request.method(),
+                bucket = inner.config.bucket(),
+                key = %object_key(&inner.config, request.uri()),
+                attempt,
+            );
+            let _entered = span.enter();
+            let uri = request.uri().clone();
+            let sent = transport::send(inner, request, body, deadline)?;
+            let step = match sent {
+                Err(failure) => {
+                    tracing::debug!(failure = ?failure.kind, error = %failure.source, "no response");
+                    match call.on_transport_error(failure.kind, jitter(), Some(&mut self.budget()))
+                    {
+                        Step::GaveUp(reason) => {
+                            return Err(Error::Transport {
+                                operation,
+                                failure: failure.kind,
+                                reason,
+                                attempts: attempt,
+                                source: failure.source,
+                            });
+                        }
+                        other => other,
+                    }
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    tracing::debug!(status = status.as_u16(), "response");
+                    let streamed =
+                        O::RESPONSE_BODY == ResponseBody::Streamed && status.is_success();
+                    let (parts, response_body) = response.into_parts();
+                    if streamed {
+                        let head = http::Response::from_parts(parts, Bytes::new());
+                        match call.on_response(&uri, head, jitter(), Some(&mut self.budget())) {
+                            Step::Done(output) => return Ok((output, Some(response_body))),
+                            other => other,
+                        }
+                    } else {
+                        let limit = if status.is_success() {
+                            MAX_DOCUMENT_BODY
+                        } else {
+                            MAX_ERROR_BODY
+                        };
+                        match read_document(response_body, limit, !status.is_success()) {
+                            Ok(bytes) => {
+                                let response = http::Response::from_parts(parts, bytes);
+                                match call.on_response(
+                                    &uri,
+                                    response,
+                                    jitter(),
+                                    Some(&mut self.budget()),
+                                ) {
+                                    Step::Done(output) => return Ok((output, None)),
+                                    other => other,
+                                }
+                            }
+                            Err(ReadFailure::TooLarge) => {
+                                return Err(Error::DocumentTooLarge { limit });
+                            }
+                            Err(ReadFailure::Transport(failure)) => {
+                                tracing::debug!(failure = ?failure.kind, error = %failure.source, "response body failed");
+                                match call.on_transport_error(
+                                    failure.kind,
+                                    jitter(),
+                                    Some(&mut self.budget()),
+                                ) {
+                                    Step::GaveUp(reason) => {
+                                        return Err(Error::Transport {
+                                            operation,
+                                            failure: failure.kind,
+                                            reason,
+                                            attempts: attempt,
+                                            source: failure.source,
+                                        });
+                                    }
+                                    other => other,
+                                }
+                            }
+                        }
+                    }
+                }
+            };
+            match step {
+                Step::Retry { after } => {
+                    tracing::info!(
+                        after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
+                        "retrying"
+                    );
+                    std::thread::sleep(after);
+                }
+                Step::Failed(err) => return Err(Error::Cos(err)),
+                Step::Done(_) | Step::GaveUp(_) => {
+                    // Handled above; a Call never returns these twice.
+                    return Err(Error::Unsupported("unexpected call state"));
+                }
+            }
+        }
+    }
+
+    fn budget(&self) -> std::sync::MutexGuard<'_, RetryBudget> {
+        self.inner
+            .budget
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl ClientBuilder {
+    /// Signs with keys from `provider` (default: [`EnvCredentials`]).
+    pub fn credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = CredentialsChoice::Provider(Arc::new(provider));
+        self
+    }
+
+    /// Sends unsigned requests (public-read objects).
+    pub fn anonymous(mut self) -> Self {
+        self.credentials = CredentialsChoice::Anonymous;
+        self
+    }
+
+    /// Attempts and backoff (default: [`RetryPolicy::default`], 4 attempts).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends the last attempt to the backup domain when COS did not answer the previous
+    /// one (default: off).
+    pub fn switch_to_backup_domain(mut self, switch: bool) -> Self {
+        self.switch_to_backup_domain = switch;
+        self
+    }
+
+    /// Time to establish a connection (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time an attempt waits for the response head (default 30 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Time [`Client::complete_multipart_upload`] waits for its answer (default 1200 s).
+    pub fn complete_timeout(mut self, timeout: Duration) -> Self {
+        self.complete_timeout = timeout;
+        self
+    }
+
+    /// Longest pause without body progress, up or down (default 30 s).
+    pub fn stall_timeout(mut self, timeout: Duration) -> Self {
+        self.stall_timeout = timeout;
+        self
+    }
+
+    /// Idle connections kept per host (default 8).
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// How long an idle connection is kept (default 30 s).
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// Uses `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` and `NO_PROXY` (default: on).
+    pub fn proxy_from_env(mut self, enabled: bool) -> Self {
+        self.proxy_from_env = enabled;
+        self
+    }
+
+    /// The `User-Agent` header (default [`cos_proto::USER_AGENT`]).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Builds the client. Fails on a user agent that cannot travel in a header.
+    pub fn build(self) -> Result<Client, Error> {
+        if http::HeaderValue::from_str(&self.user_agent).is_err() {
+            return Err(Error::Build(
+                "the user agent contains characters a header cannot carry".to_owned(),
+            ));
+        }
+        let proxy = if self.proxy_from_env {
+            ureq::Proxy::try_from_env()
+        } else {
+            None
+        };
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_connect(Some(self.connect_timeout))
+            .timeout_send_request(Some(self.request_timeout))
+            .timeout_recv_response(Some(self.request_timeout))
+            .timeout_per_read(Some(self.stall_timeout))
+            .timeout_per_write(Some(self.stall_timeout))
+            .max_idle_connections(self.pool_max_idle_per_host.saturating_mul(4))
+            .max_idle_connections_per_host(self.pool_max_idle_per_host)
+            .max_idle_age(self.pool_idle_timeout)
+            .proxy(proxy)
+            .user_agent(self.user_agent.as_str())
+            .build()
+            .into();
+        let credentials = match self.credentials {
+            CredentialsChoice::Environment => Some(Arc::new(EnvCredentials) as Arc<_>),
+            CredentialsChoice::Provider(provider) => Some(provider),
+            CredentialsChoice::Anonymous => None,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config: self.config,
+                agent,
+                credentials,
+                options: CallOptions {
+                    retry: self.retry,
+                    switch_to_backup_domain: self.switch_to_backup_domain,
+                    ..CallOptions::default()
+                },
+                budget: Arc::new(Mutex::new(RetryBudget::default())),
+                timeouts: Timeouts {
+                    complete: self.complete_timeout,
+                },
+            }),
+        })
+    }
+}
+
+/// An attempt that produced no usable response.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) kind: TransportFailure,
+    pub(crate) source: BoxError,
+}
+
+enum ReadFailure {
+    TooLarge,
+    Transport(Failure),
+}
+
+/// Reads a document or error body, at most `limit` bytes (an error body is cut there; a
+/// larger document is refused).
+fn read_document(body: ureq::Body, limit: usize, cut: bool) -> Result<Bytes, ReadFailure> {
+    let mut buffer = Vec::new();
+    let reader = body.into_reader();
+    reader
+        .take(limit as u64 + 1)
+        .read_to_end(&mut buffer)
+        .map_err(|err| {
+            ReadFailure::Transport(Failure {
+                kind: transport::classify_io(&err),
+                source: Box::new(err),
+            })
+        })?;
+    if buffer.len() > limit {
+        if !cut {
+            return Err(ReadFailure::TooLarge);
+        }
+        buffer.truncate(limit);
+    }
+    Ok(Bytes::from(buffer))
+}
+
+/// `PutObject` from `cos_proto::ops::PutObject`.
+fn operation_name<O>() -> &'static str {
+    let full = std::any::type_name::<O>();
+    let base = full.split('<').next().unwrap_or(full);
+    base.rsplit("::").next().unwrap_or(base)
+}
+
+/// The (still percent-encoded) object key of a request, for tracing.
+fn object_key<'u>(config: &Config, uri: &'u http::Uri) -> &'u str {
+    let prefix = config.path_prefix();
+    let path = uri.path();
+    let path = path.strip_prefix(prefix.as_str()).unwrap_or(path);
+    path.strip_prefix('/').unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_are_short() {
+        assert_eq!(operation_name::<cos_proto::ops::PutObject>(), "PutObject");
+        assert_eq!(operation_name::<u8>(), "u8");
+    }
+
+    #[test]
+    fn keys_drop_the_path_style_prefix() {
+        let config = Config::builder("ap-guangzhou", "bkt-1250000000")
+            .path_style("127.0.0.1:9000")
+            .build()
+            .expect("config");
+        let uri: http::Uri = "http://127.0.0.1:9000/bkt-1250000000/a/b%20c"
+            .parse()
+            .expect("uri");
+        assert_eq!(object_key(&config, &uri), "a/b%20c");
+    }
+
+    #[test]
+    fn builder_rejects_bad_user_agents() {
+        let config = Config::builder("ap-guangzhou", "bkt-1250000000")
+            .build()
+            .expect("config");
+        assert!(matches!(
+            Client::builder(config).user_agent("a\nb").build(),
+            Err(Error::Build(_))
+        ));
+    }
+}

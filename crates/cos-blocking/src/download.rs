@@ -1,0 +1,299 @@
+//! Object downloads: a body reader that resumes a broken transfer where it stopped, a
+//! chunk iterator over it, and the atomic download to a file.
+
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use bytes::{Bytes, BytesMut};
+use cos_proto::download::{Download, DownloadError, DownloadStep};
+use cos_proto::ops::{GetObject, GetObjectOutput};
+
+use crate::body::UploadBody;
+use crate::client::{Client, Deadline};
+use crate::clock::jitter;
+use crate::error::Error;
+use crate::transport::classify_io;
+
+/// The size of the chunks [`ObjectChunks`] yields and of the copy buffer of downloads.
+const CHUNK: usize = 256 * 1024;
+
+/// The data of a download. Reads exactly the response's `Content-Length`: a transfer
+/// that breaks (reset, stall, truncation) is resumed with a ranged request pinned to the
+/// same ETag, as [`cos_proto::download::Download`] decides (at most as many transfers as
+/// the retry policy has attempts); a body that still ends short is an error, never a
+/// silent short read. When the whole object is read and COS sent its CRC-64, the data is
+/// checked against it at the end (a mismatch is an error).
+pub struct ObjectBody {
+    client: Client,
+    download: Download,
+    key: String,
+    reader: Option<ureq::BodyReader<'static>>,
+    failed: bool,
+}
+
+impl fmt::Debug for ObjectBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ObjectBody")
+            .field("key", &self.key)
+            .field("received", &self.download.received())
+            .field("expected", &self.download.expected())
+            .field("resumes", &self.download.resumes())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ObjectBody {
+    pub(crate) fn new(
+        client: Client,
+        op: &GetObject,
+        first: &GetObjectOutput,
+        body: ureq::Body,
+    ) -> Self {
+        let download = Download::new(op, first, client.inner.options.retry);
+        Self {
+            client,
+            download,
+            key: op.key().to_owned(),
+            reader: Some(body.into_reader()),
+            failed: false,
+        }
+    }
+
+    /// Bytes delivered so far.
+    pub fn received(&self) -> u64 {
+        self.download.received()
+    }
+
+    /// How many times the transfer was resumed.
+    pub fn resumes(&self) -> u32 {
+        self.download.resumes()
+    }
+
+    /// The number of bytes the body carries, when COS said (`Content-Length`).
+    pub fn expected_len(&self) -> Option<u64> {
+        self.download.expected()
+    }
+
+    /// The body as an iterator of chunks (never empty ones).
+    pub fn chunks(self) -> ObjectChunks {
+        ObjectChunks {
+            body: self,
+            finished: false,
+        }
+    }
+
+    fn read_inner(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        if buf.is_empty() || self.failed || self.download.is_done() {
+            return Ok(0);
+        }
+        let result = self.read_or_resume(buf);
+        if result.is_err() {
+            self.failed = true;
+            self.reader = None;
+        }
+        result
+    }
+
+    fn read_or_resume(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        loop {
+            let Some(reader) = self.reader.as_mut() else {
+                return Ok(0);
+            };
+            let step = match reader.read(buf) {
+                Ok(0) => {
+                    let early =
+                        io::Error::new(io::ErrorKind::UnexpectedEof, "the body ended early");
+                    self.download
+                        .on_end(jitter())
+                        .map_err(|err| download_error(err, early))?
+                }
+                Ok(n) => {
+                    self.download
+                        .on_data(&buf[..n])
+                        .map_err(|err| download_error(err, io::ErrorKind::InvalidData.into()))?;
+                    return Ok(n);
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                // ureq's way of saying the connection closed before `Content-Length`
+                // bytes: the body ended early.
+                Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => self
+                    .download
+                    .on_end(jitter())
+                    .map_err(|e| download_error(e, err))?,
+                Err(err) => {
+                    let failure = classify_io(&err);
+                    tracing::debug!(key = self.key, error = %err, "download broke");
+                    self.download
+                        .on_break(failure, jitter())
+                        .map_err(|e| download_error(e, err))?
+                }
+            };
+            match step {
+                DownloadStep::Done => {
+                    self.reader = None;
+                    return Ok(0);
+                }
+                DownloadStep::Resume { request, after } => {
+                    self.reader = None;
+                    tracing::info!(
+                        key = self.key,
+                        received = self.download.received(),
+                        resume = self.download.resumes(),
+                        "resuming the download"
+                    );
+                    std::thread::sleep(after);
+                    let (output, body) = self.client.execute(
+                        &*request,
+                        &mut UploadBody::empty(),
+                        Deadline::Request,
+                    )?;
+                    self.download
+                        .on_resumed(&output)
+                        .map_err(|e| download_error(e, io::ErrorKind::InvalidData.into()))?;
+                    let body = body.ok_or(Error::Unsupported("a resumed download has no body"))?;
+                    self.reader = Some(body.into_reader());
+                }
+            }
+        }
+    }
+}
+
+/// Maps the core's verdict to the client's error; `cause` is the read error behind a
+/// transport give-up.
+fn download_error(err: DownloadError, cause: io::Error) -> Error {
+    match err {
+        DownloadError::ShortBody { expected, received } => Error::ShortBody { expected, received },
+        DownloadError::Crc64Mismatch { expected, actual } => {
+            Error::Crc64Mismatch { expected, actual }
+        }
+        DownloadError::GaveUp {
+            failure,
+            reason,
+            attempts,
+        } => Error::Transport {
+            operation: "GetObject",
+            failure,
+            reason,
+            attempts,
+            source: Box::new(cause),
+        },
+        DownloadError::Resume(err) => Error::Cos(err),
+        other => Error::Download(other),
+    }
+}
+
+impl Read for ObjectBody {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.read_inner(buf).map_err(Error::into_io)
+    }
+}
+
+/// The chunks of an [`ObjectBody`]; see [`ObjectBody::chunks`].
+#[derive(Debug)]
+pub struct ObjectChunks {
+    body: ObjectBody,
+    finished: bool,
+}
+
+impl Iterator for ObjectChunks {
+    type Item = io::Result<Bytes>;
+
+    fn next(&mut self) -> Option<io::Result<Bytes>> {
+        if self.finished {
+            return None;
+        }
+        let mut chunk = BytesMut::zeroed(CHUNK);
+        match self.body.read_inner(&mut chunk) {
+            Ok(0) => {
+                self.finished = true;
+                None
+            }
+            Ok(n) => {
+                chunk.truncate(n);
+                Some(Ok(chunk.freeze()))
+            }
+            Err(err) => {
+                self.finished = true;
+                Some(Err(err.into_io()))
+            }
+        }
+    }
+}
+
+/// Downloads into `path` atomically: the data goes to a new temporary file beside it,
+/// is flushed to disk, checked (length, CRC-64 for whole objects), then renamed over
+/// `path`. On failure nothing is left behind and an existing `path` is untouched.
+pub(crate) fn to_file(
+    client: &Client,
+    op: &GetObject,
+    path: &Path,
+) -> Result<GetObjectOutput, Error> {
+    let (output, mut body) = client.get_object(op)?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::File {
+            path: path.to_owned(),
+            source: io::Error::new(io::ErrorKind::InvalidInput, "not a file path"),
+        })?;
+    let temp = dir.join(format!(".{name}.{:016x}.cos-part", fastrand::u64(..)));
+    let file_error = |source| Error::File {
+        path: temp.clone(),
+        source,
+    };
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .map_err(file_error)?;
+    let written = copy(&mut body, &mut file, &temp).and_then(|written| {
+        file.sync_all().map_err(file_error)?;
+        Ok(written)
+    });
+    drop(file);
+    let result = written.and_then(|written| {
+        if let Some(expected) = output.body_length()
+            && written != expected
+        {
+            return Err(Error::ShortBody {
+                expected,
+                received: written,
+            });
+        }
+        fs::rename(&temp, path).map_err(|source| Error::File {
+            path: path.to_owned(),
+            source,
+        })
+    });
+    if let Err(err) = result {
+        let _ = fs::remove_file(&temp);
+        return Err(err);
+    }
+    // Make the rename itself durable (best effort where directories cannot be opened).
+    if let Ok(dir) = File::open(&dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(output)
+}
+
+fn copy(body: &mut ObjectBody, file: &mut File, temp: &Path) -> Result<u64, Error> {
+    let mut buffer = vec![0; CHUNK];
+    let mut written = 0u64;
+    loop {
+        let n = body.read_inner(&mut buffer)?;
+        if n == 0 {
+            return Ok(written);
+        }
+        file.write_all(&buffer[..n]).map_err(|source| Error::File {
+            path: temp.to_owned(),
+            source,
+        })?;
+        written += n as u64;
+    }
+}

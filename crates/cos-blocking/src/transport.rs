@@ -1,0 +1,165 @@
+//! The transport glue: one attempt of a signed `http::Request` over the ureq agent, and
+//! the mapping of ureq's errors to the core's [`TransportFailure`] kinds.
+
+use std::io;
+
+use cos_proto::retry::TransportFailure;
+use ureq::SendBody;
+
+use crate::body::UploadBody;
+use crate::client::{Deadline, Failure, Inner};
+use crate::error::Error;
+
+/// The outcome of one attempt: a response, or a transport failure to report to the call.
+pub(crate) type Attempt = Result<http::Response<ureq::Body>, Failure>;
+
+/// Sends one attempt. The outer error is a local problem that ends the call at once (the
+/// body does not fit the request, or the caller's source failed).
+pub(crate) fn send(
+    inner: &Inner,
+    request: http::Request<cos_proto::Body>,
+    body: &mut UploadBody,
+    deadline: Deadline,
+) -> Result<Attempt, Error> {
+    let (parts, document) = request.into_parts();
+    match document {
+        cos_proto::Body::Empty => {
+            refuse_payload(body)?;
+            Ok(run(inner, http::Request::from_parts(parts, ()), deadline))
+        }
+        cos_proto::Body::Bytes(bytes) => {
+            refuse_payload(body)?;
+            Ok(run(
+                inner,
+                http::Request::from_parts(parts, bytes.as_ref()),
+                deadline,
+            ))
+        }
+        cos_proto::Body::Payload { length } => {
+            if body.len() != length {
+                return Err(Error::InvalidBody(format!(
+                    "the operation announces {} bytes but the body has {}",
+                    describe_len(length),
+                    describe_len(body.len())
+                )));
+            }
+            let mut reader = body.attempt()?;
+            let attempt = run(
+                inner,
+                http::Request::from_parts(parts, SendBody::from_reader(&mut reader)),
+                deadline,
+            );
+            if let Some(err) = reader.take_failure() {
+                return Err(Error::Source(err));
+            }
+            Ok(attempt)
+        }
+    }
+}
+
+fn refuse_payload(body: &UploadBody) -> Result<(), Error> {
+    if body.is_none() || body.len() == Some(0) {
+        Ok(())
+    } else {
+        Err(Error::InvalidBody(
+            "this operation carries no payload; pass UploadBody::empty()".to_owned(),
+        ))
+    }
+}
+
+fn describe_len(len: Option<u64>) -> String {
+    len.map_or_else(|| "an unknown number of".to_owned(), |n| n.to_string())
+}
+
+fn run(
+    inner: &Inner,
+    request: http::Request<impl ureq::AsSendBody>,
+    deadline: Deadline,
+) -> Attempt {
+    let result = match deadline {
+        Deadline::Request => inner.agent.run(request),
+        Deadline::Complete => {
+            // COS answers a complete only once the object is assembled: wait longer for
+            // the head (every read of it is a "per read" wait too).
+            let wait = Some(inner.timeouts.complete);
+            let request = inner
+                .agent
+                .configure_request(request)
+                .timeout_recv_response(wait)
+                .timeout_per_read(wait)
+                .build();
+            inner.agent.run(request)
+        }
+    };
+    result.map_err(|err| Failure {
+        kind: classify(&err),
+        source: Box::new(err),
+    })
+}
+
+/// Maps a ureq error to the core's transport failure kinds. Only failures that prove no
+/// byte reached the server are [`TransportFailure::Connect`].
+pub(crate) fn classify(err: &ureq::Error) -> TransportFailure {
+    match err {
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::ConnectProxyFailed(_)
+        | ureq::Error::InvalidProxyUrl
+        | ureq::Error::Tls(_)
+        | ureq::Error::TlsRequired
+        | ureq::Error::Rustls(_) => TransportFailure::Connect,
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
+            TransportFailure::Connect
+        }
+        ureq::Error::Timeout(_) => TransportFailure::Timeout,
+        ureq::Error::Io(err) => classify_io(err),
+        _ => TransportFailure::Io,
+    }
+}
+
+/// Maps an I/O error (from a socket, or a ureq error wrapped by a body reader).
+pub(crate) fn classify_io(err: &io::Error) -> TransportFailure {
+    if let Some(inner) = err.get_ref().and_then(|e| e.downcast_ref::<ureq::Error>()) {
+        return classify(inner);
+    }
+    match err.kind() {
+        io::ErrorKind::ConnectionRefused
+        | io::ErrorKind::AddrNotAvailable
+        | io::ErrorKind::HostUnreachable
+        | io::ErrorKind::NetworkUnreachable => TransportFailure::Connect,
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => TransportFailure::Timeout,
+        io::ErrorKind::ConnectionReset
+        | io::ErrorKind::ConnectionAborted
+        | io::ErrorKind::BrokenPipe
+        | io::ErrorKind::UnexpectedEof => TransportFailure::ConnectionReset,
+        _ => TransportFailure::Io,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_connection_setup_failures_are_connect() {
+        assert_eq!(
+            classify(&ureq::Error::HostNotFound),
+            TransportFailure::Connect
+        );
+        assert_eq!(
+            classify(&ureq::Error::Timeout(ureq::Timeout::Connect)),
+            TransportFailure::Connect
+        );
+        assert_eq!(
+            classify(&ureq::Error::Timeout(ureq::Timeout::RecvResponse)),
+            TransportFailure::Timeout
+        );
+        let reset = io::Error::new(io::ErrorKind::ConnectionReset, "reset");
+        assert_eq!(classify_io(&reset), TransportFailure::ConnectionReset);
+        let refused = ureq::Error::Io(io::Error::new(io::ErrorKind::ConnectionRefused, "no"));
+        assert_eq!(classify(&refused), TransportFailure::Connect);
+        let wrapped = io::Error::other(ureq::Error::Timeout(ureq::Timeout::PerRead));
+        assert_eq!(classify_io(&wrapped), TransportFailure::Timeout);
+        assert_eq!(classify_io(&io::Error::other("odd")), TransportFailure::Io);
+    }
+}

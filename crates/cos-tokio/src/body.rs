@@ -1,0 +1,509 @@
+//! Upload bodies: what the caller hands over, and the per-attempt HTTP body built from it.
+
+use std::fmt;
+use std::io::{self, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use bytes::Bytes;
+use futures_core::Stream;
+use hyper::body::{Body, Frame, SizeHint};
+use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
+
+use crate::error::Error;
+use crate::transport::Progress;
+
+/// How many bytes a file or reader body reads at a time.
+const CHUNK: usize = 256 * 1024;
+
+type BoxReader = Pin<Box<dyn AsyncRead + Send>>;
+type BoxStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
+
+/// The data of an upload (PUT Object, Upload Part, Append Object).
+///
+/// * bytes — in memory, replayable;
+/// * a file (by path, an opened file, or a range of one) — streamed in chunks and
+///   rewound on retry, never read whole into memory;
+/// * a reader or a stream — streamed once, of unknown length, sent
+///   `Transfer-Encoding: chunked` (use `PutObject::new(key, None)`). Not replayable: a
+///   failed attempt is not retried.
+///
+/// ```
+/// use cos_tokio::UploadBody;
+/// let body = UploadBody::from("hello");
+/// assert_eq!(body.len(), Some(5));
+/// assert!(body.is_replayable());
+/// ```
+pub struct UploadBody {
+    kind: Kind,
+}
+
+enum Kind {
+    Empty,
+    Bytes(Bytes),
+    File {
+        file: std::fs::File,
+        path: Option<PathBuf>,
+        offset: u64,
+        len: u64,
+    },
+    Reader(Option<BoxReader>),
+    Stream(Option<BoxStream>),
+}
+
+impl fmt::Debug for UploadBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Empty => f.write_str("UploadBody::Empty"),
+            Kind::Bytes(b) => write!(f, "UploadBody::Bytes({} bytes)", b.len()),
+            Kind::File {
+                path, offset, len, ..
+            } => f
+                .debug_struct("UploadBody::File")
+                .field("path", path)
+                .field("offset", offset)
+                .field("len", len)
+                .finish(),
+            Kind::Reader(_) => f.write_str("UploadBody::Reader"),
+            Kind::Stream(_) => f.write_str("UploadBody::Stream"),
+        }
+    }
+}
+
+impl UploadBody {
+    /// No body (for operations that carry none, or whose document the core builds).
+    pub fn empty() -> Self {
+        Self { kind: Kind::Empty }
+    }
+
+    /// Bytes in memory.
+    pub fn bytes(bytes: impl Into<Bytes>) -> Self {
+        Self {
+            kind: Kind::Bytes(bytes.into()),
+        }
+    }
+
+    /// The whole file at `path`, streamed from disk.
+    pub fn file(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let file_error = |source| Error::File {
+            path: path.to_owned(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(file_error)?;
+        let len = file.metadata().map_err(file_error)?.len();
+        Ok(Self {
+            kind: Kind::File {
+                file,
+                path: Some(path.to_owned()),
+                offset: 0,
+                len,
+            },
+        })
+    }
+
+    /// An opened file, from its start to its current end.
+    pub fn from_file(file: std::fs::File) -> Result<Self, Error> {
+        let len = file.metadata().map_err(Error::Source)?.len();
+        Ok(Self::file_range(file, 0, len))
+    }
+
+    /// `len` bytes of an opened file from `offset` (for example one part of a multipart
+    /// upload). The file must hold them: a shorter file fails the upload.
+    pub fn file_range(file: std::fs::File, offset: u64, len: u64) -> Self {
+        Self {
+            kind: Kind::File {
+                file,
+                path: None,
+                offset,
+                len,
+            },
+        }
+    }
+
+    /// A one-shot reader of unknown length (a pipe, a socket, a decoder...). Sent
+    /// chunked; never retried.
+    pub fn reader(reader: impl AsyncRead + Send + 'static) -> Self {
+        Self {
+            kind: Kind::Reader(Some(Box::pin(reader))),
+        }
+    }
+
+    /// A one-shot stream of chunks of unknown length. Sent chunked; never retried.
+    pub fn stream(stream: impl Stream<Item = io::Result<Bytes>> + Send + 'static) -> Self {
+        Self {
+            kind: Kind::Stream(Some(Box::pin(stream))),
+        }
+    }
+
+    /// The number of bytes, when known.
+    pub fn len(&self) -> Option<u64> {
+        match &self.kind {
+            Kind::Empty => Some(0),
+            Kind::Bytes(b) => Some(b.len() as u64),
+            Kind::File { len, .. } => Some(*len),
+            Kind::Reader(_) | Kind::Stream(_) => None,
+        }
+    }
+
+    /// `true` for a body known to be empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+
+    /// Whether the body can be sent again from its start (bytes and files can).
+    pub fn is_replayable(&self) -> bool {
+        matches!(self.kind, Kind::Empty | Kind::Bytes(_) | Kind::File { .. })
+    }
+
+    /// The HTTP body of one attempt, for a request announcing `announced` bytes
+    /// (`None`: chunked). The body's length must be the announced one.
+    pub(crate) async fn attempt(
+        &mut self,
+        announced: Option<u64>,
+        progress: Arc<Progress>,
+    ) -> Result<RequestBody, Error> {
+        if self.len() != announced {
+            return Err(Error::InvalidBody(format!(
+                "the operation announces {} but the body has {}",
+                describe_len(announced),
+                describe_len(self.len())
+            )));
+        }
+        let source = match &mut self.kind {
+            Kind::Empty => Source::Full(None),
+            Kind::Bytes(b) => Source::Full(Some(b.clone())),
+            Kind::File {
+                file, path, offset, ..
+            } => {
+                let file_error = |source| match &*path {
+                    Some(path) => Error::File {
+                        path: path.clone(),
+                        source,
+                    },
+                    None => Error::Source(source),
+                };
+                let clone = file.try_clone().map_err(file_error)?;
+                let mut file = tokio::fs::File::from_std(clone);
+                file.seek(SeekFrom::Start(*offset))
+                    .await
+                    .map_err(file_error)?;
+                Source::Reader(Box::pin(file))
+            }
+            Kind::Reader(reader) => Source::Reader(reader.take().ok_or_else(already_sent)?),
+            Kind::Stream(stream) => Source::Stream(stream.take().ok_or_else(already_sent)?),
+        };
+        Ok(RequestBody::new(source, announced, progress))
+    }
+
+    /// Refuses a payload for an operation that carries none.
+    pub(crate) fn refuse_payload(&self) -> Result<(), Error> {
+        if self.len() == Some(0) {
+            Ok(())
+        } else {
+            Err(Error::InvalidBody(
+                "this operation carries no payload; pass UploadBody::empty()".to_owned(),
+            ))
+        }
+    }
+}
+
+fn describe_len(len: Option<u64>) -> String {
+    match len {
+        Some(n) => format!("{n} bytes"),
+        None => "an unknown length (chunked)".to_owned(),
+    }
+}
+
+fn already_sent() -> Error {
+    Error::InvalidBody("the one-shot upload body was already sent".to_owned())
+}
+
+impl Default for UploadBody {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+impl From<Bytes> for UploadBody {
+    fn from(bytes: Bytes) -> Self {
+        Self::bytes(bytes)
+    }
+}
+
+impl From<Vec<u8>> for UploadBody {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self::bytes(bytes)
+    }
+}
+
+impl From<&'static [u8]> for UploadBody {
+    fn from(bytes: &'static [u8]) -> Self {
+        Self::bytes(bytes)
+    }
+}
+
+impl From<&'static str> for UploadBody {
+    fn from(text: &'static str) -> Self {
+        Self::bytes(text)
+    }
+}
+
+impl From<String> for UploadBody {
+    fn from(text: String) -> Self {
+        Self::bytes(text)
+    }
+}
+
+impl From<()> for UploadBody {
+    fn from((): ()) -> Self {
+        Self::empty()
+    }
+}
+
+enum Source {
+    Full(Option<Bytes>),
+    Reader(BoxReader),
+    Stream(BoxStream),
+}
+
+/// The body hyper sends for one attempt. It counts bytes against the announced length,
+/// reports progress to the watchdog, and records failures of the caller's source.
+pub(crate) struct RequestBody {
+    source: Source,
+    announced: Option<u64>,
+    sent: u64,
+    done: bool,
+    progress: Arc<Progress>,
+}
+
+impl fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestBody")
+            .field("announced", &self.announced)
+            .field("sent", &self.sent)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RequestBody {
+    fn new(source: Source, announced: Option<u64>, progress: Arc<Progress>) -> Self {
+        let done = matches!(source, Source::Full(None));
+        if done {
+            progress.sent();
+        }
+        Self {
+            source,
+            announced,
+            sent: 0,
+            done,
+            progress,
+        }
+    }
+
+    /// No body.
+    pub(crate) fn empty(progress: Arc<Progress>) -> Self {
+        Self::new(Source::Full(None), Some(0), progress)
+    }
+
+    /// A document generated by the core.
+    pub(crate) fn full(bytes: Bytes, progress: Arc<Progress>) -> Self {
+        let len = bytes.len() as u64;
+        if bytes.is_empty() {
+            return Self::empty(progress);
+        }
+        Self::new(Source::Full(Some(bytes)), Some(len), progress)
+    }
+
+    fn fail(&mut self, err: io::Error) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        self.progress.upload_failed(&err);
+        self.done = true;
+        Poll::Ready(Some(Err(err)))
+    }
+
+    fn deliver(&mut self, chunk: Bytes) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        self.sent += chunk.len() as u64;
+        if let Some(announced) = self.announced {
+            if self.sent > announced {
+                return self.fail(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("the upload source yields more than the announced {announced} bytes"),
+                ));
+            }
+            if self.sent == announced {
+                self.done = true;
+                self.progress.sent();
+            }
+        }
+        self.progress.advanced();
+        Poll::Ready(Some(Ok(Frame::data(chunk))))
+    }
+
+    fn end(&mut self) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        if let Some(announced) = self.announced
+            && self.sent != announced
+        {
+            return self.fail(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!(
+                    "the upload source ended after {} of the announced {announced} bytes",
+                    self.sent
+                ),
+            ));
+        }
+        self.done = true;
+        self.progress.sent();
+        Poll::Ready(None)
+    }
+}
+
+impl Body for RequestBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let this = self.get_mut();
+        if this.done {
+            return Poll::Ready(None);
+        }
+        match &mut this.source {
+            Source::Full(bytes) => match bytes.take() {
+                Some(bytes) => this.deliver(bytes),
+                None => this.end(),
+            },
+            Source::Reader(reader) => {
+                let want = match this.announced {
+                    Some(announced) => (announced - this.sent).min(CHUNK as u64) as usize,
+                    None => CHUNK,
+                };
+                if want == 0 {
+                    return this.end();
+                }
+                let mut buf = vec![0u8; want];
+                let mut read_buf = ReadBuf::new(&mut buf);
+                match ready!(reader.as_mut().poll_read(cx, &mut read_buf)) {
+                    Ok(()) => {
+                        let n = read_buf.filled().len();
+                        if n == 0 {
+                            return this.end();
+                        }
+                        buf.truncate(n);
+                        this.deliver(Bytes::from(buf))
+                    }
+                    Err(err) => this.fail(err),
+                }
+            }
+            Source::Stream(stream) => match ready!(stream.as_mut().poll_next(cx)) {
+                Some(Ok(chunk)) if chunk.is_empty() => {
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                }
+                Some(Ok(chunk)) => this.deliver(chunk),
+                Some(Err(err)) => this.fail(err),
+                None => this.end(),
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.done
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self.announced {
+            Some(n) => SizeHint::with_exact(n - self.sent.min(n)),
+            None => SizeHint::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http_body_util::BodyExt;
+
+    use super::*;
+
+    async fn collect(mut body: RequestBody) -> Result<Vec<u8>, io::Error> {
+        let mut all = Vec::new();
+        while let Some(frame) = body.frame().await {
+            if let Ok(data) = frame?.into_data() {
+                all.extend_from_slice(&data);
+            }
+        }
+        Ok(all)
+    }
+
+    #[tokio::test]
+    async fn lengths_must_match_the_announced_one() {
+        let mut body = UploadBody::from("hello");
+        assert!(matches!(
+            body.attempt(Some(4), Progress::new()).await,
+            Err(Error::InvalidBody(_))
+        ));
+        assert!(matches!(
+            body.attempt(None, Progress::new()).await,
+            Err(Error::InvalidBody(_))
+        ));
+        let sent = collect(body.attempt(Some(5), Progress::new()).await.expect("ok"))
+            .await
+            .expect("body");
+        assert_eq!(sent, b"hello");
+        assert!(UploadBody::empty().refuse_payload().is_ok());
+        assert!(UploadBody::from("x").refuse_payload().is_err());
+    }
+
+    #[tokio::test]
+    async fn files_are_rewound_for_every_attempt_and_ranges_respected() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("f.bin");
+        let data: Vec<u8> = (0..600_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &data).expect("write");
+        let mut body = UploadBody::file(&path).expect("file");
+        assert!(body.is_replayable());
+        for _ in 0..2 {
+            let attempt = body
+                .attempt(body.len(), Progress::new())
+                .await
+                .expect("attempt");
+            assert_eq!(collect(attempt).await.expect("body"), data);
+        }
+        let file = std::fs::File::open(&path).expect("open");
+        let mut part = UploadBody::file_range(file, 1000, 5000);
+        for _ in 0..2 {
+            let attempt = part
+                .attempt(Some(5000), Progress::new())
+                .await
+                .expect("attempt");
+            assert_eq!(collect(attempt).await.expect("body"), &data[1000..6000]);
+        }
+        // A file shorter than the announced range fails as a source error.
+        let file = std::fs::File::open(&path).expect("open");
+        let mut beyond = UploadBody::file_range(file, 599_000, 5000);
+        let progress = Progress::new();
+        let attempt = beyond
+            .attempt(Some(5000), progress.clone())
+            .await
+            .expect("attempt");
+        assert!(collect(attempt).await.is_err());
+        assert!(progress.take_upload_error().is_some());
+    }
+
+    #[tokio::test]
+    async fn one_shot_readers_go_once() {
+        let mut body = UploadBody::reader(&b"streamed"[..]);
+        assert!(!body.is_replayable());
+        assert_eq!(body.len(), None);
+        let attempt = body.attempt(None, Progress::new()).await.expect("attempt");
+        assert!(attempt.size_hint().exact().is_none());
+        assert_eq!(collect(attempt).await.expect("body"), b"streamed");
+        assert!(matches!(
+            body.attempt(None, Progress::new()).await,
+            Err(Error::InvalidBody(_))
+        ));
+    }
+}

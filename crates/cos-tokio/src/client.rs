@@ -1,0 +1,567 @@
+//! The client, its builder, and the one generic path every operation takes.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use cos_proto::call::{Call, CallOptions, Step};
+use cos_proto::presign::Presign;
+use cos_proto::response::{MAX_DOCUMENT_BODY, MAX_ERROR_BODY, is_success};
+use cos_proto::retry::{RetryBudget, RetryPolicy};
+use cos_proto::{Body, Config, Credentials, Operation, ResponseBody};
+use http::HeaderValue;
+use hyper::body::Incoming;
+use hyper_util::client::proxy::matcher::Matcher;
+use tracing::Instrument;
+
+use crate::body::{RequestBody, UploadBody};
+use crate::credentials::{DynProvider, EnvCredentials, ProvideCredentials};
+use cos_proto::retry::TransportFailure;
+
+use crate::error::{BoxError, Error};
+use crate::time::{jitter, unix_now};
+use crate::transport::{
+    HttpClient, Progress, TransportOptions, build_http_client, classify, proxy_authorization,
+    proxy_from_env, read_limited, watchdog,
+};
+
+/// Default time to establish a TCP (and TLS) connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default time an attempt may take once its request is sent.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default per-attempt time for Complete Multipart Upload (COS assembles the object).
+pub const DEFAULT_COMPLETE_TIMEOUT: Duration = Duration::from_secs(1200);
+/// Default time a body may go without progress.
+pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default number of idle connections kept per host.
+pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 32;
+/// Default time an idle pooled connection is kept.
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
+
+/// An async COS client for one bucket. Cheap to clone (an `Arc` inside); clones share
+/// the connection pool and the retry budget.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use cos_proto::{Config, ops::{PutObject, HeadObject}};
+/// use cos_tokio::Client;
+///
+/// let config = Config::builder("ap-guangzhou", "examplebucket-1250000000").build()?;
+/// let client = Client::builder(config).build()?; // credentials from COS_SECRET_ID/KEY
+/// client.put_object(&PutObject::new("hello.txt", Some(5)), "hello").await?;
+/// let info = client.head_object(&HeadObject::new("hello.txt")).await?;
+/// assert_eq!(info.content_length, Some(5));
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    http: HttpClient,
+    credentials: Option<Arc<dyn DynProvider>>,
+    pub(crate) call_options: CallOptions,
+    budget: Arc<Mutex<RetryBudget>>,
+    pub(crate) request_timeout: Duration,
+    complete_timeout: Duration,
+    pub(crate) stall_timeout: Duration,
+    user_agent: HeaderValue,
+    proxy: Option<Arc<Matcher>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Client")
+            .field("config", &inner.config)
+            .field("credentials", &inner.credentials)
+            .field("call_options", &inner.call_options)
+            .field("request_timeout", &inner.request_timeout)
+            .field("stall_timeout", &inner.stall_timeout)
+            .field("proxy", &inner.proxy.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+enum CredentialsChoice {
+    Environment,
+    Anonymous,
+    Provider(Arc<dyn DynProvider>),
+}
+
+/// Configures a [`Client`]; from [`Client::builder`].
+#[must_use]
+pub struct ClientBuilder {
+    config: Config,
+    credentials: CredentialsChoice,
+    retry: RetryPolicy,
+    switch_to_backup_domain: bool,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    complete_timeout: Duration,
+    stall_timeout: Duration,
+    pool_max_idle_per_host: usize,
+    pool_idle_timeout: Duration,
+    proxy_from_env: bool,
+    user_agent: String,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("config", &self.config)
+            .field("retry", &self.retry)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("stall_timeout", &self.stall_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client for `config`'s bucket.
+    pub fn builder(config: Config) -> ClientBuilder {
+        ClientBuilder {
+            config,
+            credentials: CredentialsChoice::Environment,
+            retry: RetryPolicy::default(),
+            switch_to_backup_domain: false,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            complete_timeout: DEFAULT_COMPLETE_TIMEOUT,
+            stall_timeout: DEFAULT_STALL_TIMEOUT,
+            pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
+            pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
+            proxy_from_env: true,
+            user_agent: cos_proto::USER_AGENT.to_owned(),
+        }
+    }
+
+    /// The configuration (bucket, region, endpoint).
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The same client (connections, credentials, retry budget) for another bucket.
+    pub fn with_bucket(&self, bucket: &str) -> Result<Client, Error> {
+        let inner = &*self.inner;
+        let config = inner
+            .config
+            .with_bucket(bucket)
+            .map_err(cos_proto::Error::from)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                http: inner.http.clone(),
+                credentials: inner.credentials.clone(),
+                call_options: inner.call_options,
+                budget: Arc::clone(&inner.budget),
+                request_timeout: inner.request_timeout,
+                complete_timeout: inner.complete_timeout,
+                stall_timeout: inner.stall_timeout,
+                user_agent: inner.user_agent.clone(),
+                proxy: inner.proxy.clone(),
+            }),
+        })
+    }
+
+    /// Sends any buffered operation (every operation but GET Object and Select) with its
+    /// upload body (use `()` or [`UploadBody::empty`] when it has none), retrying as the
+    /// core decides: each attempt is re-signed with the current clock and fresh
+    /// credentials, marked `x-cos-sdk-retry`, and its body rewound.
+    pub async fn send<O>(&self, op: &O, body: impl Into<UploadBody>) -> Result<O::Output, Error>
+    where
+        O: Operation + Sync,
+        O::Output: Send,
+    {
+        if O::RESPONSE_BODY == ResponseBody::Streamed {
+            return Err(Error::Unsupported(
+                "this operation streams its response: use get_object or select_object_content",
+            ));
+        }
+        let mut body = body.into();
+        let (output, _) = self.execute(op, &mut body).await?;
+        Ok(output)
+    }
+
+    /// A presigned URL for `presign`, signed with the client's credentials and clock.
+    pub async fn presigned_url(&self, presign: &Presign) -> Result<String, Error> {
+        let credentials = self.current_credentials().await?.ok_or_else(|| {
+            Error::Credentials(
+                "presigned URLs need credentials; the client is anonymous".to_owned(),
+            )
+        })?;
+        Ok(presign.url(&self.inner.config, &credentials, unix_now())?)
+    }
+
+    async fn current_credentials(&self) -> Result<Option<Credentials>, Error> {
+        match &self.inner.credentials {
+            None => Ok(None),
+            Some(provider) => provider.credentials_boxed().await.map(Some),
+        }
+    }
+
+    /// Drives `op` to completion through [`Call`]. For streamed operations the body of
+    /// the successful response is returned unread.
+    pub(crate) async fn execute<O>(
+        &self,
+        op: &O,
+        body: &mut UploadBody,
+    ) -> Result<(O::Output, Option<Incoming>), Error>
+    where
+        O: Operation + Sync,
+        O::Output: Send,
+    {
+        let inner = &*self.inner;
+        let name = operation_name::<O>();
+        let timeout = if name == "CompleteMultipartUpload" {
+            inner.complete_timeout
+        } else {
+            inner.request_timeout
+        };
+        let streamed = O::RESPONSE_BODY == ResponseBody::Streamed;
+        let mut call = Call::new(op, &inner.config, inner.call_options, body.is_replayable());
+        loop {
+            let credentials = self.current_credentials().await?;
+            let request = call.request(credentials.as_ref(), unix_now())?;
+            drop(credentials);
+            let span = tracing::info_span!(
+                "cos_request",
+                operation = name,
+                method = %request.method(),
+                bucket = call.target().bucket(),
+                key = %object_key(call.target(), request.uri()),
+                attempt = call.attempt(),
+            );
+            let (mut parts, proto_body) = request.into_parts();
+            let url = parts.uri.clone();
+            let progress = Progress::new();
+            let http_body = match proto_body {
+                Body::Empty => {
+                    body.refuse_payload()?;
+                    RequestBody::empty(progress.clone())
+                }
+                Body::Bytes(bytes) => {
+                    body.refuse_payload()?;
+                    RequestBody::full(bytes, progress.clone())
+                }
+                Body::Payload { length } => body.attempt(length, progress.clone()).await?,
+            };
+            parts
+                .headers
+                .insert(http::header::USER_AGENT, inner.user_agent.clone());
+            if let Some(auth) = proxy_authorization(inner.proxy.as_deref(), &url) {
+                parts
+                    .headers
+                    .insert(http::header::PROXY_AUTHORIZATION, auth);
+            }
+            let request = http::Request::from_parts(parts, http_body);
+            let outcome = self
+                .attempt(request, &progress, timeout, streamed)
+                .instrument(span.clone())
+                .await;
+            let mut failure = None;
+            let (step, stream) = span.in_scope(|| match outcome {
+                Ok((response, stream)) => {
+                    tracing::debug!(status = response.status().as_u16(), "response");
+                    let mut budget = lock(&inner.budget);
+                    let step = call.on_response(&url, response, jitter(), Some(&mut budget));
+                    Ok((step, stream))
+                }
+                Err(AttemptError::Final(err)) => Err(err),
+                Err(AttemptError::Transport(kind, source)) => {
+                    tracing::debug!(failure = ?kind, error = %source, "transport failure");
+                    let mut budget = lock(&inner.budget);
+                    let step = call.on_transport_error(kind, jitter(), Some(&mut budget));
+                    failure = Some((kind, source));
+                    Ok((step, None))
+                }
+            })?;
+            match step {
+                Step::Done(output) => return Ok((output, stream)),
+                Step::Retry { after } => {
+                    span.in_scope(|| tracing::info!(?after, "retrying"));
+                    tokio::time::sleep(after).await;
+                }
+                Step::Failed(err) => {
+                    span.in_scope(|| tracing::debug!(error = %err, "failed"));
+                    return Err(err.into());
+                }
+                Step::GaveUp(reason) => {
+                    let (failure, source) = failure
+                        .unwrap_or_else(|| (TransportFailure::Io, "transport failure".into()));
+                    span.in_scope(|| tracing::debug!(%reason, "gave up"));
+                    return Err(Error::Transport {
+                        operation: name,
+                        failure,
+                        reason,
+                        attempts: call.attempt(),
+                        source,
+                    });
+                }
+            }
+        }
+    }
+
+    /// One attempt: send, then read the body as the operation says, under the watchdog.
+    async fn attempt(
+        &self,
+        request: http::Request<RequestBody>,
+        progress: &Progress,
+        timeout: Duration,
+        streamed: bool,
+    ) -> Result<(http::Response<Bytes>, Option<Incoming>), AttemptError> {
+        let inner = &*self.inner;
+        let work = async {
+            let response = match inner.http.request(request).await {
+                Ok(response) => response,
+                Err(err) => {
+                    if let Some(upload) = progress.take_upload_error() {
+                        return Err(AttemptError::Final(Error::Source(upload)));
+                    }
+                    let kind = classify(&err, err.is_connect());
+                    return Err(AttemptError::Transport(kind, Box::new(err)));
+                }
+            };
+            let (parts, mut incoming) = response.into_parts();
+            let success = is_success(parts.status);
+            if streamed && success {
+                return Ok((
+                    http::Response::from_parts(parts, Bytes::new()),
+                    Some(incoming),
+                ));
+            }
+            let limit = if success {
+                MAX_DOCUMENT_BODY
+            } else {
+                MAX_ERROR_BODY
+            };
+            let (bytes, overflow) = read_limited(&mut incoming, limit)
+                .await
+                .map_err(|err| AttemptError::Transport(classify(&err, false), Box::new(err)))?;
+            if overflow && success {
+                return Err(AttemptError::Final(Error::DocumentTooLarge { limit }));
+            }
+            Ok((http::Response::from_parts(parts, bytes), None))
+        };
+        tokio::select! {
+            result = work => result,
+            () = watchdog(progress, inner.stall_timeout, timeout) => Err(AttemptError::Transport(
+                TransportFailure::Timeout,
+                format!(
+                    "no response within {timeout:?} of sending, or no upload progress for {:?}",
+                    inner.stall_timeout
+                )
+                .into(),
+            )),
+        }
+    }
+}
+
+enum AttemptError {
+    /// Not a transport failure: report as is, never retry.
+    Final(Error),
+    /// The attempt got no usable response.
+    Transport(TransportFailure, BoxError),
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// `PutObject` for `cos_proto::ops::put_object::PutObject`.
+pub(crate) fn operation_name<O>() -> &'static str {
+    let full = std::any::type_name::<O>();
+    let base = full.split('<').next().unwrap_or(full);
+    base.rsplit("::").next().unwrap_or(base)
+}
+
+/// The object key a request addresses (empty for bucket requests), for tracing.
+fn object_key(config: &Config, uri: &http::Uri) -> String {
+    let path = uri.path();
+    let prefix = config.path_prefix();
+    let rest = path.strip_prefix(prefix.as_str()).unwrap_or(path);
+    let rest = rest.strip_prefix('/').unwrap_or(rest);
+    cos_proto::encode::percent_decode_str(rest).unwrap_or_else(|| rest.to_owned())
+}
+
+impl ClientBuilder {
+    /// Signs with credentials from `provider` (default: [`EnvCredentials`]). A plain
+    /// [`Credentials`] works too.
+    pub fn credentials(mut self, provider: impl ProvideCredentials) -> Self {
+        self.credentials = CredentialsChoice::Provider(Arc::new(provider));
+        self
+    }
+
+    /// Sends unsigned requests (public-read buckets).
+    pub fn anonymous(mut self) -> Self {
+        self.credentials = CredentialsChoice::Anonymous;
+        self
+    }
+
+    /// Attempts and backoff (default: 4 attempts, 100 ms base, 20 s cap).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends the last attempt to the backup domain when COS did not answer before.
+    pub fn switch_to_backup_domain(mut self, switch: bool) -> Self {
+        self.switch_to_backup_domain = switch;
+        self
+    }
+
+    /// Time to establish a connection (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time an attempt may take after its request was sent (default 30 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// The same for Complete Multipart Upload, where COS assembles the object before it
+    /// answers (default 1200 s).
+    pub fn complete_timeout(mut self, timeout: Duration) -> Self {
+        self.complete_timeout = timeout;
+        self
+    }
+
+    /// Time an upload or download body may go without progress (default 30 s).
+    pub fn stall_timeout(mut self, timeout: Duration) -> Self {
+        self.stall_timeout = timeout;
+        self
+    }
+
+    /// Idle connections kept per host (default 32).
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// How long an idle connection is kept (default 50 s).
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// Whether to honour `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` (default true).
+    pub fn proxy_from_env(mut self, enabled: bool) -> Self {
+        self.proxy_from_env = enabled;
+        self
+    }
+
+    /// The `User-Agent` header (default [`cos_proto::USER_AGENT`]).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Builds the client. Must be called within a Tokio runtime only when requests are
+    /// sent; building itself needs none.
+    pub fn build(self) -> Result<Client, Error> {
+        let user_agent = HeaderValue::from_str(&self.user_agent)
+            .map_err(|_| Error::Build(format!("invalid user agent {:?}", self.user_agent)))?;
+        let proxy = if self.proxy_from_env {
+            proxy_from_env()
+        } else {
+            None
+        };
+        let http = build_http_client(&TransportOptions {
+            connect_timeout: self.connect_timeout,
+            pool_max_idle_per_host: self.pool_max_idle_per_host,
+            pool_idle_timeout: self.pool_idle_timeout,
+            proxy: proxy.clone(),
+        })?;
+        let credentials: Option<Arc<dyn DynProvider>> = match self.credentials {
+            CredentialsChoice::Environment => Some(Arc::new(EnvCredentials::new())),
+            CredentialsChoice::Anonymous => None,
+            CredentialsChoice::Provider(provider) => Some(provider),
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config: self.config,
+                http,
+                credentials,
+                call_options: CallOptions {
+                    retry: self.retry,
+                    switch_to_backup_domain: self.switch_to_backup_domain,
+                    ..CallOptions::default()
+                },
+                budget: Arc::new(Mutex::new(RetryBudget::new())),
+                request_timeout: self.request_timeout,
+                complete_timeout: self.complete_timeout,
+                stall_timeout: self.stall_timeout,
+                user_agent,
+                proxy,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_are_the_type_names() {
+        assert_eq!(operation_name::<cos_proto::ops::PutObject>(), "PutObject");
+        assert_eq!(
+            operation_name::<cos_proto::ops::CompleteMultipartUpload>(),
+            "CompleteMultipartUpload"
+        );
+    }
+
+    #[test]
+    fn traced_keys_are_decoded_and_unprefixed() {
+        let config = Config::builder("ap-guangzhou", "examplebucket-1250000000")
+            .path_style("127.0.0.1:9000")
+            .build()
+            .expect("config");
+        let uri: http::Uri = "http://127.0.0.1:9000/examplebucket-1250000000/a%20b/c.txt?x=1"
+            .parse()
+            .expect("uri");
+        assert_eq!(object_key(&config, &uri), "a b/c.txt");
+        let config = Config::builder("ap-guangzhou", "examplebucket-1250000000")
+            .build()
+            .expect("config");
+        let uri: http::Uri = "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/"
+            .parse()
+            .expect("uri");
+        assert_eq!(object_key(&config, &uri), "");
+    }
+
+    #[test]
+    fn builder_rejects_a_bad_user_agent_and_debug_hides_credentials() {
+        let config = Config::builder("ap-guangzhou", "examplebucket-1250000000")
+            .build()
+            .expect("config");
+        let err = Client::builder(config.clone())
+            .user_agent("bad\nagent")
+            .build()
+            .expect_err("invalid");
+        assert!(matches!(err, Error::Build(_)));
+        let credentials = Credentials::new("AKIDX", "TOPSECRET").expect("valid");
+        let client = Client::builder(config)
+            .credentials(credentials)
+            .build()
+            .expect("client");
+        let shown = format!("{client:?}");
+        assert!(
+            shown.contains("AKIDX") && !shown.contains("TOPSECRET"),
+            "{shown}"
+        );
+        let other = client.with_bucket("other-1250000000").expect("bucket");
+        assert_eq!(other.config().bucket(), "other-1250000000");
+        assert!(client.with_bucket("Bad_Bucket").is_err());
+    }
+}

@@ -1,0 +1,379 @@
+//! GET Object: a streaming body that resumes where a broken download stopped, and the
+//! download to a file.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use bytes::Bytes;
+use cos_proto::download::{Download, DownloadError, DownloadStep};
+use cos_proto::ops::{GetObject, GetObjectOutput};
+use cos_proto::retry::TransportFailure;
+use futures_core::Stream;
+use hyper::body::{Body, Incoming};
+use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
+use tokio::time::{Instant, Sleep};
+
+use crate::body::UploadBody;
+use crate::client::Client;
+use crate::error::{BoxError, Error};
+use crate::time::jitter;
+use crate::transport::classify;
+
+type ResumeFuture =
+    Pin<Box<dyn Future<Output = Result<(GetObjectOutput, Option<Incoming>), Error>> + Send>>;
+
+/// The body of a GET Object: an [`AsyncRead`] and a `Stream<Item = io::Result<Bytes>>`
+/// (errors travel inside the `io::Error`; [`Error::from_io`] recovers them), or
+/// [`ObjectBody::next_chunk`] with the crate's [`Error`].
+///
+/// The core's [`Download`] follows the body: if the connection breaks, stalls, or the
+/// body stops short of its `Content-Length`, it waits the core's backoff and sends the
+/// core's continuation ([`GetObject::resume`]: ranged, pinned with `If-Match`, so an
+/// overwritten object fails with 412) through the same retrying machinery, then goes on —
+/// the first request and the resumes together are at most the retry policy's attempts.
+/// It never ends short silently, and it checks the CRC-64 against `x-cos-hash-crc64ecma`
+/// when the whole object was fetched and COS announced one.
+pub struct ObjectBody {
+    client: Client,
+    download: Download,
+    key: String,
+    incoming: Option<Incoming>,
+    resuming: Option<ResumeFuture>,
+    stall: Pin<Box<Sleep>>,
+    leftover: Bytes,
+    done: bool,
+}
+
+impl fmt::Debug for ObjectBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ObjectBody")
+            .field("key", &self.key)
+            .field("expected", &self.download.expected())
+            .field("received", &self.download.received())
+            .field("resumes", &self.download.resumes())
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ObjectBody {
+    fn new(client: Client, op: &GetObject, first: &GetObjectOutput, incoming: Incoming) -> Self {
+        let download = Download::new(op, first, client.inner.call_options.retry);
+        let stall_timeout = client.inner.stall_timeout;
+        Self {
+            client,
+            download,
+            key: op.key().to_owned(),
+            incoming: Some(incoming),
+            resuming: None,
+            stall: Box::pin(tokio::time::sleep(stall_timeout)),
+            leftover: Bytes::new(),
+            done: false,
+        }
+    }
+
+    /// Bytes delivered so far.
+    pub fn received(&self) -> u64 {
+        self.download.received()
+    }
+
+    /// How many times the download was resumed.
+    pub fn resumes(&self) -> u32 {
+        self.download.resumes()
+    }
+
+    /// The number of bytes the body carries, when COS said (`Content-Length`).
+    pub fn expected_len(&self) -> Option<u64> {
+        self.download.expected()
+    }
+
+    /// The next chunk (never empty); `None` at the verified end.
+    pub async fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
+        std::future::poll_fn(|cx| self.poll_chunk(cx)).await
+    }
+
+    /// Reads the whole body into memory (for small objects).
+    pub async fn bytes(mut self) -> Result<Bytes, Error> {
+        let mut all = Vec::new();
+        while let Some(chunk) = self.next_chunk().await {
+            all.extend_from_slice(&chunk?);
+        }
+        Ok(Bytes::from(all))
+    }
+
+    fn reset_stall(&mut self) {
+        let deadline = Instant::now() + self.client.inner.stall_timeout;
+        self.stall.as_mut().reset(deadline);
+    }
+
+    /// Acts on the core's decision after the body ended or broke (`cause`: the
+    /// transport's error, for the report).
+    fn follow(
+        &mut self,
+        next: Result<DownloadStep, DownloadError>,
+        cause: Option<BoxError>,
+    ) -> Result<bool, Error> {
+        self.incoming = None;
+        match next.map_err(|err| download_error(err, cause))? {
+            DownloadStep::Done => {
+                self.done = true;
+                Ok(true)
+            }
+            DownloadStep::Resume { request, after } => {
+                tracing::info!(
+                    key = %self.key,
+                    received = self.download.received(),
+                    resume = self.download.resumes(),
+                    "download broke; resuming"
+                );
+                let client = self.client.clone();
+                self.resuming = Some(Box::pin(async move {
+                    tokio::time::sleep(after).await;
+                    client.execute(&*request, &mut UploadBody::empty()).await
+                }));
+                Ok(false)
+            }
+        }
+    }
+
+    fn fail(&mut self, err: Error) -> Poll<Option<Result<Bytes, Error>>> {
+        self.done = true;
+        self.incoming = None;
+        self.resuming = None;
+        Poll::Ready(Some(Err(err)))
+    }
+
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Error>>> {
+        if !self.leftover.is_empty() {
+            return Poll::Ready(Some(Ok(std::mem::take(&mut self.leftover))));
+        }
+        loop {
+            if self.done {
+                return Poll::Ready(None);
+            }
+            if let Some(resuming) = self.resuming.as_mut() {
+                let result = ready!(resuming.as_mut().poll(cx));
+                self.resuming = None;
+                let installed = result.and_then(|(output, incoming)| {
+                    self.download
+                        .on_resumed(&output)
+                        .map_err(|err| download_error(err, None))?;
+                    incoming.ok_or(Error::Unsupported("a resumed download has no body"))
+                });
+                match installed {
+                    Ok(incoming) => {
+                        self.incoming = Some(incoming);
+                        self.reset_stall();
+                    }
+                    Err(err) => return self.fail(err),
+                }
+            }
+            let Some(incoming) = self.incoming.as_mut() else {
+                return self.fail(Error::Unsupported("the object body is gone"));
+            };
+            let step = match Pin::new(incoming).poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => {
+                    let Ok(data) = frame.into_data() else {
+                        continue;
+                    };
+                    if data.is_empty() {
+                        continue;
+                    }
+                    if let Err(err) = self.download.on_data(&data) {
+                        return self.fail(download_error(err, None));
+                    }
+                    self.reset_stall();
+                    return Poll::Ready(Some(Ok(data)));
+                }
+                Poll::Ready(Some(Err(err))) if ends_early(&err) => {
+                    // hyper reports a body cut before its Content-Length as an
+                    // unexpected end of file: the body ended early.
+                    let next = self.download.on_end(jitter());
+                    self.follow(next, Some(Box::new(err)))
+                }
+                Poll::Ready(Some(Err(err))) => {
+                    let next = self.download.on_break(classify(&err, false), jitter());
+                    self.follow(next, Some(Box::new(err)))
+                }
+                Poll::Ready(None) => {
+                    let next = self.download.on_end(jitter());
+                    self.follow(next, None)
+                }
+                Poll::Pending => {
+                    ready!(self.stall.as_mut().poll(cx));
+                    let stalled = format!("no data for {:?}", self.client.inner.stall_timeout);
+                    let next = self.download.on_break(TransportFailure::Timeout, jitter());
+                    self.follow(next, Some(stalled.into()))
+                }
+            };
+            match step {
+                Ok(true) => return Poll::Ready(None),
+                Ok(false) => {}
+                Err(err) => return self.fail(err),
+            }
+        }
+    }
+}
+
+/// The crate's error for a download the core gave up on.
+fn download_error(err: DownloadError, cause: Option<BoxError>) -> Error {
+    match err {
+        DownloadError::ShortBody { expected, received } => Error::ShortBody { expected, received },
+        DownloadError::Crc64Mismatch { expected, actual } => {
+            Error::Crc64Mismatch { expected, actual }
+        }
+        DownloadError::GaveUp {
+            failure,
+            reason,
+            attempts,
+        } => Error::Transport {
+            operation: "GetObject",
+            failure,
+            reason,
+            attempts,
+            source: cause.unwrap_or_else(|| "the body broke".into()),
+        },
+        DownloadError::Resume(err) => Error::Cos(err),
+        other => Error::Download(other),
+    }
+}
+
+/// Whether a body error says the body ended before its announced length.
+fn ends_early(err: &hyper::Error) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = next {
+        if let Some(io_err) = current.downcast_ref::<io::Error>() {
+            return io_err.kind() == io::ErrorKind::UnexpectedEof;
+        }
+        next = current.source();
+    }
+    false
+}
+
+impl Stream for ObjectBody {
+    type Item = io::Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut()
+            .poll_chunk(cx)
+            .map(|item| item.map(|r| r.map_err(Error::into_io)))
+    }
+}
+
+impl AsyncRead for ObjectBody {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if buf.remaining() == 0 {
+            return Poll::Ready(Ok(()));
+        }
+        if this.leftover.is_empty() {
+            match ready!(this.poll_chunk(cx)) {
+                Some(Ok(chunk)) => this.leftover = chunk,
+                Some(Err(err)) => return Poll::Ready(Err(err.into_io())),
+                None => return Poll::Ready(Ok(())),
+            }
+        }
+        let n = buf.remaining().min(this.leftover.len());
+        buf.put_slice(&this.leftover.split_to(n));
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl Client {
+    /// GET Object: the headers, and the body as a resuming stream.
+    pub async fn get_object(&self, op: &GetObject) -> Result<(GetObjectOutput, ObjectBody), Error> {
+        let (output, incoming) = self.execute(op, &mut UploadBody::empty()).await?;
+        let incoming = incoming.ok_or(Error::Unsupported("a download without a body"))?;
+        let body = ObjectBody::new(self.clone(), op, &output, incoming);
+        Ok((output, body))
+    }
+
+    /// Downloads to `path` atomically: into a temporary file in the same directory,
+    /// flushed to disk, then renamed over `path`. The length is checked against
+    /// `Content-Length`, and the CRC-64 against `x-cos-hash-crc64ecma` when the whole
+    /// object was fetched. On any failure `path` is untouched and the temporary file is
+    /// removed (nothing is created when COS answers an error).
+    pub async fn get_object_to_file(
+        &self,
+        op: &GetObject,
+        path: impl AsRef<Path>,
+    ) -> Result<GetObjectOutput, Error> {
+        let path = path.as_ref();
+        let file_error = |source| Error::File {
+            path: path.to_owned(),
+            source,
+        };
+        let name = path.file_name().ok_or_else(|| {
+            file_error(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a file name",
+            ))
+        })?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let (output, mut body) = self.get_object(op).await?;
+        let temp = dir.join(format!(
+            ".{}.{:016x}.cos-download",
+            name.to_string_lossy(),
+            fastrand::u64(..)
+        ));
+        let result = write_body(&mut body, &temp, path, dir).await;
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(&temp).await;
+        }
+        result.map(|()| output)
+    }
+}
+
+async fn write_body(
+    body: &mut ObjectBody,
+    temp: &Path,
+    path: &Path,
+    dir: &Path,
+) -> Result<(), Error> {
+    let temp_error = |source| Error::File {
+        path: temp.to_owned(),
+        source,
+    };
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(temp)
+        .await
+        .map_err(temp_error)?;
+    while let Some(chunk) = body.next_chunk().await {
+        file.write_all(&chunk?).await.map_err(temp_error)?;
+    }
+    if let Some(expected) = body.expected_len()
+        && body.received() != expected
+    {
+        return Err(Error::ShortBody {
+            expected,
+            received: body.received(),
+        });
+    }
+    file.flush().await.map_err(temp_error)?;
+    file.sync_all().await.map_err(temp_error)?;
+    drop(file);
+    tokio::fs::rename(temp, path)
+        .await
+        .map_err(|source| Error::File {
+            path: path.to_owned(),
+            source,
+        })?;
+    // Make the rename itself durable (best effort: not every platform opens directories).
+    if let Ok(dir) = tokio::fs::File::open(dir).await {
+        let _ = dir.sync_all().await;
+    }
+    Ok(())
+}
