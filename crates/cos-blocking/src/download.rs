@@ -160,28 +160,8 @@ impl ObjectBody {
     }
 }
 
-/// Maps the core's verdict to the client's error; `cause` is the read error behind a
-/// transport give-up.
 fn download_error(err: DownloadError, cause: io::Error) -> Error {
-    match err {
-        DownloadError::ShortBody { expected, received } => Error::ShortBody { expected, received },
-        DownloadError::Crc64Mismatch { expected, actual } => {
-            Error::Crc64Mismatch { expected, actual }
-        }
-        DownloadError::GaveUp {
-            failure,
-            reason,
-            attempts,
-        } => Error::Transport {
-            operation: "GetObject",
-            failure,
-            reason,
-            attempts,
-            source: Box::new(cause),
-        },
-        DownloadError::Resume(err) => Error::Cos(err),
-        other => Error::Download(other),
-    }
+    Error::from_download(err, Some(Box::new(cause)))
 }
 
 impl Read for ObjectBody {

@@ -27,6 +27,7 @@
 #![forbid(unsafe_code)]
 
 pub mod call;
+pub mod client_error;
 pub mod config;
 pub mod crc64;
 pub mod credentials;

@@ -219,27 +219,8 @@ impl ObjectBody {
     }
 }
 
-/// The crate's error for a download the core gave up on.
 fn download_error(err: DownloadError, cause: Option<BoxError>) -> Error {
-    match err {
-        DownloadError::ShortBody { expected, received } => Error::ShortBody { expected, received },
-        DownloadError::Crc64Mismatch { expected, actual } => {
-            Error::Crc64Mismatch { expected, actual }
-        }
-        DownloadError::GaveUp {
-            failure,
-            reason,
-            attempts,
-        } => Error::Transport {
-            operation: "GetObject",
-            failure,
-            reason,
-            attempts,
-            source: cause.unwrap_or_else(|| "the body broke".into()),
-        },
-        DownloadError::Resume(err) => Error::Cos(err),
-        other => Error::Download(other),
-    }
+    Error::from_download(err, cause)
 }
 
 /// Whether a body error says the body ended before its announced length.

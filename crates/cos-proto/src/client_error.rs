@@ -1,0 +1,217 @@
+//! The error type of the clients (`cos-tokio` and `cos-blocking` re-export it as their
+//! `Error`): one definition, so both report the same failures the same way.
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::ServiceError;
+use crate::retry::{GiveUpReason, TransportFailure};
+
+/// A boxed error from the HTTP stack or the caller's source.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Any failure of a client. No variant carries a secret: credentials,
+/// signatures and `Authorization` values never appear in `Debug` or `Display`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// COS answered with an error, the input was invalid, or the answer could not be
+    /// understood (see [`crate::Error`]).
+    #[error(transparent)]
+    Cos(#[from] crate::Error),
+    /// No usable response arrived (connect, timeout, reset, TLS, protocol), and the call
+    /// gave up for `reason`.
+    #[error("{operation}: {} after {attempts} attempt(s); {reason}: {source}", describe(*.failure))]
+    Transport {
+        /// The operation (`PutObject`, `GetObject`, ...).
+        operation: &'static str,
+        /// What kind of transport failure ended the last attempt.
+        failure: TransportFailure,
+        /// Why it was not retried (again).
+        reason: GiveUpReason,
+        /// Attempts made.
+        attempts: u32,
+        /// The HTTP stack's error.
+        #[source]
+        source: BoxError,
+    },
+    /// Reading the caller's upload source failed (the request was abandoned).
+    #[error("reading the upload body failed: {0}")]
+    Source(#[source] io::Error),
+    /// The upload body does not fit the operation: a payload for an operation without
+    /// one, or a length different from the one the operation announces.
+    #[error("invalid upload body: {0}")]
+    InvalidBody(String),
+    /// The download ended before `expected` bytes arrived, and resuming was not possible.
+    #[error("short body: received {received} of {expected} bytes")]
+    ShortBody {
+        /// `Content-Length` of the response.
+        expected: u64,
+        /// Bytes received.
+        received: u64,
+    },
+    /// The downloaded data does not match the object's `x-cos-hash-crc64ecma`.
+    #[error("CRC64 mismatch: COS says {expected}, the data has {actual}")]
+    Crc64Mismatch {
+        /// The header's value.
+        expected: u64,
+        /// The CRC of the bytes received.
+        actual: u64,
+    },
+    /// A download went wrong in a way the core detected (more bytes than announced, a
+    /// continuation for the wrong range).
+    #[error(transparent)]
+    Download(crate::download::DownloadError),
+    /// A success response's document is larger than [`crate::response::MAX_DOCUMENT_BODY`].
+    #[error("response document larger than {limit} bytes")]
+    DocumentTooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// A local file could not be read, written or renamed.
+    #[error("{path}: {source}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: io::Error,
+    },
+    /// Reading a downloaded body failed in a way that is not a transport failure.
+    #[error("body I/O: {0}")]
+    Io(#[source] io::Error),
+    /// No credentials could be obtained.
+    #[error("credentials: {0}")]
+    Credentials(String),
+    /// A Select response stream is malformed or truncated.
+    #[error("select stream: {0}")]
+    Select(#[from] crate::select::SelectError),
+    /// The client could not be built (invalid option).
+    #[error("invalid client configuration: {0}")]
+    Build(String),
+    /// The method cannot serve this operation.
+    #[error("unsupported: {0}")]
+    Unsupported(&'static str),
+}
+
+impl Error {
+    /// The client error for a download the core gave up on; `cause` is the transport
+    /// error behind a give-up, when the driver has one.
+    pub fn from_download(err: crate::download::DownloadError, cause: Option<BoxError>) -> Self {
+        use crate::download::DownloadError;
+        match err {
+            DownloadError::ShortBody { expected, received } => {
+                Error::ShortBody { expected, received }
+            }
+            DownloadError::Crc64Mismatch { expected, actual } => {
+                Error::Crc64Mismatch { expected, actual }
+            }
+            DownloadError::GaveUp {
+                failure,
+                reason,
+                attempts,
+            } => Error::Transport {
+                operation: "GetObject",
+                failure,
+                reason,
+                attempts,
+                source: cause.unwrap_or_else(|| "the body broke".into()),
+            },
+            DownloadError::Resume(err) => Error::Cos(err),
+            other => Error::Download(other),
+        }
+    }
+}
+
+impl Error {
+    /// The COS error, when COS answered with one.
+    pub fn service_error(&self) -> Option<&ServiceError> {
+        match self {
+            Error::Cos(err) => err.service_error(),
+            _ => None,
+        }
+    }
+
+    /// The transport failure kind, for [`Error::Transport`].
+    pub fn transport_failure(&self) -> Option<TransportFailure> {
+        match self {
+            Error::Transport { failure, .. } => Some(*failure),
+            _ => None,
+        }
+    }
+
+    /// Wraps this error in an `io::Error` (for `Read`, `AsyncRead` and `Stream` bodies).
+    pub fn into_io(self) -> io::Error {
+        match self {
+            Error::Io(err) => err,
+            other => io::Error::other(other),
+        }
+    }
+
+    /// Recovers the client's error from an `io::Error` returned by
+    /// a client's download body (`Read`, `AsyncRead` or `Stream`) (a plain I/O error
+    /// becomes [`Error::Io`]).
+    pub fn from_io(err: io::Error) -> Self {
+        if err.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+            if let Some(inner) = err.into_inner() {
+                return match inner.downcast::<Error>() {
+                    Ok(ours) => *ours,
+                    Err(other) => Error::Io(io::Error::other(other)),
+                };
+            }
+            return Error::Io(io::Error::other("unknown error"));
+        }
+        Error::Io(err)
+    }
+}
+
+fn describe(failure: TransportFailure) -> &'static str {
+    match failure {
+        TransportFailure::Connect => "could not connect",
+        TransportFailure::Timeout => "timed out",
+        TransportFailure::ConnectionReset => "connection reset",
+        TransportFailure::Io => "I/O or protocol error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_round_trip_keeps_the_error() {
+        let err = Error::ShortBody {
+            expected: 10,
+            received: 3,
+        };
+        let back = Error::from_io(err.into_io());
+        assert!(matches!(
+            back,
+            Error::ShortBody {
+                expected: 10,
+                received: 3
+            }
+        ));
+        let plain = Error::from_io(io::Error::new(io::ErrorKind::BrokenPipe, "x"));
+        assert!(matches!(plain, Error::Io(_)));
+    }
+
+    #[test]
+    fn transport_errors_explain_themselves() {
+        let err = Error::Transport {
+            operation: "PutObject",
+            failure: TransportFailure::ConnectionReset,
+            reason: GiveUpReason::BodyNotReplayable,
+            attempts: 1,
+            source: "reset by peer".into(),
+        };
+        let text = err.to_string();
+        assert!(text.contains("PutObject") && text.contains("connection reset"));
+        assert!(text.contains("one-shot stream"), "{text}");
+        assert_eq!(
+            err.transport_failure(),
+            Some(TransportFailure::ConnectionReset)
+        );
+        assert!(err.service_error().is_none());
+    }
+}
