@@ -9,7 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use cos_proto::call::{Call, CallOptions, Step};
 use cos_proto::response::{MAX_DOCUMENT_BODY, MAX_ERROR_BODY};
-use cos_proto::retry::{RetryBudget, RetryPolicy, TransportFailure};
+use cos_proto::retry::{RetryBudget, TransportFailure};
 use cos_proto::{Config, Credentials, Operation, ResponseBody};
 
 use crate::body::UploadBody;
@@ -17,20 +17,6 @@ use crate::clock::{jitter, unix_now};
 use crate::credentials::{EnvCredentials, ProvideCredentials};
 use crate::error::{BoxError, Error};
 use crate::transport;
-
-/// The default time to establish a connection (TCP, TLS, proxy).
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// The default time an attempt may wait for the response head once the request is sent.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// The default wait for the answer to a CompleteMultipartUpload (COS assembles the
-/// object before answering).
-pub const DEFAULT_COMPLETE_TIMEOUT: Duration = Duration::from_secs(1200);
-/// The default longest pause in a body transfer (no byte sent or received).
-pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(30);
-/// The default number of idle connections kept per host.
-pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 8;
-/// The default time an idle connection is kept.
-pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A blocking COS client: cheap to clone (an `Arc` inside), safe to share between threads.
 ///
@@ -95,16 +81,7 @@ enum CredentialsChoice {
 pub struct ClientBuilder {
     config: Config,
     credentials: CredentialsChoice,
-    retry: RetryPolicy,
-    switch_to_backup_domain: bool,
-    connect_timeout: Duration,
-    request_timeout: Duration,
-    complete_timeout: Duration,
-    stall_timeout: Duration,
-    pool_max_idle_per_host: usize,
-    pool_idle_timeout: Duration,
-    proxy_from_env: bool,
-    user_agent: String,
+    options: cos_proto::client_options::ClientOptions,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -117,10 +94,10 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("config", &self.config)
             .field("credentials", credentials)
-            .field("retry", &self.retry)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("request_timeout", &self.request_timeout)
-            .field("stall_timeout", &self.stall_timeout)
+            .field("retry", &self.options.retry)
+            .field("connect_timeout", &self.options.connect_timeout)
+            .field("request_timeout", &self.options.request_timeout)
+            .field("stall_timeout", &self.options.stall_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -131,16 +108,7 @@ impl Client {
         ClientBuilder {
             config,
             credentials: CredentialsChoice::Environment,
-            retry: RetryPolicy::default(),
-            switch_to_backup_domain: false,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
-            complete_timeout: DEFAULT_COMPLETE_TIMEOUT,
-            stall_timeout: DEFAULT_STALL_TIMEOUT,
-            pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
-            pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
-            proxy_from_env: true,
-            user_agent: cos_proto::USER_AGENT.to_owned(),
+            options: cos_proto::client_options::ClientOptions::default(),
         }
     }
 
@@ -338,75 +306,16 @@ impl ClientBuilder {
         self
     }
 
-    /// Attempts and backoff (default: [`RetryPolicy::default`], 4 attempts).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Sends the last attempt to the backup domain when COS did not answer the previous
-    /// one (default: off).
-    pub fn switch_to_backup_domain(mut self, switch: bool) -> Self {
-        self.switch_to_backup_domain = switch;
-        self
-    }
-
-    /// Time to establish a connection (default 5 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Time an attempt waits for the response head (default 30 s).
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
-        self
-    }
-
-    /// Time [`Client::complete_multipart_upload`] waits for its answer (default 1200 s).
-    pub fn complete_timeout(mut self, timeout: Duration) -> Self {
-        self.complete_timeout = timeout;
-        self
-    }
-
-    /// Longest pause without body progress, up or down (default 30 s).
-    pub fn stall_timeout(mut self, timeout: Duration) -> Self {
-        self.stall_timeout = timeout;
-        self
-    }
-
-    /// Idle connections kept per host (default 8).
-    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
-        self.pool_max_idle_per_host = max;
-        self
-    }
-
-    /// How long an idle connection is kept (default 30 s).
-    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
-        self.pool_idle_timeout = timeout;
-        self
-    }
-
-    /// Uses `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` and `NO_PROXY` (default: on).
-    pub fn proxy_from_env(mut self, enabled: bool) -> Self {
-        self.proxy_from_env = enabled;
-        self
-    }
-
-    /// The `User-Agent` header (default [`cos_proto::USER_AGENT`]).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
-        self
-    }
+    cos_proto::client_option_setters!();
 
     /// Builds the client. Fails on a user agent that cannot travel in a header.
     pub fn build(self) -> Result<Client, Error> {
-        if http::HeaderValue::from_str(&self.user_agent).is_err() {
+        if http::HeaderValue::from_str(&self.options.user_agent).is_err() {
             return Err(Error::Build(
                 "the user agent contains characters a header cannot carry".to_owned(),
             ));
         }
-        let proxy = if self.proxy_from_env {
+        let proxy = if self.options.proxy_from_env {
             ureq::Proxy::try_from_env()
         } else {
             None
@@ -414,16 +323,16 @@ impl ClientBuilder {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
-            .timeout_connect(Some(self.connect_timeout))
-            .timeout_send_request(Some(self.request_timeout))
-            .timeout_recv_response(Some(self.request_timeout))
-            .timeout_per_read(Some(self.stall_timeout))
-            .timeout_per_write(Some(self.stall_timeout))
-            .max_idle_connections(self.pool_max_idle_per_host.saturating_mul(4))
-            .max_idle_connections_per_host(self.pool_max_idle_per_host)
-            .max_idle_age(self.pool_idle_timeout)
+            .timeout_connect(Some(self.options.connect_timeout))
+            .timeout_send_request(Some(self.options.request_timeout))
+            .timeout_recv_response(Some(self.options.request_timeout))
+            .timeout_per_read(Some(self.options.stall_timeout))
+            .timeout_per_write(Some(self.options.stall_timeout))
+            .max_idle_connections(self.options.pool_max_idle_per_host.saturating_mul(4))
+            .max_idle_connections_per_host(self.options.pool_max_idle_per_host)
+            .max_idle_age(self.options.pool_idle_timeout)
             .proxy(proxy)
-            .user_agent(self.user_agent.as_str())
+            .user_agent(self.options.user_agent.as_str())
             .build()
             .into();
         let credentials = match self.credentials {
@@ -437,13 +346,13 @@ impl ClientBuilder {
                 agent,
                 credentials,
                 options: CallOptions {
-                    retry: self.retry,
-                    switch_to_backup_domain: self.switch_to_backup_domain,
+                    retry: self.options.retry,
+                    switch_to_backup_domain: self.options.switch_to_backup_domain,
                     ..CallOptions::default()
                 },
                 budget: Arc::new(Mutex::new(RetryBudget::default())),
                 timeouts: Timeouts {
-                    complete: self.complete_timeout,
+                    complete: self.options.complete_timeout,
                 },
             }),
         })

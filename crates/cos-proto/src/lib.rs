@@ -28,6 +28,7 @@
 
 pub mod call;
 pub mod client_error;
+pub mod client_options;
 pub mod config;
 pub mod crc64;
 pub mod credentials;

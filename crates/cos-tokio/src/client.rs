@@ -8,7 +8,7 @@ use bytes::Bytes;
 use cos_proto::call::{Call, CallOptions, Step};
 use cos_proto::presign::Presign;
 use cos_proto::response::{MAX_DOCUMENT_BODY, MAX_ERROR_BODY, is_success};
-use cos_proto::retry::{RetryBudget, RetryPolicy};
+use cos_proto::retry::RetryBudget;
 use cos_proto::{Body, Config, Credentials, Operation, ResponseBody};
 use http::HeaderValue;
 use hyper::body::Incoming;
@@ -25,19 +25,6 @@ use crate::transport::{
     HttpClient, Progress, TransportOptions, build_http_client, classify, proxy_authorization,
     proxy_from_env, read_limited, watchdog,
 };
-
-/// Default time to establish a TCP (and TLS) connection.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default time an attempt may take once its request is sent.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default per-attempt time for Complete Multipart Upload (COS assembles the object).
-pub const DEFAULT_COMPLETE_TIMEOUT: Duration = Duration::from_secs(1200);
-/// Default time a body may go without progress.
-pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default number of idle connections kept per host.
-pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 32;
-/// Default time an idle pooled connection is kept.
-pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
 
 /// An async COS client for one bucket. Cheap to clone (an `Arc` inside); clones share
 /// the connection pool and the retry budget.
@@ -97,26 +84,17 @@ enum CredentialsChoice {
 pub struct ClientBuilder {
     config: Config,
     credentials: CredentialsChoice,
-    retry: RetryPolicy,
-    switch_to_backup_domain: bool,
-    connect_timeout: Duration,
-    request_timeout: Duration,
-    complete_timeout: Duration,
-    stall_timeout: Duration,
-    pool_max_idle_per_host: usize,
-    pool_idle_timeout: Duration,
-    proxy_from_env: bool,
-    user_agent: String,
+    options: cos_proto::client_options::ClientOptions,
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("config", &self.config)
-            .field("retry", &self.retry)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("request_timeout", &self.request_timeout)
-            .field("stall_timeout", &self.stall_timeout)
+            .field("retry", &self.options.retry)
+            .field("connect_timeout", &self.options.connect_timeout)
+            .field("request_timeout", &self.options.request_timeout)
+            .field("stall_timeout", &self.options.stall_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -127,16 +105,7 @@ impl Client {
         ClientBuilder {
             config,
             credentials: CredentialsChoice::Environment,
-            retry: RetryPolicy::default(),
-            switch_to_backup_domain: false,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
-            complete_timeout: DEFAULT_COMPLETE_TIMEOUT,
-            stall_timeout: DEFAULT_STALL_TIMEOUT,
-            pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
-            pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
-            proxy_from_env: true,
-            user_agent: cos_proto::USER_AGENT.to_owned(),
+            options: cos_proto::client_options::ClientOptions::default(),
         }
     }
 
@@ -405,81 +374,23 @@ impl ClientBuilder {
         self
     }
 
-    /// Attempts and backoff (default: 4 attempts, 100 ms base, 20 s cap).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Sends the last attempt to the backup domain when COS did not answer before.
-    pub fn switch_to_backup_domain(mut self, switch: bool) -> Self {
-        self.switch_to_backup_domain = switch;
-        self
-    }
-
-    /// Time to establish a connection (default 5 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Time an attempt may take after its request was sent (default 30 s).
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
-        self
-    }
-
-    /// The same for Complete Multipart Upload, where COS assembles the object before it
-    /// answers (default 1200 s).
-    pub fn complete_timeout(mut self, timeout: Duration) -> Self {
-        self.complete_timeout = timeout;
-        self
-    }
-
-    /// Time an upload or download body may go without progress (default 30 s).
-    pub fn stall_timeout(mut self, timeout: Duration) -> Self {
-        self.stall_timeout = timeout;
-        self
-    }
-
-    /// Idle connections kept per host (default 32).
-    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
-        self.pool_max_idle_per_host = max;
-        self
-    }
-
-    /// How long an idle connection is kept (default 50 s).
-    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
-        self.pool_idle_timeout = timeout;
-        self
-    }
-
-    /// Whether to honour `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` (default true).
-    pub fn proxy_from_env(mut self, enabled: bool) -> Self {
-        self.proxy_from_env = enabled;
-        self
-    }
-
-    /// The `User-Agent` header (default [`cos_proto::USER_AGENT`]).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
-        self
-    }
+    cos_proto::client_option_setters!();
 
     /// Builds the client. Must be called within a Tokio runtime only when requests are
     /// sent; building itself needs none.
     pub fn build(self) -> Result<Client, Error> {
-        let user_agent = HeaderValue::from_str(&self.user_agent)
-            .map_err(|_| Error::Build(format!("invalid user agent {:?}", self.user_agent)))?;
-        let proxy = if self.proxy_from_env {
+        let user_agent = HeaderValue::from_str(&self.options.user_agent).map_err(|_| {
+            Error::Build(format!("invalid user agent {:?}", self.options.user_agent))
+        })?;
+        let proxy = if self.options.proxy_from_env {
             proxy_from_env()
         } else {
             None
         };
         let http = build_http_client(&TransportOptions {
-            connect_timeout: self.connect_timeout,
-            pool_max_idle_per_host: self.pool_max_idle_per_host,
-            pool_idle_timeout: self.pool_idle_timeout,
+            connect_timeout: self.options.connect_timeout,
+            pool_max_idle_per_host: self.options.pool_max_idle_per_host,
+            pool_idle_timeout: self.options.pool_idle_timeout,
             proxy: proxy.clone(),
         })?;
         let credentials: Option<Arc<dyn DynProvider>> = match self.credentials {
@@ -493,14 +404,14 @@ impl ClientBuilder {
                 http,
                 credentials,
                 call_options: CallOptions {
-                    retry: self.retry,
-                    switch_to_backup_domain: self.switch_to_backup_domain,
+                    retry: self.options.retry,
+                    switch_to_backup_domain: self.options.switch_to_backup_domain,
                     ..CallOptions::default()
                 },
                 budget: Arc::new(Mutex::new(RetryBudget::new())),
-                request_timeout: self.request_timeout,
-                complete_timeout: self.complete_timeout,
-                stall_timeout: self.stall_timeout,
+                request_timeout: self.options.request_timeout,
+                complete_timeout: self.options.complete_timeout,
+                stall_timeout: self.options.stall_timeout,
                 user_agent,
                 proxy,
             }),

@@ -36,11 +36,7 @@ mod time;
 mod transport;
 
 pub use body::UploadBody;
-pub use client::{
-    Client, ClientBuilder, DEFAULT_COMPLETE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_POOL_MAX_IDLE_PER_HOST, DEFAULT_REQUEST_TIMEOUT,
-    DEFAULT_STALL_TIMEOUT,
-};
+pub use client::{Client, ClientBuilder};
 pub use credentials::{
     EnvCredentials, ProvideCredentials, RefreshingCredentials, StaticCredentials,
 };

@@ -1,0 +1,129 @@
+//! The options both clients (`cos-tokio`, `cos-blocking`) take, with one set of defaults,
+//! and the builder setters for them (a macro the clients expand in their builders).
+
+use std::time::Duration;
+
+use crate::retry::RetryPolicy;
+
+/// Time to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Time an attempt waits for its answer once the request is sent.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Time CompleteMultipartUpload may take (COS assembles the object before answering).
+pub const DEFAULT_COMPLETE_TIMEOUT: Duration = Duration::from_secs(1200);
+/// Longest pause without body progress, up or down.
+pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Idle connections kept per host.
+pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 16;
+/// How long an idle connection is kept.
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(50);
+
+/// Transport and retry options of a client.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ClientOptions {
+    /// Attempts and backoff.
+    pub retry: RetryPolicy,
+    /// Send the last attempt to the backup domain when COS did not answer the previous one.
+    pub switch_to_backup_domain: bool,
+    /// See [`DEFAULT_CONNECT_TIMEOUT`].
+    pub connect_timeout: Duration,
+    /// See [`DEFAULT_REQUEST_TIMEOUT`].
+    pub request_timeout: Duration,
+    /// See [`DEFAULT_COMPLETE_TIMEOUT`].
+    pub complete_timeout: Duration,
+    /// See [`DEFAULT_STALL_TIMEOUT`].
+    pub stall_timeout: Duration,
+    /// See [`DEFAULT_POOL_MAX_IDLE_PER_HOST`].
+    pub pool_max_idle_per_host: usize,
+    /// See [`DEFAULT_POOL_IDLE_TIMEOUT`].
+    pub pool_idle_timeout: Duration,
+    /// Use `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` and `NO_PROXY`.
+    pub proxy_from_env: bool,
+    /// The `User-Agent` header.
+    pub user_agent: String,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            switch_to_backup_domain: false,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            complete_timeout: DEFAULT_COMPLETE_TIMEOUT,
+            stall_timeout: DEFAULT_STALL_TIMEOUT,
+            pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
+            pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
+            proxy_from_env: true,
+            user_agent: crate::USER_AGENT.to_owned(),
+        }
+    }
+}
+
+/// Expands to the builder setters for a builder with an `options: ClientOptions` field.
+#[macro_export]
+macro_rules! client_option_setters {
+    () => {
+        /// Attempts and backoff (default: `RetryPolicy::default()`, 4 attempts).
+        pub fn retry(mut self, policy: $crate::retry::RetryPolicy) -> Self {
+            self.options.retry = policy;
+            self
+        }
+
+        /// Sends the last attempt to the backup domain (`*.tencentcos.cn`) when COS did not
+        /// answer the previous one (default: off).
+        pub fn switch_to_backup_domain(mut self, switch: bool) -> Self {
+            self.options.switch_to_backup_domain = switch;
+            self
+        }
+
+        /// Time to establish a connection (default 5 s).
+        pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.connect_timeout = timeout;
+            self
+        }
+
+        /// Time an attempt waits for its answer once sent (default 30 s).
+        pub fn request_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.request_timeout = timeout;
+            self
+        }
+
+        /// Time CompleteMultipartUpload waits for its answer (default 1200 s).
+        pub fn complete_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.complete_timeout = timeout;
+            self
+        }
+
+        /// Longest pause without body progress, up or down (default 30 s).
+        pub fn stall_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.stall_timeout = timeout;
+            self
+        }
+
+        /// Idle connections kept per host (default 16).
+        pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+            self.options.pool_max_idle_per_host = max;
+            self
+        }
+
+        /// How long an idle connection is kept (default 50 s).
+        pub fn pool_idle_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.pool_idle_timeout = timeout;
+            self
+        }
+
+        /// Uses `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` and `NO_PROXY` (default: on).
+        pub fn proxy_from_env(mut self, enabled: bool) -> Self {
+            self.options.proxy_from_env = enabled;
+            self
+        }
+
+        /// The `User-Agent` header (default `cos_proto::USER_AGENT`).
+        pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+            self.options.user_agent = user_agent.into();
+            self
+        }
+    };
+}
