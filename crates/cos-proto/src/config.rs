@@ -223,6 +223,28 @@ impl Config {
         })
     }
 
+    /// This configuration for `bucket` in `region`, as a copy's source: virtual-host
+    /// addressing moves to the source region (or to `endpoint` when one is given); a
+    /// path-style, IP or endpoint configuration keeps its address (a local server holds
+    /// every bucket).
+    pub(crate) fn for_source(
+        &self,
+        bucket: &str,
+        region: &str,
+        endpoint: Option<&str>,
+    ) -> Result<Config, InputError> {
+        let mut config = self.with_bucket(bucket)?;
+        if let Addressing::VirtualHost = self.addressing {
+            if let Some(endpoint) = endpoint.filter(|e| !e.is_empty()) {
+                check_endpoint(endpoint)?;
+                config.addressing = Addressing::Endpoint(endpoint.to_owned());
+            } else if !region.is_empty() {
+                config.region = check_region(region)?;
+            }
+        }
+        Ok(config)
+    }
+
     fn requires_appid(&self) -> bool {
         matches!(
             self.addressing,

@@ -116,12 +116,18 @@ impl Client {
 
     /// The same client (connections, credentials, retry budget) for another bucket.
     pub fn with_bucket(&self, bucket: &str) -> Result<Client, Error> {
-        let inner = &*self.inner;
-        let config = inner
+        let config = self
+            .inner
             .config
             .with_bucket(bucket)
             .map_err(cos_proto::Error::from)?;
-        Ok(Client {
+        Ok(self.with_config(config))
+    }
+
+    /// The same client (connections, credentials, retry budget) for another endpoint.
+    pub(crate) fn with_config(&self, config: Config) -> Client {
+        let inner = &*self.inner;
+        Client {
             inner: Arc::new(Inner {
                 config,
                 http: inner.http.clone(),
@@ -134,7 +140,7 @@ impl Client {
                 user_agent: inner.user_agent.clone(),
                 proxy: inner.proxy.clone(),
             }),
-        })
+        }
     }
 
     /// Sends any buffered operation (every operation but GET Object and Select) with its

@@ -33,6 +33,7 @@ mod ops;
 mod pages;
 mod select;
 mod time;
+mod transfer;
 mod transport;
 
 pub use body::UploadBody;
@@ -47,3 +48,5 @@ pub use select::SelectEvents;
 
 /// The core crate, re-exported: configuration, credentials, operations, errors.
 pub use cos_proto;
+/// The transfer machines' types (options, outputs, events, errors), re-exported.
+pub use cos_transfer;

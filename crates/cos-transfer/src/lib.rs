@@ -1,5 +1,53 @@
-//! `cos-transfer`: Resumable transfer state machine for Tencent Cloud COS (Sans-IO).
+//! `cos-transfer`: the resumable transfer state machines of cos-rs, Sans-IO.
 //!
-//! This crate is being built; see the workspace README for the plan.
+//! Each machine — [`Upload`], [`Download`], [`Copy`] — is driven the same way, in the
+//! style of quinn-proto: the driver asks it for the next action, performs it (sends a
+//! request through its client, reads a source range, writes a checkpoint) and reports the
+//! outcome; the machine never touches a file, a socket or a clock. It owns the rules:
+//! part sizing ([`PartPlan`]), the concurrency window, checkpoint contents
+//! ([`UploadCheckpoint`], [`DownloadCheckpoint`]) and when they may be written, resume and
+//! reconciliation, CRC64 verification by combining part CRCs, and progress
+//! ([`TransferEvent`]) that never goes backwards.
+//!
+//! ```text
+//! loop {
+//!     while let Some(event) = machine.poll_event() { report(event) }
+//!     match machine.poll_action() {
+//!         Some(Action::Done(result)) => return result,
+//!         Some(action) => start(action),          // at most `concurrency` requests at once
+//!         None => machine.handle(next_outcome()), // wait for something in flight
+//!     }
+//! }
+//! ```
+//!
+//! `cos-tokio` and `cos-blocking` run these loops (`upload_file`, `download_file`, `copy`,
+//! `move_object`, `upload_dir`, `download_dir`); [`paths`] holds the rules that map keys
+//! to local paths safely. The optional `fs` feature holds the few file actions both
+//! drivers share (atomic checkpoint replace, durable rename).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod checkpoint;
+mod copy;
+mod download;
+mod error;
+#[cfg(feature = "fs")]
+pub mod fs;
+mod options;
+pub mod paths;
+mod plan;
+mod progress;
+mod upload;
+mod window;
+
+pub use checkpoint::{
+    CHECKPOINT_FORMAT, CheckpointError, CompletedPart, CompletedRange, DownloadCheckpoint,
+    ObjectIdentity, SourceIdentity, UploadCheckpoint,
+};
+pub use copy::{Copy, CopyAction, CopyOutcome, CopyOutput};
+pub use download::{Download, DownloadAction, DownloadOutcome, DownloadOutput};
+pub use error::{TransferError, is_transient};
+pub use options::TransferOptions;
+pub use plan::{DEFAULT_PART_SIZE, MAX_PART_SIZE, MAX_PARTS, PartPlan, PlanError};
+pub use progress::{Progress, TransferEvent};
+pub use upload::{Upload, UploadAction, UploadOutcome, UploadOutput};

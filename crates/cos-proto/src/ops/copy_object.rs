@@ -101,6 +101,65 @@ impl CopyObject {
     acl_setters!(acl);
     copy_condition_setters!(conditions);
 
+    /// The multipart upload that stores what this copy would store, for copies too
+    /// large for one request: with the `Copy` directive (the default) the source's
+    /// content headers and metadata (from its HEAD, `source_info`) move to the
+    /// initiation, since part copies carry none; with `Replaced`, this request's. ACL,
+    /// storage class, tags, encryption and overwrite protection come from this request.
+    pub fn to_multipart(&self, source_info: &super::ObjectInfo) -> super::InitiateMultipartUpload {
+        let (content, metadata) = match self.metadata_directive {
+            CopyDirective::Copy => (
+                source_info.content.clone(),
+                Metadata(source_info.metadata.clone()),
+            ),
+            CopyDirective::Replaced => (self.content.clone(), self.metadata.clone()),
+        };
+        super::InitiateMultipartUpload::with_attributes(
+            self.key.clone(),
+            content,
+            metadata,
+            self.acl.clone(),
+            self.storage_class.clone(),
+            self.tagging.clone(),
+            self.encryption.clone(),
+            self.forbid_overwrite,
+        )
+    }
+
+    /// The part copy of bytes `first..=last` of this copy's source into part
+    /// `part_number` of `upload_id`, with the source's SSE-C key, pinned to the source
+    /// version whose ETag is `source_etag`.
+    pub fn to_part_copy(
+        &self,
+        upload_id: &str,
+        part_number: u32,
+        first: u64,
+        last: u64,
+        source_etag: &str,
+    ) -> super::UploadPartCopy {
+        let mut part = super::UploadPartCopy::new(
+            self.key.clone(),
+            upload_id,
+            part_number,
+            self.source.clone(),
+        )
+        .copy_source_range(first, last)
+        .copy_source_if_match(source_etag);
+        if let Some(key) = &self.source_customer_key {
+            part = part.copy_source_customer_key(key.clone());
+        }
+        if let Some(ServerSideEncryption::Customer(key)) = &self.encryption {
+            part = part.customer_key(key.clone());
+        }
+        part
+    }
+
+    /// This copy pinned to the source version whose ETag is `etag`
+    /// (`x-cos-copy-source-If-Match`).
+    pub fn pinned(&self, etag: &str) -> CopyObject {
+        self.clone().copy_source_if_match(etag)
+    }
+
     /// Keeps (`Copy`, the default) or replaces (`Replaced`) the source's content headers
     /// and metadata (`x-cos-metadata-directive`). Set `Replaced` for the content headers
     /// and metadata of this request to take effect.

@@ -100,6 +100,28 @@ impl CopySource {
         &self.key
     }
 
+    /// The version named with [`CopySource::version_id`], if any.
+    pub fn version(&self) -> Option<&str> {
+        self.version_id.as_deref().filter(|v| !v.is_empty())
+    }
+
+    /// Where requests about the source itself go (a HEAD before a multipart copy, the
+    /// DELETE of a move): `dest` re-pointed at the source's bucket and region (or
+    /// endpoint). A path-style or IP configuration keeps its address.
+    pub fn config(&self, dest: &Config) -> Result<Config, InputError> {
+        let bucket = self.bucket_name(dest)?;
+        dest.for_source(&bucket, &self.region, self.endpoint.as_deref())
+    }
+
+    /// The HEAD of the source (its version, when one is named).
+    pub fn head_object(&self) -> super::HeadObject {
+        let head = super::HeadObject::new(self.key.clone());
+        match self.version() {
+            Some(v) => head.version_id(v),
+            None => head,
+        }
+    }
+
     /// The `x-cos-copy-source` value for a copy whose destination is configured by `dest`:
     /// `<bucket>.<endpoint>/<key>[?versionId=<id>]`, without a scheme. The endpoint is the
     /// one given, else the source region's endpoint in the destination's domain family

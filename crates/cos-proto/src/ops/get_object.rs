@@ -6,7 +6,7 @@ use http::Method;
 use super::object_info::ObjectInfo;
 use super::range::{ByteRange, ContentRange};
 use crate::Config;
-use crate::error::{Error, ResponseError};
+use crate::error::{Error, InputError, ResponseError};
 use crate::headers::{CustomerKey, apply_traffic_limit};
 use crate::operation::{Operation, ResponseBody};
 use crate::request::{Body, RequestBuilder};
@@ -143,6 +143,44 @@ impl GetObject {
     /// The object key.
     pub fn key(&self) -> &str {
         &self.key
+    }
+
+    /// The HEAD that reads the attributes this GET would see: the same key, version,
+    /// conditions and SSE-C key (no range, no `response-*` overrides).
+    pub fn head_object(&self) -> super::HeadObject {
+        let mut head = super::HeadObject::new(self.key.clone());
+        if let Some(v) = &self.version_id {
+            head = head.version_id(v.clone());
+        }
+        if let Some(v) = &self.if_match {
+            head = head.if_match(v.clone());
+        }
+        if let Some(v) = &self.if_none_match {
+            head = head.if_none_match(v.clone());
+        }
+        if let Some(v) = &self.if_modified_since {
+            head = head.if_modified_since(v.clone());
+        }
+        if let Some(v) = &self.if_unmodified_since {
+            head = head.if_unmodified_since(v.clone());
+        }
+        if let Some(k) = &self.customer_key {
+            head = head.customer_key(k.clone());
+        }
+        head
+    }
+
+    /// This GET for one inclusive byte span of the object version whose ETag is `etag`:
+    /// the range is replaced, `If-Match: etag` pins the version, and the other
+    /// conditions (already checked against that version) are dropped.
+    pub fn pinned_span(&self, first: u64, last: u64, etag: &str) -> Result<GetObject, InputError> {
+        let mut get = self.clone();
+        get.range = Some(ByteRange::inclusive(first, last)?);
+        get.if_match = Some(etag.to_owned());
+        get.if_none_match = None;
+        get.if_modified_since = None;
+        get.if_unmodified_since = None;
+        Ok(get)
     }
 
     /// The requested range, if any.

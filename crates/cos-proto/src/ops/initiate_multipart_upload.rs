@@ -56,6 +56,35 @@ impl InitiateMultipartUpload {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn with_attributes(
+        key: String,
+        content: ContentHeaders,
+        metadata: Metadata,
+        acl: AclHeaders,
+        storage_class: Option<StorageClass>,
+        tagging: Option<String>,
+        encryption: Option<ServerSideEncryption>,
+        forbid_overwrite: bool,
+    ) -> Self {
+        Self {
+            key,
+            content,
+            metadata,
+            acl,
+            storage_class,
+            tagging,
+            encryption,
+            forbid_overwrite,
+        }
+    }
+
+    /// Replaces the content headers (for example with those of a copy's source).
+    pub fn content_headers(mut self, content: ContentHeaders) -> Self {
+        self.content = content;
+        self
+    }
+
     content_setters!(content);
     metadata_setters!(metadata);
     acl_setters!(acl);

@@ -105,6 +105,49 @@ impl PutObject {
     pub fn key(&self) -> &str {
         &self.key
     }
+
+    /// The payload length this request announces (`None`: chunked).
+    pub fn content_length(&self) -> Option<u64> {
+        self.content_length
+    }
+
+    /// The same upload announcing another payload length (used by transfers, which
+    /// take the length from the source).
+    pub fn with_content_length(mut self, content_length: Option<u64>) -> Self {
+        self.content_length = content_length;
+        self
+    }
+
+    /// The bandwidth limit set with [`PutObject::traffic_limit`].
+    pub fn traffic_limit_value(&self) -> Option<u64> {
+        self.traffic_limit
+    }
+
+    /// The SSE-C key, when the object is encrypted with a customer key: every part of a
+    /// multipart upload must carry it too.
+    pub fn customer_key(&self) -> Option<&crate::headers::CustomerKey> {
+        match &self.encryption {
+            Some(ServerSideEncryption::Customer(key)) => Some(key),
+            _ => None,
+        }
+    }
+
+    /// The multipart upload that stores the same object: every attribute of this PUT
+    /// (content headers, metadata, ACL, storage class, tags, encryption, overwrite
+    /// protection) moves to the initiation. The payload length, `Content-MD5` and the
+    /// traffic limit do not: they belong to the parts.
+    pub fn to_multipart(&self) -> super::InitiateMultipartUpload {
+        super::InitiateMultipartUpload::with_attributes(
+            self.key.clone(),
+            self.content.clone(),
+            self.metadata.clone(),
+            self.acl.clone(),
+            self.storage_class.clone(),
+            self.tagging.clone(),
+            self.encryption.clone(),
+            self.forbid_overwrite,
+        )
+    }
 }
 
 /// What COS returns for an upload.

@@ -1,0 +1,431 @@
+//! The transfer drivers: `upload_file`, `download_file`, `copy`, `move_object`. Every
+//! rule (part sizes, concurrency, checkpoints, resume, CRC64 checks) is in
+//! [`cos_transfer`]; this file performs the actions its machines ask for — requests as
+//! tasks, at most the machine's window at once, file work on the blocking pool.
+
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use cos_proto::crc64::Crc64;
+use cos_proto::ops::{CopyObject, GetObject, PutObject};
+use cos_transfer::{
+    Copy, CopyAction, CopyOutcome, CopyOutput, Download, DownloadAction, DownloadCheckpoint,
+    DownloadOutcome, DownloadOutput, TransferError, TransferEvent, TransferOptions, Upload,
+    UploadAction, UploadCheckpoint, UploadOutcome, UploadOutput, fs, paths,
+};
+use tokio::task::JoinSet;
+
+use crate::client::Client;
+use crate::error::Error;
+
+/// Bytes a range download buffers before handing them to the blocking pool.
+const WRITE_CHUNK: usize = 1 << 20;
+
+fn file_error(path: &Path) -> impl Fn(io::Error) -> Error + '_ {
+    move |source| Error::File {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|join| Err(Error::Io(io::Error::other(join))))
+}
+
+async fn next_outcome<T: 'static>(tasks: &mut JoinSet<T>) -> Result<T, TransferError> {
+    match tasks.join_next().await {
+        Some(Ok(outcome)) => Ok(outcome),
+        Some(Err(join)) => Err(TransferError::Client(Error::Io(io::Error::other(join)))),
+        None => Err(TransferError::Unexpected(
+            "the transfer waits for nothing in flight".into(),
+        )),
+    }
+}
+
+impl Client {
+    /// Uploads the file at `path` as `put` describes (key, content headers, metadata,
+    /// ACL, storage class, tags, encryption, traffic limit; its length is ignored):
+    /// one PUT below `options.multipart_threshold`, else a multipart upload with
+    /// `options.concurrency` parts in flight. Resumable: the state is kept in
+    /// `<path>.cosresume` after each part; running the same upload again after a crash
+    /// or failure sends only the parts COS does not have. The CRC64 of every part and
+    /// of the whole object is checked against COS's.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: cos_tokio::Client) -> Result<(), cos_transfer::TransferError> {
+    /// use cos_proto::ops::PutObject;
+    /// use cos_transfer::TransferOptions;
+    /// let put = PutObject::new("backups/db.tar", None).storage_class(cos_proto::headers::StorageClass::StandardIa);
+    /// let done = client.upload_file(&put, "db.tar", TransferOptions::default()).await?;
+    /// println!("{} bytes, CRC64 {:016x}", done.size, done.crc64);
+    /// # Ok(()) }
+    /// ```
+    pub async fn upload_file(
+        &self,
+        put: &PutObject,
+        path: impl AsRef<Path>,
+        options: TransferOptions,
+    ) -> Result<UploadOutput, TransferError> {
+        self.upload_file_with_progress(put, path, options, |_| {})
+            .await
+    }
+
+    /// [`Client::upload_file`], calling `on_event` with every progress event.
+    pub async fn upload_file_with_progress(
+        &self,
+        put: &PutObject,
+        path: impl AsRef<Path>,
+        options: TransferOptions,
+        mut on_event: impl FnMut(TransferEvent) + Send,
+    ) -> Result<UploadOutput, TransferError> {
+        let path = path.as_ref().to_path_buf();
+        let checkpoint_path = paths::checkpoint_path(&path);
+        let (file, identity, checkpoint) = {
+            let path = path.clone();
+            let checkpoint_path = checkpoint_path.clone();
+            blocking(move || {
+                let file = File::open(&path).map_err(file_error(&path))?;
+                let metadata = file.metadata().map_err(file_error(&path))?;
+                let checkpoint = fs::read_checkpoint(&checkpoint_path)
+                    .and_then(|json| UploadCheckpoint::from_json(&json).ok());
+                Ok((file, fs::source_identity(&metadata), checkpoint))
+            })
+            .await?
+        };
+        let file = Arc::new(file);
+        let mut machine = Upload::new(
+            self.config().bucket(),
+            put.clone(),
+            identity,
+            checkpoint,
+            options,
+        );
+        let mut tasks = JoinSet::new();
+        loop {
+            while let Some(event) = machine.poll_event() {
+                on_event(event);
+            }
+            let Some(action) = machine.poll_action() else {
+                let outcome = next_outcome(&mut tasks).await?;
+                machine.handle(outcome);
+                continue;
+            };
+            let client = self.clone();
+            let file = Arc::clone(&file);
+            let path = path.clone();
+            let checkpoint_path = checkpoint_path.clone();
+            match action {
+                UploadAction::Done(result) => return result,
+                UploadAction::Put { op, len } => tasks.spawn(async move {
+                    let sent = async {
+                        let (data, crc) = read_range(file, path, 0, len).await?;
+                        Ok((client.put_object(&op, data).await?, crc))
+                    };
+                    UploadOutcome::Put(sent.await)
+                }),
+                UploadAction::UploadPart { op, offset, len } => tasks.spawn(async move {
+                    let part_number = op.part_number();
+                    let sent = async {
+                        let (data, crc) = read_range(file, path, offset, len).await?;
+                        Ok((client.upload_part(&op, data).await?, crc))
+                    };
+                    UploadOutcome::PartUploaded {
+                        part_number,
+                        result: sent.await,
+                    }
+                }),
+                UploadAction::AbortStale(op) => tasks.spawn(async move {
+                    UploadOutcome::Aborted(client.abort_multipart_upload(&op).await.map(drop))
+                }),
+                UploadAction::ListParts(op) => tasks
+                    .spawn(async move { UploadOutcome::PartsListed(client.list_parts(&op).await) }),
+                UploadAction::Initiate(op) => tasks.spawn(async move {
+                    UploadOutcome::Initiated(client.create_multipart_upload(&op).await)
+                }),
+                UploadAction::SaveCheckpoint(checkpoint) => tasks.spawn(async move {
+                    let json = checkpoint.to_json();
+                    UploadOutcome::CheckpointSaved(
+                        blocking(move || {
+                            fs::replace_atomically(&checkpoint_path, &json)
+                                .map_err(file_error(&checkpoint_path))
+                        })
+                        .await,
+                    )
+                }),
+                UploadAction::Complete(op) => tasks.spawn(async move {
+                    UploadOutcome::Completed(client.complete_multipart_upload(&op).await)
+                }),
+                UploadAction::RemoveCheckpoint => tasks.spawn(async move {
+                    UploadOutcome::CheckpointRemoved(
+                        blocking(move || {
+                            fs::remove_if_exists(&checkpoint_path)
+                                .map_err(file_error(&checkpoint_path))
+                        })
+                        .await,
+                    )
+                }),
+                _ => return Err(TransferError::Unexpected("unknown upload action".into())),
+            };
+        }
+    }
+
+    /// Downloads what `get` names to `path`: a HEAD pins the object's size, ETag and
+    /// CRC64; ranges of `options.part_size` are fetched `options.concurrency` at a time
+    /// with `If-Match`, written into `<path>.cospart`, and the file is renamed over
+    /// `path` only once the CRC64 combined from the ranges matches COS's. Resumable:
+    /// `<path>.cosresume` records the ranges that are durable; running the same
+    /// download again fetches only the rest (or starts over if the object changed).
+    pub async fn download_file(
+        &self,
+        get: &GetObject,
+        path: impl AsRef<Path>,
+        options: TransferOptions,
+    ) -> Result<DownloadOutput, TransferError> {
+        self.download_file_with_progress(get, path, options, |_| {})
+            .await
+    }
+
+    /// [`Client::download_file`], calling `on_event` with every progress event.
+    pub async fn download_file_with_progress(
+        &self,
+        get: &GetObject,
+        path: impl AsRef<Path>,
+        options: TransferOptions,
+        mut on_event: impl FnMut(TransferEvent) + Send,
+    ) -> Result<DownloadOutput, TransferError> {
+        let target = path.as_ref().to_path_buf();
+        let temp = paths::temp_path(&target);
+        let checkpoint_path = paths::checkpoint_path(&target);
+        let checkpoint = {
+            let checkpoint_path = checkpoint_path.clone();
+            blocking(move || {
+                Ok(fs::read_checkpoint(&checkpoint_path)
+                    .and_then(|json| DownloadCheckpoint::from_json(&json).ok()))
+            })
+            .await?
+        };
+        let mut machine = Download::new(self.config().bucket(), get.clone(), checkpoint, options);
+        let mut file: Option<Arc<File>> = None;
+        let mut tasks = JoinSet::new();
+        loop {
+            while let Some(event) = machine.poll_event() {
+                on_event(event);
+            }
+            let Some(action) = machine.poll_action() else {
+                let outcome = next_outcome(&mut tasks).await?;
+                machine.handle(outcome);
+                continue;
+            };
+            let client = self.clone();
+            let (temp, target, checkpoint_path) =
+                (temp.clone(), target.clone(), checkpoint_path.clone());
+            match action {
+                DownloadAction::Done(result) => return result,
+                DownloadAction::Head(op) => {
+                    tasks.spawn(async move { DownloadOutcome::Head(client.head_object(&op).await) })
+                }
+                DownloadAction::OpenTemp { len, keep } => {
+                    let opened = blocking(move || {
+                        fs::open_temp(&temp, len, keep).map_err(file_error(&temp))
+                    })
+                    .await;
+                    let kept = opened.map(|(f, kept)| {
+                        file = Some(Arc::new(f));
+                        kept
+                    });
+                    machine.handle(DownloadOutcome::TempReady(kept));
+                    continue;
+                }
+                DownloadAction::GetRange {
+                    op,
+                    part_number,
+                    offset,
+                    ..
+                } => {
+                    let Some(file) = file.clone() else {
+                        return Err(TransferError::Unexpected("no temp file".into()));
+                    };
+                    tasks.spawn(async move {
+                        DownloadOutcome::Range {
+                            part_number,
+                            result: fetch_range(client, op, file, temp, offset).await,
+                        }
+                    })
+                }
+                DownloadAction::SaveCheckpoint(checkpoint) => {
+                    let file = file.clone();
+                    tasks.spawn(async move {
+                        let json = checkpoint.to_json();
+                        DownloadOutcome::CheckpointSaved(
+                            blocking(move || {
+                                if let Some(file) = file {
+                                    file.sync_data().map_err(file_error(&temp))?;
+                                }
+                                fs::replace_atomically(&checkpoint_path, &json)
+                                    .map_err(file_error(&checkpoint_path))
+                            })
+                            .await,
+                        )
+                    })
+                }
+                DownloadAction::Finalize => {
+                    let file = file.take();
+                    let done = blocking(move || {
+                        let Some(file) = file else {
+                            return Err(Error::Io(io::Error::other("no temp file")));
+                        };
+                        fs::finalize(&file, &temp, &target).map_err(file_error(&target))?;
+                        fs::remove_if_exists(&checkpoint_path).map_err(file_error(&checkpoint_path))
+                    })
+                    .await;
+                    machine.handle(DownloadOutcome::Finalized(done));
+                    continue;
+                }
+                DownloadAction::Discard => {
+                    file = None;
+                    let done = blocking(move || {
+                        fs::remove_if_exists(&temp).map_err(file_error(&temp))?;
+                        fs::remove_if_exists(&checkpoint_path).map_err(file_error(&checkpoint_path))
+                    })
+                    .await;
+                    machine.handle(DownloadOutcome::Discarded(done));
+                    continue;
+                }
+                _ => return Err(TransferError::Unexpected("unknown download action".into())),
+            };
+        }
+    }
+
+    /// Copies as `op` describes: one server-side copy below `options.copy_threshold`
+    /// (5 GiB), parallel part copies above it, each pinned to the source's ETag; the
+    /// copy's CRC64 is checked against the source's.
+    pub async fn copy(
+        &self,
+        op: &CopyObject,
+        options: TransferOptions,
+    ) -> Result<CopyOutput, TransferError> {
+        self.drive_copy(Copy::new(op.clone(), options)).await
+    }
+
+    /// Moves: [`Client::copy`], then a HEAD of the destination (size and CRC64 must match
+    /// the source's), and only then the deletion of the source.
+    pub async fn move_object(
+        &self,
+        op: &CopyObject,
+        options: TransferOptions,
+    ) -> Result<CopyOutput, TransferError> {
+        self.drive_copy(Copy::moving(op.clone(), options)).await
+    }
+
+    async fn drive_copy(&self, mut machine: Copy) -> Result<CopyOutput, TransferError> {
+        let source_config = machine_source_config(self, &machine)?;
+        let source = self.with_config(source_config);
+        let mut tasks = JoinSet::new();
+        loop {
+            while machine.poll_event().is_some() {}
+            let Some(action) = machine.poll_action() else {
+                let outcome = next_outcome(&mut tasks).await?;
+                machine.handle(outcome);
+                continue;
+            };
+            let (client, source) = (self.clone(), source.clone());
+            match action {
+                CopyAction::Done(result) => return result,
+                CopyAction::HeadSource(op) => tasks
+                    .spawn(async move { CopyOutcome::SourceHead(source.head_object(&op).await) }),
+                CopyAction::CopyObject(op) => {
+                    tasks.spawn(async move { CopyOutcome::Copied(client.copy_object(&op).await) })
+                }
+                CopyAction::Initiate(op) => tasks.spawn(async move {
+                    CopyOutcome::Initiated(client.create_multipart_upload(&op).await)
+                }),
+                CopyAction::UploadPartCopy { op, part_number } => tasks.spawn(async move {
+                    CopyOutcome::PartCopied {
+                        part_number,
+                        result: client.upload_part_copy(&op).await,
+                    }
+                }),
+                CopyAction::Complete(op) => tasks.spawn(async move {
+                    CopyOutcome::Completed(client.complete_multipart_upload(&op).await)
+                }),
+                CopyAction::Abort(op) => tasks.spawn(async move {
+                    CopyOutcome::Aborted(client.abort_multipart_upload(&op).await.map(drop))
+                }),
+                CopyAction::HeadDestination(op) => tasks.spawn(async move {
+                    CopyOutcome::DestinationHead(client.head_object(&op).await)
+                }),
+                CopyAction::DeleteSource(op) => tasks.spawn(async move {
+                    CopyOutcome::SourceDeleted(source.delete_object(&op).await.map(drop))
+                }),
+                _ => return Err(TransferError::Unexpected("unknown copy action".into())),
+            };
+        }
+    }
+}
+
+fn machine_source_config(
+    client: &Client,
+    machine: &Copy,
+) -> Result<cos_proto::Config, TransferError> {
+    machine
+        .source()
+        .config(client.config())
+        .map_err(|e| TransferError::Client(cos_proto::Error::from(e).into()))
+}
+
+/// Reads `len` bytes of the source at `offset` and their CRC64.
+async fn read_range(
+    file: Arc<File>,
+    path: PathBuf,
+    offset: u64,
+    len: u64,
+) -> Result<(Bytes, u64), Error> {
+    blocking(move || {
+        let data = fs::read_at(&file, offset, len).map_err(|e| {
+            Error::Source(io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+        })?;
+        let crc = cos_proto::crc64::crc64(&data);
+        Ok((Bytes::from(data), crc))
+    })
+    .await
+}
+
+/// Fetches one range into the temp file at `offset`: `(bytes written, their CRC64)`.
+async fn fetch_range(
+    client: Client,
+    op: GetObject,
+    file: Arc<File>,
+    temp: PathBuf,
+    offset: u64,
+) -> Result<(u64, u64), Error> {
+    let (_, mut body) = client.get_object(&op).await?;
+    let mut crc = Crc64::new();
+    let mut position = offset;
+    let mut buffer = Vec::with_capacity(WRITE_CHUNK);
+    loop {
+        let chunk = body.next_chunk().await.transpose()?;
+        let last = chunk.is_none();
+        if let Some(chunk) = chunk {
+            crc.update(&chunk);
+            buffer.extend_from_slice(&chunk);
+        }
+        if buffer.len() >= WRITE_CHUNK || (last && !buffer.is_empty()) {
+            let data = std::mem::replace(&mut buffer, Vec::with_capacity(WRITE_CHUNK));
+            let len = data.len() as u64;
+            let (file, temp) = (Arc::clone(&file), temp.clone());
+            blocking(move || fs::write_at(&file, position, &data).map_err(file_error(&temp)))
+                .await?;
+            position += len;
+        }
+        if last {
+            return Ok((position - offset, crc.value()));
+        }
+    }
+}

@@ -1,0 +1,516 @@
+//! The download machine: HEAD to pin the object, parallel ranged GETs pinned with
+//! `If-Match` into a temp file, CRC64 of the whole combined from the ranges, and an
+//! atomic rename only when it matches.
+
+use std::collections::VecDeque;
+
+use cos_proto::client_error::Error as ClientError;
+use cos_proto::crc64;
+use cos_proto::ops::{GetObject, HeadObject, ObjectInfo};
+
+use crate::checkpoint::{CompletedRange, DownloadCheckpoint, FORMAT, ObjectIdentity};
+use crate::error::{TransferError, is_precondition_failed, is_transient};
+use crate::options::TransferOptions;
+use crate::plan::PartPlan;
+use crate::progress::{Progress, TransferEvent};
+use crate::window::Window;
+
+/// What the driver must do next for a [`Download`].
+// Each value is moved once per request: boxing the large variants buys nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DownloadAction {
+    /// Read the object's attributes; report [`DownloadOutcome::Head`].
+    Head(HeadObject),
+    /// Make the temp file beside the target exactly `len` bytes long. If `keep`, keep
+    /// what it holds when it exists with that length (a resume); otherwise (or if it
+    /// does not) create it empty. Report [`DownloadOutcome::TempReady`] saying whether
+    /// the old content was kept.
+    OpenTemp {
+        /// The object's length.
+        len: u64,
+        /// Whether earlier content may be kept.
+        keep: bool,
+    },
+    /// Fetch `len` bytes at `offset` with `op` and write them at `offset` in the temp
+    /// file; report [`DownloadOutcome::Range`] with the bytes received and their CRC64.
+    /// Several may be in flight.
+    GetRange {
+        /// The ranged, `If-Match`-pinned GET.
+        op: GetObject,
+        /// Part number (1-based).
+        part_number: u32,
+        /// Where the range starts.
+        offset: u64,
+        /// Its length.
+        len: u64,
+    },
+    /// Make the temp file's data durable (sync it), then replace the checkpoint file with
+    /// this one atomically and durably; report [`DownloadOutcome::CheckpointSaved`].
+    SaveCheckpoint(DownloadCheckpoint),
+    /// Sync the temp file, rename it over the target, sync the directory, and delete the
+    /// checkpoint file; report [`DownloadOutcome::Finalized`].
+    Finalize,
+    /// The data proved wrong: delete the temp file and the checkpoint; report
+    /// [`DownloadOutcome::Discarded`].
+    Discard,
+    /// The download is over. After this, `poll_action` returns `None`.
+    Done(Result<DownloadOutput, TransferError>),
+}
+
+/// What happened to a [`DownloadAction`].
+// Each value is moved once per request: boxing the large variants buys nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DownloadOutcome {
+    /// The HEAD's answer.
+    Head(Result<ObjectInfo, ClientError>),
+    /// The temp file is ready; `true` if earlier content was kept.
+    TempReady(Result<bool, ClientError>),
+    /// A range was written: bytes received and their CRC64.
+    Range {
+        /// The action's part number.
+        part_number: u32,
+        /// `(bytes written, CRC64 of them)`.
+        result: Result<(u64, u64), ClientError>,
+    },
+    /// The checkpoint is durable (or could not be written).
+    CheckpointSaved(Result<(), ClientError>),
+    /// The target is in place.
+    Finalized(Result<(), ClientError>),
+    /// The temp file and checkpoint are gone.
+    Discarded(Result<(), ClientError>),
+}
+
+/// A finished download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DownloadOutput {
+    /// The object version downloaded.
+    pub object: ObjectIdentity,
+    /// CRC64 of the data written, combined from the ranges (equal to COS's when COS
+    /// has one).
+    pub crc64: u64,
+    /// The object's attributes from the HEAD.
+    pub info: ObjectInfo,
+    /// Bytes an earlier run had already written.
+    pub resumed_bytes: u64,
+    /// Bytes this run fetched, retries included.
+    pub fetched_bytes: u64,
+}
+
+#[derive(Debug)]
+enum Stage {
+    Head { sent: bool },
+    Temp { sent: bool },
+    Ranges,
+    Finalize { sent: bool },
+    Discard { sent: bool },
+    Over,
+}
+
+/// The download state machine for one object and one target file. See the crate docs
+/// for the driving loop.
+#[derive(Debug)]
+pub struct Download {
+    bucket: String,
+    get: GetObject,
+    options: TransferOptions,
+    stage: Stage,
+    checkpoint: Option<DownloadCheckpoint>,
+    object: Option<(ObjectIdentity, ObjectInfo)>,
+    window: Option<Window>,
+    crcs: Vec<Option<u64>>,
+    checkpointing: bool,
+    saving: Option<Vec<u32>>,
+    pending_error: Option<TransferError>,
+    resumed_bytes: u64,
+    fetched_bytes: u64,
+    events: VecDeque<TransferEvent>,
+    result: Option<Result<DownloadOutput, TransferError>>,
+}
+
+impl Download {
+    /// A download of what `get` names (key, version, conditions, `response-*`
+    /// overrides, SSE-C key, traffic limit; its range is ignored) from `bucket`.
+    /// `checkpoint` is what an earlier run left: it is used only if it names the same
+    /// bucket, key and object version (size, ETag, CRC64) as the HEAD reports.
+    pub fn new(
+        bucket: impl Into<String>,
+        get: GetObject,
+        checkpoint: Option<DownloadCheckpoint>,
+        options: TransferOptions,
+    ) -> Self {
+        Self {
+            bucket: bucket.into(),
+            get,
+            options,
+            stage: Stage::Head { sent: false },
+            checkpoint,
+            object: None,
+            window: None,
+            crcs: Vec::new(),
+            checkpointing: true,
+            saving: None,
+            pending_error: None,
+            resumed_bytes: 0,
+            fetched_bytes: 0,
+            events: VecDeque::new(),
+            result: None,
+        }
+    }
+
+    /// The next event to report, if any.
+    pub fn poll_event(&mut self) -> Option<TransferEvent> {
+        self.events.pop_front()
+    }
+
+    /// Current progress.
+    pub fn progress(&self) -> Progress {
+        self.window
+            .as_ref()
+            .map(Window::progress)
+            .unwrap_or_default()
+    }
+
+    /// The next action, or `None` when the driver must wait for an outcome.
+    pub fn poll_action(&mut self) -> Option<DownloadAction> {
+        match &mut self.stage {
+            Stage::Head { sent } => {
+                if *sent {
+                    return None;
+                }
+                *sent = true;
+                Some(DownloadAction::Head(self.get.head_object()))
+            }
+            Stage::Temp { sent } => {
+                if *sent {
+                    return None;
+                }
+                *sent = true;
+                let keep = self.crcs.iter().any(Option::is_some);
+                let len = self.object.as_ref().map_or(0, |(o, _)| o.size);
+                Some(DownloadAction::OpenTemp { len, keep })
+            }
+            Stage::Ranges => self.next_range_action(),
+            Stage::Finalize { sent } => {
+                if *sent {
+                    return None;
+                }
+                *sent = true;
+                Some(DownloadAction::Finalize)
+            }
+            Stage::Discard { sent } => {
+                if *sent {
+                    return None;
+                }
+                *sent = true;
+                Some(DownloadAction::Discard)
+            }
+            Stage::Over => self.result.take().map(DownloadAction::Done),
+        }
+    }
+
+    /// Reports the outcome of an action returned by [`Download::poll_action`].
+    pub fn handle(&mut self, outcome: DownloadOutcome) {
+        if matches!(self.stage, Stage::Over) {
+            return;
+        }
+        match outcome {
+            DownloadOutcome::Head(result) => self.on_head(result),
+            DownloadOutcome::TempReady(result) => self.on_temp(result),
+            DownloadOutcome::Range {
+                part_number,
+                result,
+            } => self.on_range(part_number, result),
+            DownloadOutcome::CheckpointSaved(result) => self.on_saved(result),
+            DownloadOutcome::Finalized(result) => {
+                if matches!(self.stage, Stage::Finalize { sent: true }) {
+                    match result {
+                        Ok(()) => self.succeed(),
+                        Err(err) => self.finish(Err(TransferError::Client(err))),
+                    }
+                }
+            }
+            DownloadOutcome::Discarded(_) => {
+                if matches!(self.stage, Stage::Discard { sent: true }) {
+                    let err = self
+                        .pending_error
+                        .take()
+                        .unwrap_or(TransferError::Cancelled);
+                    self.finish(Err(err));
+                }
+            }
+        }
+    }
+
+    fn on_head(&mut self, result: Result<ObjectInfo, ClientError>) {
+        if !matches!(self.stage, Stage::Head { sent: true }) {
+            return;
+        }
+        let info = match result {
+            Ok(info) => info,
+            Err(err) => return self.finish(Err(TransferError::Client(err))),
+        };
+        let (Some(size), Some(etag)) = (info.content_length, info.etag.clone()) else {
+            return self.finish(Err(TransferError::Unexpected(
+                "the HEAD answer has no Content-Length or ETag to pin the download to".into(),
+            )));
+        };
+        let object = ObjectIdentity {
+            size,
+            etag,
+            crc64: info.crc64,
+            version_id: info.version_id.clone(),
+        };
+        let plan = match self.checkpoint.take() {
+            Some(cp)
+                if cp.bucket == self.bucket && cp.key == self.get.key() && cp.object == object =>
+            {
+                PartPlan::exact(size, cp.part_size).map(|plan| (plan, cp.ranges))
+            }
+            _ => None,
+        };
+        let (plan, ranges) = match plan {
+            Some(found) => found,
+            None => match PartPlan::new(size, self.options.part_size) {
+                Ok(plan) => (plan, Vec::new()),
+                Err(err) => return self.finish(Err(err.into())),
+            },
+        };
+        self.crcs = vec![None; plan.count() as usize];
+        for range in ranges {
+            if let Some(slot) = self.crcs.get_mut(range.number as usize - 1) {
+                *slot = Some(range.crc64);
+            }
+        }
+        // One range is redone whole after a crash anyway: no checkpoint for it.
+        self.checkpointing = plan.count() > 1;
+        self.object = Some((object, info));
+        self.window = Some(self.new_window(plan));
+        self.stage = Stage::Temp { sent: false };
+    }
+
+    fn new_window(&self, plan: PartPlan) -> Window {
+        let limit = match self.options.concurrency {
+            0 => plan.default_concurrency(),
+            n => n,
+        };
+        let done: Vec<bool> = self.crcs.iter().map(Option::is_some).collect();
+        Window::new(plan, limit, |i| done[i as usize])
+    }
+
+    fn on_temp(&mut self, result: Result<bool, ClientError>) {
+        if !matches!(self.stage, Stage::Temp { sent: true }) {
+            return;
+        }
+        let kept = match result {
+            Ok(kept) => kept,
+            Err(err) => return self.finish(Err(TransferError::Client(err))),
+        };
+        if !kept {
+            self.crcs.iter_mut().for_each(|c| *c = None);
+            if let Some(plan) = self.window.as_ref().map(|w| *w.plan()) {
+                self.window = Some(self.new_window(plan));
+            }
+        }
+        let progress = self.progress();
+        self.resumed_bytes = progress.committed;
+        self.events.push_back(TransferEvent::Started {
+            progress,
+            parts: self.crcs.len() as u32,
+            resumed: self.resumed_bytes,
+        });
+        self.stage = Stage::Ranges;
+    }
+
+    fn checkpoint_now(&self) -> Option<DownloadCheckpoint> {
+        let (object, _) = self.object.as_ref()?;
+        Some(DownloadCheckpoint {
+            format: FORMAT,
+            bucket: self.bucket.clone(),
+            key: self.get.key().to_owned(),
+            object: object.clone(),
+            part_size: self.window.as_ref()?.plan().part_size(),
+            ranges: self
+                .crcs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, crc)| {
+                    crc.map(|crc64| CompletedRange {
+                        number: i as u32 + 1,
+                        crc64,
+                    })
+                })
+                .collect(),
+        })
+    }
+
+    fn next_range_action(&mut self) -> Option<DownloadAction> {
+        if self.saving.is_none() {
+            let landed = self.window.as_ref()?.landed();
+            if !landed.is_empty() {
+                if self.checkpointing {
+                    let checkpoint = self.checkpoint_now()?;
+                    self.saving = Some(landed);
+                    return Some(DownloadAction::SaveCheckpoint(checkpoint));
+                }
+                self.commit(&landed);
+            }
+            if self.window.as_ref()?.is_complete() {
+                return self.verify();
+            }
+        }
+        let (object, _) = self.object.as_ref()?;
+        let etag = object.etag.clone();
+        let window = self.window.as_mut()?;
+        let (index, _) = window.start_next()?;
+        let (offset, len) = window.plan().span(index);
+        let op = match self.get.pinned_span(offset, offset + len - 1, &etag) {
+            Ok(op) => op,
+            Err(err) => {
+                self.finish(Err(TransferError::Client(
+                    cos_proto::Error::from(err).into(),
+                )));
+                return self.poll_action();
+            }
+        };
+        self.fetched_bytes += len;
+        self.events.push_back(TransferEvent::PartStarted {
+            part: index + 1,
+            progress: window.progress(),
+        });
+        Some(DownloadAction::GetRange {
+            op,
+            part_number: index + 1,
+            offset,
+            len,
+        })
+    }
+
+    /// Every range is durable: compare the combined CRC64 with COS's.
+    fn verify(&mut self) -> Option<DownloadAction> {
+        let plan = *self.window.as_ref()?.plan();
+        let actual = self.combined_crc(&plan);
+        let expected = self.object.as_ref()?.0.crc64;
+        match expected {
+            Some(expected) if expected != actual => {
+                self.pending_error = Some(TransferError::Crc64Mismatch {
+                    what: "object".into(),
+                    expected,
+                    actual,
+                });
+                self.stage = Stage::Discard { sent: false };
+            }
+            _ => self.stage = Stage::Finalize { sent: false },
+        }
+        self.poll_action()
+    }
+
+    fn combined_crc(&self, plan: &PartPlan) -> u64 {
+        self.crcs.iter().enumerate().fold(0, |acc, (i, crc)| {
+            crc64::combine(acc, crc.unwrap_or(0), plan.span(i as u32).1)
+        })
+    }
+
+    fn commit(&mut self, indexes: &[u32]) {
+        let Some(window) = self.window.as_mut() else {
+            return;
+        };
+        for &index in indexes {
+            if let Some(bytes) = window.commit(index) {
+                self.events.push_back(TransferEvent::PartDone {
+                    part: index + 1,
+                    bytes,
+                    progress: window.progress(),
+                });
+            }
+        }
+    }
+
+    fn on_range(&mut self, part_number: u32, result: Result<(u64, u64), ClientError>) {
+        let index = part_number.wrapping_sub(1);
+        let Some(window) = self.window.as_mut() else {
+            return;
+        };
+        if !matches!(self.stage, Stage::Ranges) || !window.is_running(index) {
+            return;
+        }
+        let expected_len = window.plan().span(index).1;
+        let failure = match result {
+            Ok((received, crc)) if received == expected_len => {
+                self.crcs[index as usize] = Some(crc);
+                window.land(index);
+                return;
+            }
+            Ok((received, _)) => TransferError::Client(ClientError::ShortBody {
+                expected: expected_len,
+                received,
+            }),
+            Err(err) if is_precondition_failed(&err) => {
+                let etag = self.object.as_ref().map(|(o, _)| o.etag.clone());
+                return self.finish(Err(TransferError::RemoteChanged {
+                    etag: etag.unwrap_or_default(),
+                }));
+            }
+            Err(err) => TransferError::Client(err),
+        };
+        let retry = match &failure {
+            TransferError::Client(err) => is_transient(err),
+            _ => true,
+        };
+        match window.fail(index, self.options.part_attempts) {
+            Some(attempt) if retry => self.events.push_back(TransferEvent::Retrying {
+                part: part_number,
+                attempt,
+                reason: failure.to_string(),
+                progress: window.progress(),
+            }),
+            _ => self.finish(Err(failure)),
+        }
+    }
+
+    fn on_saved(&mut self, result: Result<(), ClientError>) {
+        let Some(saved) = self.saving.take() else {
+            return;
+        };
+        match result {
+            Ok(()) => self.commit(&saved),
+            Err(err) => self.finish(Err(TransferError::Client(err))),
+        }
+    }
+
+    fn succeed(&mut self) {
+        let Some((object, info)) = self.object.clone() else {
+            return;
+        };
+        let plan = self.window.as_ref().map(|w| *w.plan());
+        let crc64 = plan.map_or(0, |p| self.combined_crc(&p));
+        self.finish(Ok(DownloadOutput {
+            object,
+            crc64,
+            info,
+            resumed_bytes: self.resumed_bytes,
+            fetched_bytes: self.fetched_bytes,
+        }));
+    }
+
+    fn finish(&mut self, result: Result<DownloadOutput, TransferError>) {
+        let progress = self.progress();
+        self.events.push_back(match &result {
+            Ok(_) => TransferEvent::Finished { progress },
+            Err(err) => TransferEvent::Failed {
+                reason: err.to_string(),
+                progress,
+            },
+        });
+        self.result = Some(result);
+        self.stage = Stage::Over;
+    }
+}
+
+#[cfg(test)]
+#[path = "download_tests.rs"]
+mod tests;

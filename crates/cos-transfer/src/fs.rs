@@ -1,0 +1,170 @@
+//! The file actions both drivers perform for the machines (feature `fs`): reading a
+//! source range, writing a range of a temp file, durable atomic replace of a
+//! checkpoint, durable rename of a finished download. They are blocking; the async
+//! driver runs them on its blocking pool.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::Path;
+use std::time::UNIX_EPOCH;
+
+use crate::checkpoint::SourceIdentity;
+
+/// The identity of a source file: its size and modification time.
+pub fn source_identity(metadata: &fs::Metadata) -> SourceIdentity {
+    let modified_ns = metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .and_then(|d| u64::try_from(d.as_nanos()).ok());
+    SourceIdentity {
+        size: metadata.len(),
+        modified_ns,
+    }
+}
+
+/// Reads exactly `len` bytes at `offset`. A source shorter than that now is an
+/// `UnexpectedEof` error (it changed).
+pub fn read_at(file: &File, offset: u64, len: u64) -> io::Result<Vec<u8>> {
+    let len = usize::try_from(len).map_err(|_| io::Error::other("range too large"))?;
+    let mut buf = vec![0; len];
+    read_exact_at(file, &mut buf, offset)?;
+    Ok(buf)
+}
+
+/// Writes all of `data` at `offset`.
+pub fn write_at(file: &File, offset: u64, data: &[u8]) -> io::Result<()> {
+    write_all_at(file, data, offset)
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(unix)]
+fn write_all_at(file: &File, data: &[u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, data, offset)
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = file.try_clone()?;
+    f.seek(SeekFrom::Start(offset))?;
+    f.read_exact(buf)
+}
+
+#[cfg(not(unix))]
+fn write_all_at(file: &File, data: &[u8], offset: u64) -> io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = file.try_clone()?;
+    f.seek(SeekFrom::Start(offset))?;
+    f.write_all(data)
+}
+
+/// Replaces `path` with `data` so that a crash leaves either the old or the new
+/// content, never a mix: write `<path>.tmp`, sync it, rename it over, sync the
+/// directory.
+pub fn replace_atomically(path: &Path, data: &[u8]) -> io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = Path::new(&tmp);
+    {
+        let mut file = File::create(tmp)?;
+        file.write_all(data)?;
+        file.sync_all()?;
+    }
+    fs::rename(tmp, path)?;
+    sync_parent(path)
+}
+
+/// Reads a checkpoint file; `None` if it does not exist or cannot be read.
+pub fn read_checkpoint(path: &Path) -> Option<Vec<u8>> {
+    fs::read(path).ok()
+}
+
+/// Deletes `path`; a file that does not exist is not an error.
+pub fn remove_if_exists(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Opens the temp file of a download, `len` bytes long. With `keep`, an existing file
+/// of exactly that length is kept as is (`true` is returned); otherwise it is created
+/// empty and sized.
+pub fn open_temp(path: &Path, len: u64, keep: bool) -> io::Result<(File, bool)> {
+    if keep
+        && let Ok(file) = OpenOptions::new().read(true).write(true).open(path)
+        && file.metadata()?.len() == len
+    {
+        return Ok((file, true));
+    }
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)?;
+    file.set_len(len)?;
+    Ok((file, false))
+}
+
+/// Makes a finished download visible: sync the temp file, rename it over `target`,
+/// sync the directory.
+pub fn finalize(temp: &File, temp_path: &Path, target: &Path) -> io::Result<()> {
+    temp.sync_all()?;
+    fs::rename(temp_path, target)?;
+    sync_parent(target)
+}
+
+/// Syncs the directory holding `path`, so a rename in it survives a crash (a no-op
+/// where directories cannot be opened).
+pub fn sync_parent(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        File::open(parent)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replace_is_atomic_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.cosresume");
+        replace_atomically(&path, b"one").unwrap();
+        replace_atomically(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn temp_files_are_kept_only_at_the_right_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t");
+        let (file, kept) = open_temp(&path, 10, true).unwrap();
+        assert!(!kept);
+        write_at(&file, 3, b"abc").unwrap();
+        drop(file);
+        let (file, kept) = open_temp(&path, 10, true).unwrap();
+        assert!(kept);
+        assert_eq!(read_at(&file, 3, 3).unwrap(), b"abc");
+        let (_, kept) = open_temp(&path, 11, true).unwrap();
+        assert!(!kept);
+        let (file, _) = open_temp(&path, 4, false).unwrap();
+        assert!(read_at(&file, 2, 3).is_err(), "short reads are errors");
+    }
+}

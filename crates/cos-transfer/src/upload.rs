@@ -1,0 +1,688 @@
+//! The upload machine: one PUT below the threshold, else a resumable multipart upload.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use cos_proto::client_error::Error as ClientError;
+use cos_proto::crc64;
+use cos_proto::ops::{
+    AbortMultipartUpload, CompleteMultipartUpload, CompleteMultipartUploadOutput,
+    InitiateMultipartUpload, InitiateMultipartUploadOutput, ListParts, ListPartsOutput, PutObject,
+    PutObjectOutput, UploadPart, UploadPartOutput,
+};
+
+use crate::checkpoint::{CompletedPart, FORMAT, SourceIdentity, UploadCheckpoint};
+use crate::error::{TransferError, is_no_such_upload, is_transient};
+use crate::options::TransferOptions;
+use crate::plan::PartPlan;
+use crate::progress::{Progress, TransferEvent};
+use crate::window::Window;
+
+/// What the driver must do next for an [`Upload`].
+// Each value is moved once per request: boxing the large variants buys nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum UploadAction {
+    /// Read the whole source (`len` bytes from offset 0), send it with `op`, and report
+    /// [`UploadOutcome::Put`] with the CRC64 of the bytes sent.
+    Put {
+        /// The request (its length is the source's).
+        op: PutObject,
+        /// Bytes to send.
+        len: u64,
+    },
+    /// Abort an earlier run's upload that cannot be resumed; report
+    /// [`UploadOutcome::Aborted`] (failures are ignored).
+    AbortStale(AbortMultipartUpload),
+    /// List the parts COS holds for the checkpoint's upload; report
+    /// [`UploadOutcome::PartsListed`].
+    ListParts(ListParts),
+    /// Start the multipart upload; report [`UploadOutcome::Initiated`].
+    Initiate(InitiateMultipartUpload),
+    /// Read `len` bytes of the source at `offset`, send them with `op`, and report
+    /// [`UploadOutcome::PartUploaded`] with their CRC64. Several may be in flight.
+    UploadPart {
+        /// The request.
+        op: UploadPart,
+        /// Where the part starts in the source.
+        offset: u64,
+        /// The part's length.
+        len: u64,
+    },
+    /// Replace the checkpoint file with this one atomically and durably (write a temp
+    /// file, sync it, rename it over, sync the directory); report
+    /// [`UploadOutcome::CheckpointSaved`].
+    SaveCheckpoint(UploadCheckpoint),
+    /// Finish the upload; report [`UploadOutcome::Completed`].
+    Complete(CompleteMultipartUpload),
+    /// Delete the checkpoint file (if any); report [`UploadOutcome::CheckpointRemoved`].
+    RemoveCheckpoint,
+    /// The upload is over. After this, `poll_action` returns `None`.
+    Done(Result<UploadOutput, TransferError>),
+}
+
+/// What happened to an [`UploadAction`].
+// Each value is moved once per request: boxing the large variants buys nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum UploadOutcome {
+    /// The PUT's answer and the CRC64 of the bytes sent.
+    Put(Result<(PutObjectOutput, u64), ClientError>),
+    /// The abort's answer.
+    Aborted(Result<(), ClientError>),
+    /// One page of the part listing.
+    PartsListed(Result<ListPartsOutput, ClientError>),
+    /// The initiation's answer.
+    Initiated(Result<InitiateMultipartUploadOutput, ClientError>),
+    /// A part's answer and the CRC64 of the bytes sent.
+    PartUploaded {
+        /// The part number of the action.
+        part_number: u32,
+        /// The answer and the CRC64.
+        result: Result<(UploadPartOutput, u64), ClientError>,
+    },
+    /// The checkpoint is durable (or could not be written).
+    CheckpointSaved(Result<(), ClientError>),
+    /// The completion's answer.
+    Completed(Result<CompleteMultipartUploadOutput, ClientError>),
+    /// The checkpoint is gone (a failure here is ignored: the next run finds the upload
+    /// completed and starts over).
+    CheckpointRemoved(Result<(), ClientError>),
+}
+
+/// A finished upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UploadOutput {
+    /// The object's ETag.
+    pub etag: Option<String>,
+    /// CRC64 of the object, computed from the bytes sent (combined from the parts) and
+    /// checked against COS's when COS sent one.
+    pub crc64: u64,
+    /// `x-cos-version-id` on versioned buckets.
+    pub version_id: Option<String>,
+    /// Object size.
+    pub size: u64,
+    /// Parts (0 for a single PUT).
+    pub parts: u32,
+    /// Bytes an earlier run had already uploaded.
+    pub resumed_bytes: u64,
+    /// Bytes this run sent, retries included.
+    pub sent_bytes: u64,
+}
+
+#[derive(Debug)]
+enum Stage {
+    Start,
+    AbortStale { upload_id: String, sent: bool },
+    Put { sent: bool },
+    List { marker: Option<u32>, sent: bool },
+    Initiate { sent: bool },
+    Parts,
+    Complete { sent: bool },
+    Remove { sent: bool, output: UploadOutput },
+    Over,
+}
+
+/// The upload state machine for one source and one key. See the crate docs for the
+/// driving loop; the driver reports every action's outcome with [`Upload::handle`].
+#[derive(Debug)]
+pub struct Upload {
+    bucket: String,
+    put: PutObject,
+    source: SourceIdentity,
+    options: TransferOptions,
+    stage: Stage,
+    checkpoint: Option<UploadCheckpoint>,
+    upload_id: String,
+    window: Option<Window>,
+    parts: Vec<Option<CompletedPart>>,
+    listed: BTreeMap<u32, (String, u64)>,
+    saving: Option<Vec<u32>>,
+    recorded: bool,
+    single_attempts: u32,
+    resumed_bytes: u64,
+    sent_bytes: u64,
+    events: VecDeque<TransferEvent>,
+    result: Option<Result<UploadOutput, TransferError>>,
+}
+
+impl Upload {
+    /// An upload of `source` to `bucket`, with the attributes of `put` (its length is
+    /// ignored: the source's size is used). `checkpoint` is what an earlier run left
+    /// (`None` if there is no file or it could not be parsed): if it matches the bucket,
+    /// key and source, its parts are reconciled with COS and only missing parts are
+    /// sent; otherwise its upload is aborted and the upload starts over.
+    pub fn new(
+        bucket: impl Into<String>,
+        put: PutObject,
+        source: SourceIdentity,
+        checkpoint: Option<UploadCheckpoint>,
+        options: TransferOptions,
+    ) -> Self {
+        Self {
+            bucket: bucket.into(),
+            put,
+            source,
+            options,
+            stage: Stage::Start,
+            checkpoint,
+            upload_id: String::new(),
+            window: None,
+            parts: Vec::new(),
+            listed: BTreeMap::new(),
+            saving: None,
+            recorded: true,
+            single_attempts: 0,
+            resumed_bytes: 0,
+            sent_bytes: 0,
+            events: VecDeque::new(),
+            result: None,
+        }
+    }
+
+    /// The next event to report, if any.
+    pub fn poll_event(&mut self) -> Option<TransferEvent> {
+        self.events.pop_front()
+    }
+
+    /// Current progress.
+    pub fn progress(&self) -> Progress {
+        match &self.window {
+            Some(w) => w.progress(),
+            None => Progress {
+                total: self.source.size,
+                committed: if matches!(self.stage, Stage::Remove { .. } | Stage::Over) {
+                    self.source.size
+                } else {
+                    0
+                },
+                in_flight: if matches!(self.stage, Stage::Put { sent: true }) {
+                    self.source.size
+                } else {
+                    0
+                },
+            },
+        }
+    }
+
+    /// The next action, or `None` when the driver must wait for an outcome of an action
+    /// in flight (or the upload is over and `Done` was returned).
+    pub fn poll_action(&mut self) -> Option<UploadAction> {
+        loop {
+            match &mut self.stage {
+                Stage::Start => self.start(),
+                Stage::AbortStale { upload_id, sent } => {
+                    if *sent {
+                        return None;
+                    }
+                    *sent = true;
+                    let op = AbortMultipartUpload::new(self.put.key(), upload_id.clone());
+                    return Some(UploadAction::AbortStale(op));
+                }
+                Stage::Put { sent } => {
+                    if *sent {
+                        return None;
+                    }
+                    *sent = true;
+                    self.single_attempts += 1;
+                    self.sent_bytes += self.source.size;
+                    return Some(UploadAction::Put {
+                        op: self.put.clone().with_content_length(Some(self.source.size)),
+                        len: self.source.size,
+                    });
+                }
+                Stage::List { marker, sent } => {
+                    if *sent {
+                        return None;
+                    }
+                    *sent = true;
+                    let mut op = ListParts::new(self.put.key(), self.upload_id.clone());
+                    if let Some(marker) = marker {
+                        op = op.part_number_marker(*marker);
+                    }
+                    return Some(UploadAction::ListParts(op));
+                }
+                Stage::Initiate { sent } => {
+                    if *sent {
+                        return None;
+                    }
+                    *sent = true;
+                    return Some(UploadAction::Initiate(self.put.to_multipart()));
+                }
+                Stage::Parts => return self.next_part_action(),
+                Stage::Complete { sent } => {
+                    if *sent {
+                        return None;
+                    }
+                    *sent = true;
+                    let parts = self
+                        .parts
+                        .iter()
+                        .flatten()
+                        .map(|p| (p.number, p.etag.clone()));
+                    let op = CompleteMultipartUpload::new(self.put.key(), self.upload_id.clone())
+                        .parts(parts);
+                    return Some(UploadAction::Complete(op));
+                }
+                Stage::Remove { sent, .. } => {
+                    if *sent {
+                        return None;
+                    }
+                    *sent = true;
+                    return Some(UploadAction::RemoveCheckpoint);
+                }
+                Stage::Over => return self.result.take().map(UploadAction::Done),
+            }
+        }
+    }
+
+    /// Reports the outcome of an action returned by [`Upload::poll_action`].
+    pub fn handle(&mut self, outcome: UploadOutcome) {
+        if matches!(self.stage, Stage::Over) {
+            return;
+        }
+        match outcome {
+            UploadOutcome::Put(result) => self.on_put(result),
+            UploadOutcome::Aborted(_) => {
+                if matches!(self.stage, Stage::AbortStale { .. }) {
+                    self.stage = if self.source.size < self.options.multipart_threshold {
+                        Stage::Put { sent: false }
+                    } else {
+                        Stage::Initiate { sent: false }
+                    };
+                }
+            }
+            UploadOutcome::PartsListed(result) => self.on_listed(result),
+            UploadOutcome::Initiated(result) => self.on_initiated(result),
+            UploadOutcome::PartUploaded {
+                part_number,
+                result,
+            } => self.on_part(part_number, result),
+            UploadOutcome::CheckpointSaved(result) => self.on_saved(result),
+            UploadOutcome::Completed(result) => self.on_completed(result),
+            UploadOutcome::CheckpointRemoved(_) => {
+                if let Stage::Remove { output, .. } =
+                    std::mem::replace(&mut self.stage, Stage::Over)
+                {
+                    self.finish(Ok(output));
+                }
+            }
+        }
+    }
+
+    fn start(&mut self) {
+        let stale = self.checkpoint.take();
+        if self.source.size < self.options.multipart_threshold {
+            self.stage = match stale {
+                Some(cp) => Stage::AbortStale {
+                    upload_id: cp.upload_id,
+                    sent: false,
+                },
+                None => Stage::Put { sent: false },
+            };
+            self.events.push_back(TransferEvent::Started {
+                progress: self.progress(),
+                parts: 1,
+                resumed: 0,
+            });
+            return;
+        }
+        if let Some(cp) = stale {
+            let plan = PartPlan::exact(self.source.size, cp.part_size);
+            let usable = cp.bucket == self.bucket
+                && cp.key == self.put.key()
+                && cp.source == self.source
+                && plan.is_some();
+            if let (true, Some(plan)) = (usable, plan) {
+                self.upload_id = cp.upload_id.clone();
+                self.parts = vec![None; plan.count() as usize];
+                for part in cp.parts {
+                    let index = (part.number - 1) as usize;
+                    if let Some(slot) = self.parts.get_mut(index) {
+                        *slot = Some(part);
+                    }
+                }
+                self.window = Some(Window::new(plan, 1, |_| false));
+                self.stage = Stage::List {
+                    marker: None,
+                    sent: false,
+                };
+                return;
+            }
+            self.stage = Stage::AbortStale {
+                upload_id: cp.upload_id,
+                sent: false,
+            };
+            return;
+        }
+        self.stage = Stage::Initiate { sent: false };
+    }
+
+    fn plan(&self) -> Result<PartPlan, TransferError> {
+        Ok(PartPlan::new(self.source.size, self.options.part_size)?)
+    }
+
+    fn concurrency(&self, plan: &PartPlan) -> usize {
+        match self.options.concurrency {
+            0 => plan.default_concurrency(),
+            n => n,
+        }
+    }
+
+    /// Starts the part phase over `plan`, with the parts in `self.parts` counted done.
+    fn begin_parts(&mut self, plan: PartPlan) {
+        let done: Vec<bool> = self.parts.iter().map(Option::is_some).collect();
+        let window = Window::new(plan, self.concurrency(&plan), |i| done[i as usize]);
+        self.resumed_bytes = window.progress().committed;
+        self.events.push_back(TransferEvent::Started {
+            progress: window.progress(),
+            parts: plan.count(),
+            resumed: self.resumed_bytes,
+        });
+        self.window = Some(window);
+        self.stage = Stage::Parts;
+    }
+
+    fn checkpoint_now(&self) -> UploadCheckpoint {
+        UploadCheckpoint {
+            format: FORMAT,
+            bucket: self.bucket.clone(),
+            key: self.put.key().to_owned(),
+            upload_id: self.upload_id.clone(),
+            part_size: self.window.as_ref().map_or(0, |w| w.plan().part_size()),
+            source: self.source.clone(),
+            parts: self.parts.iter().flatten().cloned().collect(),
+        }
+    }
+
+    fn next_part_action(&mut self) -> Option<UploadAction> {
+        let window = self.window.as_mut()?;
+        if self.saving.is_none() {
+            let landed = window.landed();
+            if !landed.is_empty() || !self.recorded {
+                self.saving = Some(landed);
+                return Some(UploadAction::SaveCheckpoint(self.checkpoint_now()));
+            }
+            if window.is_complete() {
+                self.stage = Stage::Complete { sent: false };
+                return self.poll_action();
+            }
+        }
+        if !self.recorded {
+            return None;
+        }
+        let (index, _attempt) = window.start_next()?;
+        let (offset, len) = window.plan().span(index);
+        let part_number = index + 1;
+        let mut op = UploadPart::new(
+            self.put.key(),
+            self.upload_id.clone(),
+            part_number,
+            Some(len),
+        );
+        if let Some(limit) = self.put.traffic_limit_value() {
+            op = op.traffic_limit(limit);
+        }
+        if let Some(key) = self.put.customer_key() {
+            op = op.customer_key(key.clone());
+        }
+        self.sent_bytes += len;
+        self.events.push_back(TransferEvent::PartStarted {
+            part: part_number,
+            progress: window.progress(),
+        });
+        Some(UploadAction::UploadPart { op, offset, len })
+    }
+
+    fn on_put(&mut self, result: Result<(PutObjectOutput, u64), ClientError>) {
+        if !matches!(self.stage, Stage::Put { sent: true }) {
+            return;
+        }
+        let failure = match result {
+            Ok((output, crc)) => match output.crc64 {
+                Some(expected) if expected != crc => TransferError::Crc64Mismatch {
+                    what: "object".into(),
+                    expected,
+                    actual: crc,
+                },
+                _ => {
+                    let done = UploadOutput {
+                        etag: output.etag,
+                        crc64: crc,
+                        version_id: output.version_id,
+                        size: self.source.size,
+                        parts: 0,
+                        resumed_bytes: 0,
+                        sent_bytes: self.sent_bytes,
+                    };
+                    self.finish(Ok(done));
+                    return;
+                }
+            },
+            Err(err) => TransferError::Client(err),
+        };
+        let retry = match &failure {
+            TransferError::Client(err) => is_transient(err),
+            _ => true,
+        };
+        if retry && self.single_attempts < self.options.part_attempts {
+            self.events.push_back(TransferEvent::Retrying {
+                part: 1,
+                attempt: self.single_attempts + 1,
+                reason: failure.to_string(),
+                progress: self.progress(),
+            });
+            self.stage = Stage::Put { sent: false };
+        } else {
+            self.finish(Err(failure));
+        }
+    }
+
+    fn on_listed(&mut self, result: Result<ListPartsOutput, ClientError>) {
+        if !matches!(self.stage, Stage::List { sent: true, .. }) {
+            return;
+        }
+        match result {
+            Ok(page) => {
+                for part in &page.parts {
+                    self.listed
+                        .insert(part.part_number, (part.etag.clone(), part.size));
+                }
+                let next = page.next_part_number_marker.filter(|_| page.is_truncated);
+                match next {
+                    Some(marker) if page.part_number_marker != Some(marker) => {
+                        self.stage = Stage::List {
+                            marker: Some(marker),
+                            sent: false,
+                        };
+                    }
+                    _ => self.reconcile(),
+                }
+            }
+            Err(err) if is_no_such_upload(&err) => self.start_over(),
+            Err(err) => self.fail(TransferError::Client(err)),
+        }
+    }
+
+    /// Keeps the checkpoint's parts COS still has with the same ETag and size.
+    fn reconcile(&mut self) {
+        let Some(plan) = self.window.as_ref().map(|w| *w.plan()) else {
+            return;
+        };
+        let listed = std::mem::take(&mut self.listed);
+        for (index, slot) in self.parts.iter_mut().enumerate() {
+            let keep = slot.as_ref().is_some_and(|part| {
+                listed.get(&part.number).is_some_and(|(etag, size)| {
+                    same_etag(etag, &part.etag) && *size == plan.span(index as u32).1
+                })
+            });
+            if !keep {
+                *slot = None;
+            }
+        }
+        self.begin_parts(plan);
+    }
+
+    fn start_over(&mut self) {
+        self.parts.clear();
+        self.window = None;
+        self.upload_id.clear();
+        self.stage = Stage::Initiate { sent: false };
+    }
+
+    fn on_initiated(&mut self, result: Result<InitiateMultipartUploadOutput, ClientError>) {
+        if !matches!(self.stage, Stage::Initiate { sent: true }) {
+            return;
+        }
+        let output = match result {
+            Ok(output) => output,
+            Err(err) => return self.fail(TransferError::Client(err)),
+        };
+        let plan = match self.plan() {
+            Ok(plan) => plan,
+            Err(err) => return self.fail(err),
+        };
+        self.upload_id = output.upload_id;
+        self.parts = vec![None; plan.count() as usize];
+        // The upload id is recorded before any part is sent, so that a crash never
+        // leaves an upload nobody knows about.
+        self.recorded = false;
+        self.begin_parts(plan);
+    }
+
+    fn on_part(&mut self, part_number: u32, result: Result<(UploadPartOutput, u64), ClientError>) {
+        let index = part_number.wrapping_sub(1);
+        let Some(window) = self.window.as_mut() else {
+            return;
+        };
+        if !matches!(self.stage, Stage::Parts) || !window.is_running(index) {
+            return;
+        }
+        let failure = match result {
+            Ok((output, crc)) => match output.crc64 {
+                Some(expected) if expected != crc => TransferError::Crc64Mismatch {
+                    what: format!("part {part_number}"),
+                    expected,
+                    actual: crc,
+                },
+                _ => {
+                    self.parts[index as usize] = Some(CompletedPart {
+                        number: part_number,
+                        etag: output.etag,
+                        crc64: crc,
+                    });
+                    window.land(index);
+                    return;
+                }
+            },
+            Err(err) => TransferError::Client(err),
+        };
+        let retry = match &failure {
+            TransferError::Client(err) => is_transient(err),
+            _ => true,
+        };
+        match window.fail(index, self.options.part_attempts) {
+            Some(attempt) if retry => self.events.push_back(TransferEvent::Retrying {
+                part: part_number,
+                attempt,
+                reason: failure.to_string(),
+                progress: window.progress(),
+            }),
+            _ => self.fail(failure),
+        }
+    }
+
+    fn on_saved(&mut self, result: Result<(), ClientError>) {
+        let Some(saved) = self.saving.take() else {
+            return;
+        };
+        if let Err(err) = result {
+            return self.fail(TransferError::Client(err));
+        }
+        self.recorded = true;
+        let Some(window) = self.window.as_mut() else {
+            return;
+        };
+        for index in saved {
+            if let Some(bytes) = window.commit(index) {
+                self.events.push_back(TransferEvent::PartDone {
+                    part: index + 1,
+                    bytes,
+                    progress: window.progress(),
+                });
+            }
+        }
+    }
+
+    fn on_completed(&mut self, result: Result<CompleteMultipartUploadOutput, ClientError>) {
+        if !matches!(self.stage, Stage::Complete { sent: true }) {
+            return;
+        }
+        let output = match result {
+            Ok(output) => output,
+            Err(err) => return self.fail(TransferError::Client(err)),
+        };
+        let crc = combined_crc(&self.parts, self.window.as_ref().map(|w| *w.plan()));
+        if let Some(expected) = output.crc64.filter(|&e| e != crc) {
+            return self.fail(TransferError::Crc64Mismatch {
+                what: "object".into(),
+                expected,
+                actual: crc,
+            });
+        }
+        let done = UploadOutput {
+            etag: Some(output.etag),
+            crc64: crc,
+            version_id: output.version_id,
+            size: self.source.size,
+            parts: self.parts.len() as u32,
+            resumed_bytes: self.resumed_bytes,
+            sent_bytes: self.sent_bytes,
+        };
+        self.stage = Stage::Remove {
+            sent: false,
+            output: done,
+        };
+    }
+
+    fn finish(&mut self, result: Result<UploadOutput, TransferError>) {
+        let mut progress = self.progress();
+        if result.is_ok() {
+            progress.committed = progress.total;
+            progress.in_flight = 0;
+        }
+        self.events.push_back(match &result {
+            Ok(_) => TransferEvent::Finished { progress },
+            Err(err) => TransferEvent::Failed {
+                reason: err.to_string(),
+                progress,
+            },
+        });
+        self.result = Some(result);
+        self.stage = Stage::Over;
+    }
+
+    fn fail(&mut self, err: TransferError) {
+        self.finish(Err(err));
+    }
+}
+
+/// The whole object's CRC64, combined from the parts' in order.
+fn combined_crc(parts: &[Option<CompletedPart>], plan: Option<PartPlan>) -> u64 {
+    let Some(plan) = plan else { return 0 };
+    parts.iter().enumerate().fold(0, |acc, (index, part)| {
+        let crc = part.as_ref().map_or(0, |p| p.crc64);
+        crc64::combine(acc, crc, plan.span(index as u32).1)
+    })
+}
+
+/// ETags compare without their quotes (listings and answers differ in quoting).
+pub(crate) fn same_etag(a: &str, b: &str) -> bool {
+    a.trim_matches('"') == b.trim_matches('"')
+}
+
+#[cfg(test)]
+#[path = "upload_tests.rs"]
+mod tests;
