@@ -124,7 +124,12 @@ impl Client {
             .config
             .with_bucket(bucket)
             .map_err(cos_proto::Error::from)?;
-        Ok(Client {
+        Ok(self.with_config(config))
+    }
+
+    /// The same client (connections, credentials, retry budget) for another endpoint.
+    pub(crate) fn with_config(&self, config: Config) -> Client {
+        Client {
             inner: Arc::new(Inner {
                 config,
                 agent: self.inner.agent.clone(),
@@ -133,7 +138,7 @@ impl Client {
                 budget: Arc::clone(&self.inner.budget),
                 timeouts: self.inner.timeouts,
             }),
-        })
+        }
     }
 
     /// Sends any operation whose response is a document (not object data), with retries,

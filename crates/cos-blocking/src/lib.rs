@@ -37,11 +37,13 @@ mod body;
 mod client;
 mod clock;
 mod credentials;
+mod directory;
 mod download;
 mod error;
 mod listing;
 mod ops;
 mod select;
+mod transfer;
 mod transport;
 
 pub use body::UploadBody;
@@ -55,3 +57,5 @@ pub use listing::ListObjectsPages;
 pub use select::SelectEvents;
 
 pub use cos_proto;
+/// The transfer machines' types (options, outputs, events, errors), re-exported.
+pub use cos_transfer;

@@ -6,12 +6,17 @@ use std::path::Path;
 
 use bytes::Bytes;
 use cos_blocking::{Client, Error, StaticCredentials, UploadBody};
+use cos_conformance::transfer::{self, OnEvent, TransferClient, TransferSetup};
 use cos_conformance::{ConformanceClient, Failure, Outcome, Setup, Upload};
 use cos_emulator::{Emulator, EmulatorConfig};
 use cos_proto::Config;
 use cos_proto::ops::*;
 use cos_proto::presign::Presign;
 use cos_proto::select::SelectEvent;
+use cos_transfer::paths::DirectoryReport;
+use cos_transfer::{
+    CopyOutput, DirectoryOptions, DownloadOutput, TransferError, TransferOptions, UploadOutput,
+};
 
 const BUCKET: &str = "examplebucket-1250000000";
 const VERSIONED: &str = "versioned-1250000000";
@@ -188,4 +193,84 @@ fn conformance_suite_passes_against_the_emulator() {
     let failed: Vec<_> = results.iter().filter(|(_, r)| r.is_err()).collect();
     assert!(failed.is_empty(), "{failed:#?}");
     assert_eq!(results.len(), cos_conformance::check_names().len());
+}
+
+impl TransferClient for Blocking {
+    fn upload_file(
+        &self,
+        put: &PutObject,
+        path: &Path,
+        options: TransferOptions,
+        on_event: OnEvent<'_>,
+    ) -> Result<UploadOutput, TransferError> {
+        self.0
+            .upload_file_with_progress(put, path, options, on_event)
+    }
+    fn download_file(
+        &self,
+        get: &GetObject,
+        path: &Path,
+        options: TransferOptions,
+        on_event: OnEvent<'_>,
+    ) -> Result<DownloadOutput, TransferError> {
+        self.0
+            .download_file_with_progress(get, path, options, on_event)
+    }
+    fn copy(&self, op: &CopyObject, options: TransferOptions) -> Result<CopyOutput, TransferError> {
+        self.0.copy(op, options)
+    }
+    fn move_object(
+        &self,
+        op: &CopyObject,
+        options: TransferOptions,
+    ) -> Result<CopyOutput, TransferError> {
+        self.0.move_object(op, options)
+    }
+    fn upload_dir(
+        &self,
+        dir: &Path,
+        prefix: &str,
+        options: DirectoryOptions,
+    ) -> Result<DirectoryReport, TransferError> {
+        self.0.upload_dir(dir, prefix, options)
+    }
+    fn download_dir(
+        &self,
+        prefix: &str,
+        dir: &Path,
+        options: DirectoryOptions,
+    ) -> Result<DirectoryReport, TransferError> {
+        self.0.download_dir(prefix, dir, options)
+    }
+}
+
+fn run_transfer_check(name: &str) {
+    let emulator = transfer::emulator();
+    let config = Config::builder("ap-guangzhou", transfer::BUCKET)
+        .path_style(emulator.authority())
+        .build()
+        .unwrap();
+    let client = Client::builder(config.clone())
+        .credentials(StaticCredentials::new(emulator.credentials().clone()))
+        .retry(cos_proto::retry::RetryPolicy {
+            max_attempts: 4,
+            base_delay: std::time::Duration::from_millis(5),
+            max_delay: std::time::Duration::from_millis(50),
+        })
+        .proxy_from_env(false)
+        .build()
+        .unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let setup = TransferSetup {
+        emulator: &emulator,
+        config,
+        scratch_dir: scratch.path().to_owned(),
+    };
+    if let Err(err) = transfer::run_transfer_check(&Blocking(client), &setup, name) {
+        panic!("{name}: {err}");
+    }
+}
+
+mod transfers {
+    cos_conformance::transfer_tests!(super::run_transfer_check);
 }

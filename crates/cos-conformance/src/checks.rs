@@ -134,7 +134,7 @@ fn service_error<T: Debug>(
 }
 
 /// Deterministic, non-repeating-looking test data.
-fn pattern(len: usize, seed: u64) -> Vec<u8> {
+pub(crate) fn pattern(len: usize, seed: u64) -> Vec<u8> {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     (0..len)
         .map(|_| {

@@ -20,6 +20,7 @@
 
 mod checks;
 mod fetch;
+pub mod transfer;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

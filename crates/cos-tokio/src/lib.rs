@@ -27,6 +27,7 @@
 mod body;
 mod client;
 mod credentials;
+mod directory;
 mod download;
 mod error;
 mod ops;

@@ -162,6 +162,8 @@ impl Client {
                 UploadAction::Complete(op) => tasks.spawn(async move {
                     UploadOutcome::Completed(client.complete_multipart_upload(&op).await)
                 }),
+                UploadAction::VerifyCompleted(op) => tasks
+                    .spawn(async move { UploadOutcome::Verified(client.head_object(&op).await) }),
                 UploadAction::RemoveCheckpoint => tasks.spawn(async move {
                     UploadOutcome::CheckpointRemoved(
                         blocking(move || {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use cos_conformance::transfer::{self, OnEvent, TransferClient, TransferSetup};
 use cos_conformance::{ConformanceClient, Failure, Outcome, Setup, Upload};
 use cos_emulator::{Emulator, EmulatorConfig};
 use cos_proto::Config;
@@ -16,6 +17,10 @@ use cos_proto::ops::*;
 use cos_proto::presign::Presign;
 use cos_proto::select::SelectEvent;
 use cos_tokio::{Client, Error, StaticCredentials, UploadBody};
+use cos_transfer::paths::DirectoryReport;
+use cos_transfer::{
+    CopyOutput, DirectoryOptions, DownloadOutput, TransferError, TransferOptions, UploadOutput,
+};
 use futures_core::Stream;
 use tokio::io::AsyncReadExt;
 use tokio::runtime::Runtime;
@@ -267,4 +272,103 @@ fn conformance_suite() {
         failed.len()
     );
     assert_eq!(results.len(), cos_conformance::check_names().len());
+}
+
+impl TransferClient for Adapter {
+    fn upload_file(
+        &self,
+        put: &PutObject,
+        path: &Path,
+        options: TransferOptions,
+        on_event: OnEvent<'_>,
+    ) -> Result<UploadOutput, TransferError> {
+        self.runtime.block_on(
+            self.client
+                .upload_file_with_progress(put, path, options, on_event),
+        )
+    }
+    fn download_file(
+        &self,
+        get: &GetObject,
+        path: &Path,
+        options: TransferOptions,
+        on_event: OnEvent<'_>,
+    ) -> Result<DownloadOutput, TransferError> {
+        self.runtime.block_on(
+            self.client
+                .download_file_with_progress(get, path, options, on_event),
+        )
+    }
+    fn copy(&self, op: &CopyObject, options: TransferOptions) -> Result<CopyOutput, TransferError> {
+        self.runtime.block_on(self.client.copy(op, options))
+    }
+    fn move_object(
+        &self,
+        op: &CopyObject,
+        options: TransferOptions,
+    ) -> Result<CopyOutput, TransferError> {
+        self.runtime.block_on(self.client.move_object(op, options))
+    }
+    fn upload_dir(
+        &self,
+        dir: &Path,
+        prefix: &str,
+        options: DirectoryOptions,
+    ) -> Result<DirectoryReport, TransferError> {
+        self.runtime
+            .block_on(self.client.upload_dir(dir, prefix, options))
+    }
+    fn download_dir(
+        &self,
+        prefix: &str,
+        dir: &Path,
+        options: DirectoryOptions,
+    ) -> Result<DirectoryReport, TransferError> {
+        self.runtime
+            .block_on(self.client.download_dir(prefix, dir, options))
+    }
+}
+
+fn run_transfer_check(name: &str) {
+    let emulator = transfer::emulator();
+    let config = Config::builder("ap-guangzhou", transfer::BUCKET)
+        .path_style(emulator.authority())
+        .build()
+        .expect("config");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let client = Client::builder(config.clone())
+        .credentials(StaticCredentials::new(emulator.credentials().clone()))
+        .retry(fast_retries())
+        .proxy_from_env(false)
+        .build()
+        .expect("client");
+    let scratch = tempfile::tempdir().expect("scratch dir");
+    let setup = TransferSetup {
+        emulator: &emulator,
+        config,
+        scratch_dir: scratch.path().to_owned(),
+    };
+    let adapter = Adapter {
+        client,
+        runtime: Arc::new(runtime),
+    };
+    if let Err(err) = transfer::run_transfer_check(&adapter, &setup, name) {
+        panic!("{name}: {err}");
+    }
+}
+
+fn fast_retries() -> cos_proto::retry::RetryPolicy {
+    cos_proto::retry::RetryPolicy {
+        max_attempts: 4,
+        base_delay: std::time::Duration::from_millis(5),
+        max_delay: std::time::Duration::from_millis(50),
+    }
+}
+
+mod transfers {
+    cos_conformance::transfer_tests!(super::run_transfer_check);
 }

@@ -124,6 +124,7 @@ pub struct Copy {
     etags: Vec<Option<(String, Option<u64>)>>,
     output: Option<CopyOutput>,
     pending_error: Option<TransferError>,
+    step_attempts: u32,
     events: VecDeque<TransferEvent>,
     result: Option<Result<CopyOutput, TransferError>>,
 }
@@ -152,6 +153,7 @@ impl Copy {
             etags: Vec::new(),
             output: None,
             pending_error: None,
+            step_attempts: 0,
             events: VecDeque::new(),
             result: None,
         }
@@ -282,6 +284,10 @@ impl Copy {
 
     /// Reports the outcome of an action returned by [`Copy::poll_action`].
     pub fn handle(&mut self, outcome: CopyOutcome) {
+        let outcome = match self.retry_step(outcome) {
+            Some(outcome) => outcome,
+            None => return,
+        };
         match (&self.stage, outcome) {
             (Stage::HeadSource { sent: true }, CopyOutcome::SourceHead(result)) => {
                 self.on_source(result)
@@ -355,6 +361,41 @@ impl Copy {
             }
             _ => {}
         }
+    }
+
+    /// One-off steps (the HEADs, a single copy, initiate, complete) that fail
+    /// transiently are sent again while attempts are left; `None` when that happened.
+    fn retry_step(&mut self, outcome: CopyOutcome) -> Option<CopyOutcome> {
+        let (err, again) = match (&self.stage, &outcome) {
+            (Stage::HeadSource { sent: true }, CopyOutcome::SourceHead(Err(e))) => {
+                (e, Stage::HeadSource { sent: false })
+            }
+            (Stage::Single { sent: true }, CopyOutcome::Copied(Err(e))) => {
+                (e, Stage::Single { sent: false })
+            }
+            (Stage::Initiate { sent: true }, CopyOutcome::Initiated(Err(e))) => {
+                (e, Stage::Initiate { sent: false })
+            }
+            (Stage::Complete { sent: true }, CopyOutcome::Completed(Err(e))) => {
+                (e, Stage::Complete { sent: false })
+            }
+            (Stage::HeadDestination { sent: true }, CopyOutcome::DestinationHead(Err(e))) => {
+                (e, Stage::HeadDestination { sent: false })
+            }
+            _ => return Some(outcome),
+        };
+        if !is_transient(err) || self.step_attempts + 1 >= self.options.part_attempts {
+            return Some(outcome);
+        }
+        self.step_attempts += 1;
+        self.events.push_back(TransferEvent::Retrying {
+            part: 0,
+            attempt: self.step_attempts + 1,
+            reason: err.to_string(),
+            progress: self.progress(),
+        });
+        self.stage = again;
+        None
     }
 
     fn on_source(&mut self, result: Result<ObjectInfo, ClientError>) {

@@ -128,6 +128,7 @@ pub struct Download {
     pending_error: Option<TransferError>,
     resumed_bytes: u64,
     fetched_bytes: u64,
+    head_attempts: u32,
     events: VecDeque<TransferEvent>,
     result: Option<Result<DownloadOutput, TransferError>>,
 }
@@ -157,6 +158,7 @@ impl Download {
             pending_error: None,
             resumed_bytes: 0,
             fetched_bytes: 0,
+            head_attempts: 0,
             events: VecDeque::new(),
             result: None,
         }
@@ -252,7 +254,20 @@ impl Download {
         }
         let info = match result {
             Ok(info) => info,
-            Err(err) => return self.finish(Err(TransferError::Client(err))),
+            Err(err) => {
+                self.head_attempts += 1;
+                if is_transient(&err) && self.head_attempts < self.options.part_attempts {
+                    self.events.push_back(TransferEvent::Retrying {
+                        part: 0,
+                        attempt: self.head_attempts + 1,
+                        reason: err.to_string(),
+                        progress: self.progress(),
+                    });
+                    self.stage = Stage::Head { sent: false };
+                    return;
+                }
+                return self.finish(Err(TransferError::Client(err)));
+            }
         };
         let (Some(size), Some(etag)) = (info.content_length, info.etag.clone()) else {
             return self.finish(Err(TransferError::Unexpected(

@@ -5,7 +5,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use crate::checkpoint::SourceIdentity;
@@ -136,10 +136,100 @@ pub fn sync_parent(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Every regular file below `root`, as paths relative to it, sorted. Symbolic links to
+/// directories are not followed (no loops, no escaping the tree).
+pub fn walk_files(root: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut dirs = vec![PathBuf::new()];
+    while let Some(relative) = dirs.pop() {
+        for entry in fs::read_dir(root.join(&relative))? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            let path = relative.join(entry.file_name());
+            if kind.is_dir() {
+                dirs.push(path);
+            } else if kind.is_file() || (kind.is_symlink() && root.join(&path).is_file()) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// CRC64 of a whole file (for skip-unchanged checks).
+pub fn file_crc64(path: &Path) -> io::Result<u64> {
+    let mut file = File::open(path)?;
+    let mut crc = cos_proto::crc64::Crc64::new();
+    let mut buffer = vec![0; 1 << 20];
+    loop {
+        let n = io::Read::read(&mut file, &mut buffer)?;
+        if n == 0 {
+            return Ok(crc.value());
+        }
+        crc.update(&buffer[..n]);
+    }
+}
+
+/// Size and CRC64 of a local file (for skip-unchanged checks).
+pub fn size_and_crc64(path: &Path) -> io::Result<(u64, u64)> {
+    Ok((fs::metadata(path)?.len(), file_crc64(path)?))
+}
+
+/// Creates the directories above `path` and checks that, with symbolic links resolved,
+/// they are still inside `root`: a link planted inside the target directory must not
+/// redirect a download outside it.
+pub fn prepare_target(root: &Path, path: &Path) -> io::Result<()> {
+    let parent = path.parent().unwrap_or(root);
+    fs::create_dir_all(parent)?;
+    let root = root.canonicalize()?;
+    if !parent.canonicalize()?.starts_with(&root) {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!("{} leads outside {}", parent.display(), root.display()),
+        ));
+    }
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!("{} is a symbolic link", path.display()),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn walks_files_sorted_and_relative() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        fs::write(dir.path().join("a/b/c.txt"), b"x").unwrap();
+        fs::write(dir.path().join("z"), b"").unwrap();
+        let files = walk_files(dir.path()).unwrap();
+        assert_eq!(
+            files,
+            vec![Path::new("a/b/c.txt").to_owned(), PathBuf::from("z")]
+        );
+        assert_eq!(
+            file_crc64(&dir.path().join("a/b/c.txt")).unwrap(),
+            cos_proto::crc64::crc64(b"x")
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn targets_behind_links_out_of_the_root_are_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("link")).unwrap();
+        assert!(prepare_target(root.path(), &root.path().join("link/evil")).is_err());
+        assert!(prepare_target(root.path(), &root.path().join("ok/file")).is_ok());
+        assert!(root.path().join("ok").is_dir());
+    }
 
     #[test]
     fn replace_is_atomic_and_leaves_no_temp() {

@@ -47,7 +47,7 @@ pub use checkpoint::{
 pub use copy::{Copy, CopyAction, CopyOutcome, CopyOutput};
 pub use download::{Download, DownloadAction, DownloadOutcome, DownloadOutput};
 pub use error::{TransferError, is_transient};
-pub use options::TransferOptions;
+pub use options::{DirectoryOptions, TransferOptions};
 pub use plan::{DEFAULT_PART_SIZE, MAX_PART_SIZE, MAX_PARTS, PartPlan, PlanError};
 pub use progress::{Progress, TransferEvent};
 pub use upload::{Upload, UploadAction, UploadOutcome, UploadOutput};

@@ -75,3 +75,47 @@ impl TransferOptions {
         self
     }
 }
+
+/// How `upload_dir` and `download_dir` work through a tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use]
+pub struct DirectoryOptions {
+    /// Options of each file's transfer.
+    pub transfer: TransferOptions,
+    /// Files transferred at once (default 4); memory is at most this many times one
+    /// file's `part_size × concurrency`.
+    pub parallel_files: usize,
+    /// Skip files whose other side already has the same size and CRC64 (default off).
+    pub skip_unchanged: bool,
+}
+
+impl Default for DirectoryOptions {
+    fn default() -> Self {
+        Self {
+            transfer: TransferOptions::default(),
+            parallel_files: 4,
+            skip_unchanged: false,
+        }
+    }
+}
+
+impl DirectoryOptions {
+    /// Sets [`DirectoryOptions::transfer`].
+    pub fn transfer(mut self, options: TransferOptions) -> Self {
+        self.transfer = options;
+        self
+    }
+
+    /// Sets [`DirectoryOptions::parallel_files`] (at least 1).
+    pub fn parallel_files(mut self, files: usize) -> Self {
+        self.parallel_files = files.max(1);
+        self
+    }
+
+    /// Sets [`DirectoryOptions::skip_unchanged`].
+    pub fn skip_unchanged(mut self, skip: bool) -> Self {
+        self.skip_unchanged = skip;
+        self
+    }
+}

@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, VecDeque};
 use cos_proto::client_error::Error as ClientError;
 use cos_proto::crc64;
 use cos_proto::ops::{
-    AbortMultipartUpload, CompleteMultipartUpload, CompleteMultipartUploadOutput,
-    InitiateMultipartUpload, InitiateMultipartUploadOutput, ListParts, ListPartsOutput, PutObject,
-    PutObjectOutput, UploadPart, UploadPartOutput,
+    AbortMultipartUpload, CompleteMultipartUpload, CompleteMultipartUploadOutput, HeadObject,
+    InitiateMultipartUpload, InitiateMultipartUploadOutput, ListParts, ListPartsOutput, ObjectInfo,
+    PutObject, PutObjectOutput, UploadPart, UploadPartOutput,
 };
 
 use crate::checkpoint::{CompletedPart, FORMAT, SourceIdentity, UploadCheckpoint};
@@ -55,6 +55,10 @@ pub enum UploadAction {
     SaveCheckpoint(UploadCheckpoint),
     /// Finish the upload; report [`UploadOutcome::Completed`].
     Complete(CompleteMultipartUpload),
+    /// Read the object's attributes: the completion's answer was lost and a repeat
+    /// found no upload, so the first one may have succeeded. Report
+    /// [`UploadOutcome::Verified`].
+    VerifyCompleted(HeadObject),
     /// Delete the checkpoint file (if any); report [`UploadOutcome::CheckpointRemoved`].
     RemoveCheckpoint,
     /// The upload is over. After this, `poll_action` returns `None`.
@@ -86,6 +90,8 @@ pub enum UploadOutcome {
     CheckpointSaved(Result<(), ClientError>),
     /// The completion's answer.
     Completed(Result<CompleteMultipartUploadOutput, ClientError>),
+    /// The object's attributes after a lost completion.
+    Verified(Result<ObjectInfo, ClientError>),
     /// The checkpoint is gone (a failure here is ignored: the next run finds the upload
     /// completed and starts over).
     CheckpointRemoved(Result<(), ClientError>),
@@ -121,6 +127,7 @@ enum Stage {
     Initiate { sent: bool },
     Parts,
     Complete { sent: bool },
+    Verify { sent: bool },
     Remove { sent: bool, output: UploadOutput },
     Over,
 }
@@ -142,6 +149,7 @@ pub struct Upload {
     saving: Option<Vec<u32>>,
     recorded: bool,
     single_attempts: u32,
+    step_attempts: u32,
     resumed_bytes: u64,
     sent_bytes: u64,
     events: VecDeque<TransferEvent>,
@@ -175,6 +183,7 @@ impl Upload {
             saving: None,
             recorded: true,
             single_attempts: 0,
+            step_attempts: 0,
             resumed_bytes: 0,
             sent_bytes: 0,
             events: VecDeque::new(),
@@ -266,6 +275,15 @@ impl Upload {
                         .parts(parts);
                     return Some(UploadAction::Complete(op));
                 }
+                Stage::Verify { sent } => {
+                    if *sent {
+                        return None;
+                    }
+                    *sent = true;
+                    return Some(UploadAction::VerifyCompleted(HeadObject::new(
+                        self.put.key(),
+                    )));
+                }
                 Stage::Remove { sent, .. } => {
                     if *sent {
                         return None;
@@ -302,6 +320,7 @@ impl Upload {
             } => self.on_part(part_number, result),
             UploadOutcome::CheckpointSaved(result) => self.on_saved(result),
             UploadOutcome::Completed(result) => self.on_completed(result),
+            UploadOutcome::Verified(result) => self.on_verified(result),
             UploadOutcome::CheckpointRemoved(_) => {
                 if let Stage::Remove { output, .. } =
                     std::mem::replace(&mut self.stage, Stage::Over)
@@ -502,7 +521,19 @@ impl Upload {
                 }
             }
             Err(err) if is_no_such_upload(&err) => self.start_over(),
-            Err(err) => self.fail(TransferError::Client(err)),
+            Err(err) => {
+                let marker = match &self.stage {
+                    Stage::List { marker, .. } => *marker,
+                    _ => None,
+                };
+                self.retry_step(
+                    err,
+                    Stage::List {
+                        marker,
+                        sent: false,
+                    },
+                )
+            }
         }
     }
 
@@ -538,8 +569,13 @@ impl Upload {
         }
         let output = match result {
             Ok(output) => output,
-            Err(err) => return self.fail(TransferError::Client(err)),
+            Err(err) => {
+                // A new upload id is harmless: an earlier attempt that COS may have
+                // carried out holds no parts.
+                return self.retry_step(err, Stage::Initiate { sent: false });
+            }
         };
+        self.step_attempts = 0;
         let plan = match self.plan() {
             Ok(plan) => plan,
             Err(err) => return self.fail(err),
@@ -622,7 +658,11 @@ impl Upload {
         }
         let output = match result {
             Ok(output) => output,
-            Err(err) => return self.fail(TransferError::Client(err)),
+            Err(err) if is_no_such_upload(&err) && self.step_attempts > 0 => {
+                self.stage = Stage::Verify { sent: false };
+                return;
+            }
+            Err(err) => return self.retry_step(err, Stage::Complete { sent: false }),
         };
         let crc = combined_crc(&self.parts, self.window.as_ref().map(|w| *w.plan()));
         if let Some(expected) = output.crc64.filter(|&e| e != crc) {
@@ -645,6 +685,54 @@ impl Upload {
             sent: false,
             output: done,
         };
+    }
+
+    /// After a lost completion: the object is ours if it has our size and CRC64.
+    fn on_verified(&mut self, result: Result<ObjectInfo, ClientError>) {
+        if !matches!(self.stage, Stage::Verify { sent: true }) {
+            return;
+        }
+        let crc = combined_crc(&self.parts, self.window.as_ref().map(|w| *w.plan()));
+        match result {
+            Ok(info)
+                if info.content_length == Some(self.source.size) && info.crc64 == Some(crc) =>
+            {
+                let done = UploadOutput {
+                    etag: info.etag,
+                    crc64: crc,
+                    version_id: info.version_id,
+                    size: self.source.size,
+                    parts: self.parts.len() as u32,
+                    resumed_bytes: self.resumed_bytes,
+                    sent_bytes: self.sent_bytes,
+                };
+                self.stage = Stage::Remove {
+                    sent: false,
+                    output: done,
+                };
+            }
+            Ok(_) => self.fail(TransferError::Unexpected(
+                "the upload vanished before its completion was confirmed".into(),
+            )),
+            Err(err) => self.fail(TransferError::Client(err)),
+        }
+    }
+
+    /// A one-off step (initiate, list, complete) failed: send it again if the failure
+    /// is transient and attempts are left, else fail.
+    fn retry_step(&mut self, err: ClientError, again: Stage) {
+        self.step_attempts += 1;
+        if is_transient(&err) && self.step_attempts < self.options.part_attempts {
+            self.events.push_back(TransferEvent::Retrying {
+                part: 0,
+                attempt: self.step_attempts + 1,
+                reason: err.to_string(),
+                progress: self.progress(),
+            });
+            self.stage = again;
+        } else {
+            self.fail(TransferError::Client(err));
+        }
     }
 
     fn finish(&mut self, result: Result<UploadOutput, TransferError>) {

@@ -1,0 +1,403 @@
+//! The transfer drivers: `upload_file`, `download_file`, `copy`, `move_object`. Every
+//! rule (part sizes, concurrency, checkpoints, resume, CRC64 checks) is in
+//! [`cos_transfer`]; this file performs the actions its machines ask for, each request
+//! on a scoped thread (at most the machine's window at once).
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::mpsc;
+use std::thread::Scope;
+
+use cos_proto::crc64::Crc64;
+use cos_proto::ops::{CopyObject, GetObject, PutObject};
+use cos_transfer::{
+    Copy, CopyAction, CopyOutcome, CopyOutput, Download, DownloadAction, DownloadCheckpoint,
+    DownloadOutcome, DownloadOutput, TransferError, TransferEvent, TransferOptions, Upload,
+    UploadAction, UploadCheckpoint, UploadOutcome, UploadOutput, fs, paths,
+};
+
+use crate::client::Client;
+use crate::error::Error;
+
+/// Bytes a range download reads before writing them to the temp file.
+const WRITE_CHUNK: usize = 1 << 20;
+
+fn file_error(path: &Path) -> impl Fn(io::Error) -> Error + '_ {
+    move |source| Error::File {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Runs actions on scoped threads and hands their outcomes back in completion order.
+struct Workers<'scope, 'env, O> {
+    scope: &'scope Scope<'scope, 'env>,
+    sender: mpsc::Sender<O>,
+    receiver: mpsc::Receiver<O>,
+    in_flight: usize,
+}
+
+impl<'scope, 'env, O: Send + 'scope> Workers<'scope, 'env, O> {
+    fn new(scope: &'scope Scope<'scope, 'env>) -> Self {
+        let (sender, receiver) = mpsc::channel();
+        Self {
+            scope,
+            sender,
+            receiver,
+            in_flight: 0,
+        }
+    }
+
+    fn spawn(&mut self, work: impl FnOnce() -> O + Send + 'scope) {
+        let sender = self.sender.clone();
+        self.in_flight += 1;
+        self.scope.spawn(move || {
+            let _ = sender.send(work());
+        });
+    }
+
+    fn next(&mut self) -> Result<O, TransferError> {
+        if self.in_flight == 0 {
+            return Err(TransferError::Unexpected(
+                "the transfer waits for nothing in flight".into(),
+            ));
+        }
+        let outcome = self
+            .receiver
+            .recv()
+            .map_err(|_| TransferError::Unexpected("a transfer thread vanished".into()))?;
+        self.in_flight -= 1;
+        Ok(outcome)
+    }
+}
+
+impl Client {
+    /// Uploads the file at `path` as `put` describes (key, content headers, metadata,
+    /// ACL, storage class, tags, encryption, traffic limit; its length is ignored):
+    /// one PUT below `options.multipart_threshold`, else a multipart upload with
+    /// `options.concurrency` parts in flight. Resumable: the state is kept in
+    /// `<path>.cosresume` after each part; running the same upload again after a crash
+    /// or failure sends only the parts COS does not have. The CRC64 of every part and
+    /// of the whole object is checked against COS's.
+    ///
+    /// ```no_run
+    /// # fn demo(client: cos_blocking::Client) -> Result<(), cos_transfer::TransferError> {
+    /// use cos_proto::ops::PutObject;
+    /// use cos_transfer::TransferOptions;
+    /// let done = client.upload_file(&PutObject::new("db.tar", None), "db.tar", TransferOptions::default())?;
+    /// println!("{} bytes, CRC64 {:016x}", done.size, done.crc64);
+    /// # Ok(()) }
+    /// ```
+    pub fn upload_file(
+        &self,
+        put: &PutObject,
+        path: impl AsRef<Path>,
+        options: TransferOptions,
+    ) -> Result<UploadOutput, TransferError> {
+        self.upload_file_with_progress(put, path, options, |_| {})
+    }
+
+    /// [`Client::upload_file`], calling `on_event` with every progress event.
+    pub fn upload_file_with_progress(
+        &self,
+        put: &PutObject,
+        path: impl AsRef<Path>,
+        options: TransferOptions,
+        mut on_event: impl FnMut(TransferEvent),
+    ) -> Result<UploadOutput, TransferError> {
+        let path = path.as_ref();
+        let checkpoint_path = paths::checkpoint_path(path);
+        let file = File::open(path).map_err(file_error(path))?;
+        let identity = fs::source_identity(&file.metadata().map_err(file_error(path))?);
+        let checkpoint = fs::read_checkpoint(&checkpoint_path)
+            .and_then(|json| UploadCheckpoint::from_json(&json).ok());
+        let mut machine = Upload::new(
+            self.config().bucket(),
+            put.clone(),
+            identity,
+            checkpoint,
+            options,
+        );
+        let (file, checkpoint_path) = (&file, checkpoint_path.as_path());
+        std::thread::scope(|scope| {
+            let mut workers = Workers::new(scope);
+            loop {
+                while let Some(event) = machine.poll_event() {
+                    on_event(event);
+                }
+                let Some(action) = machine.poll_action() else {
+                    let outcome = workers.next()?;
+                    machine.handle(outcome);
+                    continue;
+                };
+                match action {
+                    UploadAction::Done(result) => return result,
+                    UploadAction::Put { op, len } => workers.spawn(move || {
+                        UploadOutcome::Put(
+                            read_range(file, path, 0, len)
+                                .and_then(|(data, crc)| Ok((self.put_object(&op, data)?, crc))),
+                        )
+                    }),
+                    UploadAction::UploadPart { op, offset, len } => {
+                        workers.spawn(move || UploadOutcome::PartUploaded {
+                            part_number: op.part_number(),
+                            result: read_range(file, path, offset, len)
+                                .and_then(|(data, crc)| Ok((self.upload_part(&op, data)?, crc))),
+                        })
+                    }
+                    UploadAction::AbortStale(op) => workers.spawn(move || {
+                        UploadOutcome::Aborted(self.abort_multipart_upload(&op).map(drop))
+                    }),
+                    UploadAction::ListParts(op) => {
+                        workers.spawn(move || UploadOutcome::PartsListed(self.list_parts(&op)))
+                    }
+                    UploadAction::Initiate(op) => workers
+                        .spawn(move || UploadOutcome::Initiated(self.create_multipart_upload(&op))),
+                    UploadAction::SaveCheckpoint(checkpoint) => workers.spawn(move || {
+                        UploadOutcome::CheckpointSaved(
+                            fs::replace_atomically(checkpoint_path, &checkpoint.to_json())
+                                .map_err(file_error(checkpoint_path)),
+                        )
+                    }),
+                    UploadAction::Complete(op) => workers.spawn(move || {
+                        UploadOutcome::Completed(self.complete_multipart_upload(&op))
+                    }),
+                    UploadAction::VerifyCompleted(op) => {
+                        workers.spawn(move || UploadOutcome::Verified(self.head_object(&op)))
+                    }
+                    UploadAction::RemoveCheckpoint => workers.spawn(move || {
+                        UploadOutcome::CheckpointRemoved(
+                            fs::remove_if_exists(checkpoint_path)
+                                .map_err(file_error(checkpoint_path)),
+                        )
+                    }),
+                    _ => return Err(TransferError::Unexpected("unknown upload action".into())),
+                }
+            }
+        })
+    }
+
+    /// Downloads what `get` names to `path`: a HEAD pins the object's size, ETag and
+    /// CRC64; ranges of `options.part_size` are fetched `options.concurrency` at a time
+    /// with `If-Match`, written into `<path>.cospart`, and the file is renamed over
+    /// `path` only once the CRC64 combined from the ranges matches COS's. Resumable:
+    /// `<path>.cosresume` records the ranges that are durable; running the same
+    /// download again fetches only the rest (or starts over if the object changed).
+    pub fn download_file(
+        &self,
+        get: &GetObject,
+        path: impl AsRef<Path>,
+        options: TransferOptions,
+    ) -> Result<DownloadOutput, TransferError> {
+        self.download_file_with_progress(get, path, options, |_| {})
+    }
+
+    /// [`Client::download_file`], calling `on_event` with every progress event.
+    pub fn download_file_with_progress(
+        &self,
+        get: &GetObject,
+        path: impl AsRef<Path>,
+        options: TransferOptions,
+        mut on_event: impl FnMut(TransferEvent),
+    ) -> Result<DownloadOutput, TransferError> {
+        let target = path.as_ref();
+        let temp = paths::temp_path(target);
+        let checkpoint_path = paths::checkpoint_path(target);
+        let checkpoint = fs::read_checkpoint(&checkpoint_path)
+            .and_then(|json| DownloadCheckpoint::from_json(&json).ok());
+        let mut machine = Download::new(self.config().bucket(), get.clone(), checkpoint, options);
+        let (temp, checkpoint_path) = (temp.as_path(), checkpoint_path.as_path());
+        let mut file: Option<File> = None;
+        std::thread::scope(|scope| {
+            let mut workers = Workers::new(scope);
+            loop {
+                while let Some(event) = machine.poll_event() {
+                    on_event(event);
+                }
+                let Some(action) = machine.poll_action() else {
+                    let outcome = workers.next()?;
+                    machine.handle(outcome);
+                    continue;
+                };
+                match action {
+                    DownloadAction::Done(result) => return result,
+                    DownloadAction::Head(op) => {
+                        workers.spawn(move || DownloadOutcome::Head(self.head_object(&op)))
+                    }
+                    DownloadAction::OpenTemp { len, keep } => {
+                        let opened = fs::open_temp(temp, len, keep).map_err(file_error(temp));
+                        let kept = match opened {
+                            Ok((f, kept)) => {
+                                file = Some(f);
+                                Ok(kept)
+                            }
+                            Err(err) => Err(err),
+                        };
+                        machine.handle(DownloadOutcome::TempReady(kept));
+                    }
+                    DownloadAction::GetRange {
+                        op,
+                        part_number,
+                        offset,
+                        ..
+                    } => {
+                        let Some(handle) = file.as_ref().map(File::try_clone) else {
+                            return Err(TransferError::Unexpected("no temp file".into()));
+                        };
+                        let handle =
+                            handle.map_err(|e| TransferError::Client(file_error(temp)(e)))?;
+                        workers.spawn(move || DownloadOutcome::Range {
+                            part_number,
+                            result: self.fetch_range(&op, &handle, temp, offset),
+                        })
+                    }
+                    DownloadAction::SaveCheckpoint(checkpoint) => {
+                        let handle = file.as_ref().map(File::try_clone).transpose();
+                        workers.spawn(move || {
+                            let saved = handle.map_err(file_error(temp)).and_then(|handle| {
+                                if let Some(handle) = handle {
+                                    handle.sync_data().map_err(file_error(temp))?;
+                                }
+                                fs::replace_atomically(checkpoint_path, &checkpoint.to_json())
+                                    .map_err(file_error(checkpoint_path))
+                            });
+                            DownloadOutcome::CheckpointSaved(saved)
+                        })
+                    }
+                    DownloadAction::Finalize => {
+                        let done = match file.take() {
+                            Some(f) => fs::finalize(&f, temp, target)
+                                .map_err(file_error(target))
+                                .and_then(|()| {
+                                    fs::remove_if_exists(checkpoint_path)
+                                        .map_err(file_error(checkpoint_path))
+                                }),
+                            None => Err(Error::Io(io::Error::other("no temp file"))),
+                        };
+                        machine.handle(DownloadOutcome::Finalized(done));
+                    }
+                    DownloadAction::Discard => {
+                        file = None;
+                        let done = fs::remove_if_exists(temp)
+                            .map_err(file_error(temp))
+                            .and_then(|()| {
+                                fs::remove_if_exists(checkpoint_path)
+                                    .map_err(file_error(checkpoint_path))
+                            });
+                        machine.handle(DownloadOutcome::Discarded(done));
+                    }
+                    _ => return Err(TransferError::Unexpected("unknown download action".into())),
+                }
+            }
+        })
+    }
+
+    /// Copies as `op` describes: one server-side copy below `options.copy_threshold`
+    /// (5 GiB), parallel part copies above it, each pinned to the source's ETag; the
+    /// copy's CRC64 is checked against the source's.
+    pub fn copy(
+        &self,
+        op: &CopyObject,
+        options: TransferOptions,
+    ) -> Result<CopyOutput, TransferError> {
+        self.drive_copy(Copy::new(op.clone(), options))
+    }
+
+    /// Moves: [`Client::copy`], then a HEAD of the destination (size and CRC64 must match
+    /// the source's), and only then the deletion of the source.
+    pub fn move_object(
+        &self,
+        op: &CopyObject,
+        options: TransferOptions,
+    ) -> Result<CopyOutput, TransferError> {
+        self.drive_copy(Copy::moving(op.clone(), options))
+    }
+
+    fn drive_copy(&self, mut machine: Copy) -> Result<CopyOutput, TransferError> {
+        let source_config = machine
+            .source()
+            .config(self.config())
+            .map_err(|e| TransferError::Client(cos_proto::Error::from(e).into()))?;
+        let source = &self.with_config(source_config);
+        std::thread::scope(|scope| {
+            let mut workers = Workers::new(scope);
+            loop {
+                while machine.poll_event().is_some() {}
+                let Some(action) = machine.poll_action() else {
+                    let outcome = workers.next()?;
+                    machine.handle(outcome);
+                    continue;
+                };
+                match action {
+                    CopyAction::Done(result) => return result,
+                    CopyAction::HeadSource(op) => {
+                        workers.spawn(move || CopyOutcome::SourceHead(source.head_object(&op)))
+                    }
+                    CopyAction::CopyObject(op) => {
+                        workers.spawn(move || CopyOutcome::Copied(self.copy_object(&op)))
+                    }
+                    CopyAction::Initiate(op) => workers
+                        .spawn(move || CopyOutcome::Initiated(self.create_multipart_upload(&op))),
+                    CopyAction::UploadPartCopy { op, part_number } => {
+                        workers.spawn(move || CopyOutcome::PartCopied {
+                            part_number,
+                            result: self.upload_part_copy(&op),
+                        })
+                    }
+                    CopyAction::Complete(op) => workers
+                        .spawn(move || CopyOutcome::Completed(self.complete_multipart_upload(&op))),
+                    CopyAction::Abort(op) => workers.spawn(move || {
+                        CopyOutcome::Aborted(self.abort_multipart_upload(&op).map(drop))
+                    }),
+                    CopyAction::HeadDestination(op) => {
+                        workers.spawn(move || CopyOutcome::DestinationHead(self.head_object(&op)))
+                    }
+                    CopyAction::DeleteSource(op) => workers.spawn(move || {
+                        CopyOutcome::SourceDeleted(source.delete_object(&op).map(drop))
+                    }),
+                    _ => return Err(TransferError::Unexpected("unknown copy action".into())),
+                }
+            }
+        })
+    }
+
+    /// Fetches one range into the temp file at `offset`: `(bytes written, CRC64)`.
+    fn fetch_range(
+        &self,
+        op: &GetObject,
+        file: &File,
+        temp: &Path,
+        offset: u64,
+    ) -> Result<(u64, u64), Error> {
+        let (_, mut body) = self.get_object(op)?;
+        let mut crc = Crc64::new();
+        let mut buffer = vec![0; WRITE_CHUNK];
+        let mut position = offset;
+        loop {
+            let mut filled = 0;
+            while filled < buffer.len() {
+                match body.read(&mut buffer[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                    Err(err) => return Err(Error::from_io(err)),
+                }
+            }
+            if filled == 0 {
+                return Ok((position - offset, crc.value()));
+            }
+            crc.update(&buffer[..filled]);
+            fs::write_at(file, position, &buffer[..filled]).map_err(file_error(temp))?;
+            position += filled as u64;
+        }
+    }
+}
+
+/// Reads `len` bytes of the source at `offset` and their CRC64.
+fn read_range(file: &File, path: &Path, offset: u64, len: u64) -> Result<(Vec<u8>, u64), Error> {
+    let data = fs::read_at(file, offset, len)
+        .map_err(|e| Error::Source(io::Error::new(e.kind(), format!("{}: {e}", path.display()))))?;
+    let crc = cos_proto::crc64::crc64(&data);
+    Ok((data, crc))
+}
