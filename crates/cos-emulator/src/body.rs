@@ -3,7 +3,7 @@
 
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -34,11 +34,32 @@ impl std::fmt::Display for Abort {
 
 impl std::error::Error for Abort {}
 
+/// Body bytes the emulator received and sent, over its lifetime: what a client
+/// transferred, as seen from the server (a test's measure of bytes re-sent).
+#[derive(Debug, Default)]
+pub struct Traffic {
+    received: AtomicU64,
+    sent: AtomicU64,
+}
+
+impl Traffic {
+    /// Request body bytes received (all requests, including broken ones).
+    pub fn received(&self) -> u64 {
+        self.received.load(Ordering::Relaxed)
+    }
+
+    /// Response body bytes handed to the connection (including bodies cut short).
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+}
+
 /// A request body being read.
 #[derive(Debug)]
 pub(crate) struct RequestBody {
     inner: Option<Incoming>,
     read: u64,
+    traffic: Option<Arc<Traffic>>,
 }
 
 impl RequestBody {
@@ -47,7 +68,14 @@ impl RequestBody {
         Self {
             inner: Some(inner),
             read: 0,
+            traffic: None,
         }
+    }
+
+    /// Counts this body's bytes in `traffic`.
+    pub(crate) fn counted(mut self, traffic: Arc<Traffic>) -> Self {
+        self.traffic = Some(traffic);
+        self
     }
 
     /// The next chunk of data, `None` at the end. A broken connection is
@@ -72,6 +100,11 @@ impl RequestBody {
                 Some(Ok(frame)) => {
                     if let Ok(data) = frame.into_data() {
                         self.read += data.len() as u64;
+                        if let Some(traffic) = &self.traffic {
+                            traffic
+                                .received
+                                .fetch_add(data.len() as u64, Ordering::Relaxed);
+                        }
                         return Ok(Some(data));
                     }
                 }
@@ -154,6 +187,7 @@ pub(crate) struct ResponseBody {
     sent: u64,
     done: bool,
     grace: Option<Pin<Box<tokio::time::Sleep>>>,
+    traffic: Option<Arc<Traffic>>,
 }
 
 impl ResponseBody {
@@ -184,7 +218,14 @@ impl ResponseBody {
             sent: 0,
             done: false,
             grace: None,
+            traffic: None,
         }
+    }
+
+    /// Counts this body's bytes in `traffic`.
+    pub(crate) fn counted(mut self, traffic: Arc<Traffic>) -> Self {
+        self.traffic = Some(traffic);
+        self
     }
 
     /// Applies a fault to this body.
@@ -260,6 +301,11 @@ impl Body for ResponseBody {
                     chunk.truncate(usize::try_from(allowed).unwrap_or(usize::MAX));
                 }
                 this.sent += chunk.len() as u64;
+                if let Some(traffic) = &this.traffic {
+                    traffic
+                        .sent
+                        .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                }
                 Poll::Ready(Some(Ok(Frame::data(chunk))))
             }
         }

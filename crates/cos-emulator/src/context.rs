@@ -56,6 +56,7 @@ pub(crate) struct App {
     clock: Clock,
     clock_offset: AtomicI64,
     request_counter: AtomicU64,
+    pub(crate) traffic: Arc<crate::body::Traffic>,
     instance: u64,
     shutdown: tokio::sync::Notify,
 }
@@ -80,6 +81,7 @@ impl App {
             clock,
             clock_offset: AtomicI64::new(0),
             request_counter: AtomicU64::new(0),
+            traffic: Arc::default(),
             instance,
             shutdown: tokio::sync::Notify::new(),
         }
@@ -149,9 +151,19 @@ impl App {
         request: http::Request<Incoming>,
         conn: Arc<ConnControl>,
     ) -> Result<Response<ResponseBody>, Abort> {
+        let traffic = Arc::clone(&self.traffic);
+        let response = self.handle_counted(request, conn).await?;
+        Ok(response.map(|body| body.counted(traffic)))
+    }
+
+    async fn handle_counted(
+        self: Arc<Self>,
+        request: http::Request<Incoming>,
+        conn: Arc<ConnControl>,
+    ) -> Result<Response<ResponseBody>, Abort> {
         let request_id = self.next_request_id();
         let (parts, incoming) = request.into_parts();
-        let mut body = RequestBody::new(incoming);
+        let mut body = RequestBody::new(incoming).counted(Arc::clone(&self.traffic));
         if admin::is_admin_path(parts.uri.path()) {
             let response = admin::handle(&self, &parts, &mut body).await;
             return Ok(finish(response, &request_id));

@@ -344,6 +344,11 @@ impl Emulator {
         &self.credentials
     }
 
+    /// Body bytes received and sent so far (what clients transferred, seen from here).
+    pub fn traffic(&self) -> &crate::body::Traffic {
+        &self.app.traffic
+    }
+
     /// The fault plan.
     pub fn faults(&self) -> Faults {
         self.app.faults.clone()

@@ -89,6 +89,7 @@ mod wire;
 mod xml_in;
 mod xml_out;
 
+pub use body::Traffic;
 pub use emulator::{
     Clock, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, EmulatorError,
 };

@@ -1,0 +1,355 @@
+//! `kill -9` in the middle of `upload_file` and `download_file`, then resume: the final
+//! bytes are identical (CRC64 and a full compare), and each crash costs at most
+//! `concurrency × part_size` bytes sent again.
+//!
+//! The transfer runs in a child process (this test binary, re-run with
+//! `COS_CRASH_CHILD` set) against an emulator in the parent, which reads the child's
+//! progress lines and sends SIGKILL once a random share of the bytes is committed.
+//! What each crash cost is measured at the emulator: body bytes it received (upload)
+//! or sent (download) during the killed run, minus what the checkpoint gained.
+//! `COS_CRASH_BYTES` changes the size (default 256 MiB).
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+#![cfg(unix)]
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use cos_blocking::{Client, StaticCredentials};
+use cos_emulator::{Emulator, EmulatorConfig};
+use cos_proto::Config;
+use cos_proto::crc64::Crc64;
+use cos_proto::ops::{GetObject, PutObject};
+use cos_transfer::paths::checkpoint_path;
+use cos_transfer::{DownloadCheckpoint, PartPlan, TransferOptions, UploadCheckpoint};
+
+const BUCKET: &str = "examplebucket-1250000000";
+const KEY: &str = "crash/object.bin";
+const KILLS: usize = 7;
+const PART_SIZE: u64 = 8 << 20;
+const CONCURRENCY: usize = 8;
+
+fn options() -> TransferOptions {
+    TransferOptions::default()
+        .part_size(PART_SIZE)
+        .concurrency(CONCURRENCY)
+}
+
+fn size() -> u64 {
+    std::env::var("COS_CRASH_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256 << 20)
+}
+
+fn client(authority: &str, credentials: cos_proto::Credentials) -> Client {
+    let config = Config::builder("ap-guangzhou", BUCKET)
+        .path_style(authority)
+        .build()
+        .unwrap();
+    Client::builder(config)
+        .credentials(StaticCredentials::new(credentials))
+        .proxy_from_env(false)
+        .build()
+        .unwrap()
+}
+
+/// The child's side: run one transfer, printing `committed <bytes>` after every event.
+#[test]
+fn crash_child() {
+    let Ok(mode) = std::env::var("COS_CRASH_CHILD") else {
+        return;
+    };
+    let authority = std::env::var("COS_CRASH_AUTHORITY").unwrap();
+    let file = PathBuf::from(std::env::var("COS_CRASH_FILE").unwrap());
+    let credentials = cos_proto::Credentials::new(
+        std::env::var("COS_CRASH_ID").unwrap(),
+        std::env::var("COS_CRASH_KEY").unwrap(),
+    )
+    .unwrap();
+    let client = client(&authority, credentials);
+    let mut out = std::io::stdout().lock();
+    let mut report = |event: cos_transfer::TransferEvent| {
+        let _ = writeln!(out, "committed {}", event.progress().committed);
+        let _ = out.flush();
+    };
+    let resumed = match mode.as_str() {
+        "upload" => {
+            client
+                .upload_file_with_progress(
+                    &PutObject::new(KEY, None),
+                    &file,
+                    options(),
+                    &mut report,
+                )
+                .unwrap()
+                .resumed_bytes
+        }
+        _ => {
+            client
+                .download_file_with_progress(&GetObject::new(KEY), &file, options(), &mut report)
+                .unwrap()
+                .resumed_bytes
+        }
+    };
+    println!("done {resumed}");
+    std::process::exit(0);
+}
+
+struct Run {
+    killed_at: Option<u64>,
+    /// The transfer had finished when the kill landed.
+    finished: bool,
+    transferred: u64,
+    recorded_before: u64,
+    recorded_after: u64,
+}
+
+/// Bytes the checkpoint of `file` says are done.
+fn recorded(mode: &str, file: &Path, size: u64) -> u64 {
+    let Ok(json) = std::fs::read(checkpoint_path(file)) else {
+        return 0;
+    };
+    let spans: Vec<(u64, u32)> = if mode == "upload" {
+        let Ok(cp) = UploadCheckpoint::from_json(&json) else {
+            return 0;
+        };
+        cp.parts.iter().map(|p| (cp.part_size, p.number)).collect()
+    } else {
+        let Ok(cp) = DownloadCheckpoint::from_json(&json) else {
+            return 0;
+        };
+        cp.ranges.iter().map(|r| (cp.part_size, r.number)).collect()
+    };
+    spans
+        .into_iter()
+        .map(|(part_size, number)| {
+            PartPlan::exact(size, part_size).map_or(0, |p| p.span(number - 1).1)
+        })
+        .sum()
+}
+
+fn run_child(
+    emulator: &Emulator,
+    mode: &str,
+    file: &Path,
+    kill_at: Option<u64>,
+    extra_delay: Duration,
+) -> Run {
+    let size = size();
+    let traffic = |e: &Emulator| {
+        if mode == "upload" {
+            e.traffic().received()
+        } else {
+            e.traffic().sent()
+        }
+    };
+    let before = traffic(emulator);
+    let recorded_before = recorded(mode, file, size);
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
+        .env("COS_CRASH_CHILD", mode)
+        .env("COS_CRASH_AUTHORITY", emulator.authority())
+        .env("COS_CRASH_FILE", file)
+        .env("COS_CRASH_ID", emulator.credentials().secret_id())
+        .env("COS_CRASH_KEY", emulator.credentials().secret_key())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut killed_at = None;
+    for line in stdout.lines() {
+        let line = line.unwrap();
+        if let (Some(limit), Some(n)) = (kill_at, line.strip_prefix("committed ")) {
+            let committed: u64 = n.parse().unwrap();
+            if committed >= limit {
+                std::thread::sleep(extra_delay);
+                child.kill().unwrap(); // SIGKILL
+                killed_at = Some(committed);
+                break;
+            }
+        }
+    }
+    let status = child.wait().unwrap();
+    // A killed child's sockets still deliver what the kernel had queued: let the
+    // emulator drain them before reading its counters.
+    let mut last = traffic(emulator);
+    loop {
+        std::thread::sleep(Duration::from_millis(100));
+        let now = traffic(emulator);
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+    if killed_at.is_none() {
+        assert!(status.success(), "the {mode} child failed: {status}");
+    }
+    let finished = if mode == "upload" {
+        client(&emulator.authority(), emulator.credentials().clone())
+            .head_object(&cos_proto::ops::HeadObject::new(KEY))
+            .is_ok()
+    } else {
+        file.exists()
+    };
+    Run {
+        killed_at,
+        finished,
+        transferred: traffic(emulator) - before,
+        recorded_before,
+        recorded_after: recorded(mode, file, size),
+    }
+}
+
+fn write_source(path: &Path, size: u64) -> u64 {
+    let mut crc = Crc64::new();
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(path).unwrap());
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut block = vec![0u8; 1 << 20];
+    let mut left = size;
+    while left > 0 {
+        for word in block.chunks_exact_mut(8) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            word.copy_from_slice(&state.to_le_bytes());
+        }
+        let n = left.min(block.len() as u64) as usize;
+        crc.update(&block[..n]);
+        out.write_all(&block[..n]).unwrap();
+        left -= n as u64;
+    }
+    out.flush().unwrap();
+    crc.value()
+}
+
+fn same_files(a: &Path, b: &Path) -> bool {
+    let (mut a, mut b) = (File::open(a).unwrap(), File::open(b).unwrap());
+    let (mut x, mut y) = (vec![0u8; 1 << 20], vec![0u8; 1 << 20]);
+    loop {
+        let n = read_full(&mut a, &mut x);
+        let m = read_full(&mut b, &mut y);
+        if n != m || x[..n] != y[..m] {
+            return false;
+        }
+        if n == 0 {
+            return true;
+        }
+    }
+}
+
+fn read_full(file: &mut File, buf: &mut [u8]) -> usize {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..]).unwrap() {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    filled
+}
+
+fn crash_and_resume(mode: &str) {
+    let size = size();
+    let emulator = Emulator::start(EmulatorConfig::new().bucket(BUCKET, false)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source.bin");
+    let crc = write_source(&source, size);
+    let file = if mode == "upload" {
+        source.clone()
+    } else {
+        client(&emulator.authority(), emulator.credentials().clone())
+            .upload_file(&PutObject::new(KEY, None), &source, options())
+            .unwrap();
+        dir.path().join("target.bin")
+    };
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ size;
+    let mut random = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let bound = CONCURRENCY as u64 * PART_SIZE;
+    let mut runs = Vec::new();
+    for _ in 0..KILLS {
+        // Each run gets 1% to 4% of the object further than the checkpoint says,
+        // then dies at a random instant up to 10 ms later (mid-part, mid-write).
+        let recorded_now = recorded(mode, &file, size);
+        let at = recorded_now + size / 100 + random() % (size / 33).max(1);
+        let delay = Duration::from_micros(random() % 10_000);
+        let run = run_child(&emulator, mode, &file, Some(at), delay);
+        let finished = run.finished;
+        runs.push(run);
+        if finished {
+            break;
+        }
+    }
+    let last = if runs.last().is_some_and(|r| r.finished) {
+        None
+    } else {
+        Some(run_child(&emulator, mode, &file, None, Duration::ZERO))
+    };
+    println!("{mode} of {size} bytes, part {PART_SIZE}, concurrency {CONCURRENCY}:");
+    let mut kills = 0;
+    let mut total_wasted = 0;
+    for (k, run) in runs.iter().enumerate() {
+        let gained = run.recorded_after.saturating_sub(run.recorded_before);
+        let wasted = run.transferred.saturating_sub(gained);
+        println!(
+            "  run {k}: killed at {:?} committed{}, transferred {} bytes, checkpoint +{gained}, re-sent cost {wasted}",
+            run.killed_at,
+            if run.finished {
+                " (after it finished)"
+            } else {
+                ""
+            },
+            run.transferred
+        );
+        if run.killed_at.is_some() && !run.finished {
+            kills += 1;
+            total_wasted += wasted;
+            assert!(wasted <= bound, "crash {k} cost {wasted} bytes > {bound}");
+        }
+    }
+    println!(
+        "  final run: transferred {:?} bytes; {kills} kills cost {total_wasted} bytes in all (bound {bound} each)",
+        last.map(|r| r.transferred)
+    );
+    assert!(kills >= 5, "only {kills} runs were killed mid-transfer");
+    assert!(
+        !checkpoint_path(&file).exists(),
+        "the checkpoint is removed"
+    );
+
+    let target = if mode == "upload" {
+        let back = dir.path().join("back.bin");
+        let got = client(&emulator.authority(), emulator.credentials().clone())
+            .download_file(&GetObject::new(KEY), &back, options())
+            .unwrap();
+        assert_eq!(got.crc64, crc);
+        back
+    } else {
+        file
+    };
+    assert!(same_files(&source, &target), "{mode}: the bytes differ");
+}
+
+#[test]
+fn upload_survives_sigkill() {
+    if std::env::var("COS_CRASH_CHILD").is_ok() {
+        return;
+    }
+    crash_and_resume("upload");
+}
+
+#[test]
+fn download_survives_sigkill() {
+    if std::env::var("COS_CRASH_CHILD").is_ok() {
+        return;
+    }
+    crash_and_resume("download");
+}
