@@ -550,7 +550,3 @@ impl Copy {
 fn once(sent: &mut bool) -> bool {
     !std::mem::replace(sent, true)
 }
-
-#[cfg(test)]
-#[path = "copy_tests.rs"]
-mod tests;

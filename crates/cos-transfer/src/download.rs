@@ -525,7 +525,3 @@ impl Download {
         self.stage = Stage::Over;
     }
 }
-
-#[cfg(test)]
-#[path = "download_tests.rs"]
-mod tests;

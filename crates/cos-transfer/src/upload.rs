@@ -770,7 +770,3 @@ fn combined_crc(parts: &[Option<CompletedPart>], plan: Option<PartPlan>) -> u64 
 pub(crate) fn same_etag(a: &str, b: &str) -> bool {
     a.trim_matches('"') == b.trim_matches('"')
 }
-
-#[cfg(test)]
-#[path = "upload_tests.rs"]
-mod tests;

@@ -1,0 +1,503 @@
+//! The upload machine driven against a simulated COS: the order of actions, the
+//! concurrency window, checkpoints before parts, resume and reconciliation, retries,
+//! and what it does when COS's answers go wrong.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use cos_proto::Operation;
+use cos_proto::client_error::Error as ClientError;
+use cos_proto::crc64;
+use cos_proto::ops::PutObject;
+use cos_transfer::{
+    CompletedPart, SourceIdentity, TransferError, TransferEvent, TransferOptions, Upload,
+    UploadAction, UploadCheckpoint, UploadOutcome, UploadOutput,
+};
+use support::{Uploads, crc_header, etag_of, parse, response, service_error};
+
+const PART: u64 = 100;
+
+fn source(len: usize) -> (Vec<u8>, SourceIdentity) {
+    let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+    let identity = SourceIdentity {
+        size: len as u64,
+        modified_ns: Some(42),
+    };
+    (data, identity)
+}
+
+fn options() -> TransferOptions {
+    TransferOptions::default()
+        .multipart_threshold(250)
+        .part_size(PART)
+        .concurrency(3)
+}
+
+/// What a run did, as seen by the simulated driver.
+#[derive(Default, Debug)]
+struct Trace {
+    actions: Vec<String>,
+    events: Vec<TransferEvent>,
+    checkpoints: Vec<UploadCheckpoint>,
+    max_unrecorded: usize,
+    parts_sent: Vec<u32>,
+}
+
+/// The answers the simulated COS gives, with knobs for failures.
+struct Sim {
+    data: Vec<u8>,
+    uploads: Uploads,
+    /// Part numbers whose next upload fails with this status.
+    fail_parts: Vec<(u32, u16, &'static str)>,
+    /// Parts answered with a wrong CRC64 once.
+    corrupt_parts: Vec<u32>,
+    lose_completion: bool,
+    checkpoint: Option<UploadCheckpoint>,
+}
+
+impl Sim {
+    fn new(data: Vec<u8>) -> Self {
+        Self {
+            data,
+            uploads: Uploads::default(),
+            fail_parts: Vec::new(),
+            corrupt_parts: Vec::new(),
+            lose_completion: false,
+            checkpoint: None,
+        }
+    }
+
+    fn perform(&mut self, action: UploadAction, trace: &mut Trace) -> Option<UploadOutcome> {
+        Some(match action {
+            UploadAction::Put { op, len } => {
+                trace.actions.push("put".into());
+                let body = &self.data[..len as usize];
+                let answer = response(200, &[("ETag", etag_of(body)), crc_header(body)], "");
+                self.uploads.completed = Some(body.to_vec());
+                UploadOutcome::Put(parse(&op, answer).map(|o| (o, crc64::crc64(body))))
+            }
+            UploadAction::AbortStale(op) => {
+                trace.actions.push("abort".into());
+                let _ = op;
+                if let Some(cp) = &self.checkpoint {
+                    self.uploads.live.remove(&cp.upload_id);
+                    self.uploads.aborted.push(cp.upload_id.clone());
+                }
+                UploadOutcome::Aborted(Ok(()))
+            }
+            UploadAction::ListParts(op) => {
+                trace.actions.push("list".into());
+                let id = op.upload_id().to_owned();
+                let marker = op
+                    .build_request(&config())
+                    .unwrap()
+                    .uri()
+                    .query()
+                    .and_then(|q| {
+                        q.split('&')
+                            .find_map(|p| p.strip_prefix("part-number-marker="))
+                    })
+                    .map_or(0, |m| m.parse().unwrap());
+                match self.uploads.list_parts_xml(&id, marker, 2) {
+                    Some(xml) => UploadOutcome::PartsListed(parse(&op, response(200, &[], &xml))),
+                    None => UploadOutcome::PartsListed(Err(service_error(404, "NoSuchUpload"))),
+                }
+            }
+            UploadAction::Initiate(op) => {
+                trace.actions.push("initiate".into());
+                let id = self.uploads.initiate();
+                let xml = format!(
+                    "<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>{id}</UploadId></InitiateMultipartUploadResult>"
+                );
+                UploadOutcome::Initiated(parse(&op, response(200, &[], &xml)))
+            }
+            UploadAction::UploadPart { op, offset, len } => {
+                let number = op.part_number();
+                trace.actions.push(format!("part {number}"));
+                trace.parts_sent.push(number);
+                let body = &self.data[offset as usize..(offset + len) as usize];
+                let crc = crc64::crc64(body);
+                if let Some(i) = self.fail_parts.iter().position(|(n, _, _)| *n == number) {
+                    let (_, status, code) = self.fail_parts.remove(i);
+                    return Some(UploadOutcome::PartUploaded {
+                        part_number: number,
+                        result: Err(service_error(status, code)),
+                    });
+                }
+                let mut header = crc_header(body);
+                if let Some(i) = self.corrupt_parts.iter().position(|n| *n == number) {
+                    self.corrupt_parts.remove(i);
+                    header.1 = (crc ^ 1).to_string();
+                }
+                let id = self.uploads.live.keys().last().cloned().unwrap_or_default();
+                if let Some(parts) = self.uploads.live.get_mut(&id) {
+                    parts.insert(number, body.to_vec());
+                }
+                let answer = response(200, &[("ETag", etag_of(body)), header], "");
+                UploadOutcome::PartUploaded {
+                    part_number: number,
+                    result: parse(&op, answer).map(|o| (o, crc)),
+                }
+            }
+            UploadAction::SaveCheckpoint(cp) => {
+                trace.actions.push(format!("save {}", cp.parts.len()));
+                trace.checkpoints.push(cp.clone());
+                self.checkpoint = Some(cp);
+                UploadOutcome::CheckpointSaved(Ok(()))
+            }
+            UploadAction::Complete(op) => {
+                trace.actions.push("complete".into());
+                let (id, parts) = self.uploads.live.pop_last().unwrap();
+                let _ = id;
+                let mut whole = Vec::new();
+                for (number, (listed, etag)) in parts.values().zip(op.part_list()).enumerate() {
+                    assert_eq!(etag.0 as usize, number + 1, "parts in order");
+                    assert_eq!(etag_of(listed), etag.1, "the ETag of part {}", etag.0);
+                    whole.extend_from_slice(listed);
+                }
+                self.uploads.completed = Some(whole.clone());
+                if self.lose_completion {
+                    self.lose_completion = false;
+                    return Some(UploadOutcome::Completed(Err(service_error(
+                        503,
+                        "ServiceUnavailable",
+                    ))));
+                }
+                let xml = "<CompleteMultipartUploadResult><Location>l</Location><Bucket>b</Bucket><Key>k</Key><ETag>\"e-3\"</ETag></CompleteMultipartUploadResult>";
+                UploadOutcome::Completed(parse(&op, response(200, &[crc_header(&whole)], xml)))
+            }
+            UploadAction::VerifyCompleted(op) => {
+                trace.actions.push("verify".into());
+                let whole = self.uploads.completed.clone().unwrap_or_default();
+                let answer = response(
+                    200,
+                    &[
+                        ("Content-Length", whole.len().to_string()),
+                        ("ETag", "\"e-3\"".into()),
+                        crc_header(&whole),
+                    ],
+                    "",
+                );
+                UploadOutcome::Verified(parse(&op, answer))
+            }
+            UploadAction::RemoveCheckpoint => {
+                trace.actions.push("remove".into());
+                self.checkpoint = None;
+                UploadOutcome::CheckpointRemoved(Ok(()))
+            }
+            UploadAction::Done(_) => unreachable!("handled by the driver"),
+            _ => unreachable!("no other actions"),
+        })
+    }
+}
+
+fn config() -> cos_proto::Config {
+    cos_proto::Config::builder("ap-guangzhou", "b-1250000000")
+        .build()
+        .unwrap()
+}
+
+/// Drives `machine`, finishing in-flight actions in an order picked by `seed`.
+fn drive(
+    machine: &mut Upload,
+    sim: &mut Sim,
+    seed: u64,
+) -> (Result<UploadOutput, TransferError>, Trace) {
+    let mut trace = Trace::default();
+    let mut pending: Vec<UploadAction> = Vec::new();
+    let mut state = seed | 1;
+    for _ in 0..100_000 {
+        while let Some(event) = machine.poll_event() {
+            trace.events.push(event);
+        }
+        match machine.poll_action() {
+            Some(UploadAction::Done(result)) => return (result, trace),
+            Some(action) => {
+                pending.push(action);
+                let committed = trace.events.iter().rev().find_map(|e| match e {
+                    TransferEvent::PartDone { .. } | TransferEvent::Started { .. } => {
+                        Some(e.progress())
+                    }
+                    _ => None,
+                });
+                let _ = committed;
+                let unrecorded = pending
+                    .iter()
+                    .filter(|a| matches!(a, UploadAction::UploadPart { .. }))
+                    .count();
+                trace.max_unrecorded = trace.max_unrecorded.max(unrecorded);
+            }
+            None => {
+                assert!(!pending.is_empty(), "the machine waits for nothing");
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let action = pending.swap_remove((state % pending.len() as u64) as usize);
+                if let Some(outcome) = sim.perform(action, &mut trace) {
+                    machine.handle(outcome);
+                }
+            }
+        }
+    }
+    panic!("the upload never finished");
+}
+
+fn new_upload(
+    identity: &SourceIdentity,
+    checkpoint: Option<UploadCheckpoint>,
+    options: TransferOptions,
+) -> Upload {
+    Upload::new(
+        "b-1250000000",
+        PutObject::new("k", None),
+        identity.clone(),
+        checkpoint,
+        options,
+    )
+}
+
+#[test]
+fn small_sources_are_one_put() {
+    let (data, identity) = source(249);
+    let mut sim = Sim::new(data.clone());
+    let (result, trace) = drive(&mut new_upload(&identity, None, options()), &mut sim, 1);
+    let out = result.unwrap();
+    assert_eq!(trace.actions, ["put"]);
+    assert_eq!((out.parts, out.crc64), (0, crc64::crc64(&data)));
+}
+
+#[test]
+fn multipart_records_the_upload_before_any_part_and_keeps_the_window() {
+    for seed in 1..40 {
+        let (data, identity) = source(1234);
+        let mut sim = Sim::new(data.clone());
+        let (result, trace) = drive(&mut new_upload(&identity, None, options()), &mut sim, seed);
+        let out = result.unwrap();
+        assert_eq!(&trace.actions[..2], ["initiate", "save 0"], "seed {seed}");
+        assert!(
+            trace.max_unrecorded <= 3,
+            "seed {seed}: {}",
+            trace.max_unrecorded
+        );
+        assert_eq!(trace.actions.last().map(String::as_str), Some("remove"));
+        assert_eq!(out.parts, 13);
+        assert_eq!(out.crc64, crc64::crc64(&data));
+        assert_eq!(sim.uploads.completed.as_deref(), Some(&data[..]));
+        let mut sent = trace.parts_sent.clone();
+        sent.sort_unstable();
+        assert_eq!(sent, (1..=13).collect::<Vec<_>>(), "every part once");
+        // Each checkpoint only grows, and never names a part COS has not answered.
+        for pair in trace.checkpoints.windows(2) {
+            assert!(pair[0].parts.len() <= pair[1].parts.len());
+        }
+        let committed: Vec<u64> = trace
+            .events
+            .iter()
+            .map(|e| e.progress().committed)
+            .collect();
+        assert!(
+            committed.windows(2).all(|w| w[0] <= w[1]),
+            "seed {seed}: {committed:?}"
+        );
+    }
+}
+
+#[test]
+fn resume_sends_only_what_cos_lacks() {
+    let (data, identity) = source(1000);
+    let mut sim = Sim::new(data.clone());
+    let id = sim.uploads.initiate();
+    let parts = sim.uploads.live.get_mut(&id).unwrap();
+    for n in 1..=4u32 {
+        let span = &data[(n as usize - 1) * 100..n as usize * 100];
+        parts.insert(n, span.to_vec());
+    }
+    // Part 3 on COS holds other bytes than the checkpoint says: it is sent again.
+    parts.insert(3, vec![0; 100]);
+    let checkpoint = UploadCheckpoint {
+        format: cos_transfer::CHECKPOINT_FORMAT,
+        bucket: "b-1250000000".into(),
+        key: "k".into(),
+        upload_id: id,
+        part_size: PART,
+        source: identity.clone(),
+        parts: (1..=4)
+            .map(|n: u32| {
+                let span = &data[(n as usize - 1) * 100..n as usize * 100];
+                CompletedPart {
+                    number: n,
+                    etag: etag_of(span),
+                    crc64: crc64::crc64(span),
+                }
+            })
+            .collect(),
+    };
+    let (result, trace) = drive(
+        &mut new_upload(&identity, Some(checkpoint), options()),
+        &mut sim,
+        3,
+    );
+    let out = result.unwrap();
+    assert_eq!(
+        trace.actions.iter().filter(|a| *a == "list").count(),
+        2,
+        "paginated"
+    );
+    let mut sent = trace.parts_sent.clone();
+    sent.sort_unstable();
+    assert_eq!(sent, vec![3, 5, 6, 7, 8, 9, 10]);
+    assert_eq!(out.resumed_bytes, 300);
+    assert_eq!(out.crc64, crc64::crc64(&data));
+    assert_eq!(sim.uploads.completed.as_deref(), Some(&data[..]));
+}
+
+#[test]
+fn a_checkpoint_for_other_bytes_is_aborted_and_the_upload_starts_over() {
+    let (data, identity) = source(1000);
+    for change in 0..3 {
+        let mut sim = Sim::new(data.clone());
+        let id = sim.uploads.initiate();
+        let mut checkpoint = UploadCheckpoint {
+            format: cos_transfer::CHECKPOINT_FORMAT,
+            bucket: "b-1250000000".into(),
+            key: "k".into(),
+            upload_id: id.clone(),
+            part_size: PART,
+            source: identity.clone(),
+            parts: vec![],
+        };
+        match change {
+            0 => checkpoint.source.modified_ns = Some(43),
+            1 => checkpoint.key = "other".into(),
+            _ => checkpoint.bucket = "other-1250000000".into(),
+        }
+        sim.checkpoint = Some(checkpoint.clone());
+        let (result, trace) = drive(
+            &mut new_upload(&identity, Some(checkpoint), options()),
+            &mut sim,
+            5,
+        );
+        result.unwrap();
+        assert_eq!(
+            &trace.actions[..2],
+            ["abort", "initiate"],
+            "change {change}"
+        );
+        assert_eq!(sim.uploads.aborted, vec![id]);
+    }
+}
+
+#[test]
+fn a_vanished_upload_starts_over() {
+    let (data, identity) = source(500);
+    let mut sim = Sim::new(data.clone());
+    let checkpoint = UploadCheckpoint {
+        format: cos_transfer::CHECKPOINT_FORMAT,
+        bucket: "b-1250000000".into(),
+        key: "k".into(),
+        upload_id: "gone".into(),
+        part_size: PART,
+        source: identity.clone(),
+        parts: vec![],
+    };
+    let (result, trace) = drive(
+        &mut new_upload(&identity, Some(checkpoint), options()),
+        &mut sim,
+        7,
+    );
+    assert_eq!(result.unwrap().resumed_bytes, 0);
+    assert_eq!(&trace.actions[..2], ["list", "initiate"]);
+}
+
+#[test]
+fn transient_part_failures_are_retried_and_others_are_not() {
+    let (data, identity) = source(1000);
+    let mut sim = Sim::new(data.clone());
+    sim.fail_parts = vec![(2, 503, "ServiceUnavailable"), (2, 500, "InternalError")];
+    sim.corrupt_parts = vec![5];
+    let (result, trace) = drive(&mut new_upload(&identity, None, options()), &mut sim, 9);
+    assert_eq!(result.unwrap().crc64, crc64::crc64(&data));
+    let retries = trace
+        .events
+        .iter()
+        .filter(|e| matches!(e, TransferEvent::Retrying { part: 2 | 5, .. }))
+        .count();
+    assert_eq!(retries, 3);
+
+    let mut sim = Sim::new(data.clone());
+    sim.fail_parts = vec![(4, 403, "AccessDenied")];
+    let (result, trace) = drive(&mut new_upload(&identity, None, options()), &mut sim, 9);
+    assert!(matches!(result, Err(TransferError::Client(_))));
+    assert!(
+        !trace.actions.iter().any(|a| a == "remove"),
+        "the checkpoint stays for a resume"
+    );
+    assert!(matches!(
+        trace.events.last(),
+        Some(TransferEvent::Failed { .. })
+    ));
+
+    let mut sim = Sim::new(data.clone());
+    sim.fail_parts = vec![(4, 503, "A"), (4, 503, "B"), (4, 503, "C")];
+    let (result, _) = drive(&mut new_upload(&identity, None, options()), &mut sim, 9);
+    assert!(result.is_err(), "three attempts and no more");
+}
+
+#[test]
+fn a_lost_completion_is_confirmed_by_the_object() {
+    let (data, identity) = source(1000);
+    // The completion's answer is lost (503), its repeat finds no upload: the HEAD
+    // decides. a completion whose repeat says NoSuchUpload, the HEAD decides.
+    let mut sim = Sim::new(data.clone());
+    sim.lose_completion = true;
+    let mut machine = new_upload(&identity, None, options());
+    let mut done = None;
+    let mut trace = Trace::default();
+    let mut completes = 0;
+    while done.is_none() {
+        let _ = machine.poll_event();
+        match machine.poll_action() {
+            Some(UploadAction::Done(r)) => done = Some(r),
+            Some(UploadAction::Complete(op)) if completes == 1 => {
+                completes += 1;
+                let _ = op;
+                machine.handle(UploadOutcome::Completed(Err(service_error(
+                    404,
+                    "NoSuchUpload",
+                ))));
+            }
+            Some(action) => {
+                if matches!(action, UploadAction::Complete(_)) {
+                    completes += 1;
+                }
+                if let Some(outcome) = sim.perform(action, &mut trace) {
+                    machine.handle(outcome);
+                }
+            }
+            None => unreachable!("actions are answered at once"),
+        }
+    }
+    let out = done.unwrap().unwrap();
+    assert!(
+        trace.actions.iter().any(|a| a == "verify"),
+        "{:?}",
+        trace.actions
+    );
+    assert_eq!(out.crc64, crc64::crc64(&data));
+}
+
+#[test]
+fn outcomes_for_actions_never_asked_are_ignored() {
+    let (_, identity) = source(1000);
+    let mut machine = new_upload(&identity, None, options());
+    machine.handle(UploadOutcome::PartUploaded {
+        part_number: 7,
+        result: Err(ClientError::Unsupported("x")),
+    });
+    machine.handle(UploadOutcome::CheckpointSaved(Ok(())));
+    assert!(matches!(
+        machine.poll_action(),
+        Some(UploadAction::Initiate(_))
+    ));
+    assert!(machine.poll_action().is_none());
+}
