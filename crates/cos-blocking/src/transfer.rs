@@ -11,6 +11,7 @@ use std::thread::Scope;
 
 use cos_proto::crc64::Crc64;
 use cos_proto::ops::{CopyObject, GetObject, PutObject};
+use cos_transfer::fs::{DownloadTarget, FileTarget};
 use cos_transfer::{
     Copy, CopyAction, CopyOutcome, CopyOutput, Download, DownloadAction, DownloadCheckpoint,
     DownloadOutcome, DownloadOutput, TransferError, TransferEvent, TransferOptions, Upload,
@@ -199,16 +200,26 @@ impl Client {
         get: &GetObject,
         path: impl AsRef<Path>,
         options: TransferOptions,
+        on_event: impl FnMut(TransferEvent),
+    ) -> Result<DownloadOutput, TransferError> {
+        self.download_to(get, &FileTarget::new(path.as_ref()), options, on_event)
+    }
+
+    /// [`Client::download_file`] into any [`DownloadTarget`] (another store, a quota):
+    /// the same ranges, checkpoints, verification and resume; the target decides where
+    /// bytes and checkpoints go and keeps them durable.
+    pub fn download_to(
+        &self,
+        get: &GetObject,
+        target: &dyn DownloadTarget,
+        options: TransferOptions,
         mut on_event: impl FnMut(TransferEvent),
     ) -> Result<DownloadOutput, TransferError> {
-        let target = path.as_ref();
-        let temp = paths::temp_path(target);
-        let checkpoint_path = paths::checkpoint_path(target);
-        let checkpoint = fs::read_checkpoint(&checkpoint_path)
+        let checkpoint = target
+            .read_checkpoint()
             .and_then(|json| DownloadCheckpoint::from_json(&json).ok());
         let mut machine = Download::new(self.config().bucket(), get.clone(), checkpoint, options);
-        let (temp, checkpoint_path) = (temp.as_path(), checkpoint_path.as_path());
-        let mut file: Option<File> = None;
+        let named = |err| file_error(target.path())(err);
         std::thread::scope(|scope| {
             let mut workers = Workers::new(scope);
             loop {
@@ -226,65 +237,29 @@ impl Client {
                         workers.spawn(move || DownloadOutcome::Head(self.head_object(&op)))
                     }
                     DownloadAction::OpenTemp { len, keep } => {
-                        let opened = fs::open_temp(temp, len, keep).map_err(file_error(temp));
-                        let kept = match opened {
-                            Ok((f, kept)) => {
-                                file = Some(f);
-                                Ok(kept)
-                            }
-                            Err(err) => Err(err),
-                        };
-                        machine.handle(DownloadOutcome::TempReady(kept));
+                        let opened = target.open(len, keep).map_err(named);
+                        machine.handle(DownloadOutcome::TempReady(opened));
                     }
                     DownloadAction::GetRange {
                         op,
                         part_number,
                         offset,
                         ..
-                    } => {
-                        let Some(handle) = file.as_ref().map(File::try_clone) else {
-                            return Err(TransferError::Unexpected("no temp file".into()));
-                        };
-                        let handle =
-                            handle.map_err(|e| TransferError::Client(file_error(temp)(e)))?;
-                        workers.spawn(move || DownloadOutcome::Range {
-                            part_number,
-                            result: self.fetch_range(&op, &handle, temp, offset),
-                        })
-                    }
-                    DownloadAction::SaveCheckpoint(checkpoint) => {
-                        let handle = file.as_ref().map(File::try_clone).transpose();
-                        workers.spawn(move || {
-                            let saved = handle.map_err(file_error(temp)).and_then(|handle| {
-                                if let Some(handle) = handle {
-                                    handle.sync_data().map_err(file_error(temp))?;
-                                }
-                                fs::replace_atomically(checkpoint_path, &checkpoint.to_json())
-                                    .map_err(file_error(checkpoint_path))
-                            });
-                            DownloadOutcome::CheckpointSaved(saved)
-                        })
-                    }
+                    } => workers.spawn(move || DownloadOutcome::Range {
+                        part_number,
+                        result: self.fetch_range(&op, target, offset),
+                    }),
+                    DownloadAction::SaveCheckpoint(checkpoint) => workers.spawn(move || {
+                        DownloadOutcome::CheckpointSaved(
+                            target.save_checkpoint(&checkpoint.to_json()).map_err(named),
+                        )
+                    }),
                     DownloadAction::Finalize => {
-                        let done = match file.take() {
-                            Some(f) => fs::finalize(&f, temp, target)
-                                .map_err(file_error(target))
-                                .and_then(|()| {
-                                    fs::remove_if_exists(checkpoint_path)
-                                        .map_err(file_error(checkpoint_path))
-                                }),
-                            None => Err(Error::Io(io::Error::other("no temp file"))),
-                        };
+                        let done = target.finalize().map_err(named);
                         machine.handle(DownloadOutcome::Finalized(done));
                     }
                     DownloadAction::Discard => {
-                        file = None;
-                        let done = fs::remove_if_exists(temp)
-                            .map_err(file_error(temp))
-                            .and_then(|()| {
-                                fs::remove_if_exists(checkpoint_path)
-                                    .map_err(file_error(checkpoint_path))
-                            });
+                        let done = target.discard().map_err(named);
                         machine.handle(DownloadOutcome::Discarded(done));
                     }
                     _ => return Err(TransferError::Unexpected("unknown download action".into())),
@@ -362,12 +337,11 @@ impl Client {
         })
     }
 
-    /// Fetches one range into the temp file at `offset`: `(bytes written, CRC64)`.
+    /// Fetches one range into the target at `offset`: `(bytes written, CRC64)`.
     fn fetch_range(
         &self,
         op: &GetObject,
-        file: &File,
-        temp: &Path,
+        target: &dyn DownloadTarget,
         offset: u64,
     ) -> Result<(u64, u64), Error> {
         let (_, mut body) = self.get_object(op)?;
@@ -388,7 +362,9 @@ impl Client {
                 return Ok((position - offset, crc.value()));
             }
             crc.update(&buffer[..filled]);
-            fs::write_at(file, position, &buffer[..filled]).map_err(file_error(temp))?;
+            target
+                .write_at(position, &buffer[..filled])
+                .map_err(file_error(target.path()))?;
             position += filled as u64;
         }
     }

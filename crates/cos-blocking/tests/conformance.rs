@@ -3,6 +3,7 @@
 
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use cos_blocking::{Client, Error, StaticCredentials, UploadBody};
@@ -13,6 +14,7 @@ use cos_proto::Config;
 use cos_proto::ops::*;
 use cos_proto::presign::Presign;
 use cos_proto::select::SelectEvent;
+use cos_transfer::fs::DownloadTarget;
 use cos_transfer::paths::DirectoryReport;
 use cos_transfer::{
     CopyOutput, DirectoryOptions, DownloadOutput, TransferError, TransferOptions, UploadOutput,
@@ -215,6 +217,14 @@ impl TransferClient for Blocking {
     ) -> Result<DownloadOutput, TransferError> {
         self.0
             .download_file_with_progress(get, path, options, on_event)
+    }
+    fn download_to(
+        &self,
+        get: &GetObject,
+        target: Arc<dyn DownloadTarget>,
+        options: TransferOptions,
+    ) -> Result<DownloadOutput, TransferError> {
+        self.0.download_to(get, target.as_ref(), options, |_| {})
     }
     fn copy(&self, op: &CopyObject, options: TransferOptions) -> Result<CopyOutput, TransferError> {
         self.0.copy(op, options)

@@ -4,12 +4,15 @@
 //! per emulator), built by [`emulator`].
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use cos_emulator::{Emulator, EmulatorConfig, FaultRule};
 use cos_proto::ops::{
     CopyObject, CopySource, GetObject, HeadObject, ListMultipartUploads, PutObject,
 };
+use cos_transfer::fs::{DownloadTarget, FileTarget};
 use cos_transfer::paths::{DirectoryReport, EntryOutcome, RefusedKey, checkpoint_path, temp_path};
 use cos_transfer::{
     CopyOutput, DirectoryOptions, DownloadOutput, TransferError, TransferEvent, TransferOptions,
@@ -44,6 +47,12 @@ pub trait TransferClient: ConformanceClient {
         path: &Path,
         options: TransferOptions,
         on_event: OnEvent<'_>,
+    ) -> Result<DownloadOutput, TransferError>;
+    fn download_to(
+        &self,
+        get: &GetObject,
+        target: Arc<dyn DownloadTarget>,
+        options: TransferOptions,
     ) -> Result<DownloadOutput, TransferError>;
     fn copy(&self, op: &CopyObject, options: TransferOptions) -> Result<CopyOutput, TransferError>;
     fn move_object(
@@ -99,6 +108,7 @@ const CHECKS: &[(&str, Check)] = &[
     ("source_modified_between_runs", source_modified_between_runs),
     ("remote_replaced_between_runs", remote_replaced_between_runs),
     ("unwritable_target", unwritable_target),
+    ("disk_full", disk_full),
     ("copy_and_move", copy_and_move),
     ("directories", directories),
     (
@@ -434,6 +444,75 @@ fn unwritable_target(ctx: &Ctx<'_>) -> CheckResult {
     Ok(())
 }
 
+/// A file target on a disk that fills up after `room` bytes.
+struct FullDisk {
+    file: FileTarget,
+    room: AtomicU64,
+}
+
+impl DownloadTarget for FullDisk {
+    fn read_checkpoint(&self) -> Option<Vec<u8>> {
+        self.file.read_checkpoint()
+    }
+    fn open(&self, len: u64, keep: bool) -> std::io::Result<bool> {
+        self.file.open(len, keep)
+    }
+    fn write_at(&self, offset: u64, data: &[u8]) -> std::io::Result<()> {
+        let len = data.len() as u64;
+        let left = self
+            .room
+            .fetch_sub(len.min(self.room.load(Ordering::SeqCst)), Ordering::SeqCst);
+        if left < len {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "No space left on device",
+            ));
+        }
+        self.file.write_at(offset, data)
+    }
+    fn save_checkpoint(&self, json: &[u8]) -> std::io::Result<()> {
+        self.file.save_checkpoint(json)
+    }
+    fn finalize(&self) -> std::io::Result<()> {
+        self.file.finalize()
+    }
+    fn discard(&self) -> std::io::Result<()> {
+        self.file.discard()
+    }
+    fn path(&self) -> &Path {
+        self.file.path()
+    }
+}
+
+/// The disk fills up mid-download: the download fails with the file error, the target
+/// does not appear, and a later run with room resumes from what was recorded.
+fn disk_full(ctx: &Ctx<'_>) -> CheckResult {
+    let bytes = data(160 * KIB, 8);
+    ctx.put("full", &bytes)?;
+    let target = ctx.path("full");
+    let full = Arc::new(FullDisk {
+        file: FileTarget::new(&target),
+        room: AtomicU64::new(100 * KIB),
+    });
+    let err = ctx
+        .client
+        .download_to(&GetObject::new("full"), full, small().concurrency(1));
+    let Err(TransferError::Client(cos_proto::client_error::Error::File { source, .. })) = &err
+    else {
+        return Err(format!("a full disk: {err:?}"));
+    };
+    ensure!(source.kind() == std::io::ErrorKind::StorageFull, "{source}");
+    ensure!(!target.exists(), "nothing appears on a full disk");
+    ensure!(
+        checkpoint_path(&target).exists(),
+        "what was written is recorded"
+    );
+    let done = ok("download with room", ctx.download("full", &target, small()))?;
+    ensure!(done.resumed_bytes >= 64 * KIB, "resumed: {done:?}");
+    ensure!(io("read", std::fs::read(&target))? == bytes, "bytes differ");
+    Ok(())
+}
+
 fn copy_and_move(ctx: &Ctx<'_>) -> CheckResult {
     let bytes = data(100 * KIB, 9);
     ctx.client
@@ -679,7 +758,7 @@ macro_rules! transfer_tests {
         $crate::transfer_tests!(@each $run;
             edge_sizes_round_trip, part_count_limit, resume_after_failed_part,
             source_modified_between_runs, remote_replaced_between_runs, unwritable_target,
-            copy_and_move, directories, download_dir_refuses_traversal, faults);
+            disk_full, copy_and_move, directories, download_dir_refuses_traversal, faults);
     };
     (@each $run:path; $($name:ident),+) => {
         $(

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use cos_proto::crc64::Crc64;
 use cos_proto::ops::{CopyObject, GetObject, PutObject};
+use cos_transfer::fs::{DownloadTarget, FileTarget};
 use cos_transfer::{
     Copy, CopyAction, CopyOutcome, CopyOutput, Download, DownloadAction, DownloadCheckpoint,
     DownloadOutcome, DownloadOutput, TransferError, TransferEvent, TransferOptions, Upload,
@@ -200,21 +201,32 @@ impl Client {
         get: &GetObject,
         path: impl AsRef<Path>,
         options: TransferOptions,
+        on_event: impl FnMut(TransferEvent) + Send,
+    ) -> Result<DownloadOutput, TransferError> {
+        let target = Arc::new(FileTarget::new(path.as_ref()));
+        self.download_to(get, target, options, on_event).await
+    }
+
+    /// [`Client::download_file`] into any [`DownloadTarget`] (another store, a quota):
+    /// the same ranges, checkpoints, verification and resume; the target decides where
+    /// bytes and checkpoints go and keeps them durable.
+    pub async fn download_to(
+        &self,
+        get: &GetObject,
+        target: Arc<dyn DownloadTarget>,
+        options: TransferOptions,
         mut on_event: impl FnMut(TransferEvent) + Send,
     ) -> Result<DownloadOutput, TransferError> {
-        let target = path.as_ref().to_path_buf();
-        let temp = paths::temp_path(&target);
-        let checkpoint_path = paths::checkpoint_path(&target);
         let checkpoint = {
-            let checkpoint_path = checkpoint_path.clone();
+            let target = Arc::clone(&target);
             blocking(move || {
-                Ok(fs::read_checkpoint(&checkpoint_path)
+                Ok(target
+                    .read_checkpoint()
                     .and_then(|json| DownloadCheckpoint::from_json(&json).ok()))
             })
             .await?
         };
         let mut machine = Download::new(self.config().bucket(), get.clone(), checkpoint, options);
-        let mut file: Option<Arc<File>> = None;
         let mut tasks = JoinSet::new();
         loop {
             while let Some(event) = machine.poll_event() {
@@ -226,23 +238,15 @@ impl Client {
                 continue;
             };
             let client = self.clone();
-            let (temp, target, checkpoint_path) =
-                (temp.clone(), target.clone(), checkpoint_path.clone());
+            let target = Arc::clone(&target);
             match action {
                 DownloadAction::Done(result) => return result,
                 DownloadAction::Head(op) => {
                     tasks.spawn(async move { DownloadOutcome::Head(client.head_object(&op).await) })
                 }
                 DownloadAction::OpenTemp { len, keep } => {
-                    let opened = blocking(move || {
-                        fs::open_temp(&temp, len, keep).map_err(file_error(&temp))
-                    })
-                    .await;
-                    let kept = opened.map(|(f, kept)| {
-                        file = Some(Arc::new(f));
-                        kept
-                    });
-                    machine.handle(DownloadOutcome::TempReady(kept));
+                    let opened = on_target(target, move |t| t.open(len, keep)).await;
+                    machine.handle(DownloadOutcome::TempReady(opened));
                     continue;
                 }
                 DownloadAction::GetRange {
@@ -250,53 +254,25 @@ impl Client {
                     part_number,
                     offset,
                     ..
-                } => {
-                    let Some(file) = file.clone() else {
-                        return Err(TransferError::Unexpected("no temp file".into()));
-                    };
-                    tasks.spawn(async move {
-                        DownloadOutcome::Range {
-                            part_number,
-                            result: fetch_range(client, op, file, temp, offset).await,
-                        }
-                    })
-                }
-                DownloadAction::SaveCheckpoint(checkpoint) => {
-                    let file = file.clone();
-                    tasks.spawn(async move {
-                        let json = checkpoint.to_json();
-                        DownloadOutcome::CheckpointSaved(
-                            blocking(move || {
-                                if let Some(file) = file {
-                                    file.sync_data().map_err(file_error(&temp))?;
-                                }
-                                fs::replace_atomically(&checkpoint_path, &json)
-                                    .map_err(file_error(&checkpoint_path))
-                            })
-                            .await,
-                        )
-                    })
-                }
+                } => tasks.spawn(async move {
+                    DownloadOutcome::Range {
+                        part_number,
+                        result: fetch_range(client, op, target, offset).await,
+                    }
+                }),
+                DownloadAction::SaveCheckpoint(checkpoint) => tasks.spawn(async move {
+                    let json = checkpoint.to_json();
+                    DownloadOutcome::CheckpointSaved(
+                        on_target(target, move |t| t.save_checkpoint(&json)).await,
+                    )
+                }),
                 DownloadAction::Finalize => {
-                    let file = file.take();
-                    let done = blocking(move || {
-                        let Some(file) = file else {
-                            return Err(Error::Io(io::Error::other("no temp file")));
-                        };
-                        fs::finalize(&file, &temp, &target).map_err(file_error(&target))?;
-                        fs::remove_if_exists(&checkpoint_path).map_err(file_error(&checkpoint_path))
-                    })
-                    .await;
+                    let done = on_target(target, |t| t.finalize()).await;
                     machine.handle(DownloadOutcome::Finalized(done));
                     continue;
                 }
                 DownloadAction::Discard => {
-                    file = None;
-                    let done = blocking(move || {
-                        fs::remove_if_exists(&temp).map_err(file_error(&temp))?;
-                        fs::remove_if_exists(&checkpoint_path).map_err(file_error(&checkpoint_path))
-                    })
-                    .await;
+                    let done = on_target(target, |t| t.discard()).await;
                     machine.handle(DownloadOutcome::Discarded(done));
                     continue;
                 }
@@ -399,12 +375,19 @@ async fn read_range(
     .await
 }
 
-/// Fetches one range into the temp file at `offset`: `(bytes written, their CRC64)`.
+/// Runs one blocking call on the download target, naming it in errors.
+async fn on_target<T: Send + 'static>(
+    target: Arc<dyn DownloadTarget>,
+    f: impl FnOnce(&dyn DownloadTarget) -> io::Result<T> + Send + 'static,
+) -> Result<T, Error> {
+    blocking(move || f(target.as_ref()).map_err(file_error(target.path()))).await
+}
+
+/// Fetches one range into the target at `offset`: `(bytes written, their CRC64)`.
 async fn fetch_range(
     client: Client,
     op: GetObject,
-    file: Arc<File>,
-    temp: PathBuf,
+    target: Arc<dyn DownloadTarget>,
     offset: u64,
 ) -> Result<(u64, u64), Error> {
     let (_, mut body) = client.get_object(&op).await?;
@@ -421,9 +404,7 @@ async fn fetch_range(
         if buffer.len() >= WRITE_CHUNK || (last && !buffer.is_empty()) {
             let data = std::mem::replace(&mut buffer, Vec::with_capacity(WRITE_CHUNK));
             let len = data.len() as u64;
-            let (file, temp) = (Arc::clone(&file), temp.clone());
-            blocking(move || fs::write_at(&file, position, &data).map_err(file_error(&temp)))
-                .await?;
+            on_target(Arc::clone(&target), move |t| t.write_at(position, &data)).await?;
             position += len;
         }
         if last {

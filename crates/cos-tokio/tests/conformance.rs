@@ -17,6 +17,7 @@ use cos_proto::ops::*;
 use cos_proto::presign::Presign;
 use cos_proto::select::SelectEvent;
 use cos_tokio::{Client, Error, StaticCredentials, UploadBody};
+use cos_transfer::fs::DownloadTarget;
 use cos_transfer::paths::DirectoryReport;
 use cos_transfer::{
     CopyOutput, DirectoryOptions, DownloadOutput, TransferError, TransferOptions, UploadOutput,
@@ -298,6 +299,15 @@ impl TransferClient for Adapter {
             self.client
                 .download_file_with_progress(get, path, options, on_event),
         )
+    }
+    fn download_to(
+        &self,
+        get: &GetObject,
+        target: Arc<dyn DownloadTarget>,
+        options: TransferOptions,
+    ) -> Result<DownloadOutput, TransferError> {
+        self.runtime
+            .block_on(self.client.download_to(get, target, options, |_| {}))
     }
     fn copy(&self, op: &CopyObject, options: TransferOptions) -> Result<CopyOutput, TransferError> {
         self.runtime.block_on(self.client.copy(op, options))

@@ -79,6 +79,103 @@ pub fn replace_atomically(path: &Path, data: &[u8]) -> io::Result<()> {
     sync_parent(path)
 }
 
+/// Where a download's bytes go. [`FileTarget`] (a temp file beside the target, renamed
+/// over it at the end) is what `download_file` uses; a caller can supply another (a
+/// different store, a quota, a failing disk in a test) to `download_to`.
+///
+/// The machine calls these through the driver in this order: `read_checkpoint`, `open`,
+/// any number of `write_at` (concurrently, at disjoint offsets) and `save_checkpoint`,
+/// then `finalize` or `discard`. Durability is the target's job: `save_checkpoint` must
+/// make every byte written so far durable before the checkpoint that describes it.
+pub trait DownloadTarget: Send + Sync {
+    /// The checkpoint an earlier run left, if any.
+    fn read_checkpoint(&self) -> Option<Vec<u8>>;
+    /// Prepares `len` bytes of storage. With `keep`, earlier content of exactly that
+    /// length is kept (returns `true`); otherwise storage starts empty.
+    fn open(&self, len: u64, keep: bool) -> io::Result<bool>;
+    /// Writes `data` at `offset`.
+    fn write_at(&self, offset: u64, data: &[u8]) -> io::Result<()>;
+    /// Makes the data written so far durable, then replaces the checkpoint with `json`
+    /// atomically.
+    fn save_checkpoint(&self, json: &[u8]) -> io::Result<()>;
+    /// Makes the data durable and visible at its final place; deletes the checkpoint.
+    fn finalize(&self) -> io::Result<()>;
+    /// Deletes the data and the checkpoint.
+    fn discard(&self) -> io::Result<()>;
+    /// What to name in error messages.
+    fn path(&self) -> &Path;
+}
+
+/// A download into a file: written into `<target>.cospart`, recorded in
+/// `<target>.cosresume`, renamed over `target` once verified.
+#[derive(Debug)]
+pub struct FileTarget {
+    target: PathBuf,
+    temp: PathBuf,
+    checkpoint: PathBuf,
+    file: std::sync::Mutex<Option<std::sync::Arc<File>>>,
+}
+
+impl FileTarget {
+    /// A download into `target`.
+    pub fn new(target: impl Into<PathBuf>) -> Self {
+        let target = target.into();
+        Self {
+            temp: crate::paths::temp_path(&target),
+            checkpoint: crate::paths::checkpoint_path(&target),
+            target,
+            file: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn file(&self) -> io::Result<std::sync::Arc<File>> {
+        self.file
+            .lock()
+            .map_err(|_| io::Error::other("poisoned"))?
+            .clone()
+            .ok_or_else(|| io::Error::other("the temp file is not open"))
+    }
+}
+
+impl DownloadTarget for FileTarget {
+    fn read_checkpoint(&self) -> Option<Vec<u8>> {
+        read_checkpoint(&self.checkpoint)
+    }
+
+    fn open(&self, len: u64, keep: bool) -> io::Result<bool> {
+        let (file, kept) = open_temp(&self.temp, len, keep)?;
+        *self.file.lock().map_err(|_| io::Error::other("poisoned"))? =
+            Some(std::sync::Arc::new(file));
+        Ok(kept)
+    }
+
+    fn write_at(&self, offset: u64, data: &[u8]) -> io::Result<()> {
+        write_at(self.file()?.as_ref(), offset, data)
+    }
+
+    fn save_checkpoint(&self, json: &[u8]) -> io::Result<()> {
+        self.file()?.sync_data()?;
+        replace_atomically(&self.checkpoint, json)
+    }
+
+    fn finalize(&self) -> io::Result<()> {
+        let file = self.file()?;
+        finalize(&file, &self.temp, &self.target)?;
+        *self.file.lock().map_err(|_| io::Error::other("poisoned"))? = None;
+        remove_if_exists(&self.checkpoint)
+    }
+
+    fn discard(&self) -> io::Result<()> {
+        *self.file.lock().map_err(|_| io::Error::other("poisoned"))? = None;
+        remove_if_exists(&self.temp)?;
+        remove_if_exists(&self.checkpoint)
+    }
+
+    fn path(&self) -> &Path {
+        &self.target
+    }
+}
+
 /// Reads a checkpoint file; `None` if it does not exist or cannot be read.
 pub fn read_checkpoint(path: &Path) -> Option<Vec<u8>> {
     fs::read(path).ok()
