@@ -12,15 +12,13 @@
 #![cfg(unix)]
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use cos_blocking::{Client, StaticCredentials};
 use cos_emulator::{Emulator, EmulatorConfig};
 use cos_proto::Config;
-use cos_proto::crc64::Crc64;
 use cos_proto::ops::{GetObject, PutObject};
 use cos_transfer::paths::checkpoint_path;
 use cos_transfer::{DownloadCheckpoint, PartPlan, TransferOptions, UploadCheckpoint};
@@ -148,17 +146,23 @@ fn run_child(
     };
     let before = traffic(emulator);
     let recorded_before = recorded(mode, file, size);
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
-        .env("COS_CRASH_CHILD", mode)
-        .env("COS_CRASH_AUTHORITY", emulator.authority())
-        .env("COS_CRASH_FILE", file)
-        .env("COS_CRASH_ID", emulator.credentials().secret_id())
-        .env("COS_CRASH_KEY", emulator.credentials().secret_key())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
+    let mut child = cos_conformance::process::spawn_test_child(
+        "crash_child",
+        &[
+            ("COS_CRASH_CHILD", mode.to_owned()),
+            ("COS_CRASH_AUTHORITY", emulator.authority()),
+            ("COS_CRASH_FILE", file.display().to_string()),
+            (
+                "COS_CRASH_ID",
+                emulator.credentials().secret_id().to_owned(),
+            ),
+            (
+                "COS_CRASH_KEY",
+                emulator.credentials().secret_key().to_owned(),
+            ),
+        ],
+    )
+    .unwrap();
     let stdout = BufReader::new(child.stdout.take().unwrap());
     let mut killed_at = None;
     for line in stdout.lines() {
@@ -205,25 +209,7 @@ fn run_child(
 }
 
 fn write_source(path: &Path, size: u64) -> u64 {
-    let mut crc = Crc64::new();
-    let mut out = BufWriter::with_capacity(1 << 20, File::create(path).unwrap());
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut block = vec![0u8; 1 << 20];
-    let mut left = size;
-    while left > 0 {
-        for word in block.chunks_exact_mut(8) {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            word.copy_from_slice(&state.to_le_bytes());
-        }
-        let n = left.min(block.len() as u64) as usize;
-        crc.update(&block[..n]);
-        out.write_all(&block[..n]).unwrap();
-        left -= n as u64;
-    }
-    out.flush().unwrap();
-    crc.value()
+    cos_conformance::process::write_random_file(path, size).unwrap()
 }
 
 fn same_files(a: &Path, b: &Path) -> bool {

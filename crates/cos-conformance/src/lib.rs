@@ -20,6 +20,7 @@
 
 mod checks;
 mod fetch;
+pub mod process;
 pub mod transfer;
 
 use std::fmt;
