@@ -9,6 +9,8 @@
 //!   [`Envelope::decryptor`] (whole object) or [`Envelope::range_decryptor`] (a range).
 
 mod python;
+#[cfg(test)]
+mod tests;
 mod v2;
 
 pub use v2::CEK_ALGORITHM;
