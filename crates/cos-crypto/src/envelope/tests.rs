@@ -373,3 +373,22 @@ fn envelopes_do_not_debug_key_material() {
     );
     assert!(shown.contains("redacted"));
 }
+
+#[test]
+fn every_seal_draws_a_fresh_key_and_iv() {
+    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+    let seals: Vec<Envelope> = (0..8)
+        .map(|_| {
+            Envelope::seal(Format::V2, &aes(), &PlaintextInfo::new(), &mut rng).expect("seals")
+        })
+        .collect();
+    for (i, a) in seals.iter().enumerate() {
+        for b in &seals[i + 1..] {
+            assert_ne!(
+                a.content_key().expose_secret(),
+                b.content_key().expose_secret()
+            );
+            assert_ne!(a.iv().as_bytes(), b.iv().as_bytes());
+        }
+    }
+}
