@@ -1,5 +1,76 @@
-//! `cos-crypto`: Client-side envelope encryption for Tencent Cloud COS.
+//! `cos-crypto`: client-side envelope encryption for Tencent Cloud COS, as pure transforms.
 //!
-//! This crate is being built; see the workspace README for the plan.
+//! Every object gets a fresh 32-byte content key and 16-byte IV; the object body is
+//! encrypted with AES-256-CTR; the key is wrapped by a *master key* and stored in the
+//! object's metadata (`x-cos-meta-client-side-encryption-*`). The crate does no I/O and
+//! reads no clock or OS random source: the caller passes a CSPRNG (`rng`) wherever
+//! randomness is needed, and moves the bytes.
+//!
+//! * [`CtrCipher`]: the seekable content cipher (any byte offset), so parts encrypt in
+//!   parallel and ranges decrypt on their own.
+//! * [`MasterKey`]: what wraps content keys — [`AesMasterKey`], [`RsaMasterKey`], or your
+//!   own (a KMS).
+//! * [`Envelope`]: seal before upload, open from HEAD/GET headers, in two [`Format`]s —
+//!   the secure default [`Format::V2`] (the Go/Java header family) and
+//!   [`Format::PythonCompatible`] (the official Python SDK's objects; always readable,
+//!   written only on request).
+//! * [`Decryptor`]: decrypts a streamed body and checks the recorded length and MD5.
+//! * [`range`] and [`multipart`]: the rules for ranged reads and multipart uploads.
+//!
+//! ```
+//! use cos_crypto::{Envelope, Format, PlaintextInfo, RsaMasterKey};
+//!
+//! let master = RsaMasterKey::from_pem(include_str!("../tests/keys/test-rsa-a.pkcs8.pem"))?;
+//! let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+//!
+//! // Upload: seal, send the headers, encrypt the body at offset 0.
+//! let mut body = b"secret report".to_vec();
+//! let sealed = Envelope::seal(Format::V2, &master,
+//!     &PlaintextInfo::new().length(body.len() as u64), &mut rng)?;
+//! sealed.apply_at(0, &mut body)?;
+//!
+//! // Download a range: open from the HEAD headers, decrypt at the Content-Range start.
+//! let head: http::HeaderMap = sealed.headers().iter().cloned().collect();
+//! let opened = Envelope::open(&head, &master, &mut rng)?;
+//! let mut range = body[7..].to_vec();
+//! let mut decryptor = opened.range_decryptor(7)?;
+//! decryptor.update(&mut range)?;
+//! decryptor.finish()?;
+//! assert_eq!(range, b"report");
+//! # Ok::<(), cos_crypto::CryptoError>(())
+//! ```
+//!
+//! What is and is not detected when reading:
+//!
+//! | failure | v2 | Python, RSA | Python, AES |
+//! |---|---|---|---|
+//! | no encryption headers, missing or malformed header | error | error | error |
+//! | unknown `-cek-alg` / `-wrap-alg` | error | (not recorded) | (not recorded) |
+//! | wrong master key, altered wrapped key | error (AES key wrap / OAEP check) | error (OAEP); ≈1/246 per header escapes with PKCS#1 v1.5 | **undetectable** |
+//! | altered IV, altered data | error at `finish` when the MD5 was recorded | undetectable | undetectable |
+//! | wrong object length | error when the length was recorded | undetectable | undetectable |
+//!
+//! No format authenticates the data itself (CTR has no tag): for integrity against an
+//! attacker who can write to the bucket, record the plaintext MD5 (v2) and check it with
+//! [`Decryptor::finish`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod cipher;
+mod decrypt;
+mod envelope;
+mod error;
+pub mod headers;
+mod master_key;
+pub mod multipart;
+pub mod range;
+#[cfg(test)]
+mod test_rng;
+
+pub use cipher::{BLOCK_LEN, CONTENT_KEY_LEN, ContentKey, CtrCipher, CtrStream, IV_LEN, Iv};
+pub use decrypt::Decryptor;
+pub use envelope::{CEK_ALGORITHM, Envelope, Format, PlaintextInfo};
+pub use error::CryptoError;
+pub use master_key::{
+    AesMasterKey, MasterKey, PythonRsaPadding, PythonWrapped, RsaMasterKey, UnwrapRequest, WrapItem,
+};

@@ -3,8 +3,8 @@
 //!
 //! Each case passes, fails (with the reason), or is skipped: cases marked `quirk` record a
 //! defect of the reference SDK that `cos-proto` deliberately does not copy (what it does
-//! instead is documented next to the code and unit-tested there), and a few cases belong
-//! to crates that are not part of the core (client-side encryption).
+//! instead is documented next to the code and unit-tested there). Client-side encryption
+//! cases are checked against `cos-crypto`.
 
 mod compare;
 mod crc64;
@@ -12,6 +12,7 @@ mod encryption;
 mod presign;
 mod python;
 mod python_ops;
+mod python_rng;
 mod requests;
 mod responses;
 mod select;

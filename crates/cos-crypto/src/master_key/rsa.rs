@@ -1,0 +1,545 @@
+//! An RSA master key: RSA-OAEP (SHA-256) for v2, and the Python SDK's OAEP-SHA1 /
+//! PKCS#1 v1.5 wraps for the Python-compatible envelope.
+
+use std::fmt;
+
+use rand_core::CryptoRng;
+use rsa::pkcs1::{DecodeRsaPrivateKey as _, DecodeRsaPublicKey as _};
+use rsa::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};
+use rsa::traits::PublicKeyParts as _;
+use rsa::{Oaep, Pkcs1v15Encrypt, RsaPrivateKey, RsaPublicKey};
+use sha1::Sha1;
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use super::{MasterKey, PythonWrapped, UnwrapRequest, WrapItem, check_matdesc, same_algorithm};
+use crate::cipher::{CONTENT_KEY_LEN, ContentKey, IV_LEN, Iv};
+use crate::error::CryptoError;
+
+/// How the Python-compatible envelope's RSA-wrapped values are read.
+///
+/// The Python SDK wraps with OAEP-SHA1 when its keys come from files, and with PKCS#1
+/// v1.5 when they are given in memory (`cos-python-sdk.md` §6.3), and records neither.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PythonRsaPadding {
+    /// OAEP-SHA1 first, then PKCS#1 v1.5 (the default: reads every Python object).
+    ///
+    /// PKCS#1 v1.5 decryption uses implicit rejection (the `rsa` crate's defence against
+    /// the Marvin/Bleichenbacher timing attacks): a wrong key or an altered value yields
+    /// a pseudo-random message instead of an error, which this crate then refuses unless
+    /// it has exactly the expected length. So a wrong key or an altered `-key` header is
+    /// caught except with a probability of about 1/246 per header (about 1/60,000 when
+    /// both headers are wrong, as with a wrong key). Choose [`OaepOnly`](Self::OaepOnly)
+    /// when all your objects were written with OAEP.
+    #[default]
+    OaepThenPkcs1v15,
+    /// OAEP-SHA1 only: objects written by the Python SDK from key files, or by this crate.
+    /// A wrong key or an altered header always fails.
+    OaepOnly,
+}
+
+/// An RSA master key (a key pair, or a public key alone for write-only use).
+///
+/// * v2 envelope: RSA-OAEP with SHA-256 (`-wrap-alg:
+///   RSA/ECB/OAEPWithSHA-256AndMGF1Padding`, the Java SDK's name). As Java's default JCE
+///   provider reads that name, MGF1 uses SHA-1; objects whose MGF1 used SHA-256 (Java with
+///   BouncyCastle) are read too. OAEP's check makes a wrong key or an altered value fail
+///   with [`CryptoError::UnwrapFailed`].
+/// * Python-compatible envelope: the content key and the IV are each wrapped with
+///   OAEP-SHA1 (what the Python SDK reads back); reading also accepts PKCS#1 v1.5, see
+///   [`PythonRsaPadding`].
+///
+/// Keys are PEM or DER: PKCS#1 (`RSA PRIVATE KEY`, `RSA PUBLIC KEY`), PKCS#8 (`PRIVATE
+/// KEY`) or SPKI (`PUBLIC KEY`). Encrypted private keys are refused; decrypt them first.
+/// Private key material is zeroized on drop; `Debug` shows only the size.
+///
+/// ```
+/// use cos_crypto::{MasterKey, RsaMasterKey};
+///
+/// let pem = include_str!("../../tests/keys/test-rsa-a.pkcs8.pem");
+/// let key = RsaMasterKey::from_pem(pem)?;
+/// assert_eq!(key.bits(), 2048);
+/// assert!(key.has_private_key());
+/// assert_eq!(key.wrap_algorithm(), "RSA/ECB/OAEPWithSHA-256AndMGF1Padding");
+/// # Ok::<(), cos_crypto::CryptoError>(())
+/// ```
+pub struct RsaMasterKey {
+    public: RsaPublicKey,
+    private: Option<RsaPrivateKey>,
+    matdesc: String,
+    python_padding: PythonRsaPadding,
+}
+
+impl RsaMasterKey {
+    /// The `-wrap-alg` value of the v2 envelope.
+    pub const WRAP_ALGORITHM: &'static str = "RSA/ECB/OAEPWithSHA-256AndMGF1Padding";
+
+    /// A key from PEM text: a private key (PKCS#1 or PKCS#8, both halves usable) or a
+    /// public key (SPKI or PKCS#1, wrap only).
+    pub fn from_pem(pem: &str) -> Result<Self, CryptoError> {
+        if pem.contains("ENCRYPTED") {
+            return Err(CryptoError::InvalidMasterKey(
+                "encrypted RSA private keys are not supported; decrypt the key first \
+                 (e.g. `openssl pkey -in key.pem -out plain.pem`)"
+                    .into(),
+            ));
+        }
+        let pem = pem.trim();
+        if let Ok(private) = RsaPrivateKey::from_pkcs8_pem(pem) {
+            return Ok(Self::from_private(private));
+        }
+        if let Ok(private) = RsaPrivateKey::from_pkcs1_pem(pem) {
+            return Ok(Self::from_private(private));
+        }
+        if let Ok(public) = RsaPublicKey::from_public_key_pem(pem) {
+            return Ok(Self::from_public(public));
+        }
+        if let Ok(public) = RsaPublicKey::from_pkcs1_pem(pem) {
+            return Ok(Self::from_public(public));
+        }
+        Err(CryptoError::InvalidMasterKey(
+            "not a PEM RSA key (expected RSA PRIVATE KEY, PRIVATE KEY, PUBLIC KEY or RSA PUBLIC KEY)"
+                .into(),
+        ))
+    }
+
+    /// A key from DER bytes, in any of the encodings [`from_pem`](Self::from_pem) takes.
+    pub fn from_der(der: &[u8]) -> Result<Self, CryptoError> {
+        if let Ok(private) = RsaPrivateKey::from_pkcs8_der(der) {
+            return Ok(Self::from_private(private));
+        }
+        if let Ok(private) = RsaPrivateKey::from_pkcs1_der(der) {
+            return Ok(Self::from_private(private));
+        }
+        if let Ok(public) = RsaPublicKey::from_public_key_der(der) {
+            return Ok(Self::from_public(public));
+        }
+        if let Ok(public) = RsaPublicKey::from_pkcs1_der(der) {
+            return Ok(Self::from_public(public));
+        }
+        Err(CryptoError::InvalidMasterKey(
+            "not a DER RSA key (PKCS#1, PKCS#8 or SPKI)".into(),
+        ))
+    }
+
+    fn from_private(private: RsaPrivateKey) -> Self {
+        Self {
+            public: private.to_public_key(),
+            private: Some(private),
+            matdesc: "{}".into(),
+            python_padding: PythonRsaPadding::default(),
+        }
+    }
+
+    fn from_public(public: RsaPublicKey) -> Self {
+        Self {
+            public,
+            private: None,
+            matdesc: "{}".into(),
+            python_padding: PythonRsaPadding::default(),
+        }
+    }
+
+    /// Sets the `-matdesc` written with v2 envelopes (a JSON object, `{}` by default).
+    pub fn with_matdesc(mut self, matdesc: impl Into<String>) -> Result<Self, CryptoError> {
+        let matdesc = matdesc.into();
+        check_matdesc(&matdesc)?;
+        self.matdesc = matdesc;
+        Ok(self)
+    }
+
+    /// Chooses how Python-compatible envelopes are read (default:
+    /// [`PythonRsaPadding::OaepThenPkcs1v15`]).
+    pub fn with_python_padding(mut self, padding: PythonRsaPadding) -> Self {
+        self.python_padding = padding;
+        self
+    }
+
+    /// The modulus size in bits.
+    pub fn bits(&self) -> usize {
+        self.public.size() * 8
+    }
+
+    /// `true` when the key can unwrap (a private key was given).
+    pub fn has_private_key(&self) -> bool {
+        self.private.is_some()
+    }
+
+    fn private(&self) -> Result<&RsaPrivateKey, CryptoError> {
+        self.private.as_ref().ok_or(CryptoError::PublicKeyOnly)
+    }
+
+    fn check_wrapped_len(&self, what: &'static str, wrapped: &[u8]) -> Result<(), CryptoError> {
+        if wrapped.len() != self.public.size() {
+            return Err(CryptoError::InvalidLength {
+                what,
+                expected: self.public.size(),
+                actual: wrapped.len(),
+            });
+        }
+        Ok(())
+    }
+
+    fn oaep_sha1_wrap(
+        &self,
+        item: WrapItem,
+        plaintext: &[u8],
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Vec<u8>, CryptoError> {
+        self.public
+            .encrypt(rng, Oaep::<Sha1>::new(), plaintext)
+            .map_err(|e| CryptoError::WrapFailed {
+                what: item.as_str(),
+                reason: e.to_string(),
+            })
+    }
+
+    /// Python unwrap of both values with one padding; `None` when either fails or has
+    /// the wrong length.
+    fn python_unwrap_with(
+        &self,
+        private: &RsaPrivateKey,
+        oaep: bool,
+        wrapped_key: &[u8],
+        wrapped_iv: &[u8],
+        rng: &mut dyn CryptoRng,
+    ) -> Option<(ContentKey, Iv)> {
+        let mut decrypt = |wrapped: &[u8]| -> Option<Zeroizing<Vec<u8>>> {
+            let plain = if oaep {
+                private.decrypt_blinded(rng, Oaep::<Sha1>::new(), wrapped)
+            } else {
+                private.decrypt_blinded(rng, Pkcs1v15Encrypt, wrapped)
+            };
+            plain.ok().map(Zeroizing::new)
+        };
+        let key = decrypt(wrapped_key)?;
+        let iv = decrypt(wrapped_iv)?;
+        if key.len() != CONTENT_KEY_LEN || iv.len() != IV_LEN {
+            return None;
+        }
+        Some((
+            ContentKey::from_slice(&key).ok()?,
+            Iv::from_slice(&iv).ok()?,
+        ))
+    }
+}
+
+impl MasterKey for RsaMasterKey {
+    fn wrap_algorithm(&self) -> &str {
+        Self::WRAP_ALGORITHM
+    }
+
+    fn matdesc(&self) -> &str {
+        &self.matdesc
+    }
+
+    fn wrap(
+        &self,
+        item: WrapItem,
+        plaintext: &[u8],
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Vec<u8>, CryptoError> {
+        self.public
+            .encrypt(rng, Oaep::<Sha256, Sha1>::new_with_mgf_hash(), plaintext)
+            .map_err(|e| CryptoError::WrapFailed {
+                what: item.as_str(),
+                reason: e.to_string(),
+            })
+    }
+
+    fn unwrap(
+        &self,
+        request: &UnwrapRequest<'_>,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        if !same_algorithm(request.wrap_algorithm, Self::WRAP_ALGORITHM) {
+            return Err(CryptoError::UnsupportedWrapAlgorithm {
+                found: request.wrap_algorithm.into(),
+                supported: Self::WRAP_ALGORITHM.into(),
+            });
+        }
+        let private = self.private()?;
+        self.check_wrapped_len(
+            match request.item {
+                WrapItem::ContentKey => "wrapped content key",
+                WrapItem::Iv => "wrapped IV",
+            },
+            request.wrapped,
+        )?;
+        // Java's default provider: SHA-256 label hash, MGF1 with SHA-1; BouncyCastle:
+        // MGF1 with SHA-256. OAEP's own check tells them apart.
+        let plain = private
+            .decrypt_blinded(
+                rng,
+                Oaep::<Sha256, Sha1>::new_with_mgf_hash(),
+                request.wrapped,
+            )
+            .or_else(|_| {
+                private.decrypt_blinded(
+                    rng,
+                    Oaep::<Sha256, Sha256>::new_with_mgf_hash(),
+                    request.wrapped,
+                )
+            })
+            .map_err(|_| CryptoError::UnwrapFailed {
+                what: request.item.as_str(),
+                algorithm: Self::WRAP_ALGORITHM.into(),
+            })?;
+        Ok(Zeroizing::new(plain))
+    }
+
+    fn wrap_python(
+        &self,
+        key: &ContentKey,
+        iv: &Iv,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<PythonWrapped, CryptoError> {
+        Ok(PythonWrapped {
+            key: self.oaep_sha1_wrap(WrapItem::ContentKey, key.expose_secret(), rng)?,
+            iv: self.oaep_sha1_wrap(WrapItem::Iv, iv.as_bytes(), rng)?,
+        })
+    }
+
+    fn unwrap_python(
+        &self,
+        wrapped_key: &[u8],
+        wrapped_iv: &[u8],
+        rng: &mut dyn CryptoRng,
+    ) -> Result<(ContentKey, Iv), CryptoError> {
+        let private = self.private()?;
+        self.check_wrapped_len("wrapped content key", wrapped_key)?;
+        self.check_wrapped_len("wrapped IV", wrapped_iv)?;
+        if let Some(found) = self.python_unwrap_with(private, true, wrapped_key, wrapped_iv, rng) {
+            return Ok(found);
+        }
+        let algorithm = match self.python_padding {
+            PythonRsaPadding::OaepOnly => "RSA-OAEP-SHA1",
+            PythonRsaPadding::OaepThenPkcs1v15 => {
+                if let Some(found) =
+                    self.python_unwrap_with(private, false, wrapped_key, wrapped_iv, rng)
+                {
+                    return Ok(found);
+                }
+                "RSA-OAEP-SHA1 and RSA-PKCS1-v1_5"
+            }
+        };
+        Err(CryptoError::UnwrapFailed {
+            what: "content key and IV",
+            algorithm: algorithm.into(),
+        })
+    }
+}
+
+impl fmt::Debug for RsaMasterKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RsaMasterKey")
+            .field("bits", &self.bits())
+            .field(
+                "private_key",
+                &if self.private.is_some() {
+                    "<redacted>"
+                } else {
+                    "none"
+                },
+            )
+            .field("matdesc", &self.matdesc)
+            .field("python_padding", &self.python_padding)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_rng::TestRng;
+
+    const PKCS8: &str = include_str!("../../tests/keys/test-rsa-a.pkcs8.pem");
+    const PKCS1: &str = include_str!("../../tests/keys/test-rsa-a.pkcs1.pem");
+    const SPKI: &str = include_str!("../../tests/keys/test-rsa-a.spki.pem");
+    const PKCS1_PUBLIC: &str = include_str!("../../tests/keys/test-rsa-a.pkcs1-public.pem");
+    const OTHER: &str = include_str!("../../tests/keys/test-rsa-b.pkcs8.pem");
+
+    fn request(wrapped: &[u8]) -> UnwrapRequest<'_> {
+        UnwrapRequest {
+            item: WrapItem::ContentKey,
+            wrap_algorithm: RsaMasterKey::WRAP_ALGORITHM,
+            matdesc: "{}",
+            wrapped,
+        }
+    }
+
+    #[test]
+    fn every_encoding_loads_the_same_key() {
+        let der: [&[u8]; 3] = [
+            include_bytes!("../../tests/keys/test-rsa-a.pkcs1.der"),
+            include_bytes!("../../tests/keys/test-rsa-a.pkcs8.der"),
+            include_bytes!("../../tests/keys/test-rsa-a.spki.der"),
+        ];
+        let mut rng = TestRng::new(3);
+        let private = RsaMasterKey::from_pem(PKCS1).expect("pkcs1");
+        for key in [
+            RsaMasterKey::from_pem(PKCS8).expect("pkcs8"),
+            RsaMasterKey::from_pem(SPKI).expect("spki"),
+            RsaMasterKey::from_pem(PKCS1_PUBLIC).expect("pkcs1 public"),
+            RsaMasterKey::from_der(der[0]).expect("pkcs1 der"),
+            RsaMasterKey::from_der(der[1]).expect("pkcs8 der"),
+            RsaMasterKey::from_der(der[2]).expect("spki der"),
+        ] {
+            assert_eq!(key.bits(), 2048);
+            // Whatever wrapped it, the private key unwraps it.
+            let wrapped = key
+                .wrap(WrapItem::ContentKey, &[7; 32], &mut rng)
+                .expect("wraps");
+            let plain = private
+                .unwrap(&request(&wrapped), &mut rng)
+                .expect("unwraps");
+            assert_eq!(&plain[..], &[7; 32]);
+        }
+    }
+
+    #[test]
+    fn bad_keys_are_refused_clearly() {
+        let encrypted = include_str!("../../tests/keys/test-rsa-a.encrypted.pem");
+        let err = RsaMasterKey::from_pem(encrypted).expect_err("encrypted");
+        assert!(err.to_string().contains("decrypt the key first"), "{err}");
+        assert!(
+            RsaMasterKey::from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")
+                .is_err()
+        );
+        assert!(RsaMasterKey::from_der(&[0x30, 0x03, 0x02, 0x01, 0x00]).is_err());
+        assert!(RsaMasterKey::from_der(&[]).is_err());
+    }
+
+    #[test]
+    fn public_only_keys_wrap_but_do_not_unwrap() {
+        let mut rng = TestRng::new(4);
+        let public = RsaMasterKey::from_pem(SPKI).expect("spki");
+        assert!(!public.has_private_key());
+        let wrapped = public
+            .wrap(WrapItem::ContentKey, &[1; 32], &mut rng)
+            .expect("wraps");
+        assert!(matches!(
+            public.unwrap(&request(&wrapped), &mut rng),
+            Err(CryptoError::PublicKeyOnly)
+        ));
+        let py = public
+            .wrap_python(
+                &ContentKey::from_bytes([1; 32]),
+                &Iv::from_bytes([2; 16]),
+                &mut rng,
+            )
+            .expect("wraps");
+        assert!(matches!(
+            public.unwrap_python(&py.key, &py.iv, &mut rng),
+            Err(CryptoError::PublicKeyOnly)
+        ));
+    }
+
+    #[test]
+    fn oaep_detects_wrong_keys_and_tampering() {
+        let mut rng = TestRng::new(5);
+        let right = RsaMasterKey::from_pem(PKCS8).expect("valid");
+        let wrong = RsaMasterKey::from_pem(OTHER).expect("valid");
+        let wrapped = right
+            .wrap(WrapItem::ContentKey, &[3; 32], &mut rng)
+            .expect("wraps");
+        assert!(matches!(
+            wrong.unwrap(&request(&wrapped), &mut rng),
+            Err(CryptoError::UnwrapFailed { .. })
+        ));
+        let mut altered = wrapped.clone();
+        altered[100] ^= 0x40;
+        assert!(matches!(
+            right.unwrap(&request(&altered), &mut rng),
+            Err(CryptoError::UnwrapFailed { .. })
+        ));
+        assert!(matches!(
+            right.unwrap(&request(&wrapped[1..]), &mut rng),
+            Err(CryptoError::InvalidLength { .. })
+        ));
+        let mut other_alg = request(&wrapped);
+        other_alg.wrap_algorithm = "KMS/TencentCloud";
+        assert!(matches!(
+            right.unwrap(&other_alg, &mut rng),
+            Err(CryptoError::UnsupportedWrapAlgorithm { .. })
+        ));
+    }
+
+    #[test]
+    fn bouncycastle_style_oaep_is_read_too() {
+        let mut rng = TestRng::new(6);
+        let key = RsaMasterKey::from_pem(PKCS8).expect("valid");
+        let wrapped = key
+            .public
+            .encrypt(&mut rng, Oaep::<Sha256>::new(), &[4; 32])
+            .expect("wraps");
+        let plain = key.unwrap(&request(&wrapped), &mut rng).expect("unwraps");
+        assert_eq!(&plain[..], &[4; 32]);
+    }
+
+    #[test]
+    fn python_format_reads_oaep_and_pkcs1v15() {
+        let mut rng = TestRng::new(7);
+        let key = RsaMasterKey::from_pem(PKCS1).expect("valid");
+        let (k, iv) = (ContentKey::from_bytes([8; 32]), Iv::from_bytes([9; 16]));
+        let oaep = key.wrap_python(&k, &iv, &mut rng).expect("wraps");
+        let (k2, iv2) = key
+            .unwrap_python(&oaep.key, &oaep.iv, &mut rng)
+            .expect("unwraps");
+        assert_eq!(k2.expose_secret(), k.expose_secret());
+        assert_eq!(iv2.as_bytes(), iv.as_bytes());
+
+        let v15_key = key
+            .public
+            .encrypt(&mut rng, Pkcs1v15Encrypt, k.expose_secret())
+            .expect("wraps");
+        let v15_iv = key
+            .public
+            .encrypt(&mut rng, Pkcs1v15Encrypt, iv.as_bytes())
+            .expect("wraps");
+        let (k3, iv3) = key
+            .unwrap_python(&v15_key, &v15_iv, &mut rng)
+            .expect("unwraps");
+        assert_eq!(k3.expose_secret(), k.expose_secret());
+        assert_eq!(iv3.as_bytes(), iv.as_bytes());
+
+        let strict = RsaMasterKey::from_pem(PKCS1)
+            .expect("valid")
+            .with_python_padding(PythonRsaPadding::OaepOnly);
+        assert!(matches!(
+            strict.unwrap_python(&v15_key, &v15_iv, &mut rng),
+            Err(CryptoError::UnwrapFailed { .. })
+        ));
+        // Mixed paddings are refused.
+        assert!(key.unwrap_python(&oaep.key, &v15_iv, &mut rng).is_err());
+    }
+
+    #[test]
+    fn python_format_with_a_wrong_key_fails() {
+        let mut rng = TestRng::new(8);
+        let right = RsaMasterKey::from_pem(PKCS8).expect("valid");
+        let wrong = RsaMasterKey::from_pem(OTHER).expect("valid");
+        let w = right
+            .wrap_python(
+                &ContentKey::from_bytes([1; 32]),
+                &Iv::from_bytes([2; 16]),
+                &mut rng,
+            )
+            .expect("wraps");
+        assert!(matches!(
+            wrong.unwrap_python(&w.key, &w.iv, &mut rng),
+            Err(CryptoError::UnwrapFailed { .. })
+        ));
+    }
+
+    #[test]
+    fn debug_redacts_the_private_key() {
+        let shown = format!("{:?}", RsaMasterKey::from_pem(PKCS8).expect("valid"));
+        assert!(
+            shown.contains("<redacted>") && shown.contains("2048"),
+            "{shown}"
+        );
+        assert!(!shown.contains("MII"), "{shown}");
+    }
+}
