@@ -6,6 +6,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
+use cos_proto::crc64::Crc64Tap;
 
 use crate::error::Error;
 
@@ -23,6 +24,7 @@ use crate::error::Error;
 /// ```
 pub struct UploadBody {
     source: Source,
+    tap: Option<Crc64Tap>,
 }
 
 enum Source {
@@ -42,6 +44,7 @@ impl UploadBody {
     pub fn empty() -> Self {
         Self {
             source: Source::Empty,
+            tap: None,
         }
     }
 
@@ -49,6 +52,7 @@ impl UploadBody {
     pub fn bytes(bytes: impl Into<Bytes>) -> Self {
         Self {
             source: Source::Bytes(bytes.into()),
+            tap: None,
         }
     }
 
@@ -68,6 +72,7 @@ impl UploadBody {
                 offset: 0,
                 len,
             },
+            tap: None,
         })
     }
 
@@ -87,6 +92,7 @@ impl UploadBody {
                 offset,
                 len,
             },
+            tap: None,
         }
     }
 
@@ -95,7 +101,16 @@ impl UploadBody {
     pub fn reader(reader: impl Read + Send + 'static) -> Self {
         Self {
             source: Source::Reader(Box::new(reader)),
+            tap: None,
         }
+    }
+
+    /// Feeds every byte each attempt sends into `tap` (reset when an attempt starts):
+    /// after a successful upload it holds the CRC-64 of what COS received, computed
+    /// while streaming.
+    pub fn with_crc64(mut self, tap: Crc64Tap) -> Self {
+        self.tap = Some(tap);
+        self
     }
 
     /// The number of bytes the body sends, when known.
@@ -146,9 +161,13 @@ impl UploadBody {
             }
             Source::Reader(reader) => Inner::Reader(reader.as_mut()),
         };
+        if let Some(tap) = &self.tap {
+            tap.reset();
+        }
         Ok(AttemptReader {
             inner,
             failure: None,
+            tap: self.tap.clone(),
         })
     }
 }
@@ -218,6 +237,7 @@ enum Inner<'a> {
 pub(crate) struct AttemptReader<'a> {
     inner: Inner<'a>,
     failure: Option<io::Error>,
+    tap: Option<Crc64Tap>,
 }
 
 impl AttemptReader<'_> {
@@ -238,6 +258,9 @@ impl Read for AttemptReader<'_> {
             && err.kind() != io::ErrorKind::Interrupted
         {
             self.failure = Some(io::Error::new(err.kind(), err.to_string()));
+        }
+        if let (Ok(n), Some(tap)) = (&result, &self.tap) {
+            tap.update(&buf[..*n]);
         }
         result
     }

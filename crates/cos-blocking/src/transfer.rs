@@ -3,21 +3,21 @@
 //! [`cos_transfer`]; this file performs the actions its machines ask for, each request
 //! on a scoped thread (at most the machine's window at once).
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::mpsc;
 use std::thread::Scope;
 
-use cos_proto::crc64::Crc64;
+use cos_proto::crc64::{Crc64, Crc64Tap};
 use cos_proto::ops::{CopyObject, GetObject, PutObject};
 use cos_transfer::fs::{DownloadTarget, FileTarget};
 use cos_transfer::{
     Copy, CopyAction, CopyOutcome, CopyOutput, Download, DownloadAction, DownloadCheckpoint,
-    DownloadOutcome, DownloadOutput, TransferError, TransferEvent, TransferOptions, Upload,
-    UploadAction, UploadCheckpoint, UploadOutcome, UploadOutput, fs, paths,
+    DownloadOutcome, DownloadOutput, SourceIdentity, TransferError, TransferEvent, TransferOptions,
+    Upload, UploadAction, UploadCheckpoint, UploadOutcome, UploadOutput, fs, paths,
 };
 
+use crate::body::UploadBody;
 use crate::client::Client;
 use crate::error::Error;
 
@@ -109,18 +109,17 @@ impl Client {
     ) -> Result<UploadOutput, TransferError> {
         let path = path.as_ref();
         let checkpoint_path = paths::checkpoint_path(path);
-        let file = File::open(path).map_err(file_error(path))?;
-        let identity = fs::source_identity(&file.metadata().map_err(file_error(path))?);
+        let identity = fs::source_identity(&std::fs::metadata(path).map_err(file_error(path))?);
         let checkpoint = fs::read_checkpoint(&checkpoint_path)
             .and_then(|json| UploadCheckpoint::from_json(&json).ok());
         let mut machine = Upload::new(
             self.config().bucket(),
             put.clone(),
-            identity,
+            identity.clone(),
             checkpoint,
             options,
         );
-        let (file, checkpoint_path) = (&file, checkpoint_path.as_path());
+        let (identity, checkpoint_path) = (&identity, checkpoint_path.as_path());
         std::thread::scope(|scope| {
             let mut workers = Workers::new(scope);
             loop {
@@ -134,17 +133,19 @@ impl Client {
                 };
                 match action {
                     UploadAction::Done(result) => return result,
-                    UploadAction::Put { op, len } => workers.spawn(move || {
-                        UploadOutcome::Put(
-                            read_range(file, path, 0, len)
-                                .and_then(|(data, crc)| Ok((self.put_object(&op, data)?, crc))),
-                        )
-                    }),
+                    UploadAction::Put { op, len } => {
+                        workers.spawn(move || {
+                            UploadOutcome::Put(source_range(identity, path, 0, len).and_then(
+                                |(body, tap)| Ok((self.put_object(&op, body)?, tap.value())),
+                            ))
+                        })
+                    }
                     UploadAction::UploadPart { op, offset, len } => {
                         workers.spawn(move || UploadOutcome::PartUploaded {
                             part_number: op.part_number(),
-                            result: read_range(file, path, offset, len)
-                                .and_then(|(data, crc)| Ok((self.upload_part(&op, data)?, crc))),
+                            result: source_range(identity, path, offset, len).and_then(
+                                |(body, tap)| Ok((self.upload_part(&op, body)?, tap.value())),
+                            ),
                         })
                     }
                     UploadAction::AbortStale(op) => workers.spawn(move || {
@@ -370,10 +371,18 @@ impl Client {
     }
 }
 
-/// Reads `len` bytes of the source at `offset` and their CRC64.
-fn read_range(file: &File, path: &Path, offset: u64, len: u64) -> Result<(Vec<u8>, u64), Error> {
-    let data = fs::read_at(file, offset, len)
-        .map_err(|e| Error::Source(io::Error::new(e.kind(), format!("{}: {e}", path.display()))))?;
-    let crc = cos_proto::crc64::crc64(&data);
-    Ok((data, crc))
+/// `len` bytes of the source at `offset`, streamed from a handle of their own (never
+/// held in memory), with a tap that computes their CRC64 as they are sent.
+fn source_range(
+    identity: &SourceIdentity,
+    path: &Path,
+    offset: u64,
+    len: u64,
+) -> Result<(UploadBody, Crc64Tap), Error> {
+    let handle = fs::reopen_source(path, identity).map_err(Error::Source)?;
+    let tap = Crc64Tap::new();
+    Ok((
+        UploadBody::file_range(handle, offset, len).with_crc64(tap.clone()),
+        tap,
+    ))
 }

@@ -887,3 +887,17 @@ fn in_memory_emulators_are_independent_and_reset() {
         .assert_error(404, "NoSuchKey");
     assert_ne!(a.endpoint(), b.endpoint());
 }
+
+#[test]
+fn traffic_counts_body_bytes_both_ways() {
+    let emulator = emulator();
+    let client = Client::new(&emulator, BUCKET);
+    let (received, sent) = (emulator.traffic().received(), emulator.traffic().sent());
+    client
+        .run(&PutObject::new("t.bin", Some(1000)), &[7u8; 1000])
+        .expect("put");
+    assert_eq!(emulator.traffic().received() - received, 1000);
+    let get = client.call(&cos_proto::ops::GetObject::new("t.bin"), &[]);
+    assert_eq!(get.body.len(), 1000);
+    assert!(emulator.traffic().sent() - sent >= 1000);
+}

@@ -106,6 +106,58 @@ impl fmt::Debug for Crc64 {
     }
 }
 
+/// A CRC-64 shared between an upload body and the code that sent it: the body resets it
+/// when an attempt starts and feeds it every byte it sends, so once the upload
+/// succeeded it holds the CRC-64 (and length) of exactly the bytes COS received —
+/// computed in the same pass that read them. Clones share the value.
+///
+/// ```
+/// use cos_proto::crc64::{Crc64Tap, crc64};
+/// let tap = Crc64Tap::new();
+/// tap.update(b"partial attempt");
+/// tap.reset();
+/// tap.update(b"hello");
+/// assert_eq!((tap.value(), tap.len()), (crc64(b"hello"), 5));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Crc64Tap(std::sync::Arc<std::sync::Mutex<Crc64>>);
+
+impl Crc64Tap {
+    /// A tap at zero.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Starts over (a new attempt).
+    pub fn reset(&self) {
+        if let Ok(mut crc) = self.0.lock() {
+            *crc = Crc64::new();
+        }
+    }
+
+    /// Feeds bytes that were sent.
+    pub fn update(&self, data: &[u8]) {
+        if let Ok(mut crc) = self.0.lock() {
+            crc.update(data);
+        }
+    }
+
+    /// The CRC-64 of the bytes fed since the last reset.
+    pub fn value(&self) -> u64 {
+        self.0.lock().map_or(0, |crc| crc.value())
+    }
+
+    /// The number of bytes fed since the last reset.
+    pub fn len(&self) -> u64 {
+        self.0.lock().map_or(0, |crc| crc.len())
+    }
+
+    /// Whether nothing was fed since the last reset.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Computes the CRC-64/XZ of `data` in one call.
 ///
 /// ```

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
+use cos_proto::crc64::Crc64Tap;
 use futures_core::Stream;
 use hyper::body::{Body, Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
@@ -38,6 +39,7 @@ type BoxStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 /// ```
 pub struct UploadBody {
     kind: Kind,
+    tap: Option<Crc64Tap>,
 }
 
 enum Kind {
@@ -75,13 +77,17 @@ impl fmt::Debug for UploadBody {
 impl UploadBody {
     /// No body (for operations that carry none, or whose document the core builds).
     pub fn empty() -> Self {
-        Self { kind: Kind::Empty }
+        Self {
+            kind: Kind::Empty,
+            tap: None,
+        }
     }
 
     /// Bytes in memory.
     pub fn bytes(bytes: impl Into<Bytes>) -> Self {
         Self {
             kind: Kind::Bytes(bytes.into()),
+            tap: None,
         }
     }
 
@@ -101,6 +107,7 @@ impl UploadBody {
                 offset: 0,
                 len,
             },
+            tap: None,
         })
     }
 
@@ -120,6 +127,7 @@ impl UploadBody {
                 offset,
                 len,
             },
+            tap: None,
         }
     }
 
@@ -128,6 +136,7 @@ impl UploadBody {
     pub fn reader(reader: impl AsyncRead + Send + 'static) -> Self {
         Self {
             kind: Kind::Reader(Some(Box::pin(reader))),
+            tap: None,
         }
     }
 
@@ -135,6 +144,7 @@ impl UploadBody {
     pub fn stream(stream: impl Stream<Item = io::Result<Bytes>> + Send + 'static) -> Self {
         Self {
             kind: Kind::Stream(Some(Box::pin(stream))),
+            tap: None,
         }
     }
 
@@ -156,6 +166,14 @@ impl UploadBody {
     /// Whether the body can be sent again from its start (bytes and files can).
     pub fn is_replayable(&self) -> bool {
         matches!(self.kind, Kind::Empty | Kind::Bytes(_) | Kind::File { .. })
+    }
+
+    /// Feeds every byte each attempt sends into `tap` (reset when an attempt starts):
+    /// after a successful upload it holds the CRC-64 of what COS received, computed
+    /// while streaming.
+    pub fn with_crc64(mut self, tap: Crc64Tap) -> Self {
+        self.tap = Some(tap);
+        self
     }
 
     /// The HTTP body of one attempt, for a request announcing `announced` bytes
@@ -195,7 +213,12 @@ impl UploadBody {
             Kind::Reader(reader) => Source::Reader(reader.take().ok_or_else(already_sent)?),
             Kind::Stream(stream) => Source::Stream(stream.take().ok_or_else(already_sent)?),
         };
-        Ok(RequestBody::new(source, announced, progress))
+        if let Some(tap) = &self.tap {
+            tap.reset();
+        }
+        let mut body = RequestBody::new(source, announced, progress);
+        body.tap = self.tap.clone();
+        Ok(body)
     }
 
     /// Refuses a payload for an operation that carries none.
@@ -277,6 +300,7 @@ pub(crate) struct RequestBody {
     sent: u64,
     done: bool,
     progress: Arc<Progress>,
+    tap: Option<Crc64Tap>,
 }
 
 impl fmt::Debug for RequestBody {
@@ -300,6 +324,7 @@ impl RequestBody {
             sent: 0,
             done,
             progress,
+            tap: None,
         }
     }
 
@@ -325,6 +350,9 @@ impl RequestBody {
 
     fn deliver(&mut self, chunk: Bytes) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         self.sent += chunk.len() as u64;
+        if let Some(tap) = &self.tap {
+            tap.update(&chunk);
+        }
         if let Some(announced) = self.announced {
             if self.sent > announced {
                 return self.fail(io::Error::new(

@@ -3,22 +3,21 @@
 //! [`cos_transfer`]; this file performs the actions its machines ask for — requests as
 //! tasks, at most the machine's window at once, file work on the blocking pool.
 
-use std::fs::File;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use cos_proto::crc64::Crc64;
+use cos_proto::crc64::{Crc64, Crc64Tap};
 use cos_proto::ops::{CopyObject, GetObject, PutObject};
 use cos_transfer::fs::{DownloadTarget, FileTarget};
 use cos_transfer::{
     Copy, CopyAction, CopyOutcome, CopyOutput, Download, DownloadAction, DownloadCheckpoint,
-    DownloadOutcome, DownloadOutput, TransferError, TransferEvent, TransferOptions, Upload,
-    UploadAction, UploadCheckpoint, UploadOutcome, UploadOutput, fs, paths,
+    DownloadOutcome, DownloadOutput, SourceIdentity, TransferError, TransferEvent, TransferOptions,
+    Upload, UploadAction, UploadCheckpoint, UploadOutcome, UploadOutput, fs, paths,
 };
 use tokio::task::JoinSet;
 
+use crate::body::UploadBody;
 use crate::client::Client;
 use crate::error::Error;
 
@@ -88,23 +87,21 @@ impl Client {
     ) -> Result<UploadOutput, TransferError> {
         let path = path.as_ref().to_path_buf();
         let checkpoint_path = paths::checkpoint_path(&path);
-        let (file, identity, checkpoint) = {
+        let (identity, checkpoint) = {
             let path = path.clone();
             let checkpoint_path = checkpoint_path.clone();
             blocking(move || {
-                let file = File::open(&path).map_err(file_error(&path))?;
-                let metadata = file.metadata().map_err(file_error(&path))?;
+                let metadata = std::fs::metadata(&path).map_err(file_error(&path))?;
                 let checkpoint = fs::read_checkpoint(&checkpoint_path)
                     .and_then(|json| UploadCheckpoint::from_json(&json).ok());
-                Ok((file, fs::source_identity(&metadata), checkpoint))
+                Ok((fs::source_identity(&metadata), checkpoint))
             })
             .await?
         };
-        let file = Arc::new(file);
         let mut machine = Upload::new(
             self.config().bucket(),
             put.clone(),
-            identity,
+            identity.clone(),
             checkpoint,
             options,
         );
@@ -119,23 +116,23 @@ impl Client {
                 continue;
             };
             let client = self.clone();
-            let file = Arc::clone(&file);
+            let identity = identity.clone();
             let path = path.clone();
             let checkpoint_path = checkpoint_path.clone();
             match action {
                 UploadAction::Done(result) => return result,
                 UploadAction::Put { op, len } => tasks.spawn(async move {
                     let sent = async {
-                        let (data, crc) = read_range(file, path, 0, len).await?;
-                        Ok((client.put_object(&op, data).await?, crc))
+                        let (body, tap) = source_range(&identity, &path, 0, len)?;
+                        Ok((client.put_object(&op, body).await?, tap.value()))
                     };
                     UploadOutcome::Put(sent.await)
                 }),
                 UploadAction::UploadPart { op, offset, len } => tasks.spawn(async move {
                     let part_number = op.part_number();
                     let sent = async {
-                        let (data, crc) = read_range(file, path, offset, len).await?;
-                        Ok((client.upload_part(&op, data).await?, crc))
+                        let (body, tap) = source_range(&identity, &path, offset, len)?;
+                        Ok((client.upload_part(&op, body).await?, tap.value()))
                     };
                     UploadOutcome::PartUploaded {
                         part_number,
@@ -358,21 +355,20 @@ fn machine_source_config(
         .map_err(|e| TransferError::Client(cos_proto::Error::from(e).into()))
 }
 
-/// Reads `len` bytes of the source at `offset` and their CRC64.
-async fn read_range(
-    file: Arc<File>,
-    path: PathBuf,
+/// `len` bytes of the source at `offset`, streamed from a handle of their own (never
+/// held in memory), with a tap that computes their CRC64 as they are sent.
+fn source_range(
+    identity: &SourceIdentity,
+    path: &Path,
     offset: u64,
     len: u64,
-) -> Result<(Bytes, u64), Error> {
-    blocking(move || {
-        let data = fs::read_at(&file, offset, len).map_err(|e| {
-            Error::Source(io::Error::new(e.kind(), format!("{}: {e}", path.display())))
-        })?;
-        let crc = cos_proto::crc64::crc64(&data);
-        Ok((Bytes::from(data), crc))
-    })
-    .await
+) -> Result<(UploadBody, Crc64Tap), Error> {
+    let handle = fs::reopen_source(path, identity).map_err(Error::Source)?;
+    let tap = Crc64Tap::new();
+    Ok((
+        UploadBody::file_range(handle, offset, len).with_crc64(tap.clone()),
+        tap,
+    ))
 }
 
 /// Runs one blocking call on the download target, naming it in errors.

@@ -23,6 +23,19 @@ pub fn source_identity(metadata: &fs::Metadata) -> SourceIdentity {
     }
 }
 
+/// Opens the source of an upload again, for one part: a handle of its own (its own
+/// file position, so parts can be read concurrently), checked to be the file the
+/// upload started with (same size and modification time).
+pub fn reopen_source(path: &Path, identity: &SourceIdentity) -> io::Result<File> {
+    let file = File::open(path)?;
+    if source_identity(&file.metadata()?) != *identity {
+        return Err(io::Error::other(
+            "the file changed since the upload started (size or modification time)",
+        ));
+    }
+    Ok(file)
+}
+
 /// Reads exactly `len` bytes at `offset`. A source shorter than that now is an
 /// `UnexpectedEof` error (it changed).
 pub fn read_at(file: &File, offset: u64, len: u64) -> io::Result<Vec<u8>> {
