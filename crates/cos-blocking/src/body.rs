@@ -272,6 +272,30 @@ mod tests {
     use std::io::Write;
 
     #[test]
+    fn a_tap_holds_the_crc_of_the_last_attempt_only() {
+        let mut tmp = tempfile::tempfile().expect("tempfile");
+        tmp.write_all(b"0123456789").expect("write");
+        let tap = Crc64Tap::new();
+        let mut body = UploadBody::file_range(tmp, 3, 4).with_crc64(tap.clone());
+        let mut first = [0u8; 2];
+        body.attempt()
+            .expect("attempt")
+            .read_exact(&mut first)
+            .expect("read");
+        assert_eq!(tap.len(), 2, "a broken attempt fed two bytes");
+        let mut all = Vec::new();
+        body.attempt()
+            .expect("attempt")
+            .read_to_end(&mut all)
+            .expect("read");
+        assert_eq!(all, b"3456");
+        assert_eq!(
+            (tap.value(), tap.len()),
+            (cos_proto::crc64::crc64(b"3456"), 4)
+        );
+    }
+
+    #[test]
     fn file_ranges_rewind_for_every_attempt() {
         let mut tmp = tempfile::tempfile().expect("tempfile");
         tmp.write_all(b"0123456789").expect("write");

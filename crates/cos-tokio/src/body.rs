@@ -467,6 +467,35 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_tap_holds_the_crc_of_the_last_attempt_only() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("f.bin");
+        std::fs::write(&path, b"0123456789").expect("write");
+        let tap = Crc64Tap::new();
+        let file = std::fs::File::open(&path).expect("open");
+        let mut body = UploadBody::file_range(file, 3, 4).with_crc64(tap.clone());
+        let mut broken = body
+            .attempt(Some(4), Progress::new())
+            .await
+            .expect("attempt");
+        let first = broken.frame().await.expect("a frame").expect("data");
+        assert!(first.into_data().is_ok_and(|d| !d.is_empty()));
+        assert!(tap.len() > 0);
+        let sent = collect(
+            body.attempt(Some(4), Progress::new())
+                .await
+                .expect("attempt"),
+        )
+        .await
+        .expect("body");
+        assert_eq!(sent, b"3456");
+        assert_eq!(
+            (tap.value(), tap.len()),
+            (cos_proto::crc64::crc64(b"3456"), 4)
+        );
+    }
+
+    #[tokio::test]
     async fn lengths_must_match_the_announced_one() {
         let mut body = UploadBody::from("hello");
         assert!(matches!(
