@@ -480,7 +480,7 @@ mod tests {
             .expect("attempt");
         let first = broken.frame().await.expect("a frame").expect("data");
         assert!(first.into_data().is_ok_and(|d| !d.is_empty()));
-        assert!(tap.len() > 0);
+        assert!(!tap.is_empty());
         let sent = collect(
             body.attempt(Some(4), Progress::new())
                 .await
