@@ -29,19 +29,7 @@ impl Client {
             path: root.to_owned(),
             source,
         })?;
-        let mut entries = Vec::new();
-        let mut jobs = Vec::new();
-        for relative in files {
-            let path = root.join(&relative);
-            match paths::key_for_local_path(prefix, &relative) {
-                Ok(key) => jobs.push((key, path)),
-                Err(err) => entries.push(DirectoryEntry::new(
-                    relative.display().to_string(),
-                    Some(path),
-                    EntryOutcome::Failed(err),
-                )),
-            }
-        }
+        let (jobs, mut entries) = paths::plan_upload(root, prefix, files);
         entries.extend(run_limited(options.parallel_files, jobs, |(key, path)| {
             let outcome = self.upload_one(&key, &path, options);
             DirectoryEntry::new(key, Some(path), outcome)

@@ -59,3 +59,125 @@ pub fn write_random_file(path: &Path, size: u64) -> std::io::Result<u64> {
     out.flush()?;
     Ok(crc.value())
 }
+
+/// What the child of a memory test is asked to do (read from its environment).
+#[derive(Debug)]
+pub struct RssChild {
+    /// `upload` or `download`.
+    pub mode: String,
+    /// The emulator's `host:port`.
+    pub authority: String,
+    /// The emulator's credentials.
+    pub credentials: cos_proto::Credentials,
+    /// The file to upload or download to.
+    pub file: std::path::PathBuf,
+}
+
+/// The bucket and key the memory tests use.
+pub const RSS_BUCKET: &str = "examplebucket-1250000000";
+/// See [`RSS_BUCKET`].
+pub const RSS_KEY: &str = "rss/object.bin";
+
+impl RssChild {
+    /// The child's instructions, or `None` when this process is not a child.
+    pub fn from_env() -> Option<Self> {
+        let mode = std::env::var("COS_RSS_CHILD").ok()?;
+        let var = |name: &str| std::env::var(name).unwrap_or_default();
+        Some(Self {
+            mode,
+            authority: var("COS_RSS_AUTHORITY"),
+            credentials: cos_proto::Credentials::new(var("COS_RSS_ID"), var("COS_RSS_KEY")).ok()?,
+            file: var("COS_RSS_FILE").into(),
+        })
+    }
+
+    /// The path-style configuration of the emulator.
+    pub fn config(&self) -> Option<cos_proto::Config> {
+        cos_proto::Config::builder("ap-guangzhou", RSS_BUCKET)
+            .path_style(&self.authority)
+            .build()
+            .ok()
+    }
+
+    /// Reports the transfer's CRC64 and this process's peak RSS to the parent.
+    #[allow(clippy::print_stdout)]
+    pub fn report(&self, crc64: u64) {
+        // Lines of their own: libtest prints the test's name without a newline first.
+        println!("\ncrc {crc64}");
+        println!("peak_kib {}", peak_rss_kib().unwrap_or(0));
+    }
+}
+
+/// The peak memory of one transfer in a child process.
+#[derive(Debug, Clone, Copy)]
+pub struct RssFigure {
+    /// VmHWM of the child, KiB.
+    pub peak_kib: u64,
+    /// Wall time of the child.
+    pub elapsed: std::time::Duration,
+}
+
+/// Uploads then downloads `size` bytes, each in a child process running this test
+/// binary's test `child_test` (which reads [`RssChild::from_env`], transfers with
+/// default options and calls [`RssChild::report`]), against an emulator with a
+/// directory store. Checks both CRC64s and returns both figures.
+pub fn measure_transfer_rss(child_test: &str, size: u64) -> Result<(RssFigure, RssFigure), String> {
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    let dir = tempfile_dir()?;
+    let source = dir.join("source.bin");
+    let crc = write_random_file(&source, size).map_err(|e| err(&e))?;
+    let emulator = cos_emulator::Emulator::start(
+        cos_emulator::EmulatorConfig::new()
+            .bucket(RSS_BUCKET, false)
+            .data_dir(dir.join("store")),
+    )
+    .map_err(|e| err(&e))?;
+    let run = |mode: &str, file: &Path| -> Result<RssFigure, String> {
+        let started = std::time::Instant::now();
+        let mut child = spawn_test_child(
+            child_test,
+            &[
+                ("COS_RSS_CHILD", mode.to_owned()),
+                ("COS_RSS_AUTHORITY", emulator.authority()),
+                ("COS_RSS_FILE", file.display().to_string()),
+                ("COS_RSS_ID", emulator.credentials().secret_id().to_owned()),
+                (
+                    "COS_RSS_KEY",
+                    emulator.credentials().secret_key().to_owned(),
+                ),
+            ],
+        )
+        .map_err(|e| err(&e))?;
+        let (mut got_crc, mut peak) = (None, None);
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+            let line = line.map_err(|e| err(&e))?;
+            if let Some(v) = line.strip_prefix("crc ") {
+                got_crc = v.parse().ok();
+            }
+            if let Some(v) = line.strip_prefix("peak_kib ") {
+                peak = v.parse().ok();
+            }
+        }
+        let status = child.wait().map_err(|e| err(&e))?;
+        if !status.success() || got_crc != Some(crc) {
+            return Err(format!(
+                "the {mode} child: {status}, CRC64 {got_crc:?} (want {crc})"
+            ));
+        }
+        Ok(RssFigure {
+            peak_kib: peak.ok_or("no peak reported")?,
+            elapsed: started.elapsed(),
+        })
+    };
+    let up = run("upload", &source)?;
+    let down = run("download", &dir.join("target.bin"))?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok((up, down))
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!("cos-rs-rss-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    Ok(dir)
+}

@@ -40,19 +40,7 @@ impl Client {
                 path: root.clone(),
                 source,
             })?;
-        let mut entries = Vec::new();
-        let mut jobs = Vec::new();
-        for relative in files {
-            let path = root.join(&relative);
-            match paths::key_for_local_path(prefix, &relative) {
-                Ok(key) => jobs.push((key, path)),
-                Err(err) => entries.push(DirectoryEntry::new(
-                    relative.display().to_string(),
-                    Some(path),
-                    EntryOutcome::Failed(err),
-                )),
-            }
-        }
+        let (jobs, mut entries) = paths::plan_upload(&root, prefix, files);
         let done = run_limited(options.parallel_files, jobs, |(key, path)| {
             let client = self.clone();
             async move {
@@ -65,18 +53,21 @@ impl Client {
         Ok(DirectoryReport::new(entries))
     }
 
+    async fn unchanged(&self, key: &str, path: &Path) -> bool {
+        let local = {
+            let path = path.to_path_buf();
+            blocking(move || fs::size_and_crc64(&path)).await
+        };
+        let (Ok((size, crc)), Ok(remote)) = (local, self.head_object(&HeadObject::new(key)).await)
+        else {
+            return false;
+        };
+        paths::same_content(size, crc, remote.content_length.unwrap_or(0), remote.crc64)
+    }
+
     async fn upload_one(&self, key: &str, path: &Path, options: DirectoryOptions) -> EntryOutcome {
-        if options.skip_unchanged {
-            let local = {
-                let path = path.to_path_buf();
-                blocking(move || fs::size_and_crc64(&path)).await
-            };
-            if let (Ok((size, crc)), Ok(remote)) =
-                (local, self.head_object(&HeadObject::new(key)).await)
-                && paths::same_content(size, crc, remote.content_length.unwrap_or(0), remote.crc64)
-            {
-                return EntryOutcome::Unchanged;
-            }
+        if options.skip_unchanged && self.unchanged(key, path).await {
+            return EntryOutcome::Unchanged;
         }
         match self
             .upload_file(&PutObject::new(key, None), path, options.transfer)
@@ -156,17 +147,8 @@ impl Client {
                 source,
             }));
         }
-        if options.skip_unchanged {
-            let local = {
-                let path = path.to_path_buf();
-                blocking(move || fs::size_and_crc64(&path)).await
-            };
-            if let (Ok((size, crc)), Ok(remote)) =
-                (local, self.head_object(&HeadObject::new(key)).await)
-                && paths::same_content(size, crc, remote.content_length.unwrap_or(0), remote.crc64)
-            {
-                return EntryOutcome::Unchanged;
-            }
+        if options.skip_unchanged && self.unchanged(key, path).await {
+            return EntryOutcome::Unchanged;
         }
         match self
             .download_file(&GetObject::new(key), path, options.transfer)

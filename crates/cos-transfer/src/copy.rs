@@ -530,18 +530,8 @@ impl Copy {
     }
 
     fn finish(&mut self, result: Result<CopyOutput, TransferError>) {
-        let mut progress = self.progress();
-        if result.is_ok() {
-            progress.committed = progress.total;
-            progress.in_flight = 0;
-        }
-        self.events.push_back(match &result {
-            Ok(_) => TransferEvent::Finished { progress },
-            Err(err) => TransferEvent::Failed {
-                reason: err.to_string(),
-                progress,
-            },
-        });
+        self.events
+            .push_back(TransferEvent::end(&result, self.progress()));
         self.result = Some(result);
         self.stage = Stage::Over;
     }

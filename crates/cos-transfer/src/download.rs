@@ -513,14 +513,8 @@ impl Download {
     }
 
     fn finish(&mut self, result: Result<DownloadOutput, TransferError>) {
-        let progress = self.progress();
-        self.events.push_back(match &result {
-            Ok(_) => TransferEvent::Finished { progress },
-            Err(err) => TransferEvent::Failed {
-                reason: err.to_string(),
-                progress,
-            },
-        });
+        self.events
+            .push_back(TransferEvent::end(&result, self.progress()));
         self.result = Some(result);
         self.stage = Stage::Over;
     }

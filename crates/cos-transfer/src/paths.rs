@@ -125,6 +125,57 @@ pub fn key_for_local_path(prefix: &str, relative: &Path) -> Result<String, Trans
     Ok(key)
 }
 
+/// The files of a directory upload: `(key, path)` jobs for the files found below `root`
+/// (relative paths as [`crate::fs`]'s walk lists them), and failed entries for paths
+/// that cannot be keys.
+pub fn plan_upload(
+    root: &Path,
+    prefix: &str,
+    relative_files: Vec<PathBuf>,
+) -> (Vec<(String, PathBuf)>, Vec<DirectoryEntry>) {
+    let mut jobs = Vec::new();
+    let mut entries = Vec::new();
+    for relative in relative_files {
+        let path = root.join(&relative);
+        match key_for_local_path(prefix, &relative) {
+            Ok(key) => jobs.push((key, path)),
+            Err(err) => entries.push(DirectoryEntry::new(
+                relative.display().to_string(),
+                Some(path),
+                EntryOutcome::Failed(err),
+            )),
+        }
+    }
+    (jobs, entries)
+}
+
+/// The objects of a directory download: `(key, path)` jobs for the keys that map below
+/// `root`, and entries for those that are refused or are directory markers.
+pub fn plan_download(
+    root: &Path,
+    prefix: &str,
+    keys: Vec<String>,
+) -> (Vec<(String, PathBuf)>, Vec<DirectoryEntry>) {
+    let mut jobs = Vec::new();
+    let mut entries = Vec::new();
+    for key in keys {
+        match local_path_for_key(root, prefix, &key) {
+            Err(refused) => entries.push(DirectoryEntry::new(
+                key,
+                None,
+                EntryOutcome::Refused(refused),
+            )),
+            Ok(None) => entries.push(DirectoryEntry::new(
+                key,
+                None,
+                EntryOutcome::DirectoryMarker,
+            )),
+            Ok(Some(path)) => jobs.push((key, path)),
+        }
+    }
+    (jobs, entries)
+}
+
 /// The checkpoint file of a transfer of `file` (the upload's source or the download's
 /// target): `<file>.cosresume`.
 pub fn checkpoint_path(file: &Path) -> PathBuf {

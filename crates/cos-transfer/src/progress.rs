@@ -82,3 +82,21 @@ impl TransferEvent {
         }
     }
 }
+
+impl TransferEvent {
+    /// The last event of a transfer that ended with `result`: on success everything is
+    /// committed.
+    pub(crate) fn end<T>(result: &Result<T, crate::TransferError>, mut progress: Progress) -> Self {
+        match result {
+            Ok(_) => {
+                progress.committed = progress.total;
+                progress.in_flight = 0;
+                TransferEvent::Finished { progress }
+            }
+            Err(err) => TransferEvent::Failed {
+                reason: err.to_string(),
+                progress,
+            },
+        }
+    }
+}
