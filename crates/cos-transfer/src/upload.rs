@@ -305,7 +305,7 @@ impl Upload {
             UploadOutcome::Put(result) => self.on_put(result),
             UploadOutcome::Aborted(_) => {
                 if matches!(self.stage, Stage::AbortStale { .. }) {
-                    self.stage = if self.source.size < self.options.multipart_threshold {
+                    self.stage = if self.single_put() {
                         Stage::Put { sent: false }
                     } else {
                         Stage::Initiate { sent: false }
@@ -333,7 +333,7 @@ impl Upload {
 
     fn start(&mut self) {
         let stale = self.checkpoint.take();
-        if self.source.size < self.options.multipart_threshold {
+        if self.single_put() {
             self.stage = match stale {
                 Some(cp) => Stage::AbortStale {
                     upload_id: cp.upload_id,
@@ -377,6 +377,12 @@ impl Upload {
             return;
         }
         self.stage = Stage::Initiate { sent: false };
+    }
+
+    /// Whether the source goes in one PUT: below the threshold, or empty (a multipart
+    /// upload needs at least one part).
+    fn single_put(&self) -> bool {
+        self.source.size < self.options.multipart_threshold || self.source.size == 0
     }
 
     fn plan(&self) -> Result<PartPlan, TransferError> {
@@ -476,7 +482,11 @@ impl Upload {
                         resumed_bytes: 0,
                         sent_bytes: self.sent_bytes,
                     };
-                    self.finish(Ok(done));
+                    // A checkpoint an earlier multipart attempt left goes too.
+                    self.stage = Stage::Remove {
+                        sent: false,
+                        output: done,
+                    };
                     return;
                 }
             },

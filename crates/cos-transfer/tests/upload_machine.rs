@@ -262,8 +262,18 @@ fn small_sources_are_one_put() {
     let mut sim = Sim::new(data.clone());
     let (result, trace) = drive(&mut new_upload(&identity, None, options()), &mut sim, 1);
     let out = result.unwrap();
-    assert_eq!(trace.actions, ["put"]);
+    assert_eq!(trace.actions, ["put", "remove"]);
     assert_eq!((out.parts, out.crc64), (0, crc64::crc64(&data)));
+}
+
+#[test]
+fn an_empty_source_is_one_put_whatever_the_threshold() {
+    let (_, identity) = source(0);
+    let mut sim = Sim::new(Vec::new());
+    let options = options().multipart_threshold(0);
+    let (result, trace) = drive(&mut new_upload(&identity, None, options), &mut sim, 1);
+    assert_eq!(result.unwrap().crc64, 0);
+    assert_eq!(trace.actions, ["put", "remove"]);
 }
 
 #[test]
