@@ -3,5 +3,6 @@
 #![allow(clippy::print_stdout)]
 
 pub mod ci;
+pub mod fuzz;
 pub mod interop;
 pub mod vectors;
