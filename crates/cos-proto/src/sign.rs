@@ -373,7 +373,8 @@ pub struct SigningParts {
     pub method: String,
     /// The percent-decoded path (lossy UTF-8).
     pub path: String,
-    /// The decoded query parameters, in wire order.
+    /// The decoded query parameters, in wire order. A parameter without a name (`?=v`)
+    /// is left out: `q-url-param-list` cannot name it, so no verifier could pick it.
     pub params: Vec<(String, String)>,
 }
 
@@ -396,6 +397,7 @@ impl SigningParts {
                         let (name, value) = part.split_once('=').unwrap_or((part, ""));
                         (lossy_form_decode(name), lossy_form_decode(value))
                     })
+                    .filter(|(name, _)| !name.is_empty())
                     .collect()
             })
             .unwrap_or_default();
