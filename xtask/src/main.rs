@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Some("ci") => xtask::ci::run(),
         Some("interop") => xtask::interop::run(),
         Some("fuzz") => xtask::fuzz::run(&args[1..]),
+        Some("bench") => xtask::bench::run(&args[1..]),
         Some("vectors") => {
             let verbose = args.iter().any(|a| a == "--verbose" || a == "-v");
             let dir = args
@@ -32,7 +33,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask <ci | vectors [DIR] [--verbose] | interop [SCRIPT ARGS] \
-                 | fuzz [--seconds N] [--target NAME]...>"
+                 | fuzz [--seconds N] [--target NAME]... | bench [--micro]>"
             );
             ExitCode::from(2)
         }
