@@ -6,12 +6,22 @@
 //! `tests/corpus_replay.rs` replays every committed corpus file and regression input
 //! through them on the stable toolchain, so a crash found once stays fixed.
 //!
-//! To add a target: write `pub fn name(data: &[u8])` here, list it in [`TARGETS`], add
-//! seeds to [`seeds::seeds`], and add `fuzz/fuzz_targets/name.rs` (and its `[[bin]]` in
-//! `fuzz/Cargo.toml`). The targets still to come — the checkpoint parser of
-//! `cos-transfer`, the encryption-envelope parser of `cos-crypto`, and an
-//! operation-sequence target driving the `cos-transfer` state machine — plug in the same
-//! way once those crates exist.
+//! To add a target:
+//!
+//! 1. write `pub fn name(data: &[u8])` in a module here (decode the input with
+//!    [`input::Reader`] or the text forms of [`input`], assert the invariants);
+//! 2. list it in [`TARGETS`] and give it seeds in [`seeds::seeds`], then write them with
+//!    `COS_FUZZ_WRITE_SEEDS=1 cargo test -p cos-fuzz`;
+//! 3. add `fuzz/fuzz_targets/name.rs` (five lines, like the others) and its `[[bin]]` in
+//!    `fuzz/Cargo.toml`. `tests/corpus_replay.rs` fails until all three agree.
+//!
+//! Targets still to come, once their crates have the code: `checkpoint` (the
+//! `cos-transfer` checkpoint parser: what parses serialises back to what parses the
+//! same), `encryption_envelope` (the `cos-crypto` metadata envelope: unknown or missing
+//! algorithms fail closed, never panic), and `transfer_sequence` (a program of driver
+//! outcomes fed to the `cos-transfer` state machine, like [`machines::download`]: parts
+//! stay within the object, the window stays bounded, the checkpoint only names durable
+//! parts). Each needs its crate added to `Cargo.toml` here.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
