@@ -68,6 +68,10 @@ impl Options {
 pub struct Report {
     /// `stat::number_of_executed_units`.
     pub execs: Option<u64>,
+    /// The seconds libFuzzer ran (`Done N runs in T second(s)`).
+    pub seconds: Option<u64>,
+    /// `stat::new_units_added`: inputs that reached new code.
+    pub new_units: Option<u64>,
     /// `true` when libFuzzer found a crash, a timeout or an out-of-memory input.
     pub crashed: bool,
     /// Where libFuzzer wrote the failing input.
@@ -80,6 +84,14 @@ pub fn parse_output(output: &str) -> Report {
     for line in output.lines() {
         if let Some(n) = line.strip_prefix("stat::number_of_executed_units:") {
             report.execs = n.trim().parse().ok();
+        }
+        if let Some(n) = line.strip_prefix("stat::new_units_added:") {
+            report.new_units = n.trim().parse().ok();
+        }
+        if let Some(rest) = line.strip_prefix("Done ")
+            && let Some((_, time)) = rest.split_once(" runs in ")
+        {
+            report.seconds = time.split_whitespace().next().and_then(|t| t.parse().ok());
         }
         if line.contains("==ERROR: libFuzzer")
             || line.contains("ERROR: AddressSanitizer")
@@ -147,9 +159,10 @@ pub fn run(args: &[String]) -> ExitCode {
         match (&report, report.crashed || report.execs.is_none()) {
             (_, false) => {
                 passed += 1;
+                let seconds = report.seconds.unwrap_or(options.seconds);
+                let new_units = report.new_units.unwrap_or(0);
                 println!(
-                    "fuzz {name}: {execs} execs in {} s, 0 crashes",
-                    options.seconds
+                    "fuzz {name}: {execs} execs in {seconds} s, {new_units} new corpus inputs, 0 crashes"
                 );
             }
             (Report { artifact, .. }, true) => {
@@ -288,12 +301,15 @@ mod tests {
 
     #[test]
     fn reads_libfuzzer_statistics_and_crashes() {
-        let clean = "#1024\tpulse  cov: 10 ft: 20\nDone 123 runs in 1 second(s)\n\
-                     stat::number_of_executed_units: 123456\nstat::peak_rss_mb: 50\n";
+        let clean = "#1024\tpulse  cov: 10 ft: 20\nDone 123456 runs in 301 second(s)\n\
+                     stat::number_of_executed_units: 123456\nstat::new_units_added: 42\n\
+                     stat::peak_rss_mb: 50\n";
         assert_eq!(
             parse_output(clean),
             Report {
                 execs: Some(123_456),
+                seconds: Some(301),
+                new_units: Some(42),
                 crashed: false,
                 artifact: None
             }
