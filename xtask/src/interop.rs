@@ -109,7 +109,7 @@ fn run_inner(root: &Path, script_args: &[String]) -> Result<Outcome, String> {
 }
 
 /// `CARGO_TARGET_DIR` (relative to the workspace root when relative), else `target/`.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if !dir.is_empty() => {
             let dir = PathBuf::from(dir);
@@ -123,7 +123,7 @@ fn target_dir(root: &Path) -> PathBuf {
     }
 }
 
-fn cargo() -> OsString {
+pub(crate) fn cargo() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"))
 }
 
@@ -152,7 +152,7 @@ fn installed_sdk(python: &Path) -> Option<String> {
 }
 
 /// Creates the venv if missing and installs the pinned SDK unless it is there already.
-fn ensure_venv(venv: &Path) -> Result<PathBuf, String> {
+pub(crate) fn ensure_venv(venv: &Path) -> Result<PathBuf, String> {
     let python = venv_python(venv);
     if !python.exists() {
         println!("==> interop: python3 -m venv {}", venv.display());

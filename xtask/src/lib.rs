@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout)]
 
+pub mod bench;
 pub mod ci;
+pub mod fuzz;
 pub mod interop;
 pub mod vectors;

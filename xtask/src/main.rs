@@ -5,6 +5,10 @@
 //!   `cos-proto` and closes with `N passed, M failed[, K skipped]`.
 //! * `cargo xtask interop` — drives the emulator with the official Python SDK running every
 //!   snippet of the seed documents; closes with `interop: N passed, M failed`.
+//! * `cargo xtask fuzz [--seconds N] [--target NAME]...` — runs every cargo-fuzz target
+//!   for N seconds; one line per target (executions, crashes), then `fuzz: N passed, M failed`.
+//! * `cargo xtask bench [--micro]` — the criterion benchmarks of `cos-proto`; `--micro`
+//!   adds the official Python SDK's cost for the same operations and the ratios.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,6 +18,8 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("ci") => xtask::ci::run(),
         Some("interop") => xtask::interop::run(),
+        Some("fuzz") => xtask::fuzz::run(&args[1..]),
+        Some("bench") => xtask::bench::run(&args[1..]),
         Some("vectors") => {
             let verbose = args.iter().any(|a| a == "--verbose" || a == "-v");
             let dir = args
@@ -26,7 +32,8 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | vectors [DIR] [--verbose] | interop [SCRIPT ARGS]>"
+                "usage: cargo xtask <ci | vectors [DIR] [--verbose] | interop [SCRIPT ARGS] \
+                 | fuzz [--seconds N] [--target NAME]... | bench [--micro]>"
             );
             ExitCode::from(2)
         }

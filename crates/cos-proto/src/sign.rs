@@ -181,13 +181,13 @@ fn hmac_sha1_hex(key: &[u8], message: &[u8]) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    use fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    s
 }
 
 /// `hex(HMAC-SHA1(secret_key, key_time))`.
@@ -373,7 +373,8 @@ pub struct SigningParts {
     pub method: String,
     /// The percent-decoded path (lossy UTF-8).
     pub path: String,
-    /// The decoded query parameters, in wire order.
+    /// The decoded query parameters, in wire order. A parameter without a name (`?=v`)
+    /// is left out: `q-url-param-list` cannot name it, so no verifier could pick it.
     pub params: Vec<(String, String)>,
 }
 
@@ -396,6 +397,7 @@ impl SigningParts {
                         let (name, value) = part.split_once('=').unwrap_or((part, ""));
                         (lossy_form_decode(name), lossy_form_decode(value))
                     })
+                    .filter(|(name, _)| !name.is_empty())
                     .collect()
             })
             .unwrap_or_default();
