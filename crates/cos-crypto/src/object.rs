@@ -166,10 +166,11 @@ impl EncryptedGet {
 
     /// Opens the envelope from the response headers and returns the decrypting body
     /// state, positioned at the response's first byte (`Content-Range`), with the bytes
-    /// before the caller's range to drop.
+    /// before the caller's range to drop. `output` is then rewritten to describe what the
+    /// caller receives (its `Content-Length` and `Content-Range` start).
     pub fn open(
         &self,
-        output: &GetObjectOutput,
+        output: &mut GetObjectOutput,
         master: &dyn MasterKey,
         rng: &mut dyn CryptoRng,
     ) -> Result<(Envelope, PlaintextBody), CryptoError> {
@@ -198,13 +199,18 @@ impl EncryptedGet {
         } else {
             envelope.range_decryptor(served)?
         };
+        let plaintext_len = output
+            .info
+            .content_length
+            .map(|len| len.saturating_sub(discard));
+        output.info.content_length = plaintext_len;
+        if let Some(range) = &mut output.content_range {
+            range.first += discard;
+        }
         let body = PlaintextBody {
             decryptor,
             discard,
-            plaintext_len: output
-                .info
-                .content_length
-                .map(|len| len.saturating_sub(discard)),
+            plaintext_len,
         };
         Ok((envelope, body))
     }
@@ -343,9 +349,11 @@ mod tests {
             get.request().requested_range().expect("range").to_string(),
             "bytes=16-50"
         );
-        let out = output(&env, 35, Some((16, 50, 100)));
-        let (_, mut body) = get.open(&out, &master(), &mut rng).expect("open");
+        let mut out = output(&env, 35, Some((16, 50, 100)));
+        let (_, mut body) = get.open(&mut out, &master(), &mut rng).expect("open");
         assert_eq!(body.plaintext_len(), Some(30));
+        assert_eq!(out.span(), Some((21, 50)));
+        assert_eq!(out.info.content_length, Some(30));
         let mut got = Vec::new();
         for chunk in cipher[16..51].chunks(3) {
             let mut chunk = chunk.to_vec();
@@ -356,16 +364,16 @@ mod tests {
         assert_eq!(got, &plain[21..51]);
 
         // A server that starts later than asked is refused.
-        let late = output(&env, 10, Some((32, 41, 100)));
+        let mut late = output(&env, 10, Some((32, 41, 100)));
         assert!(matches!(
-            get.open(&late, &master(), &mut rng),
+            get.open(&mut late, &master(), &mut rng),
             Err(CryptoError::RangeNotServed { .. })
         ));
 
         // A whole object of the wrong length is refused.
         let whole = EncryptedGet::new(&GetObject::new("k"));
         assert!(matches!(
-            whole.open(&output(&env, 99, None), &master(), &mut rng),
+            whole.open(&mut output(&env, 99, None), &master(), &mut rng),
             Err(CryptoError::LengthMismatch { .. })
         ));
     }
