@@ -206,29 +206,10 @@ impl EncryptionClient {
         envelope_headers: &HeaderMap,
         part_size: u64,
     ) -> Result<EncryptedUpload, Error> {
-        let opened = Envelope::open(envelope_headers, self.master.as_ref(), &mut os_rng())
-            .map_err(crypto)?;
-        if opened
-            .part_size()
-            .is_some_and(|recorded| recorded != part_size)
-        {
-            return Err(crypto(CryptoError::InvalidPartSize(part_size)));
-        }
-        let mut info = PlaintextInfo::new().multipart(part_size);
-        if let Some(len) = opened.plaintext_length() {
-            info = info.length(len);
-        }
-        // Re-seal with the same key and IV so the envelope knows the part size; the
-        // headers kept are the original ones.
-        let key_material = cos_crypto::ContentKey::from_slice(opened.content_key().expose_secret())
-            .map_err(crypto)?;
-        let iv = opened.iv().clone();
-        let envelope = Envelope::seal_with(
-            opened.format(),
+        let envelope = object::resume_envelope(
+            envelope_headers,
             self.master.as_ref(),
-            key_material,
-            iv,
-            &info,
+            part_size,
             &mut os_rng(),
         )
         .map_err(crypto)?;

@@ -90,6 +90,38 @@ pub fn initiate_request(
         .fold(op.clone(), |init, (name, value)| init.metadata(name, value)))
 }
 
+/// The envelope of a multipart upload taken up again, from the headers it was initiated
+/// with (kept in a checkpoint: they hold only wrapped key material). `part_size` is
+/// needed for Python-compatible envelopes, which do not record it; a v2 envelope that
+/// records another part size is refused.
+pub fn resume_envelope(
+    headers: &http::HeaderMap,
+    master: &dyn MasterKey,
+    part_size: u64,
+    rng: &mut dyn CryptoRng,
+) -> Result<Envelope, CryptoError> {
+    let opened = Envelope::open(headers, master, rng)?;
+    if opened
+        .part_size()
+        .is_some_and(|recorded| recorded != part_size)
+    {
+        return Err(CryptoError::InvalidPartSize(part_size));
+    }
+    let mut info = PlaintextInfo::new().multipart(part_size);
+    if let Some(len) = opened.plaintext_length() {
+        info = info.length(len);
+    }
+    let key = crate::ContentKey::from_slice(opened.content_key().expose_secret())?;
+    Envelope::seal_with(
+        opened.format(),
+        master,
+        key,
+        opened.iv().clone(),
+        &info,
+        rng,
+    )
+}
+
 /// Where part `op` starts in the object (encrypt its body there), after checking it:
 /// no `Content-MD5`, no longer than the part size, not past the recorded length.
 pub fn part_offset(envelope: &Envelope, op: &UploadPart) -> Result<u64, CryptoError> {
