@@ -4,4 +4,5 @@
 
 pub mod ci;
 pub mod interop;
+mod interop_crypto;
 pub mod vectors;
