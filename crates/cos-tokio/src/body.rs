@@ -40,6 +40,7 @@ type BoxStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 pub struct UploadBody {
     kind: Kind,
     tap: Option<Crc64Tap>,
+    #[cfg_attr(not(feature = "crypto"), allow(dead_code))]
     cipher: BodyCipher,
 }
 
@@ -336,6 +337,7 @@ pub(crate) struct RequestBody {
     done: bool,
     progress: Arc<Progress>,
     tap: Option<Crc64Tap>,
+    #[cfg_attr(not(feature = "crypto"), allow(dead_code))]
     cipher: AttemptCipher,
 }
 
