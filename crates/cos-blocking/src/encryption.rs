@@ -282,7 +282,13 @@ impl DecryptedBody {
                 finished.transpose().map_err(crypto)?;
                 return Ok(0);
             }
-            let keep = plaintext.update(&mut buf[..n]).map_err(crypto)?;
+            let keep = match plaintext.update(&mut buf[..n]) {
+                Ok(keep) => keep,
+                Err(err) => {
+                    self.plaintext = None;
+                    return Err(crypto(err));
+                }
+            };
             if !keep.is_empty() {
                 let len = keep.len();
                 buf.copy_within(keep, 0);

@@ -147,7 +147,10 @@ impl ObjectBody {
         Poll::Ready(Some(Err(err)))
     }
 
-    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Error>>> {
+    pub(crate) fn poll_chunk(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Error>>> {
         if !self.leftover.is_empty() {
             return Poll::Ready(Some(Ok(std::mem::take(&mut self.leftover))));
         }

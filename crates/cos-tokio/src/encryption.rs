@@ -4,7 +4,9 @@
 
 use std::fmt;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 
 use bytes::{Bytes, BytesMut};
 use cos_crypto::object::{self, EncryptedGet, PlaintextBody};
@@ -14,6 +16,7 @@ use cos_proto::ops::{
     InitiateMultipartUpload, InitiateMultipartUploadOutput, ObjectInfo, PutObject, PutObjectOutput,
     UploadPart, UploadPartOutput,
 };
+use futures_core::Stream;
 use http::HeaderMap;
 
 use crate::body::UploadBody;
@@ -245,7 +248,7 @@ impl EncryptionClient {
     }
 }
 
-/// The decrypted data of a download, chunk by chunk. At the end it checks the recorded
+/// The decrypted data of a download, chunk by chunk (also a `Stream` of `io::Result<Bytes>`). At the end it checks the recorded
 /// length and MD5 of whole objects: a mismatch is an error, never a silent wrong read.
 pub struct DecryptedBody {
     body: ObjectBody,
@@ -270,9 +273,15 @@ impl DecryptedBody {
 
     /// The next decrypted chunk (never empty); `None` at the verified end.
     pub async fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
-        loop {
-            let plaintext = self.plaintext.as_mut()?;
-            match self.body.next_chunk().await {
+        std::future::poll_fn(|cx| self.poll_chunk(cx)).await
+    }
+
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Error>>> {
+        Poll::Ready(loop {
+            let Some(plaintext) = self.plaintext.as_mut() else {
+                break None;
+            };
+            match ready!(self.body.poll_chunk(cx)) {
                 Some(Ok(chunk)) => {
                     let mut chunk = chunk
                         .try_into_mut()
@@ -281,24 +290,24 @@ impl DecryptedBody {
                         Ok(keep) if keep.is_empty() => continue,
                         Ok(keep) => {
                             let _ = chunk.split_to(keep.start);
-                            return Some(Ok(chunk.freeze()));
+                            break Some(Ok(chunk.freeze()));
                         }
                         Err(err) => {
                             self.plaintext = None;
-                            return Some(Err(crypto(err)));
+                            break Some(Err(crypto(err)));
                         }
                     }
                 }
                 Some(Err(err)) => {
                     self.plaintext = None;
-                    return Some(Err(err));
+                    break Some(Err(err));
                 }
                 None => {
-                    let finished = self.plaintext.take().map(PlaintextBody::finish)?;
-                    return finished.err().map(|err| Err(crypto(err)));
+                    let finished = self.plaintext.take().map(PlaintextBody::finish);
+                    break finished.and_then(|r| r.err()).map(|err| Err(crypto(err)));
                 }
             }
-        }
+        })
     }
 
     /// Reads the whole decrypted body into memory (for small objects).
@@ -308,6 +317,16 @@ impl DecryptedBody {
             all.extend_from_slice(&chunk?);
         }
         Ok(Bytes::from(all))
+    }
+}
+
+impl Stream for DecryptedBody {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut()
+            .poll_chunk(cx)
+            .map(|item| item.map(|r| r.map_err(Error::into_io)))
     }
 }
 
