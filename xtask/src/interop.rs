@@ -7,8 +7,13 @@
 //!    fixed test credentials and a fresh data directory.
 //! 4. Runs `interop/seed_snippets.py` with the venv's Python, streaming its output. `ARGS`
 //!    go to the script (`--only NAME`, `--verbose`, `--ignore-header-case`, ...).
-//! 5. Always stops the emulator, and exits with the script's result, after printing
-//!    `interop: N passed, M failed`.
+//! 5. Exchanges encrypted objects with the SDK's `CosEncryptionClient` (skipped with
+//!    `--only`/`--list` unless the filter names `encryption`): `interop/encryption.py write`
+//!    (keys generated for the run; AES and RSA providers; put, multipart, `upload_file`),
+//!    cos-rs reads them and writes Python-compatible objects (see `interop_crypto`), then
+//!    `interop/encryption.py read` reads those.
+//! 6. Always stops the emulator, and exits with the result of every step, after printing
+//!    `interop: N passed, M failed` (the counts of all steps).
 //!
 //! Only std: no new dependencies.
 
@@ -92,7 +97,16 @@ fn run_inner(root: &Path, script_args: &[String]) -> Result<Outcome, String> {
 
     let script = root.join("interop").join("seed_snippets.py");
     println!("==> interop: {} {}", python.display(), script.display());
-    let result = run_script(&python, &script, &emulator.endpoint, script_args);
+    let mut result = run_script(&python, &script, &emulator.endpoint, script_args);
+    if runs_encryption(script_args) {
+        let dir = target.join("interop-crypto");
+        let encryption = encryption_steps(root, &python, &emulator.endpoint, &dir);
+        let _ = fs::remove_dir_all(&dir);
+        result = match (result, encryption) {
+            (Ok(seeds), Ok(encryption)) => Ok(seeds.merge(encryption)),
+            (Err(why), _) | (_, Err(why)) => Err(why),
+        };
+    }
     if let Some(status) = emulator.exited() {
         println!(
             "interop: the emulator stopped during the run ({status}); its log: {}",
@@ -106,6 +120,63 @@ fn run_inner(root: &Path, script_args: &[String]) -> Result<Outcome, String> {
         println!("interop: emulator log: {}", log_path.display());
     }
     Ok(outcome)
+}
+
+impl Outcome {
+    fn merge(self, other: Outcome) -> Outcome {
+        let counts = |o: &Outcome| o.counts.unwrap_or((0, 1));
+        let (a, b) = (counts(&self), counts(&other));
+        Outcome {
+            counts: Some((a.0 + b.0, a.1 + b.1)),
+            status: format!("{}; {}", self.status, other.status),
+            success: self.success && other.success,
+        }
+    }
+}
+
+/// Whether this run includes the encryption exchange.
+fn runs_encryption(script_args: &[String]) -> bool {
+    if script_args.iter().any(|a| a == "--list") {
+        return false;
+    }
+    let mut filters = script_args
+        .windows(2)
+        .filter(|w| w[0] == "--only")
+        .map(|w| w[1].as_str())
+        .peekable();
+    filters.peek().is_none() || filters.any(|f| "encryption".contains(f) || f.contains("encrypt"))
+}
+
+/// Python writes, cos-rs reads and writes, Python reads: three steps, one count.
+fn encryption_steps(
+    root: &Path,
+    python: &Path,
+    endpoint: &str,
+    dir: &Path,
+) -> Result<Outcome, String> {
+    let _ = fs::remove_dir_all(dir);
+    fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let script = root.join("interop").join("encryption.py");
+    let step = |name: &str| {
+        println!("==> interop: {} {name}", script.display());
+        let args = [
+            name.to_owned(),
+            "--dir".to_owned(),
+            dir.display().to_string(),
+        ];
+        run_script(python, &script, endpoint, &args)
+    };
+    let written = step("write")?;
+    println!("==> interop: cos-rs reads and writes encrypted objects");
+    let rust = crate::interop_crypto::run(endpoint, SECRET_ID, SECRET_KEY, dir);
+    println!("{} passed, {} failed", rust.passed, rust.failed);
+    let rust = Outcome {
+        counts: Some((rust.passed, rust.failed)),
+        status: "cos-rs".to_owned(),
+        success: rust.failed == 0,
+    };
+    let read = step("read")?;
+    Ok(written.merge(rust).merge(read))
 }
 
 /// `CARGO_TARGET_DIR` (relative to the workspace root when relative), else `target/`.
@@ -375,6 +446,16 @@ fn run_script(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_encryption_exchange_follows_the_filters() {
+        let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(runs_encryption(&args(&[])));
+        assert!(runs_encryption(&args(&["--verbose"])));
+        assert!(runs_encryption(&args(&["--only", "encryption"])));
+        assert!(!runs_encryption(&args(&["--only", "put_object"])));
+        assert!(!runs_encryption(&args(&["--list"])));
+    }
 
     #[test]
     fn reads_the_summary_line() {

@@ -6,4 +6,5 @@ pub mod bench;
 pub mod ci;
 pub mod fuzz;
 pub mod interop;
+mod interop_crypto;
 pub mod vectors;

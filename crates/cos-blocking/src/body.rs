@@ -37,6 +37,13 @@ enum Source {
         len: u64,
     },
     Reader(Box<dyn Read + Send>),
+    /// Another source, encrypted while it streams as the object bytes from `offset`.
+    #[cfg(feature = "crypto")]
+    Encrypted {
+        inner: Box<Source>,
+        cipher: Box<cos_crypto::CtrCipher>,
+        offset: u64,
+    },
 }
 
 impl UploadBody {
@@ -113,14 +120,24 @@ impl UploadBody {
         self
     }
 
+    /// The same body encrypted with `cipher` as the object bytes from `offset` (a part's
+    /// offset): every attempt re-encrypts from the start, so replayable bodies stay
+    /// replayable, and nothing is buffered.
+    #[cfg(feature = "crypto")]
+    pub(crate) fn encrypted(self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self {
+        Self {
+            source: Source::Encrypted {
+                inner: Box::new(self.source),
+                cipher: Box::new(cipher),
+                offset,
+            },
+            tap: self.tap,
+        }
+    }
+
     /// The number of bytes the body sends, when known.
     pub fn len(&self) -> Option<u64> {
-        match &self.source {
-            Source::Empty => Some(0),
-            Source::Bytes(bytes) => Some(bytes.len() as u64),
-            Source::File { len, .. } => Some(*len),
-            Source::Reader(_) => None,
-        }
+        source_len(&self.source)
     }
 
     /// `true` for a body with no bytes.
@@ -130,7 +147,7 @@ impl UploadBody {
 
     /// Whether a retry can send the body again.
     pub fn is_replayable(&self) -> bool {
-        !matches!(self.source, Source::Reader(_))
+        source_replayable(&self.source)
     }
 
     /// `true` for [`UploadBody::empty`].
@@ -140,27 +157,7 @@ impl UploadBody {
 
     /// A reader of the body from its start, for one attempt.
     pub(crate) fn attempt(&mut self) -> Result<AttemptReader<'_>, Error> {
-        let inner = match &mut self.source {
-            Source::Empty => Inner::Bytes(&[]),
-            Source::Bytes(bytes) => Inner::Bytes(&bytes[..]),
-            Source::File {
-                file,
-                path,
-                offset,
-                len,
-            } => {
-                file.seek(SeekFrom::Start(*offset))
-                    .map_err(|source| match path {
-                        Some(path) => Error::File {
-                            path: path.clone(),
-                            source,
-                        },
-                        None => Error::Source(source),
-                    })?;
-                Inner::File(Read::take(file, *len))
-            }
-            Source::Reader(reader) => Inner::Reader(reader.as_mut()),
-        };
+        let inner = open(&mut self.source)?;
         if let Some(tap) = &self.tap {
             tap.reset();
         }
@@ -172,9 +169,71 @@ impl UploadBody {
     }
 }
 
+fn source_len(source: &Source) -> Option<u64> {
+    match source {
+        Source::Empty => Some(0),
+        Source::Bytes(bytes) => Some(bytes.len() as u64),
+        Source::File { len, .. } => Some(*len),
+        Source::Reader(_) => None,
+        #[cfg(feature = "crypto")]
+        Source::Encrypted { inner, .. } => source_len(inner),
+    }
+}
+
+fn source_replayable(source: &Source) -> bool {
+    match source {
+        Source::Reader(_) => false,
+        #[cfg(feature = "crypto")]
+        Source::Encrypted { inner, .. } => source_replayable(inner),
+        _ => true,
+    }
+}
+
+/// A reader of `source` from its start, for one attempt.
+fn open(source: &mut Source) -> Result<Inner<'_>, Error> {
+    Ok(match source {
+        Source::Empty => Inner::Bytes(&[]),
+        Source::Bytes(bytes) => Inner::Bytes(&bytes[..]),
+        Source::File {
+            file,
+            path,
+            offset,
+            len,
+        } => {
+            file.seek(SeekFrom::Start(*offset))
+                .map_err(|source| match path {
+                    Some(path) => Error::File {
+                        path: path.clone(),
+                        source,
+                    },
+                    None => Error::Source(source),
+                })?;
+            Inner::File(Read::take(file, *len))
+        }
+        Source::Reader(reader) => Inner::Reader(reader.as_mut()),
+        #[cfg(feature = "crypto")]
+        Source::Encrypted {
+            inner,
+            cipher,
+            offset,
+        } => {
+            let stream = cipher
+                .stream_at(*offset)
+                .map_err(|err| Error::Encryption(Box::new(err)))?;
+            Inner::Encrypted(Box::new((open(inner)?, stream)))
+        }
+    })
+}
+
 impl fmt::Debug for UploadBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.source {
+        fmt::Debug::fmt(&self.source, f)
+    }
+}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             Source::Empty => f.write_str("UploadBody::Empty"),
             Source::Bytes(bytes) => write!(f, "UploadBody::Bytes({} bytes)", bytes.len()),
             Source::File {
@@ -186,6 +245,12 @@ impl fmt::Debug for UploadBody {
                 .field("len", len)
                 .finish(),
             Source::Reader(_) => f.write_str("UploadBody::Reader"),
+            #[cfg(feature = "crypto")]
+            Source::Encrypted { inner, offset, .. } => f
+                .debug_struct("UploadBody::Encrypted")
+                .field("inner", inner)
+                .field("offset", offset)
+                .finish_non_exhaustive(),
         }
     }
 }
@@ -230,6 +295,27 @@ enum Inner<'a> {
     Bytes(&'a [u8]),
     File(io::Take<&'a mut File>),
     Reader(&'a mut (dyn Read + Send)),
+    #[cfg(feature = "crypto")]
+    Encrypted(Box<(Inner<'a>, cos_crypto::CtrStream)>),
+}
+
+impl Read for Inner<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Inner::Bytes(bytes) => bytes.read(buf),
+            Inner::File(file) => file.read(buf),
+            Inner::Reader(reader) => reader.read(buf),
+            #[cfg(feature = "crypto")]
+            Inner::Encrypted(pair) => {
+                let (inner, stream) = &mut **pair;
+                let n = inner.read(buf)?;
+                stream
+                    .apply(&mut buf[..n])
+                    .map_err(|err| io::Error::new(io::ErrorKind::InvalidInput, err))?;
+                Ok(n)
+            }
+        }
+    }
 }
 
 /// The body of one attempt. Remembers a failure of the caller's source, so the driver
@@ -249,11 +335,7 @@ impl AttemptReader<'_> {
 
 impl Read for AttemptReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let result = match &mut self.inner {
-            Inner::Bytes(bytes) => bytes.read(buf),
-            Inner::File(file) => file.read(buf),
-            Inner::Reader(reader) => reader.read(buf),
-        };
+        let result = self.inner.read(buf);
         if let Err(err) = &result
             && err.kind() != io::ErrorKind::Interrupted
         {

@@ -84,7 +84,7 @@ impl ObjectBody {
         }
     }
 
-    fn read_inner(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+    pub(crate) fn read_inner(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
         if buf.is_empty() || self.failed || self.download.is_done() {
             return Ok(0);
         }
@@ -211,6 +211,17 @@ pub(crate) fn to_file(
     path: &Path,
 ) -> Result<GetObjectOutput, Error> {
     let (output, mut body) = client.get_object(op)?;
+    write_atomically(path, output.body_length(), |buf| body.read_inner(buf))?;
+    Ok(output)
+}
+
+/// Writes what `read` yields (`Ok(0)` at the end) to `path` atomically: a new temporary
+/// file beside it, flushed, its length checked against `expected`, renamed over `path`.
+pub(crate) fn write_atomically(
+    path: &Path,
+    expected: Option<u64>,
+    mut read: impl FnMut(&mut [u8]) -> Result<usize, Error>,
+) -> Result<(), Error> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
         _ => PathBuf::from("."),
@@ -232,13 +243,13 @@ pub(crate) fn to_file(
         .create_new(true)
         .open(&temp)
         .map_err(file_error)?;
-    let written = copy(&mut body, &mut file, &temp).and_then(|written| {
+    let written = copy(&mut read, &mut file, &temp).and_then(|written| {
         file.sync_all().map_err(file_error)?;
         Ok(written)
     });
     drop(file);
     let result = written.and_then(|written| {
-        if let Some(expected) = output.body_length()
+        if let Some(expected) = expected
             && written != expected
         {
             return Err(Error::ShortBody {
@@ -259,14 +270,18 @@ pub(crate) fn to_file(
     if let Ok(dir) = File::open(&dir) {
         let _ = dir.sync_all();
     }
-    Ok(output)
+    Ok(())
 }
 
-fn copy(body: &mut ObjectBody, file: &mut File, temp: &Path) -> Result<u64, Error> {
+fn copy(
+    read: &mut impl FnMut(&mut [u8]) -> Result<usize, Error>,
+    file: &mut File,
+    temp: &Path,
+) -> Result<u64, Error> {
     let mut buffer = vec![0; CHUNK];
     let mut written = 0u64;
     loop {
-        let n = body.read_inner(&mut buffer)?;
+        let n = read(&mut buffer)?;
         if n == 0 {
             return Ok(written);
         }

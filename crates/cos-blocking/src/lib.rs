@@ -39,6 +39,8 @@ mod clock;
 mod credentials;
 mod directory;
 mod download;
+#[cfg(feature = "crypto")]
+mod encryption;
 mod error;
 mod listing;
 mod ops;
@@ -52,10 +54,14 @@ pub use credentials::{
     EnvCredentials, ProvideCredentials, RefreshingCredentials, StaticCredentials,
 };
 pub use download::{ObjectBody, ObjectChunks};
+#[cfg(feature = "crypto")]
+pub use encryption::{DecryptedBody, EncryptedUpload, EncryptionClient};
 pub use error::{BoxError, Error};
 pub use listing::ListObjectsPages;
 pub use select::SelectEvents;
 
+#[cfg(feature = "crypto")]
+pub use cos_crypto;
 pub use cos_proto;
 /// The transfer machines' types (options, outputs, events, errors), re-exported.
 pub use cos_transfer;

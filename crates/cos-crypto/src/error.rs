@@ -131,4 +131,34 @@ pub enum CryptoError {
         #[source]
         source: std::io::Error,
     },
+    /// The user metadata of an encrypted upload uses a name of the envelope
+    /// (`x-cos-meta-client-side-encryption-*`), which the envelope must own.
+    #[error("user metadata {0:?} is reserved for the client-side encryption envelope")]
+    ReservedMetadata(String),
+    /// An encrypted upload was given a `Content-MD5`: COS would check it against the
+    /// ciphertext, so a plaintext MD5 always fails (record it with
+    /// [`PlaintextInfo::md5`](crate::PlaintextInfo::md5) instead).
+    #[error(
+        "Content-MD5 cannot be sent with an encrypted upload (COS checks it against the ciphertext)"
+    )]
+    ContentMd5OfPlaintext,
+    /// A part longer than the part size of the upload, or reaching past the recorded
+    /// plaintext length.
+    #[error("part {part_number} of {len} bytes does not fit: {reason}")]
+    PartDoesNotFit {
+        /// The part number.
+        part_number: u32,
+        /// The part's length.
+        len: u64,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A ranged response that starts after the first byte asked for.
+    #[error("the response starts at byte {served}, after the requested byte {requested}")]
+    RangeNotServed {
+        /// The first byte asked for.
+        requested: u64,
+        /// The first byte of the response (`Content-Range`).
+        served: u64,
+    },
 }

@@ -15,7 +15,8 @@
 //!   [`Format::PythonCompatible`] (the official Python SDK's objects; always readable,
 //!   written only on request).
 //! * [`Decryptor`]: decrypts a streamed body and checks the recorded length and MD5.
-//! * [`range`] and [`multipart`]: the rules for ranged reads and multipart uploads.
+//! * [`range`] and [`multipart`]: the rules for ranged reads and multipart uploads;
+//!   [`object`]: the requests and checks of the encrypting clients.
 //!
 //! ```
 //! use cos_crypto::{Envelope, Format, PlaintextInfo, RsaMasterKey};
@@ -63,6 +64,7 @@ mod error;
 pub mod headers;
 mod master_key;
 pub mod multipart;
+pub mod object;
 pub mod range;
 #[cfg(test)]
 mod test_rng;

@@ -89,6 +89,10 @@ pub enum Error {
     /// The client could not be built (invalid option).
     #[error("invalid client configuration: {0}")]
     Build(String),
+    /// Client-side encryption refused (the source is a `cos_crypto::CryptoError`: not an
+    /// encrypted object, wrong master key, length or MD5 mismatch, ...).
+    #[error("client-side encryption: {0}")]
+    Encryption(#[source] BoxError),
     /// The method cannot serve this operation.
     #[error("unsupported: {0}")]
     Unsupported(&'static str),

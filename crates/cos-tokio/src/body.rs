@@ -40,7 +40,21 @@ type BoxStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 pub struct UploadBody {
     kind: Kind,
     tap: Option<Crc64Tap>,
+    #[cfg_attr(not(feature = "crypto"), allow(dead_code))]
+    cipher: BodyCipher,
 }
+
+/// The cipher an encrypted body applies, from the object offset where the body starts.
+#[cfg(feature = "crypto")]
+type BodyCipher = Option<(Box<cos_crypto::CtrCipher>, u64)>;
+#[cfg(not(feature = "crypto"))]
+type BodyCipher = ();
+
+/// The keystream of one attempt of an encrypted body.
+#[cfg(feature = "crypto")]
+type AttemptCipher = Option<Box<cos_crypto::CtrStream>>;
+#[cfg(not(feature = "crypto"))]
+type AttemptCipher = ();
 
 enum Kind {
     Empty,
@@ -80,6 +94,7 @@ impl UploadBody {
         Self {
             kind: Kind::Empty,
             tap: None,
+            cipher: Default::default(),
         }
     }
 
@@ -88,6 +103,7 @@ impl UploadBody {
         Self {
             kind: Kind::Bytes(bytes.into()),
             tap: None,
+            cipher: Default::default(),
         }
     }
 
@@ -108,6 +124,7 @@ impl UploadBody {
                 len,
             },
             tap: None,
+            cipher: Default::default(),
         })
     }
 
@@ -128,6 +145,7 @@ impl UploadBody {
                 len,
             },
             tap: None,
+            cipher: Default::default(),
         }
     }
 
@@ -137,6 +155,7 @@ impl UploadBody {
         Self {
             kind: Kind::Reader(Some(Box::pin(reader))),
             tap: None,
+            cipher: Default::default(),
         }
     }
 
@@ -145,7 +164,17 @@ impl UploadBody {
         Self {
             kind: Kind::Stream(Some(Box::pin(stream))),
             tap: None,
+            cipher: Default::default(),
         }
+    }
+
+    /// The same body encrypted with `cipher` as the object bytes from `offset` (a part's
+    /// offset): every attempt re-encrypts from the start, so replayable bodies stay
+    /// replayable, and nothing is buffered.
+    #[cfg(feature = "crypto")]
+    pub(crate) fn encrypted(mut self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self {
+        self.cipher = Some((Box::new(cipher), offset));
+        self
     }
 
     /// The number of bytes, when known.
@@ -218,6 +247,13 @@ impl UploadBody {
         }
         let mut body = RequestBody::new(source, announced, progress);
         body.tap = self.tap.clone();
+        #[cfg(feature = "crypto")]
+        if let Some((cipher, offset)) = &self.cipher {
+            let stream = cipher
+                .stream_at(*offset)
+                .map_err(|err| Error::Encryption(Box::new(err)))?;
+            body.cipher = Some(Box::new(stream));
+        }
         Ok(body)
     }
 
@@ -301,6 +337,8 @@ pub(crate) struct RequestBody {
     done: bool,
     progress: Arc<Progress>,
     tap: Option<Crc64Tap>,
+    #[cfg_attr(not(feature = "crypto"), allow(dead_code))]
+    cipher: AttemptCipher,
 }
 
 impl fmt::Debug for RequestBody {
@@ -325,6 +363,7 @@ impl RequestBody {
             done,
             progress,
             tap: None,
+            cipher: Default::default(),
         }
     }
 
@@ -349,6 +388,19 @@ impl RequestBody {
     }
 
     fn deliver(&mut self, chunk: Bytes) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        #[cfg(feature = "crypto")]
+        let chunk = match &mut self.cipher {
+            Some(stream) => {
+                let mut buf = chunk
+                    .try_into_mut()
+                    .unwrap_or_else(|shared| bytes::BytesMut::from(&shared[..]));
+                if let Err(err) = stream.apply(&mut buf) {
+                    return self.fail(io::Error::new(io::ErrorKind::InvalidInput, err));
+                }
+                buf.freeze()
+            }
+            None => chunk,
+        };
         self.sent += chunk.len() as u64;
         if let Some(tap) = &self.tap {
             tap.update(&chunk);

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -147,7 +147,10 @@ impl ObjectBody {
         Poll::Ready(Some(Err(err)))
     }
 
-    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Error>>> {
+    pub(crate) fn poll_chunk(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Error>>> {
         if !self.leftover.is_empty() {
             return Poll::Ready(Some(Ok(std::mem::take(&mut self.leftover))));
         }
@@ -288,36 +291,71 @@ impl Client {
         path: impl AsRef<Path>,
     ) -> Result<GetObjectOutput, Error> {
         let path = path.as_ref();
-        let file_error = |source| Error::File {
-            path: path.to_owned(),
-            source,
-        };
-        let name = path.file_name().ok_or_else(|| {
-            file_error(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "not a file name",
-            ))
-        })?;
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let (temp, dir) = temp_path(path)?;
         let (output, mut body) = self.get_object(op).await?;
-        let temp = dir.join(format!(
-            ".{}.{:016x}.cos-download",
-            name.to_string_lossy(),
-            fastrand::u64(..)
-        ));
-        let result = write_body(&mut body, &temp, path, dir).await;
-        if result.is_err() {
-            let _ = tokio::fs::remove_file(&temp).await;
-        }
-        result.map(|()| output)
+        save(&mut body, &temp, path, &dir).await?;
+        Ok(output)
     }
 }
 
+/// A body that yields chunks (a download, or its decrypted view).
+pub(crate) trait ChunkSource {
+    /// The next chunk; `None` at the verified end.
+    async fn next_chunk(&mut self) -> Option<Result<Bytes, Error>>;
+    /// After the end: checks that every announced byte arrived.
+    fn check_complete(&self) -> Result<(), Error>;
+}
+
+impl ChunkSource for ObjectBody {
+    async fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
+        ObjectBody::next_chunk(self).await
+    }
+
+    fn check_complete(&self) -> Result<(), Error> {
+        match self.expected_len() {
+            Some(expected) if self.received() != expected => Err(Error::ShortBody {
+                expected,
+                received: self.received(),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The temporary file beside `path` a download goes to first, and the directory.
+pub(crate) fn temp_path(path: &Path) -> Result<(PathBuf, PathBuf), Error> {
+    let name = path.file_name().ok_or_else(|| Error::File {
+        path: path.to_owned(),
+        source: io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
+    })?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let temp = dir.join(format!(
+        ".{}.{:016x}.cos-download",
+        name.to_string_lossy(),
+        fastrand::u64(..)
+    ));
+    Ok((temp, dir.to_owned()))
+}
+
+/// Writes `body` to `temp`, checks it, renames it over `path`; removes `temp` on failure.
+pub(crate) async fn save(
+    body: &mut impl ChunkSource,
+    temp: &Path,
+    path: &Path,
+    dir: &Path,
+) -> Result<(), Error> {
+    let result = write_body(body, temp, path, dir).await;
+    if result.is_err() {
+        let _ = tokio::fs::remove_file(temp).await;
+    }
+    result
+}
+
 async fn write_body(
-    body: &mut ObjectBody,
+    body: &mut impl ChunkSource,
     temp: &Path,
     path: &Path,
     dir: &Path,
@@ -335,14 +373,7 @@ async fn write_body(
     while let Some(chunk) = body.next_chunk().await {
         file.write_all(&chunk?).await.map_err(temp_error)?;
     }
-    if let Some(expected) = body.expected_len()
-        && body.received() != expected
-    {
-        return Err(Error::ShortBody {
-            expected,
-            received: body.received(),
-        });
-    }
+    body.check_complete()?;
     file.flush().await.map_err(temp_error)?;
     file.sync_all().await.map_err(temp_error)?;
     drop(file);

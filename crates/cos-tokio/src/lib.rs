@@ -29,6 +29,8 @@ mod client;
 mod credentials;
 mod directory;
 mod download;
+#[cfg(feature = "crypto")]
+mod encryption;
 mod error;
 mod ops;
 mod pages;
@@ -43,10 +45,14 @@ pub use credentials::{
     EnvCredentials, ProvideCredentials, RefreshingCredentials, StaticCredentials,
 };
 pub use download::ObjectBody;
+#[cfg(feature = "crypto")]
+pub use encryption::{DecryptedBody, EncryptedUpload, EncryptionClient};
 pub use error::{BoxError, Error};
 pub use pages::{ListObjectsPages, Pages, Paginated};
 pub use select::SelectEvents;
 
+#[cfg(feature = "crypto")]
+pub use cos_crypto;
 /// The core crate, re-exported: configuration, credentials, operations, errors.
 pub use cos_proto;
 /// The transfer machines' types (options, outputs, events, errors), re-exported.

@@ -119,6 +119,11 @@ impl InitiateMultipartUpload {
     pub fn key(&self) -> &str {
         &self.key
     }
+
+    /// The user metadata added with [`InitiateMultipartUpload::metadata`], in order.
+    pub fn metadata_entries(&self) -> &[(String, String)] {
+        &self.metadata.0
+    }
 }
 
 /// What COS returns when an upload starts.

@@ -118,6 +118,16 @@ impl PutObject {
         self
     }
 
+    /// The user metadata added with [`PutObject::metadata`], in order.
+    pub fn metadata_entries(&self) -> &[(String, String)] {
+        &self.metadata.0
+    }
+
+    /// The `Content-MD5` set with [`PutObject::content_md5`].
+    pub fn content_md5_value(&self) -> Option<&str> {
+        self.content_md5.as_deref()
+    }
+
     /// The bandwidth limit set with [`PutObject::traffic_limit`].
     pub fn traffic_limit_value(&self) -> Option<u64> {
         self.traffic_limit

@@ -84,6 +84,16 @@ impl UploadPart {
     pub fn part_number(&self) -> u32 {
         self.part_number
     }
+
+    /// The payload length this request announces (`None`: chunked).
+    pub fn content_length(&self) -> Option<u64> {
+        self.content_length
+    }
+
+    /// The `Content-MD5` set with [`UploadPart::content_md5`].
+    pub fn content_md5_value(&self) -> Option<&str> {
+        self.content_md5.as_deref()
+    }
 }
 
 /// What COS returns for an uploaded part.

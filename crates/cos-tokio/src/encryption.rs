@@ -1,0 +1,341 @@
+//! Client-side encryption: [`EncryptionClient`] wraps a [`Client`] and encrypts bodies
+//! while they stream up, decrypts them while they stream down. The rules (envelope
+//! headers, ranges, part offsets, checks) are `cos_crypto::object`'s.
+
+use std::fmt;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use bytes::{Bytes, BytesMut};
+use cos_crypto::object::{self, EncryptedGet, PlaintextBody};
+use cos_crypto::{CryptoError, Envelope, Format, MasterKey, PlaintextInfo};
+use cos_proto::ops::{
+    CompleteMultipartUpload, CompleteMultipartUploadOutput, GetObject, GetObjectOutput, HeadObject,
+    InitiateMultipartUpload, InitiateMultipartUploadOutput, ObjectInfo, PutObject, PutObjectOutput,
+    UploadPart, UploadPartOutput,
+};
+use futures_core::Stream;
+use http::HeaderMap;
+
+use crate::body::UploadBody;
+use crate::client::Client;
+use crate::download::{ChunkSource, ObjectBody, save, temp_path};
+use crate::error::Error;
+
+/// The operating system's CSPRNG, as `cos-crypto` wants it.
+fn os_rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
+    rand_core::UnwrapErr(getrandom::SysRng)
+}
+
+fn crypto(err: CryptoError) -> Error {
+    Error::Encryption(Box::new(err))
+}
+
+/// A client that encrypts objects on the way up and decrypts them on the way down
+/// (AES-256-CTR, a fresh key and IV per object, wrapped by a [`MasterKey`]).
+///
+/// Writes [`Format::V2`] by default; [`Format::PythonCompatible`] writes objects the
+/// official Python SDK's `CosEncryptionClient` reads (see its weaknesses). Reads both.
+/// Unlike the Python SDK, the caller's own metadata (`x-cos-meta-*`) is kept.
+///
+/// ```no_run
+/// # async fn demo(client: cos_tokio::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// use cos_tokio::EncryptionClient;
+/// use cos_tokio::cos_crypto::{AesMasterKey, Format};
+/// use cos_proto::ops::{GetObject, PutObject};
+///
+/// let master = Arc::new(AesMasterKey::from_bytes(&[7; 32])?);
+/// let secure = EncryptionClient::new(client, master, Format::V2);
+/// secure.put_object(&PutObject::new("secret.txt", Some(5)), "hello").await?;
+/// let (_, body) = secure.get_object(&GetObject::new("secret.txt")).await?;
+/// assert_eq!(&body.bytes().await?[..], b"hello");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct EncryptionClient {
+    client: Client,
+    master: Arc<dyn MasterKey + Send + Sync>,
+    format: Format,
+}
+
+impl fmt::Debug for EncryptionClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EncryptionClient")
+            .field("client", &self.client)
+            .field("wrap_algorithm", &self.master.wrap_algorithm())
+            .field("format", &self.format)
+            .finish()
+    }
+}
+
+/// A multipart upload of an encrypted object: its upload id and envelope. Shareable
+/// between threads; parts may be uploaded in any order and in parallel.
+#[derive(Debug, Clone)]
+pub struct EncryptedUpload {
+    key: String,
+    upload_id: String,
+    envelope: Arc<Envelope>,
+}
+
+impl EncryptedUpload {
+    /// The object key.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The upload id (for `UploadPart`, `CompleteMultipartUpload`, `AbortMultipartUpload`).
+    pub fn upload_id(&self) -> &str {
+        &self.upload_id
+    }
+
+    /// The part size every part but the last must have.
+    pub fn part_size(&self) -> u64 {
+        self.envelope.part_size().unwrap_or_default()
+    }
+
+    /// The envelope's headers (wrapped key material only: safe to store in a checkpoint,
+    /// then pass to [`EncryptionClient::resume_upload`]).
+    pub fn envelope_headers(&self) -> HeaderMap {
+        self.envelope.headers().iter().cloned().collect()
+    }
+}
+
+impl EncryptionClient {
+    /// Wraps `client`; `master` wraps every object's content key, `format` is what
+    /// uploads write.
+    pub fn new(client: Client, master: Arc<dyn MasterKey + Send + Sync>, format: Format) -> Self {
+        Self {
+            client,
+            master,
+            format,
+        }
+    }
+
+    /// The plain client underneath.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn seal(&self, info: &PlaintextInfo) -> Result<Envelope, Error> {
+        Envelope::seal(self.format, self.master.as_ref(), info, &mut os_rng()).map_err(crypto)
+    }
+
+    /// Encrypts `body` while uploading it (no buffering; files stay retryable). The
+    /// plaintext length is recorded when `op` announces it.
+    pub async fn put_object(
+        &self,
+        op: &PutObject,
+        body: impl Into<UploadBody>,
+    ) -> Result<PutObjectOutput, Error> {
+        let envelope = self.seal(&object::put_info(op))?;
+        let put = object::put_request(op, &envelope).map_err(crypto)?;
+        let body = body.into().encrypted(envelope.cipher().clone(), 0);
+        self.client.put_object(&put, body).await
+    }
+
+    /// Reads an encrypted object's attributes, after opening its envelope (so a plain
+    /// object or a wrong master key fails here) and checking its length.
+    /// `content_length` is the plaintext length.
+    pub async fn head_object(&self, op: &HeadObject) -> Result<ObjectInfo, Error> {
+        let info = self.client.head_object(op).await?;
+        let envelope =
+            Envelope::open(&info.headers, self.master.as_ref(), &mut os_rng()).map_err(crypto)?;
+        object::check_info(&info, &envelope).map_err(crypto)?;
+        Ok(info)
+    }
+
+    /// Starts a download and decrypts it while it streams. A range is requested from
+    /// its start rounded down to 16 bytes, and the extra bytes are dropped; the output
+    /// describes what the reader yields.
+    pub async fn get_object(
+        &self,
+        op: &GetObject,
+    ) -> Result<(GetObjectOutput, DecryptedBody), Error> {
+        let plan = EncryptedGet::new(op);
+        let (mut output, body) = self.client.get_object(plan.request()).await?;
+        let (_, plaintext) = plan
+            .open(&mut output, self.master.as_ref(), &mut os_rng())
+            .map_err(crypto)?;
+        Ok((
+            output,
+            DecryptedBody {
+                body,
+                plaintext: Some(plaintext),
+            },
+        ))
+    }
+
+    /// Downloads and decrypts into `path` atomically (temporary file, fsync, rename);
+    /// the recorded length and MD5 are checked before the rename.
+    pub async fn get_object_to_file(
+        &self,
+        op: &GetObject,
+        path: impl AsRef<Path>,
+    ) -> Result<GetObjectOutput, Error> {
+        let path = path.as_ref();
+        let (temp, dir) = temp_path(path)?;
+        let (output, mut body) = self.get_object(op).await?;
+        save(&mut body, &temp, path, &dir).await?;
+        Ok(output)
+    }
+
+    /// Starts an encrypted multipart upload: `info` must carry the part size
+    /// ([`PlaintextInfo::multipart`], a multiple of 16) and, when known, the length.
+    pub async fn create_multipart_upload(
+        &self,
+        op: &InitiateMultipartUpload,
+        info: PlaintextInfo,
+    ) -> Result<(InitiateMultipartUploadOutput, EncryptedUpload), Error> {
+        let envelope = self.seal(&info)?;
+        let init = object::initiate_request(op, &envelope).map_err(crypto)?;
+        let output = self.client.create_multipart_upload(&init).await?;
+        let upload = EncryptedUpload {
+            key: op.key().to_owned(),
+            upload_id: output.upload_id.clone(),
+            envelope: Arc::new(envelope),
+        };
+        Ok((output, upload))
+    }
+
+    /// Takes up an encrypted multipart upload again from the headers of
+    /// [`EncryptedUpload::envelope_headers`] (e.g. kept in a checkpoint). `part_size` is
+    /// needed for Python-compatible envelopes, which do not record it.
+    pub fn resume_upload(
+        &self,
+        key: &str,
+        upload_id: &str,
+        envelope_headers: &HeaderMap,
+        part_size: u64,
+    ) -> Result<EncryptedUpload, Error> {
+        let envelope = object::resume_envelope(
+            envelope_headers,
+            self.master.as_ref(),
+            part_size,
+            &mut os_rng(),
+        )
+        .map_err(crypto)?;
+        Ok(EncryptedUpload {
+            key: key.to_owned(),
+            upload_id: upload_id.to_owned(),
+            envelope: Arc::new(envelope),
+        })
+    }
+
+    /// Encrypts `body` at the part's offset (`(part_number - 1) × part_size`) while
+    /// uploading it. The part must not be longer than the part size.
+    pub async fn upload_part(
+        &self,
+        upload: &EncryptedUpload,
+        op: &UploadPart,
+        body: impl Into<UploadBody>,
+    ) -> Result<UploadPartOutput, Error> {
+        let offset = object::part_offset(&upload.envelope, op).map_err(crypto)?;
+        let body = body
+            .into()
+            .encrypted(upload.envelope.cipher().clone(), offset);
+        self.client.upload_part(op, body).await
+    }
+
+    /// Completes the upload (the envelope was stored by the initiation).
+    pub async fn complete_multipart_upload(
+        &self,
+        op: &CompleteMultipartUpload,
+    ) -> Result<CompleteMultipartUploadOutput, Error> {
+        self.client.complete_multipart_upload(op).await
+    }
+}
+
+/// The decrypted data of a download, chunk by chunk (also a `Stream` of `io::Result<Bytes>`). At the end it checks the recorded
+/// length and MD5 of whole objects: a mismatch is an error, never a silent wrong read.
+pub struct DecryptedBody {
+    body: ObjectBody,
+    plaintext: Option<PlaintextBody>,
+}
+
+impl fmt::Debug for DecryptedBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecryptedBody")
+            .field("body", &self.body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DecryptedBody {
+    /// The number of plaintext bytes the body yields, when known.
+    pub fn plaintext_len(&self) -> Option<u64> {
+        self.plaintext
+            .as_ref()
+            .and_then(PlaintextBody::plaintext_len)
+    }
+
+    /// The next decrypted chunk (never empty); `None` at the verified end.
+    pub async fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
+        std::future::poll_fn(|cx| self.poll_chunk(cx)).await
+    }
+
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Error>>> {
+        Poll::Ready(loop {
+            let Some(plaintext) = self.plaintext.as_mut() else {
+                break None;
+            };
+            match ready!(self.body.poll_chunk(cx)) {
+                Some(Ok(chunk)) => {
+                    let mut chunk = chunk
+                        .try_into_mut()
+                        .unwrap_or_else(|shared| BytesMut::from(&shared[..]));
+                    match plaintext.update(&mut chunk) {
+                        Ok(keep) if keep.is_empty() => continue,
+                        Ok(keep) => {
+                            let _ = chunk.split_to(keep.start);
+                            break Some(Ok(chunk.freeze()));
+                        }
+                        Err(err) => {
+                            self.plaintext = None;
+                            break Some(Err(crypto(err)));
+                        }
+                    }
+                }
+                Some(Err(err)) => {
+                    self.plaintext = None;
+                    break Some(Err(err));
+                }
+                None => {
+                    let finished = self.plaintext.take().map(PlaintextBody::finish);
+                    break finished.and_then(|r| r.err()).map(|err| Err(crypto(err)));
+                }
+            }
+        })
+    }
+
+    /// Reads the whole decrypted body into memory (for small objects).
+    pub async fn bytes(mut self) -> Result<Bytes, Error> {
+        let mut all = Vec::new();
+        while let Some(chunk) = self.next_chunk().await {
+            all.extend_from_slice(&chunk?);
+        }
+        Ok(Bytes::from(all))
+    }
+}
+
+impl Stream for DecryptedBody {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut()
+            .poll_chunk(cx)
+            .map(|item| item.map(|r| r.map_err(Error::into_io)))
+    }
+}
+
+impl ChunkSource for DecryptedBody {
+    async fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
+        DecryptedBody::next_chunk(self).await
+    }
+
+    fn check_complete(&self) -> Result<(), Error> {
+        self.body.check_complete()
+    }
+}

@@ -1,0 +1,225 @@
+//! The cos-rs side of the encryption interop (`cargo xtask interop`): reads the objects
+//! the Python SDK encrypted (`interop/encryption.py write`), then writes objects in the
+//! Python-compatible format for `interop/encryption.py read`.
+//!
+//! Both sides use the keys `encryption.py write` generated for this run.
+
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use cos_blocking::cos_crypto::{AesMasterKey, Format, MasterKey, PlaintextInfo, RsaMasterKey};
+use cos_blocking::{Client, EncryptionClient, StaticCredentials};
+use cos_proto::ops::{ByteRange, CompleteMultipartUpload, GetObject, InitiateMultipartUpload};
+use cos_proto::ops::{PutObject, UploadPart};
+use cos_proto::{Config, Credentials};
+use serde_json::{Value, json};
+
+const BUCKET: &str = "cryptobucket-1250000000";
+const MIB: usize = 1024 * 1024;
+
+type Master = Arc<dyn MasterKey + Send + Sync>;
+
+/// Counts of one side's checks.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Counts {
+    pub(crate) passed: u64,
+    pub(crate) failed: u64,
+}
+
+impl Counts {
+    fn check(&mut self, name: &str, result: Result<(), String>) {
+        match result {
+            Ok(()) => {
+                self.passed += 1;
+                println!("ok   {name}");
+            }
+            Err(why) => {
+                self.failed += 1;
+                println!("FAIL {name}: {why}");
+            }
+        }
+    }
+}
+
+fn masters(dir: &Path) -> Result<Vec<(&'static str, Master)>, String> {
+    let read =
+        |name: &str| fs::read_to_string(dir.join(name)).map_err(|e| format!("reading {name}: {e}"));
+    let aes = AesMasterKey::from_base64(read("aes.key")?.trim()).map_err(|e| e.to_string())?;
+    let rsa = RsaMasterKey::from_pem(&read("rsa-private.pem")?).map_err(|e| e.to_string())?;
+    Ok(vec![("aes", Arc::new(aes)), ("rsa", Arc::new(rsa))])
+}
+
+fn client(endpoint: &str, secret_id: &str, secret_key: &str) -> Result<Client, String> {
+    let authority = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let config = Config::builder("ap-guangzhou", BUCKET)
+        .path_style(authority)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let credentials = Credentials::new(secret_id, secret_key).map_err(|e| e.to_string())?;
+    Client::builder(config)
+        .credentials(StaticCredentials::new(credentials))
+        .proxy_from_env(false)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+fn get(secure: &EncryptionClient, op: &GetObject) -> Result<Vec<u8>, String> {
+    let (_, mut body) = secure.get_object(op).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    body.read_to_end(&mut out).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+fn read_python_object(secure: &EncryptionClient, key: &str, want: &[u8]) -> Result<(), String> {
+    let whole = get(secure, &GetObject::new(key))?;
+    if whole != want {
+        return Err(format!(
+            "whole object differs ({} bytes, expected {})",
+            whole.len(),
+            want.len()
+        ));
+    }
+    let last = (want.len() - 1).min(MIB + 70_000);
+    for (range, expected) in [
+        (format!("bytes=5-{last}"), &want[5..=last]),
+        ("bytes=-33".to_owned(), &want[want.len() - 33..]),
+    ] {
+        let parsed = ByteRange::parse(&range).map_err(|e| e.to_string())?;
+        let got = get(secure, &GetObject::new(key).range(parsed))?;
+        if got != expected {
+            return Err(format!("range {range} differs"));
+        }
+    }
+    Ok(())
+}
+
+fn write_rust_objects(
+    secure: &EncryptionClient,
+    dir: &Path,
+    name: &str,
+    objects: &mut Vec<Value>,
+    counts: &mut Counts,
+) {
+    let mut record = |key: &str, data: &[u8]| -> Result<(), String> {
+        let path = dir.join(format!("{}.plain", key.replace('/', "_")));
+        fs::write(&path, data).map_err(|e| e.to_string())?;
+        objects.push(json!({"key": key, "provider": name, "plaintext": path}));
+        Ok(())
+    };
+    let simple = data(100_000 + 11, name.len() as u64);
+    let key = format!("rust/{name}/simple.bin");
+    let result = secure
+        .put_object(
+            &PutObject::new(&key, Some(simple.len() as u64))
+                .metadata("x-cos-meta-writer", "cos-rs"),
+            simple.clone(),
+        )
+        .map_err(|e| e.to_string())
+        .and_then(|_| record(&key, &simple));
+    counts.check(
+        &format!("encryption: rust {name} put_object (python format)"),
+        result,
+    );
+
+    let big = data(2 * MIB + 500, 7 + name.len() as u64);
+    let key = format!("rust/{name}/multipart.bin");
+    let result = multipart(secure, &key, &big).and_then(|()| record(&key, &big));
+    counts.check(
+        &format!("encryption: rust {name} multipart, parts in reverse order (python format)"),
+        result,
+    );
+}
+
+fn multipart(secure: &EncryptionClient, key: &str, plain: &[u8]) -> Result<(), String> {
+    let info = PlaintextInfo::new()
+        .length(plain.len() as u64)
+        .multipart(MIB as u64);
+    let (_, upload) = secure
+        .create_multipart_upload(&InitiateMultipartUpload::new(key), info)
+        .map_err(|e| e.to_string())?;
+    let chunks: Vec<&[u8]> = plain.chunks(MIB).collect();
+    let mut parts = Vec::new();
+    for (index, chunk) in chunks.iter().enumerate().rev() {
+        let number = index as u32 + 1;
+        let op = UploadPart::new(key, upload.upload_id(), number, Some(chunk.len() as u64));
+        let out = secure
+            .upload_part(&upload, &op, chunk.to_vec())
+            .map_err(|e| e.to_string())?;
+        parts.push((number, out.etag));
+    }
+    parts.reverse();
+    secure
+        .complete_multipart_upload(
+            &CompleteMultipartUpload::new(key, upload.upload_id()).parts(parts),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Deterministic test data (xorshift).
+fn data(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = 0x9E37_79B9_7F4A_7C15 ^ seed;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// Reads `python-objects.json`, then writes `rust-objects.json`, in `dir`.
+pub(crate) fn run(endpoint: &str, secret_id: &str, secret_key: &str, dir: &Path) -> Counts {
+    let mut counts = Counts::default();
+    let setup = (|| {
+        let client = client(endpoint, secret_id, secret_key)?;
+        let masters = masters(dir)?;
+        let manifest = fs::read_to_string(dir.join("python-objects.json"))
+            .map_err(|e| format!("python-objects.json: {e}"))?;
+        let manifest: Value = serde_json::from_str(&manifest).map_err(|e| e.to_string())?;
+        Ok::<_, String>((client, masters, manifest))
+    })();
+    let (client, masters, manifest) = match setup {
+        Ok(setup) => setup,
+        Err(why) => {
+            counts.check("encryption: rust side set-up", Err(why));
+            return counts;
+        }
+    };
+    let secure = |name: &str| {
+        masters.iter().find(|(n, _)| *n == name).map(|(_, master)| {
+            EncryptionClient::new(client.clone(), master.clone(), Format::PythonCompatible)
+        })
+    };
+    for item in manifest["objects"].as_array().into_iter().flatten() {
+        let key = item["key"].as_str().unwrap_or_default();
+        let provider = item["provider"].as_str().unwrap_or_default();
+        let result = (|| {
+            let secure = secure(provider).ok_or("unknown provider")?;
+            let path = item["plaintext"].as_str().ok_or("no plaintext path")?;
+            let want = fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+            read_python_object(&secure, key, &want)
+        })();
+        counts.check(
+            &format!("encryption: rust reads {key} ({provider})"),
+            result,
+        );
+    }
+    let mut objects = Vec::new();
+    for (name, _) in &masters {
+        if let Some(secure) = secure(name) {
+            write_rust_objects(&secure, dir, name, &mut objects, &mut counts);
+        }
+    }
+    let manifest = json!({"bucket": BUCKET, "objects": objects});
+    let written = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| e.to_string())
+        .and_then(|text| fs::write(dir.join("rust-objects.json"), text).map_err(|e| e.to_string()));
+    if let Err(why) = written {
+        counts.check("encryption: rust-objects.json", Err(why));
+    }
+    counts
+}
