@@ -50,12 +50,14 @@ mod transport;
 
 pub use body::UploadBody;
 pub use client::{Client, ClientBuilder};
+#[cfg(feature = "crypto")]
+pub use cos_crypto::object::EncryptedUpload;
 pub use credentials::{
     EnvCredentials, ProvideCredentials, RefreshingCredentials, StaticCredentials,
 };
 pub use download::{ObjectBody, ObjectChunks};
 #[cfg(feature = "crypto")]
-pub use encryption::{DecryptedBody, EncryptedUpload, EncryptionClient};
+pub use encryption::{DecryptedBody, EncryptionClient};
 pub use error::{BoxError, Error};
 pub use listing::ListObjectsPages;
 pub use select::SelectEvents;

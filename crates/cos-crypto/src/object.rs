@@ -410,3 +410,50 @@ mod tests {
         ));
     }
 }
+
+/// A multipart upload of an encrypted object: its key, upload id and envelope.
+/// Shareable between threads; parts may be uploaded in any order and in parallel, each
+/// encrypted at [`part_offset`].
+#[derive(Debug, Clone)]
+pub struct EncryptedUpload {
+    key: String,
+    upload_id: String,
+    envelope: std::sync::Arc<Envelope>,
+}
+
+impl EncryptedUpload {
+    /// The upload `upload_id` of `key`, sealed (or resumed) with `envelope`.
+    pub fn new(key: impl Into<String>, upload_id: impl Into<String>, envelope: Envelope) -> Self {
+        Self {
+            key: key.into(),
+            upload_id: upload_id.into(),
+            envelope: std::sync::Arc::new(envelope),
+        }
+    }
+
+    /// The object key.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The upload id (for `UploadPart`, `CompleteMultipartUpload`, `AbortMultipartUpload`).
+    pub fn upload_id(&self) -> &str {
+        &self.upload_id
+    }
+
+    /// The envelope every part is encrypted with.
+    pub fn envelope(&self) -> &Envelope {
+        &self.envelope
+    }
+
+    /// The part size every part but the last must have.
+    pub fn part_size(&self) -> u64 {
+        self.envelope.part_size().unwrap_or_default()
+    }
+
+    /// The envelope's headers (wrapped key material only: safe to store in a checkpoint,
+    /// then pass to the clients' `resume_upload`).
+    pub fn envelope_headers(&self) -> http::HeaderMap {
+        self.envelope.headers().iter().cloned().collect()
+    }
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use bytes::{Bytes, BytesMut};
-use cos_crypto::object::{self, EncryptedGet, PlaintextBody};
+use cos_crypto::object::{self, EncryptedGet, EncryptedUpload, PlaintextBody};
 use cos_crypto::{CryptoError, Envelope, Format, MasterKey, PlaintextInfo};
 use cos_proto::ops::{
     CompleteMultipartUpload, CompleteMultipartUploadOutput, GetObject, GetObjectOutput, HeadObject,
@@ -68,38 +68,6 @@ impl fmt::Debug for EncryptionClient {
             .field("wrap_algorithm", &self.master.wrap_algorithm())
             .field("format", &self.format)
             .finish()
-    }
-}
-
-/// A multipart upload of an encrypted object: its upload id and envelope. Shareable
-/// between threads; parts may be uploaded in any order and in parallel.
-#[derive(Debug, Clone)]
-pub struct EncryptedUpload {
-    key: String,
-    upload_id: String,
-    envelope: Arc<Envelope>,
-}
-
-impl EncryptedUpload {
-    /// The object key.
-    pub fn key(&self) -> &str {
-        &self.key
-    }
-
-    /// The upload id (for `UploadPart`, `CompleteMultipartUpload`, `AbortMultipartUpload`).
-    pub fn upload_id(&self) -> &str {
-        &self.upload_id
-    }
-
-    /// The part size every part but the last must have.
-    pub fn part_size(&self) -> u64 {
-        self.envelope.part_size().unwrap_or_default()
-    }
-
-    /// The envelope's headers (wrapped key material only: safe to store in a checkpoint,
-    /// then pass to [`EncryptionClient::resume_upload`]).
-    pub fn envelope_headers(&self) -> HeaderMap {
-        self.envelope.headers().iter().cloned().collect()
     }
 }
 
@@ -192,11 +160,7 @@ impl EncryptionClient {
         let envelope = self.seal(&info)?;
         let init = object::initiate_request(op, &envelope).map_err(crypto)?;
         let output = self.client.create_multipart_upload(&init).await?;
-        let upload = EncryptedUpload {
-            key: op.key().to_owned(),
-            upload_id: output.upload_id.clone(),
-            envelope: Arc::new(envelope),
-        };
+        let upload = EncryptedUpload::new(op.key().to_owned(), output.upload_id.clone(), envelope);
         Ok((output, upload))
     }
 
@@ -217,11 +181,11 @@ impl EncryptionClient {
             &mut os_rng(),
         )
         .map_err(crypto)?;
-        Ok(EncryptedUpload {
-            key: key.to_owned(),
-            upload_id: upload_id.to_owned(),
-            envelope: Arc::new(envelope),
-        })
+        Ok(EncryptedUpload::new(
+            key.to_owned(),
+            upload_id.to_owned(),
+            envelope,
+        ))
     }
 
     /// Encrypts `body` at the part's offset (`(part_number - 1) × part_size`) while
@@ -232,10 +196,10 @@ impl EncryptionClient {
         op: &UploadPart,
         body: impl Into<UploadBody>,
     ) -> Result<UploadPartOutput, Error> {
-        let offset = object::part_offset(&upload.envelope, op).map_err(crypto)?;
+        let offset = object::part_offset(upload.envelope(), op).map_err(crypto)?;
         let body = body
             .into()
-            .encrypted(upload.envelope.cipher().clone(), offset);
+            .encrypted(upload.envelope().cipher().clone(), offset);
         self.client.upload_part(op, body).await
     }
 

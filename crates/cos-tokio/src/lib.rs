@@ -41,12 +41,14 @@ mod transport;
 
 pub use body::UploadBody;
 pub use client::{Client, ClientBuilder};
+#[cfg(feature = "crypto")]
+pub use cos_crypto::object::EncryptedUpload;
 pub use credentials::{
     EnvCredentials, ProvideCredentials, RefreshingCredentials, StaticCredentials,
 };
 pub use download::ObjectBody;
 #[cfg(feature = "crypto")]
-pub use encryption::{DecryptedBody, EncryptedUpload, EncryptionClient};
+pub use encryption::{DecryptedBody, EncryptionClient};
 pub use error::{BoxError, Error};
 pub use pages::{ListObjectsPages, Pages, Paginated};
 pub use select::SelectEvents;
