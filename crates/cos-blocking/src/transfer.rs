@@ -9,12 +9,12 @@ use std::sync::mpsc;
 use std::thread::Scope;
 
 use cos_proto::crc64::{Crc64, Crc64Tap};
-use cos_proto::ops::{CopyObject, GetObject, PutObject};
+use cos_proto::ops::{CopyObject, GetObject, PutObject, UploadPart};
 use cos_transfer::fs::{DownloadTarget, FileTarget};
 use cos_transfer::{
-    Copy, CopyAction, CopyOutcome, CopyOutput, Download, DownloadAction, DownloadCheckpoint,
-    DownloadOutcome, DownloadOutput, SourceIdentity, TransferError, TransferEvent, TransferOptions,
-    Upload, UploadAction, UploadCheckpoint, UploadOutcome, UploadOutput, fs, paths,
+    Copy, CopyAction, CopyOutcome, CopyOutput, Download, DownloadAction, DownloadOutcome,
+    DownloadOutput, Opener, Sealing, SourceIdentity, TransferError, TransferEvent, TransferOptions,
+    Upload, UploadAction, UploadOutcome, UploadOutput, fs, paths,
 };
 
 use crate::body::UploadBody;
@@ -105,21 +105,32 @@ impl Client {
         put: &PutObject,
         path: impl AsRef<Path>,
         options: TransferOptions,
-        mut on_event: impl FnMut(TransferEvent),
+        on_event: impl FnMut(TransferEvent),
     ) -> Result<UploadOutput, TransferError> {
         let path = path.as_ref();
-        let checkpoint_path = paths::checkpoint_path(path);
-        let identity = fs::source_identity(&std::fs::metadata(path).map_err(file_error(path))?);
-        let checkpoint = fs::read_checkpoint(&checkpoint_path)
-            .and_then(|json| UploadCheckpoint::from_json(&json).ok());
-        let mut machine = Upload::new(
+        let (identity, checkpoint) = fs::upload_start(path).map_err(file_error(path))?;
+        let machine = Upload::new(
             self.config().bucket(),
             put.clone(),
             identity.clone(),
             checkpoint,
             options,
         );
-        let (identity, checkpoint_path) = (&identity, checkpoint_path.as_path());
+        self.drive_upload(machine, path, &identity, &Sealing::Plain, on_event)
+    }
+
+    /// Runs an upload machine over the file at `path` (whose identity is `identity`),
+    /// sealing every body as `sealing` says.
+    pub(crate) fn drive_upload(
+        &self,
+        mut machine: Upload,
+        path: &Path,
+        identity: &SourceIdentity,
+        sealing: &Sealing,
+        mut on_event: impl FnMut(TransferEvent),
+    ) -> Result<UploadOutput, TransferError> {
+        let checkpoint_path = paths::checkpoint_path(path);
+        let checkpoint_path = checkpoint_path.as_path();
         std::thread::scope(|scope| {
             let mut workers = Workers::new(scope);
             loop {
@@ -133,19 +144,20 @@ impl Client {
                 };
                 match action {
                     UploadAction::Done(result) => return result,
-                    UploadAction::Put { op, len } => {
-                        workers.spawn(move || {
-                            UploadOutcome::Put(source_range(identity, path, 0, len).and_then(
+                    UploadAction::Put { op, len } => workers.spawn(move || {
+                        UploadOutcome::Put(
+                            source_range(identity, path, 0, len, sealing, None).and_then(
                                 |(body, tap)| Ok((self.put_object(&op, body)?, tap.value())),
-                            ))
-                        })
-                    }
+                            ),
+                        )
+                    }),
                     UploadAction::UploadPart { op, offset, len } => {
                         workers.spawn(move || UploadOutcome::PartUploaded {
                             part_number: op.part_number(),
-                            result: source_range(identity, path, offset, len).and_then(
-                                |(body, tap)| Ok((self.upload_part(&op, body)?, tap.value())),
-                            ),
+                            result: source_range(identity, path, offset, len, sealing, Some(&op))
+                                .and_then(|(body, tap)| {
+                                    Ok((self.upload_part(&op, body)?, tap.value()))
+                                }),
                         })
                     }
                     UploadAction::AbortStale(op) => workers.spawn(move || {
@@ -214,13 +226,24 @@ impl Client {
         get: &GetObject,
         target: &dyn DownloadTarget,
         options: TransferOptions,
+        on_event: impl FnMut(TransferEvent),
+    ) -> Result<DownloadOutput, TransferError> {
+        let checkpoint = fs::download_checkpoint(target);
+        let machine = Download::new(self.config().bucket(), get.clone(), checkpoint, options);
+        self.drive_download(machine, target, &Opener::Plain, on_event)
+    }
+
+    /// Runs a download machine into `target`; `opener` says, once the HEAD answered,
+    /// how the stored bytes become the bytes written.
+    pub(crate) fn drive_download(
+        &self,
+        mut machine: Download,
+        target: &dyn DownloadTarget,
+        opener: &Opener,
         mut on_event: impl FnMut(TransferEvent),
     ) -> Result<DownloadOutput, TransferError> {
-        let checkpoint = target
-            .read_checkpoint()
-            .and_then(|json| DownloadCheckpoint::from_json(&json).ok());
-        let mut machine = Download::new(self.config().bucket(), get.clone(), checkpoint, options);
         let named = |err| file_error(target.path())(err);
+        let mut sealing = Sealing::Plain;
         std::thread::scope(|scope| {
             let mut workers = Workers::new(scope);
             loop {
@@ -228,7 +251,16 @@ impl Client {
                     on_event(event);
                 }
                 let Some(action) = machine.poll_action() else {
-                    let outcome = workers.next()?;
+                    let outcome = match workers.next()? {
+                        DownloadOutcome::Head(Ok(info)) => match opener.open(&info) {
+                            Ok(opened) => {
+                                sealing = opened;
+                                DownloadOutcome::Head(Ok(info))
+                            }
+                            Err(err) => DownloadOutcome::Head(Err(err)),
+                        },
+                        outcome => outcome,
+                    };
                     machine.handle(outcome);
                     continue;
                 };
@@ -246,10 +278,13 @@ impl Client {
                         part_number,
                         offset,
                         ..
-                    } => workers.spawn(move || DownloadOutcome::Range {
-                        part_number,
-                        result: self.fetch_range(&op, target, offset),
-                    }),
+                    } => {
+                        let sealing = sealing.clone();
+                        workers.spawn(move || DownloadOutcome::Range {
+                            part_number,
+                            result: self.fetch_range(&op, target, offset, &sealing),
+                        })
+                    }
                     DownloadAction::SaveCheckpoint(checkpoint) => workers.spawn(move || {
                         DownloadOutcome::CheckpointSaved(
                             target.save_checkpoint(&checkpoint.to_json()).map_err(named),
@@ -338,12 +373,14 @@ impl Client {
         })
     }
 
-    /// Fetches one range into the target at `offset`: `(bytes written, CRC64)`.
+    /// Fetches one range into the target at `offset`: `(bytes written, CRC64 of the
+    /// bytes received)`; `sealing` turns them into the bytes written.
     fn fetch_range(
         &self,
         op: &GetObject,
         target: &dyn DownloadTarget,
         offset: u64,
+        sealing: &Sealing,
     ) -> Result<(u64, u64), Error> {
         let (_, mut body) = self.get_object(op)?;
         let mut crc = Crc64::new();
@@ -363,6 +400,7 @@ impl Client {
                 return Ok((position - offset, crc.value()));
             }
             crc.update(&buffer[..filled]);
+            sealing.open(position, &mut buffer[..filled])?;
             target
                 .write_at(position, &buffer[..filled])
                 .map_err(file_error(target.path()))?;
@@ -373,16 +411,37 @@ impl Client {
 
 /// `len` bytes of the source at `offset`, streamed from a handle of their own (never
 /// held in memory), with a tap that computes their CRC64 as they are sent.
+/// `sealing` encrypts them (at `offset`, checked against `part`) when it says so.
 fn source_range(
     identity: &SourceIdentity,
     path: &Path,
     offset: u64,
     len: u64,
+    sealing: &Sealing,
+    part: Option<&UploadPart>,
 ) -> Result<(UploadBody, Crc64Tap), Error> {
     let handle = fs::reopen_source(path, identity).map_err(Error::Source)?;
     let tap = Crc64Tap::new();
-    Ok((
-        UploadBody::file_range(handle, offset, len).with_crc64(tap.clone()),
-        tap,
-    ))
+    let body = seal(
+        UploadBody::file_range(handle, offset, len),
+        sealing,
+        part,
+        offset,
+    )?;
+    Ok((body.with_crc64(tap.clone()), tap))
+}
+
+/// `body` as `sealing` says to send it (the file bytes at `offset`, of `part`).
+pub(crate) fn seal(
+    body: UploadBody,
+    sealing: &Sealing,
+    part: Option<&UploadPart>,
+    offset: u64,
+) -> Result<UploadBody, Error> {
+    #[cfg(feature = "crypto")]
+    if let Some((cipher, at)) = sealing.cipher_for(part, offset)? {
+        return Ok(body.encrypted(cipher, at));
+    }
+    let _ = (sealing, part, offset);
+    Ok(body)
 }

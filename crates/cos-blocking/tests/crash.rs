@@ -8,6 +8,10 @@
 //! What each crash cost is measured at the emulator: body bytes it received (upload)
 //! or sent (download) during the killed run, minus what the checkpoint gained.
 //! `COS_CRASH_BYTES` changes the size (default 256 MiB).
+//!
+//! The same runs with an `EncryptionClient` (`encrypted_upload_survives_sigkill`, 512 MiB,
+//! `COS_CRASH_ENCRYPTED_BYTES`): every resumed run encrypts its parts with the envelope
+//! the checkpoint recorded, and the object decrypts to the source byte for byte.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 #![cfg(unix)]
 
@@ -35,11 +39,30 @@ fn options() -> TransferOptions {
         .concurrency(CONCURRENCY)
 }
 
-fn size() -> u64 {
-    std::env::var("COS_CRASH_BYTES")
+const ENCRYPTED_UPLOAD: &str = "encrypted-upload";
+
+/// The object size of a mode.
+fn size(mode: &str) -> u64 {
+    let (variable, default) = if mode == ENCRYPTED_UPLOAD {
+        ("COS_CRASH_ENCRYPTED_BYTES", 512 << 20)
+    } else {
+        ("COS_CRASH_BYTES", 256 << 20)
+    };
+    std::env::var(variable)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(256 << 20)
+        .unwrap_or(default)
+}
+
+fn is_upload(mode: &str) -> bool {
+    mode.ends_with("upload")
+}
+
+#[cfg(feature = "crypto")]
+fn encrypting(client: Client) -> cos_blocking::EncryptionClient {
+    use cos_blocking::cos_crypto::{AesMasterKey, Format};
+    let master = AesMasterKey::from_bytes(&[0x5A; 32]).unwrap();
+    cos_blocking::EncryptionClient::new(client, std::sync::Arc::new(master), Format::V2)
 }
 
 fn client(authority: &str, credentials: cos_proto::Credentials) -> Client {
@@ -74,6 +97,18 @@ fn crash_child() {
         let _ = out.flush();
     };
     let resumed = match mode.as_str() {
+        #[cfg(feature = "crypto")]
+        ENCRYPTED_UPLOAD => {
+            encrypting(client)
+                .upload_file_with_progress(
+                    &PutObject::new(KEY, None),
+                    &file,
+                    options(),
+                    &mut report,
+                )
+                .unwrap()
+                .resumed_bytes
+        }
         "upload" => {
             client
                 .upload_file_with_progress(
@@ -110,10 +145,15 @@ fn recorded(mode: &str, file: &Path, size: u64) -> u64 {
     let Ok(json) = std::fs::read(checkpoint_path(file)) else {
         return 0;
     };
-    let spans: Vec<(u64, u32)> = if mode == "upload" {
+    let spans: Vec<(u64, u32)> = if is_upload(mode) {
         let Ok(cp) = UploadCheckpoint::from_json(&json) else {
             return 0;
         };
+        assert_eq!(
+            cp.encryption.is_some(),
+            mode == ENCRYPTED_UPLOAD,
+            "an encrypted upload's checkpoint records its envelope, a plain one's does not"
+        );
         cp.parts.iter().map(|p| (cp.part_size, p.number)).collect()
     } else {
         let Ok(cp) = DownloadCheckpoint::from_json(&json) else {
@@ -136,9 +176,9 @@ fn run_child(
     kill_at: Option<u64>,
     extra_delay: Duration,
 ) -> Run {
-    let size = size();
+    let size = size(mode);
     let traffic = |e: &Emulator| {
-        if mode == "upload" {
+        if is_upload(mode) {
             e.traffic().received()
         } else {
             e.traffic().sent()
@@ -192,7 +232,7 @@ fn run_child(
     if killed_at.is_none() {
         assert!(status.success(), "the {mode} child failed: {status}");
     }
-    let finished = if mode == "upload" {
+    let finished = if is_upload(mode) {
         client(&emulator.authority(), emulator.credentials().clone())
             .head_object(&cos_proto::ops::HeadObject::new(KEY))
             .is_ok()
@@ -239,12 +279,12 @@ fn read_full(file: &mut File, buf: &mut [u8]) -> usize {
 }
 
 fn crash_and_resume(mode: &str) {
-    let size = size();
+    let size = size(mode);
     let emulator = Emulator::start(EmulatorConfig::new().bucket(BUCKET, false)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("source.bin");
     let crc = write_source(&source, size);
-    let file = if mode == "upload" {
+    let file = if is_upload(mode) {
         source.clone()
     } else {
         client(&emulator.authority(), emulator.credentials().clone())
@@ -311,7 +351,30 @@ fn crash_and_resume(mode: &str) {
         "the checkpoint is removed"
     );
 
-    let target = if mode == "upload" {
+    #[cfg(feature = "crypto")]
+    let decrypted = (mode == ENCRYPTED_UPLOAD).then(|| {
+        let plain = client(&emulator.authority(), emulator.credentials().clone());
+        let stored = dir.path().join("stored.bin");
+        let got = plain
+            .download_file(&GetObject::new(KEY), &stored, options())
+            .unwrap();
+        assert_ne!(got.crc64, crc, "COS holds ciphertext");
+        assert!(
+            got.info
+                .headers
+                .contains_key("x-cos-meta-client-side-encryption-key")
+        );
+        let back = dir.path().join("back.bin");
+        encrypting(plain)
+            .download_file(&GetObject::new(KEY), &back, options())
+            .unwrap();
+        back
+    });
+    #[cfg(not(feature = "crypto"))]
+    let decrypted = None;
+    let target = if let Some(back) = decrypted {
+        back
+    } else if mode == "upload" {
         let back = dir.path().join("back.bin");
         let got = client(&emulator.authority(), emulator.credentials().clone())
             .download_file(&GetObject::new(KEY), &back, options())
@@ -338,4 +401,13 @@ fn download_survives_sigkill() {
         return;
     }
     crash_and_resume("download");
+}
+
+#[cfg(feature = "crypto")]
+#[test]
+fn encrypted_upload_survives_sigkill() {
+    if std::env::var("COS_CRASH_CHILD").is_ok() {
+        return;
+    }
+    crash_and_resume(ENCRYPTED_UPLOAD);
 }

@@ -16,6 +16,11 @@ use cos_proto::ops::{
     InitiateMultipartUpload, InitiateMultipartUploadOutput, ObjectInfo, PutObject, PutObjectOutput,
     UploadPart, UploadPartOutput,
 };
+use cos_transfer::fs::{DownloadTarget, FileTarget};
+use cos_transfer::{
+    DownloadOutput, Opener, Sealing, TransferError, TransferEvent, TransferOptions, UploadOutput,
+    encrypted,
+};
 use futures_core::Stream;
 use http::HeaderMap;
 
@@ -23,10 +28,15 @@ use crate::body::UploadBody;
 use crate::client::Client;
 use crate::download::{ChunkSource, ObjectBody, save, temp_path};
 use crate::error::Error;
+use crate::transfer::{download_checkpoint, upload_start};
 
 /// The operating system's CSPRNG, as `cos-crypto` wants it.
 fn os_rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
     rand_core::UnwrapErr(getrandom::SysRng)
+}
+
+fn boxed_os_rng() -> Box<dyn rand_core::CryptoRng> {
+    Box::new(os_rng())
 }
 
 fn crypto(err: CryptoError) -> Error {
@@ -201,6 +211,99 @@ impl EncryptionClient {
             .into()
             .encrypted(upload.envelope().cipher().clone(), offset);
         self.client.upload_part(op, body).await
+    }
+
+    /// Encrypts the file at `path` while uploading it as `put` describes: the same
+    /// resumable, parallel transfer as [`Client::upload_file`] (one PUT below the
+    /// multipart threshold, else parts of `options.part_size`, which must be a multiple
+    /// of 16), each part encrypted at its offset with one envelope. The checkpoint
+    /// (`<path>.cosresume`) records the envelope's headers — wrapped key material only —
+    /// so a run after a crash resumes with the same key and IV; it needs the same master
+    /// key (with another one, or from a plain checkpoint, the upload starts over). The
+    /// CRC64s checked are those of the ciphertext COS stores.
+    ///
+    /// ```no_run
+    /// # async fn demo(secure: cos_tokio::EncryptionClient) -> Result<(), cos_transfer::TransferError> {
+    /// use cos_proto::ops::PutObject;
+    /// use cos_transfer::TransferOptions;
+    /// secure.upload_file(&PutObject::new("db.tar", None), "db.tar", TransferOptions::default()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn upload_file(
+        &self,
+        put: &PutObject,
+        path: impl AsRef<Path>,
+        options: TransferOptions,
+    ) -> Result<UploadOutput, TransferError> {
+        self.upload_file_with_progress(put, path, options, |_| {})
+            .await
+    }
+
+    /// [`EncryptionClient::upload_file`], calling `on_event` with every progress event.
+    pub async fn upload_file_with_progress(
+        &self,
+        put: &PutObject,
+        path: impl AsRef<Path>,
+        options: TransferOptions,
+        on_event: impl FnMut(TransferEvent) + Send,
+    ) -> Result<UploadOutput, TransferError> {
+        let path = path.as_ref().to_path_buf();
+        let (identity, checkpoint) = upload_start(&path).await?;
+        let (machine, envelope) = encrypted::upload(
+            self.client.config().bucket(),
+            put,
+            identity.clone(),
+            checkpoint,
+            options,
+            self.master.as_ref(),
+            self.format,
+            &mut os_rng(),
+        )?;
+        let sealing = Sealing::Encrypted(Arc::new(envelope));
+        self.client
+            .drive_upload(machine, path, identity, sealing, on_event)
+            .await
+    }
+
+    /// Downloads and decrypts what `get` names to `path`: the same resumable, parallel,
+    /// ranged transfer as [`Client::download_file`] (HEAD-pinned, CRC64 of the
+    /// ciphertext checked against COS's, atomic rename), each range decrypted at its
+    /// offset before it is written. The envelope is opened from the HEAD, so a plain
+    /// object or a wrong master key fails before any byte is fetched. A temp file left
+    /// by a plain download of the same object is not reused.
+    pub async fn download_file(
+        &self,
+        get: &GetObject,
+        path: impl AsRef<Path>,
+        options: TransferOptions,
+    ) -> Result<DownloadOutput, TransferError> {
+        self.download_file_with_progress(get, path, options, |_| {})
+            .await
+    }
+
+    /// [`EncryptionClient::download_file`], calling `on_event` with every progress event.
+    pub async fn download_file_with_progress(
+        &self,
+        get: &GetObject,
+        path: impl AsRef<Path>,
+        options: TransferOptions,
+        on_event: impl FnMut(TransferEvent) + Send,
+    ) -> Result<DownloadOutput, TransferError> {
+        let target: Arc<dyn DownloadTarget> = Arc::new(FileTarget::new(path.as_ref()));
+        let checkpoint = download_checkpoint(&target).await?;
+        let machine = encrypted::download(
+            self.client.config().bucket(),
+            get.clone(),
+            checkpoint,
+            options,
+        );
+        let opener = Opener::Decrypt {
+            master: self.master.clone(),
+            rng: boxed_os_rng,
+        };
+        self.client
+            .drive_download(machine, target, opener, on_event)
+            .await
     }
 
     /// Completes the upload (the envelope was stored by the initiation).

@@ -2,18 +2,23 @@
 //! rule (part sizes, concurrency, checkpoints, resume, CRC64 checks) is in
 //! [`cos_transfer`]; this file performs the actions its machines ask for — requests as
 //! tasks, at most the machine's window at once, file work on the blocking pool.
+//!
+//! A transfer returns only once nothing it started is still running. Dropping its
+//! future cancels the requests in flight, but a file write already on the blocking pool
+//! finishes on its own: wait a moment before starting the same transfer again.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use cos_proto::crc64::{Crc64, Crc64Tap};
-use cos_proto::ops::{CopyObject, GetObject, PutObject};
+use cos_proto::ops::{CopyObject, GetObject, PutObject, UploadPart};
 use cos_transfer::fs::{DownloadTarget, FileTarget};
 use cos_transfer::{
     Copy, CopyAction, CopyOutcome, CopyOutput, Download, DownloadAction, DownloadCheckpoint,
-    DownloadOutcome, DownloadOutput, SourceIdentity, TransferError, TransferEvent, TransferOptions,
-    Upload, UploadAction, UploadCheckpoint, UploadOutcome, UploadOutput, fs, paths,
+    DownloadOutcome, DownloadOutput, Opener, Sealing, SourceIdentity, TransferError, TransferEvent,
+    TransferOptions, Upload, UploadAction, UploadCheckpoint, UploadOutcome, UploadOutput, fs,
+    paths,
 };
 use tokio::task::JoinSet;
 
@@ -47,6 +52,14 @@ async fn next_outcome<T: 'static>(tasks: &mut JoinSet<T>) -> Result<T, TransferE
             "the transfer waits for nothing in flight".into(),
         )),
     }
+}
+
+/// Waits for every action still in flight when a machine is over (a failure ends it
+/// while other parts may be running). File work on the blocking pool cannot be
+/// cancelled: returning before it ends would let it write a checkpoint or a temp file
+/// under the next run of the same transfer. Their outcomes no longer matter.
+async fn settle<T: 'static>(tasks: &mut JoinSet<T>) {
+    while tasks.join_next().await.is_some() {}
 }
 
 impl Client {
@@ -83,28 +96,32 @@ impl Client {
         put: &PutObject,
         path: impl AsRef<Path>,
         options: TransferOptions,
-        mut on_event: impl FnMut(TransferEvent) + Send,
+        on_event: impl FnMut(TransferEvent) + Send,
     ) -> Result<UploadOutput, TransferError> {
         let path = path.as_ref().to_path_buf();
-        let checkpoint_path = paths::checkpoint_path(&path);
-        let (identity, checkpoint) = {
-            let path = path.clone();
-            let checkpoint_path = checkpoint_path.clone();
-            blocking(move || {
-                let metadata = std::fs::metadata(&path).map_err(file_error(&path))?;
-                let checkpoint = fs::read_checkpoint(&checkpoint_path)
-                    .and_then(|json| UploadCheckpoint::from_json(&json).ok());
-                Ok((fs::source_identity(&metadata), checkpoint))
-            })
-            .await?
-        };
-        let mut machine = Upload::new(
+        let (identity, checkpoint) = upload_start(&path).await?;
+        let machine = Upload::new(
             self.config().bucket(),
             put.clone(),
             identity.clone(),
             checkpoint,
             options,
         );
+        self.drive_upload(machine, path, identity, Sealing::Plain, on_event)
+            .await
+    }
+
+    /// Runs an upload machine over the file at `path` (whose identity is `identity`),
+    /// sealing every body as `sealing` says.
+    pub(crate) async fn drive_upload(
+        &self,
+        mut machine: Upload,
+        path: PathBuf,
+        identity: SourceIdentity,
+        sealing: Sealing,
+        mut on_event: impl FnMut(TransferEvent) + Send,
+    ) -> Result<UploadOutput, TransferError> {
+        let checkpoint_path = paths::checkpoint_path(&path);
         let mut tasks = JoinSet::new();
         loop {
             while let Some(event) = machine.poll_event() {
@@ -119,11 +136,15 @@ impl Client {
             let identity = identity.clone();
             let path = path.clone();
             let checkpoint_path = checkpoint_path.clone();
+            let sealing = sealing.clone();
             match action {
-                UploadAction::Done(result) => return result,
+                UploadAction::Done(result) => {
+                    settle(&mut tasks).await;
+                    return result;
+                }
                 UploadAction::Put { op, len } => tasks.spawn(async move {
                     let sent = async {
-                        let (body, tap) = source_range(&identity, &path, 0, len)?;
+                        let (body, tap) = source_range(&identity, &path, 0, len, &sealing, None)?;
                         Ok((client.put_object(&op, body).await?, tap.value()))
                     };
                     UploadOutcome::Put(sent.await)
@@ -131,7 +152,8 @@ impl Client {
                 UploadAction::UploadPart { op, offset, len } => tasks.spawn(async move {
                     let part_number = op.part_number();
                     let sent = async {
-                        let (body, tap) = source_range(&identity, &path, offset, len)?;
+                        let (body, tap) =
+                            source_range(&identity, &path, offset, len, &sealing, Some(&op))?;
                         Ok((client.upload_part(&op, body).await?, tap.value()))
                     };
                     UploadOutcome::PartUploaded {
@@ -212,32 +234,50 @@ impl Client {
         get: &GetObject,
         target: Arc<dyn DownloadTarget>,
         options: TransferOptions,
+        on_event: impl FnMut(TransferEvent) + Send,
+    ) -> Result<DownloadOutput, TransferError> {
+        let checkpoint = download_checkpoint(&target).await?;
+        let machine = Download::new(self.config().bucket(), get.clone(), checkpoint, options);
+        self.drive_download(machine, target, Opener::Plain, on_event)
+            .await
+    }
+
+    /// Runs a download machine into `target`; `opener` says, once the HEAD answered,
+    /// how the stored bytes become the bytes written.
+    pub(crate) async fn drive_download(
+        &self,
+        mut machine: Download,
+        target: Arc<dyn DownloadTarget>,
+        opener: Opener,
         mut on_event: impl FnMut(TransferEvent) + Send,
     ) -> Result<DownloadOutput, TransferError> {
-        let checkpoint = {
-            let target = Arc::clone(&target);
-            blocking(move || {
-                Ok(target
-                    .read_checkpoint()
-                    .and_then(|json| DownloadCheckpoint::from_json(&json).ok()))
-            })
-            .await?
-        };
-        let mut machine = Download::new(self.config().bucket(), get.clone(), checkpoint, options);
+        let mut sealing = Sealing::Plain;
         let mut tasks = JoinSet::new();
         loop {
             while let Some(event) = machine.poll_event() {
                 on_event(event);
             }
             let Some(action) = machine.poll_action() else {
-                let outcome = next_outcome(&mut tasks).await?;
+                let outcome = match next_outcome(&mut tasks).await? {
+                    DownloadOutcome::Head(Ok(info)) => match opener.open(&info) {
+                        Ok(opened) => {
+                            sealing = opened;
+                            DownloadOutcome::Head(Ok(info))
+                        }
+                        Err(err) => DownloadOutcome::Head(Err(err)),
+                    },
+                    outcome => outcome,
+                };
                 machine.handle(outcome);
                 continue;
             };
             let client = self.clone();
             let target = Arc::clone(&target);
             match action {
-                DownloadAction::Done(result) => return result,
+                DownloadAction::Done(result) => {
+                    settle(&mut tasks).await;
+                    return result;
+                }
                 DownloadAction::Head(op) => {
                     tasks.spawn(async move { DownloadOutcome::Head(client.head_object(&op).await) })
                 }
@@ -251,12 +291,15 @@ impl Client {
                     part_number,
                     offset,
                     ..
-                } => tasks.spawn(async move {
-                    DownloadOutcome::Range {
-                        part_number,
-                        result: fetch_range(client, op, target, offset).await,
-                    }
-                }),
+                } => {
+                    let sealing = sealing.clone();
+                    tasks.spawn(async move {
+                        DownloadOutcome::Range {
+                            part_number,
+                            result: fetch_range(client, op, target, offset, sealing).await,
+                        }
+                    })
+                }
                 DownloadAction::SaveCheckpoint(checkpoint) => tasks.spawn(async move {
                     let json = checkpoint.to_json();
                     DownloadOutcome::CheckpointSaved(
@@ -312,7 +355,10 @@ impl Client {
             };
             let (client, source) = (self.clone(), source.clone());
             match action {
-                CopyAction::Done(result) => return result,
+                CopyAction::Done(result) => {
+                    settle(&mut tasks).await;
+                    return result;
+                }
                 CopyAction::HeadSource(op) => tasks
                     .spawn(async move { CopyOutcome::SourceHead(source.head_object(&op).await) }),
                 CopyAction::CopyObject(op) => {
@@ -357,18 +403,55 @@ fn machine_source_config(
 
 /// `len` bytes of the source at `offset`, streamed from a handle of their own (never
 /// held in memory), with a tap that computes their CRC64 as they are sent.
+/// `sealing` encrypts them (at `offset`, checked against `part`) when it says so.
 fn source_range(
     identity: &SourceIdentity,
     path: &Path,
     offset: u64,
     len: u64,
+    sealing: &Sealing,
+    part: Option<&UploadPart>,
 ) -> Result<(UploadBody, Crc64Tap), Error> {
     let handle = fs::reopen_source(path, identity).map_err(Error::Source)?;
     let tap = Crc64Tap::new();
-    Ok((
-        UploadBody::file_range(handle, offset, len).with_crc64(tap.clone()),
-        tap,
-    ))
+    let body = seal(
+        UploadBody::file_range(handle, offset, len),
+        sealing,
+        part,
+        offset,
+    )?;
+    Ok((body.with_crc64(tap.clone()), tap))
+}
+
+/// `body` as `sealing` says to send it (the file bytes at `offset`, of `part`).
+pub(crate) fn seal(
+    body: UploadBody,
+    sealing: &Sealing,
+    part: Option<&UploadPart>,
+    offset: u64,
+) -> Result<UploadBody, Error> {
+    #[cfg(feature = "crypto")]
+    if let Some((cipher, at)) = sealing.cipher_for(part, offset)? {
+        return Ok(body.encrypted(cipher, at));
+    }
+    let _ = (sealing, part, offset);
+    Ok(body)
+}
+
+/// [`fs::upload_start`] on the blocking pool.
+pub(crate) async fn upload_start(
+    path: &Path,
+) -> Result<(SourceIdentity, Option<UploadCheckpoint>), Error> {
+    let path = path.to_path_buf();
+    blocking(move || fs::upload_start(&path).map_err(file_error(&path))).await
+}
+
+/// [`fs::download_checkpoint`] on the blocking pool.
+pub(crate) async fn download_checkpoint(
+    target: &Arc<dyn DownloadTarget>,
+) -> Result<Option<DownloadCheckpoint>, Error> {
+    let target = Arc::clone(target);
+    blocking(move || Ok(fs::download_checkpoint(target.as_ref()))).await
 }
 
 /// Runs one blocking call on the download target, naming it in errors.
@@ -379,12 +462,14 @@ async fn on_target<T: Send + 'static>(
     blocking(move || f(target.as_ref()).map_err(file_error(target.path()))).await
 }
 
-/// Fetches one range into the target at `offset`: `(bytes written, their CRC64)`.
+/// Fetches one range into the target at `offset`: `(bytes written, the CRC64 of the
+/// bytes received)`; `sealing` turns them into the bytes written.
 async fn fetch_range(
     client: Client,
     op: GetObject,
     target: Arc<dyn DownloadTarget>,
     offset: u64,
+    sealing: Sealing,
 ) -> Result<(u64, u64), Error> {
     let (_, mut body) = client.get_object(&op).await?;
     let mut crc = Crc64::new();
@@ -398,9 +483,17 @@ async fn fetch_range(
             buffer.extend_from_slice(&chunk);
         }
         if buffer.len() >= WRITE_CHUNK || (last && !buffer.is_empty()) {
-            let data = std::mem::replace(&mut buffer, Vec::with_capacity(WRITE_CHUNK));
+            let mut data = std::mem::replace(&mut buffer, Vec::with_capacity(WRITE_CHUNK));
             let len = data.len() as u64;
-            on_target(Arc::clone(&target), move |t| t.write_at(position, &data)).await?;
+            let sealing = sealing.clone();
+            let target = Arc::clone(&target);
+            blocking(move || {
+                sealing.open(position, &mut data)?;
+                target
+                    .write_at(position, &data)
+                    .map_err(file_error(target.path()))
+            })
+            .await?;
             position += len;
         }
         if last {

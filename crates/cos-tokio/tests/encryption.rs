@@ -254,3 +254,144 @@ async fn plain_objects_and_wrong_keys_fail_closed() {
         CryptoError::ReservedMetadata(_)
     ));
 }
+
+fn transfer_error_is_crypto(err: &cos_transfer::TransferError) -> &CryptoError {
+    match err.client_error() {
+        Some(inner) => crypto_error(inner),
+        None => panic!("not a request error: {err:?}"),
+    }
+}
+
+#[tokio::test]
+async fn upload_file_and_download_file_encrypt_resume_and_decrypt() {
+    use cos_emulator::FaultRule;
+    use cos_transfer::{TransferError, TransferOptions, UploadCheckpoint, paths};
+
+    let (emulator, client) = start();
+    let dir = tempfile::tempdir().unwrap();
+    let options = TransferOptions::default()
+        .multipart_threshold(256)
+        .part_size(128)
+        .concurrency(3);
+    for (format, master) in [(Format::V2, aes(1)), (Format::PythonCompatible, rsa(RSA_A))] {
+        let secure = EncryptionClient::new(client.clone(), master, format);
+        for size in [0usize, 100, 1000] {
+            let key = format!("files/{format:?}-{size}");
+            let source = dir.path().join(format!("{format:?}-{size}.bin"));
+            std::fs::write(&source, data(size)).unwrap();
+            let put = PutObject::new(key.as_str(), None).metadata("x-cos-meta-owner", "alice");
+            let up = secure.upload_file(&put, &source, options).await.unwrap();
+            assert_eq!(up.parts, if size >= 256 { 8 } else { 0 }, "{key}");
+
+            // COS holds ciphertext with the envelope and the caller's metadata.
+            let info = client
+                .head_object(&HeadObject::new(key.as_str()))
+                .await
+                .unwrap();
+            assert_eq!(info.headers["x-cos-meta-owner"], "alice");
+            let stored = dir.path().join("stored.bin");
+            client
+                .download_file(&GetObject::new(key.as_str()), &stored, options)
+                .await
+                .unwrap();
+            if size > 0 {
+                assert_ne!(std::fs::read(&stored).unwrap(), data(size), "{key}");
+            }
+
+            // Both read paths decrypt it: the ranged transfer and a plain GET.
+            let back = dir.path().join("back.bin");
+            secure
+                .download_file(&GetObject::new(key.as_str()), &back, options)
+                .await
+                .unwrap();
+            assert_eq!(std::fs::read(&back).unwrap(), data(size), "{key}");
+            assert_eq!(
+                read_all(&secure, &GetObject::new(key.as_str()))
+                    .await
+                    .unwrap(),
+                data(size)
+            );
+        }
+    }
+
+    // A failed upload keeps an encrypted checkpoint; the next run resumes with the
+    // same envelope and the object decrypts whole.
+    let secure = EncryptionClient::new(client.clone(), aes(1), Format::V2);
+    let source = dir.path().join("resume.bin");
+    std::fs::write(&source, data(1000)).unwrap();
+    let fault = emulator.faults().add(
+        FaultRule::status(400, "InvalidArgument")
+            .method("PUT")
+            .query_contains("partNumber=6"),
+    );
+    let put = PutObject::new("files/resume", None);
+    secure
+        .upload_file(&put, &source, options)
+        .await
+        .unwrap_err();
+    let json = std::fs::read(paths::checkpoint_path(&source)).unwrap();
+    let checkpoint = UploadCheckpoint::from_json(&json).unwrap();
+    assert!(checkpoint.encryption.is_some());
+    assert!(!checkpoint.parts.is_empty());
+    emulator.faults().remove(fault);
+    let done = secure.upload_file(&put, &source, options).await.unwrap();
+    assert!(done.resumed_bytes > 0, "resumed {}", done.resumed_bytes);
+    assert_eq!(
+        read_all(&secure, &GetObject::new("files/resume"))
+            .await
+            .unwrap(),
+        data(1000)
+    );
+
+    // A plain checkpoint is never resumed by an encrypted upload (its parts are
+    // plaintext): the same failure with the plain client, then the encrypted run.
+    let fault = emulator.faults().add(
+        FaultRule::status(400, "InvalidArgument")
+            .method("PUT")
+            .query_contains("partNumber=6"),
+    );
+    client
+        .upload_file(&put, &source, options)
+        .await
+        .unwrap_err();
+    emulator.faults().remove(fault);
+    let done = secure.upload_file(&put, &source, options).await.unwrap();
+    assert_eq!(done.resumed_bytes, 0);
+    assert_eq!(
+        read_all(&secure, &GetObject::new("files/resume"))
+            .await
+            .unwrap(),
+        data(1000)
+    );
+
+    // Refusals: a part size off the cipher block, a wrong master key, a plain object.
+    let err = secure
+        .upload_file(&put, &source, options.part_size(100))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, TransferError::InvalidOptions(_)), "{err}");
+    let target = dir.path().join("never.bin");
+    let wrong = EncryptionClient::new(client.clone(), aes(2), Format::V2);
+    let err = wrong
+        .download_file(&GetObject::new("files/resume"), &target, options)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        transfer_error_is_crypto(&err),
+        CryptoError::UnwrapFailed { .. }
+    ));
+    client
+        .put_object(&PutObject::new("files/plain", Some(5)), "hello")
+        .await
+        .unwrap();
+    let err = secure
+        .download_file(&GetObject::new("files/plain"), &target, options)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        transfer_error_is_crypto(&err),
+        CryptoError::NotEncrypted
+    ));
+    assert!(!target.exists());
+    assert!(!cos_transfer::paths::temp_path(&target).exists());
+}

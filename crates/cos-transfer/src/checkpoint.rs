@@ -7,7 +7,7 @@
 //! reject anything inconsistent, and the machines compare it with the source (size,
 //! modification time) or the object (size, ETag, CRC64) before using it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -60,6 +60,62 @@ pub struct CompletedRange {
     pub crc64: u64,
 }
 
+/// Encrypted parts are whole cipher blocks (AES: 16 bytes), so that each part's
+/// keystream starts on a block boundary.
+pub(crate) const CIPHER_BLOCK: u64 = 16;
+
+/// The names of the headers of a client-side encryption envelope start with this
+/// (`cos-crypto` writes them; the Python SDK and the other official SDKs too).
+pub const ENVELOPE_HEADER_PREFIX: &str = "x-cos-meta-client-side-encryption-";
+
+/// The client-side encryption envelope a transfer's bytes belong to: the headers that
+/// `cos-crypto` stores with an encrypted object (`x-cos-meta-client-side-encryption-*`,
+/// wrapped key material only — nothing here decrypts without the master key).
+///
+/// A checkpoint carries one when its data is encrypted (an upload's parts) or was
+/// decrypted (a download's temp file). Plain and encrypted runs never resume each
+/// other: the record must be equal for a checkpoint to be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EncryptionRecord {
+    /// The envelope's headers, by lower-case name.
+    pub headers: BTreeMap<String, String>,
+}
+
+impl EncryptionRecord {
+    /// The record of these header pairs.
+    pub fn new<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self {
+            headers: pairs
+                .into_iter()
+                .map(|(name, value)| (name.to_ascii_lowercase(), value.to_owned()))
+                .collect(),
+        }
+    }
+
+    /// The record of an object's envelope: its headers named
+    /// [`ENVELOPE_HEADER_PREFIX`]`*` (empty for a plain object).
+    pub fn of_object(headers: &http::HeaderMap) -> Self {
+        Self::new(headers.iter().filter_map(|(name, value)| {
+            let name = name.as_str();
+            let value = value.to_str().ok()?;
+            name.starts_with(ENVELOPE_HEADER_PREFIX)
+                .then_some((name, value))
+        }))
+    }
+
+    /// The headers as a map, e.g. to open the envelope again.
+    pub fn header_map(&self) -> Result<http::HeaderMap, CheckpointError> {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in &self.headers {
+            let bad = || CheckpointError::Inconsistent(format!("encryption header {name:?}"));
+            let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
+            let value = http::HeaderValue::from_str(value).map_err(|_| bad())?;
+            map.append(name, value);
+        }
+        Ok(map)
+    }
+}
+
 /// The state of a multipart upload between runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadCheckpoint {
@@ -77,6 +133,9 @@ pub struct UploadCheckpoint {
     pub source: SourceIdentity,
     /// Parts COS acknowledged, by number.
     pub parts: Vec<CompletedPart>,
+    /// The envelope the parts are encrypted with (client-side encryption only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<EncryptionRecord>,
 }
 
 /// The state of a ranged download between runs.
@@ -94,6 +153,10 @@ pub struct DownloadCheckpoint {
     pub part_size: u64,
     /// Ranges durable in the temp file.
     pub ranges: Vec<CompletedRange>,
+    /// The envelope the object's bytes were decrypted with (client-side encryption
+    /// only: the temp file holds plaintext).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<EncryptionRecord>,
 }
 
 /// A checkpoint file that cannot be used. The transfers treat it as absent (and say
@@ -134,6 +197,29 @@ fn check_numbers(
     Ok(())
 }
 
+/// An envelope record must name something, and be usable as headers. Encrypted parts
+/// start at multiples of the cipher's 16-byte block.
+fn check_encryption(
+    record: Option<&EncryptionRecord>,
+    part_size: u64,
+) -> Result<(), CheckpointError> {
+    let Some(record) = record else {
+        return Ok(());
+    };
+    if record.headers.is_empty() {
+        return Err(CheckpointError::Inconsistent(
+            "an empty encryption record".into(),
+        ));
+    }
+    record.header_map()?;
+    if !part_size.is_multiple_of(CIPHER_BLOCK) {
+        return Err(CheckpointError::Inconsistent(format!(
+            "encrypted parts of {part_size} bytes (not a multiple of 16)"
+        )));
+    }
+    Ok(())
+}
+
 fn parse<T: for<'de> Deserialize<'de>>(json: &[u8]) -> Result<T, CheckpointError> {
     #[derive(Deserialize)]
     struct Version {
@@ -165,6 +251,7 @@ impl UploadCheckpoint {
                 "a part without an ETag".into(),
             ));
         }
+        check_encryption(checkpoint.encryption.as_ref(), checkpoint.part_size)?;
         Ok(checkpoint)
     }
 
@@ -185,6 +272,7 @@ impl DownloadCheckpoint {
             PartPlan::exact(checkpoint.object.size, checkpoint.part_size),
             checkpoint.ranges.iter().map(|r| r.number),
         )?;
+        check_encryption(checkpoint.encryption.as_ref(), checkpoint.part_size)?;
         Ok(checkpoint)
     }
 
@@ -216,6 +304,7 @@ mod tests {
                 etag: "\"e\"".into(),
                 crc64: 7,
             }],
+            encryption: None,
         }
     }
 
@@ -235,6 +324,7 @@ mod tests {
                 number: 3,
                 crc64: 1,
             }],
+            encryption: None,
         }
     }
 
@@ -275,6 +365,81 @@ mod tests {
             Err(CheckpointError::Malformed(_))
         ));
         assert!(DownloadCheckpoint::from_json(&upload().to_json()).is_err());
+    }
+
+    fn record() -> EncryptionRecord {
+        EncryptionRecord::new([
+            ("X-Cos-Meta-Client-Side-Encryption-Key", "d3JhcHBlZA=="),
+            (
+                "x-cos-meta-client-side-encryption-cek-alg",
+                "AES/CTR/NoPadding",
+            ),
+        ])
+    }
+
+    #[test]
+    fn encryption_records_round_trip_and_are_checked() {
+        let mut cp = upload();
+        cp.part_size = 16;
+        cp.source.size = 40;
+        cp.encryption = Some(record());
+        let json = cp.to_json();
+        assert!(String::from_utf8_lossy(&json).contains("x-cos-meta-client-side-encryption-key"));
+        assert_eq!(UploadCheckpoint::from_json(&json), Ok(cp.clone()));
+        let map = record().header_map().unwrap();
+        assert_eq!(map["x-cos-meta-client-side-encryption-key"], "d3JhcHBlZA==");
+
+        // Encrypted parts must start on a cipher block.
+        cp.part_size = 10;
+        cp.source.size = 25;
+        assert!(matches!(
+            UploadCheckpoint::from_json(&cp.to_json()),
+            Err(CheckpointError::Inconsistent(_))
+        ));
+        let mut cp = download();
+        cp.encryption = Some(EncryptionRecord {
+            headers: BTreeMap::new(),
+        });
+        assert!(DownloadCheckpoint::from_json(&cp.to_json()).is_err());
+        cp.part_size = 16;
+        cp.object.size = 48;
+        cp.encryption = Some(EncryptionRecord {
+            headers: BTreeMap::from([("bad name".into(), "v".into())]),
+        });
+        assert!(DownloadCheckpoint::from_json(&cp.to_json()).is_err());
+        cp.encryption = Some(record());
+        assert_eq!(DownloadCheckpoint::from_json(&cp.to_json()), Ok(cp));
+    }
+
+    #[test]
+    fn an_objects_record_holds_only_its_envelope() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            "x-cos-meta-client-side-encryption-iv",
+            "aXY=".parse().unwrap(),
+        );
+        headers.insert("x-cos-meta-owner", "alice".parse().unwrap());
+        headers.insert("etag", "\"e\"".parse().unwrap());
+        let record = EncryptionRecord::of_object(&headers);
+        assert_eq!(
+            record.headers.into_iter().collect::<Vec<_>>(),
+            [(
+                "x-cos-meta-client-side-encryption-iv".to_owned(),
+                "aXY=".to_owned()
+            )]
+        );
+        assert!(
+            EncryptionRecord::of_object(&http::HeaderMap::new())
+                .headers
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn plain_checkpoints_carry_no_record() {
+        let json = upload().to_json();
+        assert!(!String::from_utf8_lossy(&json).contains("encryption"));
+        assert_eq!(UploadCheckpoint::from_json(&json).unwrap().encryption, None);
     }
 
     proptest! {

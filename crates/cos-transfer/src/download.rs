@@ -8,7 +8,9 @@ use cos_proto::client_error::Error as ClientError;
 use cos_proto::crc64;
 use cos_proto::ops::{GetObject, HeadObject, ObjectInfo};
 
-use crate::checkpoint::{CompletedRange, DownloadCheckpoint, FORMAT, ObjectIdentity};
+use crate::checkpoint::{
+    CompletedRange, DownloadCheckpoint, EncryptionRecord, FORMAT, ObjectIdentity,
+};
 use crate::error::{TransferError, is_precondition_failed, is_transient};
 use crate::options::TransferOptions;
 use crate::plan::PartPlan;
@@ -118,6 +120,8 @@ pub struct Download {
     bucket: String,
     get: GetObject,
     options: TransferOptions,
+    decrypting: bool,
+    encryption: Option<EncryptionRecord>,
     stage: Stage,
     checkpoint: Option<DownloadCheckpoint>,
     object: Option<(ObjectIdentity, ObjectInfo)>,
@@ -148,6 +152,8 @@ impl Download {
             bucket: bucket.into(),
             get,
             options,
+            decrypting: false,
+            encryption: None,
             stage: Stage::Head { sent: false },
             checkpoint,
             object: None,
@@ -162,6 +168,17 @@ impl Download {
             events: VecDeque::new(),
             result: None,
         }
+    }
+
+    /// Marks the download as decrypting: the driver decrypts every range (after taking
+    /// its CRC64, which is the stored bytes') before writing it, so the temp file holds
+    /// plaintext. Checkpoints record the object's envelope
+    /// ([`EncryptionRecord::of_object`]), and only a checkpoint with an equal record is
+    /// resumed: a temp file of a plain download of the same object holds ciphertext and
+    /// is started over. `cos_transfer::encrypted` (feature `crypto`) opens the envelope.
+    pub fn decrypting(mut self) -> Self {
+        self.decrypting = true;
+        self
     }
 
     /// The next event to report, if any.
@@ -280,9 +297,15 @@ impl Download {
             crc64: info.crc64,
             version_id: info.version_id.clone(),
         };
+        if self.decrypting {
+            self.encryption = Some(EncryptionRecord::of_object(&info.headers));
+        }
         let plan = match self.checkpoint.take() {
             Some(cp)
-                if cp.bucket == self.bucket && cp.key == self.get.key() && cp.object == object =>
+                if cp.bucket == self.bucket
+                    && cp.key == self.get.key()
+                    && cp.object == object
+                    && cp.encryption == self.encryption =>
             {
                 PartPlan::exact(size, cp.part_size).map(|plan| (plan, cp.ranges))
             }
@@ -360,6 +383,7 @@ impl Download {
                     })
                 })
                 .collect(),
+            encryption: self.encryption.clone(),
         })
     }
 

@@ -44,6 +44,10 @@ pub enum TransferError {
     /// A copy's destination does not match its source, so the source was kept.
     #[error("copy not verified: {0}")]
     CopyNotVerified(String),
+    /// The options cannot serve this transfer (e.g. an encrypted upload's part size
+    /// that is not a multiple of the cipher's 16-byte block).
+    #[error("invalid transfer options: {0}")]
+    InvalidOptions(String),
     /// The driver stopped the transfer.
     #[error("the transfer was cancelled")]
     Cancelled,

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use crate::checkpoint::SourceIdentity;
+use crate::checkpoint::{DownloadCheckpoint, SourceIdentity, UploadCheckpoint};
 
 /// The identity of a source file: its size and modification time.
 pub fn source_identity(metadata: &fs::Metadata) -> SourceIdentity {
@@ -192,6 +192,23 @@ impl DownloadTarget for FileTarget {
 /// Reads a checkpoint file; `None` if it does not exist or cannot be read.
 pub fn read_checkpoint(path: &Path) -> Option<Vec<u8>> {
     fs::read(path).ok()
+}
+
+/// What an upload of the file at `path` starts from: the file's identity, and the
+/// checkpoint an earlier run left beside it (`None` if there is none or it is unusable).
+pub fn upload_start(path: &Path) -> io::Result<(SourceIdentity, Option<UploadCheckpoint>)> {
+    let identity = source_identity(&fs::metadata(path)?);
+    let checkpoint = read_checkpoint(&crate::paths::checkpoint_path(path))
+        .and_then(|json| UploadCheckpoint::from_json(&json).ok());
+    Ok((identity, checkpoint))
+}
+
+/// The checkpoint an earlier download into `target` left (`None` if there is none or
+/// it is unusable).
+pub fn download_checkpoint(target: &dyn DownloadTarget) -> Option<DownloadCheckpoint> {
+    target
+        .read_checkpoint()
+        .and_then(|json| DownloadCheckpoint::from_json(&json).ok())
 }
 
 /// Deletes `path`; a file that does not exist is not an error.

@@ -23,13 +23,16 @@
 //! `cos-tokio` and `cos-blocking` run these loops (`upload_file`, `download_file`, `copy`,
 //! `move_object`, `upload_dir`, `download_dir`); [`paths`] holds the rules that map keys
 //! to local paths safely. The optional `fs` feature holds the few file actions both
-//! drivers share (atomic checkpoint replace, durable rename).
+//! drivers share (atomic checkpoint replace, durable rename); the optional `crypto`
+//! feature, [`encrypted`], the rules of resumable client-side encrypted transfers.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod checkpoint;
 mod copy;
 mod download;
+#[cfg(feature = "crypto")]
+pub mod encrypted;
 mod error;
 #[cfg(feature = "fs")]
 pub mod fs;
@@ -37,12 +40,13 @@ mod options;
 pub mod paths;
 mod plan;
 mod progress;
+pub mod sealing;
 mod upload;
 mod window;
 
 pub use checkpoint::{
     CHECKPOINT_FORMAT, CheckpointError, CompletedPart, CompletedRange, DownloadCheckpoint,
-    ObjectIdentity, SourceIdentity, UploadCheckpoint,
+    ENVELOPE_HEADER_PREFIX, EncryptionRecord, ObjectIdentity, SourceIdentity, UploadCheckpoint,
 };
 pub use copy::{Copy, CopyAction, CopyOutcome, CopyOutput};
 pub use download::{Download, DownloadAction, DownloadOutcome, DownloadOutput};
@@ -50,4 +54,5 @@ pub use error::{TransferError, is_transient};
 pub use options::{DirectoryOptions, TransferOptions};
 pub use plan::{DEFAULT_PART_SIZE, MAX_PART_SIZE, MAX_PARTS, PartPlan, PlanError};
 pub use progress::{Progress, TransferEvent};
+pub use sealing::{Opener, Sealing};
 pub use upload::{Upload, UploadAction, UploadOutcome, UploadOutput};

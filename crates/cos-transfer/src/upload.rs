@@ -10,7 +10,9 @@ use cos_proto::ops::{
     PutObject, PutObjectOutput, UploadPart, UploadPartOutput,
 };
 
-use crate::checkpoint::{CompletedPart, FORMAT, SourceIdentity, UploadCheckpoint};
+use crate::checkpoint::{
+    CIPHER_BLOCK, CompletedPart, EncryptionRecord, FORMAT, SourceIdentity, UploadCheckpoint,
+};
 use crate::error::{TransferError, is_no_such_upload, is_transient};
 use crate::options::TransferOptions;
 use crate::plan::PartPlan;
@@ -140,6 +142,7 @@ pub struct Upload {
     put: PutObject,
     source: SourceIdentity,
     options: TransferOptions,
+    encryption: Option<EncryptionRecord>,
     stage: Stage,
     checkpoint: Option<UploadCheckpoint>,
     upload_id: String,
@@ -174,6 +177,7 @@ impl Upload {
             put,
             source,
             options,
+            encryption: None,
             stage: Stage::Start,
             checkpoint,
             upload_id: String::new(),
@@ -189,6 +193,39 @@ impl Upload {
             events: VecDeque::new(),
             result: None,
         }
+    }
+
+    /// Marks the upload's bytes as encrypted with the envelope of `record` (whose
+    /// headers `put` must carry): checkpoints record it, and only a checkpoint with an
+    /// equal record is resumed — a plain checkpoint, or one of another envelope, has its
+    /// upload aborted and the upload starts over. The driver encrypts every body at its
+    /// offset in the source; the part size must then be a multiple of 16 (else the
+    /// upload fails with [`TransferError::InvalidOptions`]).
+    /// `cos_transfer::encrypted` (feature `crypto`) builds such uploads.
+    pub fn with_encryption(mut self, record: EncryptionRecord) -> Self {
+        self.encryption = Some(record);
+        self
+    }
+
+    /// Whether `source` goes in one PUT with `options`: below the multipart threshold,
+    /// or empty (a multipart upload needs at least one part).
+    pub fn is_single_put(source: &SourceIdentity, options: &TransferOptions) -> bool {
+        source.size < options.multipart_threshold || source.size == 0
+    }
+
+    /// Whether `checkpoint` belongs to an upload of `source` to `bucket` and `key` (an
+    /// upload resumes from it only if its encryption record is also equal to the
+    /// upload's).
+    pub fn checkpoint_matches(
+        checkpoint: &UploadCheckpoint,
+        bucket: &str,
+        key: &str,
+        source: &SourceIdentity,
+    ) -> bool {
+        checkpoint.bucket == bucket
+            && checkpoint.key == key
+            && checkpoint.source == *source
+            && PartPlan::exact(source.size, checkpoint.part_size).is_some()
     }
 
     /// The next event to report, if any.
@@ -258,6 +295,11 @@ impl Upload {
                         return None;
                     }
                     *sent = true;
+                    // An upload that cannot be planned is never started.
+                    if let Err(err) = self.plan() {
+                        self.fail(err);
+                        continue;
+                    }
                     return Some(UploadAction::Initiate(self.put.to_multipart()));
                 }
                 Stage::Parts => return self.next_part_action(),
@@ -350,10 +392,8 @@ impl Upload {
         }
         if let Some(cp) = stale {
             let plan = PartPlan::exact(self.source.size, cp.part_size);
-            let usable = cp.bucket == self.bucket
-                && cp.key == self.put.key()
-                && cp.source == self.source
-                && plan.is_some();
+            let usable = Self::checkpoint_matches(&cp, &self.bucket, self.put.key(), &self.source)
+                && cp.encryption == self.encryption;
             if let (true, Some(plan)) = (usable, plan) {
                 self.upload_id = cp.upload_id.clone();
                 self.parts = vec![None; plan.count() as usize];
@@ -382,11 +422,18 @@ impl Upload {
     /// Whether the source goes in one PUT: below the threshold, or empty (a multipart
     /// upload needs at least one part).
     fn single_put(&self) -> bool {
-        self.source.size < self.options.multipart_threshold || self.source.size == 0
+        Self::is_single_put(&self.source, &self.options)
     }
 
     fn plan(&self) -> Result<PartPlan, TransferError> {
-        Ok(PartPlan::new(self.source.size, self.options.part_size)?)
+        let plan = PartPlan::new(self.source.size, self.options.part_size)?;
+        if self.encryption.is_some() && !plan.part_size().is_multiple_of(CIPHER_BLOCK) {
+            return Err(TransferError::InvalidOptions(format!(
+                "encrypted parts must be a multiple of 16 bytes, not {}",
+                plan.part_size()
+            )));
+        }
+        Ok(plan)
     }
 
     fn concurrency(&self, plan: &PartPlan) -> usize {
@@ -419,6 +466,7 @@ impl Upload {
             part_size: self.window.as_ref().map_or(0, |w| w.plan().part_size()),
             source: self.source.clone(),
             parts: self.parts.iter().flatten().cloned().collect(),
+            encryption: self.encryption.clone(),
         }
     }
 

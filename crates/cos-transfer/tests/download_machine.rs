@@ -234,6 +234,7 @@ fn checkpoint_for(data: &[u8], etag: &str, ranges: &[u32]) -> DownloadCheckpoint
                 ),
             })
             .collect(),
+        encryption: None,
     }
 }
 
@@ -337,4 +338,36 @@ fn a_head_without_length_or_etag_is_refused() {
         machine.poll_action(),
         Some(DownloadAction::Done(Err(TransferError::Unexpected(_))))
     ));
+}
+
+#[test]
+fn plain_and_decrypting_downloads_never_resume_each_other() {
+    let data = object(1000);
+    // A plain run's temp file holds stored bytes: a decrypting run starts over.
+    let mut sim = Sim::new(data.clone());
+    sim.temp = data.clone();
+    sim.temp_exists = true;
+    let cp = checkpoint_for(&data, "\"v1\"", &[1, 2, 3, 4, 5]);
+    let mut machine = download(Some(cp.clone())).decrypting();
+    let (result, trace) = drive(&mut machine, &mut sim, 3);
+    assert_eq!(result.unwrap().resumed_bytes, 0);
+    assert_eq!(trace.actions[1], "open keep=false");
+    let recorded = trace.checkpoints.last().unwrap().encryption.clone();
+    assert!(recorded.is_some(), "a decrypting run records its envelope");
+
+    // And a decrypting run's checkpoint is not resumed by a plain run.
+    let mut sim = Sim::new(data.clone());
+    sim.temp = data.clone();
+    sim.temp_exists = true;
+    let mut decrypted = cp;
+    decrypted.encryption = recorded;
+    let (result, _) = drive(&mut download(Some(decrypted.clone())), &mut sim, 4);
+    assert_eq!(result.unwrap().resumed_bytes, 0);
+
+    // The same decrypting run resumes it.
+    let mut sim = Sim::new(data.clone());
+    sim.temp = data.clone();
+    sim.temp_exists = true;
+    let (result, _) = drive(&mut download(Some(decrypted)).decrypting(), &mut sim, 5);
+    assert_eq!(result.unwrap().resumed_bytes, 500);
 }

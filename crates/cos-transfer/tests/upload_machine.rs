@@ -10,8 +10,8 @@ use cos_proto::client_error::Error as ClientError;
 use cos_proto::crc64;
 use cos_proto::ops::PutObject;
 use cos_transfer::{
-    CompletedPart, SourceIdentity, TransferError, TransferEvent, TransferOptions, Upload,
-    UploadAction, UploadCheckpoint, UploadOutcome, UploadOutput,
+    CompletedPart, EncryptionRecord, SourceIdentity, TransferError, TransferEvent, TransferOptions,
+    Upload, UploadAction, UploadCheckpoint, UploadOutcome, UploadOutput,
 };
 use support::{Uploads, crc_header, etag_of, parse, response, service_error};
 
@@ -242,6 +242,10 @@ fn drive(
     panic!("the upload never finished");
 }
 
+fn record(key: &str) -> EncryptionRecord {
+    EncryptionRecord::new([("x-cos-meta-client-side-encryption-key", key)])
+}
+
 fn new_upload(
     identity: &SourceIdentity,
     checkpoint: Option<UploadCheckpoint>,
@@ -341,6 +345,7 @@ fn resume_sends_only_what_cos_lacks() {
                 }
             })
             .collect(),
+        encryption: None,
     };
     let (result, trace) = drive(
         &mut new_upload(&identity, Some(checkpoint), options()),
@@ -364,7 +369,7 @@ fn resume_sends_only_what_cos_lacks() {
 #[test]
 fn a_checkpoint_for_other_bytes_is_aborted_and_the_upload_starts_over() {
     let (data, identity) = source(1000);
-    for change in 0..3 {
+    for change in 0..5 {
         let mut sim = Sim::new(data.clone());
         let id = sim.uploads.initiate();
         let mut checkpoint = UploadCheckpoint {
@@ -375,18 +380,24 @@ fn a_checkpoint_for_other_bytes_is_aborted_and_the_upload_starts_over() {
             part_size: PART,
             source: identity.clone(),
             parts: vec![],
+            encryption: None,
         };
         match change {
             0 => checkpoint.source.modified_ns = Some(43),
             1 => checkpoint.key = "other".into(),
-            _ => checkpoint.bucket = "other-1250000000".into(),
+            2 => checkpoint.bucket = "other-1250000000".into(),
+            // Encrypted parts are never resumed by a plain upload...
+            3 => checkpoint.encryption = Some(record("a")),
+            _ => {}
         }
         sim.checkpoint = Some(checkpoint.clone());
-        let (result, trace) = drive(
-            &mut new_upload(&identity, Some(checkpoint), options()),
-            &mut sim,
-            5,
-        );
+        let mut machine = new_upload(&identity, Some(checkpoint.clone()), options());
+        if change == 4 {
+            // ...nor plain parts by an encrypted one (whose parts are whole blocks).
+            machine = new_upload(&identity, Some(checkpoint), options().part_size(112))
+                .with_encryption(record("b"));
+        }
+        let (result, trace) = drive(&mut machine, &mut sim, 5);
         result.unwrap();
         assert_eq!(
             &trace.actions[..2],
@@ -409,6 +420,7 @@ fn a_vanished_upload_starts_over() {
         part_size: PART,
         source: identity.clone(),
         parts: vec![],
+        encryption: None,
     };
     let (result, trace) = drive(
         &mut new_upload(&identity, Some(checkpoint), options()),
@@ -510,4 +522,15 @@ fn outcomes_for_actions_never_asked_are_ignored() {
         Some(UploadAction::Initiate(_))
     ));
     assert!(machine.poll_action().is_none());
+}
+
+#[test]
+fn an_encrypted_upload_off_the_cipher_block_is_never_started() {
+    let (data, identity) = source(1000);
+    let mut sim = Sim::new(data);
+    let mut machine = new_upload(&identity, None, options()).with_encryption(record("k"));
+    let (result, trace) = drive(&mut machine, &mut sim, 9);
+    assert!(matches!(result, Err(TransferError::InvalidOptions(_))));
+    assert!(trace.actions.is_empty(), "{:?}", trace.actions);
+    assert!(sim.uploads.live.is_empty());
 }
