@@ -2,7 +2,9 @@
 //! the Python SDK encrypted (`interop/encryption.py write`), then writes objects in the
 //! Python-compatible format for `interop/encryption.py read`.
 //!
-//! Both sides use the keys `encryption.py write` generated for this run.
+//! Both sides use the keys `encryption.py write` generated for this run. Every Python
+//! object is read whole, ranged, and with the resumable `download_file`; the Rust objects
+//! include one written by the resumable `upload_file` (parallel parts).
 
 use std::fs;
 use std::io::Read;
@@ -10,6 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use cos_blocking::cos_crypto::{AesMasterKey, Format, MasterKey, PlaintextInfo, RsaMasterKey};
+use cos_blocking::cos_transfer::TransferOptions;
 use cos_blocking::{Client, EncryptionClient, StaticCredentials};
 use cos_proto::ops::{ByteRange, CompleteMultipartUpload, GetObject, InitiateMultipartUpload};
 use cos_proto::ops::{PutObject, UploadPart};
@@ -72,7 +75,30 @@ fn get(secure: &EncryptionClient, op: &GetObject) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-fn read_python_object(secure: &EncryptionClient, key: &str, want: &[u8]) -> Result<(), String> {
+/// Options of the transfers: 1 MiB parts, four at a time, so the test objects have
+/// several parts.
+fn transfer_options() -> TransferOptions {
+    TransferOptions::default()
+        .multipart_threshold(MIB as u64)
+        .part_size(MIB as u64)
+        .concurrency(4)
+}
+
+fn read_python_object(
+    secure: &EncryptionClient,
+    key: &str,
+    want: &[u8],
+    dir: &Path,
+) -> Result<(), String> {
+    let target = dir.join("download_file.out");
+    secure
+        .download_file(&GetObject::new(key), &target, transfer_options())
+        .map_err(|e| format!("download_file: {e}"))?;
+    let downloaded = fs::read(&target).map_err(|e| e.to_string())?;
+    fs::remove_file(&target).map_err(|e| e.to_string())?;
+    if downloaded != want {
+        return Err("download_file: the bytes differ".into());
+    }
     let whole = get(secure, &GetObject::new(key))?;
     if whole != want {
         return Err(format!(
@@ -128,6 +154,25 @@ fn write_rust_objects(
     let result = multipart(secure, &key, &big).and_then(|()| record(&key, &big));
     counts.check(
         &format!("encryption: rust {name} multipart, parts in reverse order (python format)"),
+        result,
+    );
+
+    let file = data(3 * MIB + 77, 11 + name.len() as u64);
+    let key = format!("rust/{name}/upload_file.bin");
+    let source = dir.join(format!("{name}-upload_file.src"));
+    let result = fs::write(&source, &file)
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            secure
+                .upload_file(&PutObject::new(&key, None), &source, transfer_options())
+                .map_err(|e| e.to_string())
+        })
+        .and_then(|done| match done.parts {
+            4 => record(&key, &file),
+            parts => Err(format!("{parts} parts, expected 4")),
+        });
+    counts.check(
+        &format!("encryption: rust {name} upload_file, 4 parts in parallel (python format)"),
         result,
     );
 }
@@ -201,7 +246,7 @@ pub(crate) fn run(endpoint: &str, secret_id: &str, secret_key: &str, dir: &Path)
             let secure = secure(provider).ok_or("unknown provider")?;
             let path = item["plaintext"].as_str().ok_or("no plaintext path")?;
             let want = fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-            read_python_object(&secure, key, &want)
+            read_python_object(&secure, key, &want, dir)
         })();
         counts.check(
             &format!("encryption: rust reads {key} ({provider})"),
