@@ -303,6 +303,7 @@ pub fn measure(
     let work = target.join("bench-transfer");
     let _ = fs::remove_dir_all(&work);
     fs::create_dir_all(&work).map_err(|e| format!("creating {}: {e}", work.display()))?;
+    check_room(&work, size)?;
     let result = measure_in(
         root,
         &target,
@@ -630,6 +631,45 @@ impl Bench {
     }
 }
 
+/// Refuses to start when the disk cannot hold the file and one download, or memory the
+/// emulator's copy of the object (with room for a multipart completion), rather than
+/// failing half-way. Unknown figures (no `df`, no `/proc/meminfo`) are not checked.
+fn check_room(work: &Path, size: u64) -> Result<(), String> {
+    let margin = 256 << 20;
+    let disk = Command::new("df")
+        .arg("-Pk")
+        .arg(work)
+        .output()
+        .ok()
+        .and_then(|o| parse_df_available_kib(&String::from_utf8_lossy(&o.stdout)));
+    if let Some(kib) = disk.filter(|kib| kib * 1024 < 2 * size + margin) {
+        return Err(format!(
+            "{} has {} MiB free; the file and a download need {} MiB",
+            work.display(),
+            kib / 1024,
+            (2 * size + margin) >> 20
+        ));
+    }
+    let memory = fs::read_to_string("/proc/meminfo").ok().and_then(|t| {
+        t.lines()
+            .find_map(|l| l.strip_prefix("MemAvailable:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    });
+    if let Some(kib) = memory.filter(|kib| kib * 1024 < 3 * size + margin) {
+        return Err(format!(
+            "{} MiB of memory available; the in-memory emulator needs up to {} MiB",
+            kib / 1024,
+            (3 * size + margin) >> 20
+        ));
+    }
+    Ok(())
+}
+
+/// The available KiB in `df -Pk` output (the fourth column of the second line).
+pub fn parse_df_available_kib(text: &str) -> Option<u64> {
+    text.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()
+}
+
 /// The run of median time, with the largest peak RSS of all runs.
 pub fn median(mut runs: Vec<Transfer>) -> Transfer {
     let peak = runs.iter().filter_map(|t| t.peak_rss_kib).max();
@@ -896,6 +936,14 @@ mod tests {
     fn sizes_are_labelled() {
         assert_eq!(size_label(1 << 30), "1 GiB");
         assert_eq!(size_label(128 << 20), "128 MiB");
+    }
+
+    #[test]
+    fn reads_df() {
+        let text = "Filesystem     1024-blocks      Used Available Capacity Mounted on\n\
+                    /dev/vda         263174212  91000000   4089052      96% /\n";
+        assert_eq!(parse_df_available_kib(text), Some(4_089_052));
+        assert_eq!(parse_df_available_kib("df: /x: No such file\n"), None);
     }
 
     #[test]
