@@ -32,6 +32,17 @@ pub const BEGIN: &str = "<!-- cargo xtask bench --write: begin -->";
 /// See [`BEGIN`].
 pub const END: &str = "<!-- cargo xtask bench --write: end -->";
 
+/// What the transfer rows run, under their table.
+const TRANSFER_SETTINGS: &str = "
+cos-tokio and cos-blocking: `upload_file`/`download_file` with the default \
+`TransferOptions` (8 MiB parts, 8 in flight; cos-tokio on a multi-threaded runtime with \
+one worker per core). Python SDK: `CosS3Client.upload_file`/`download_file` with their \
+default arguments (upload: 1 MB parts, `MAXThread=5`; download: 20 MB ranges, \
+`MAXThread=5`). curl: one PUT (`-T`) and one GET (`-o`) with presigned URLs. All against \
+one `cos-emulator` (release, in memory) on 127.0.0.1; every upload checked by size and \
+CRC-64, every download by the CRC-64 of the file.
+";
+
 /// The command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
@@ -164,8 +175,9 @@ pub fn run(args: &[String]) -> ExitCode {
             if results.runs == 1 { "" } else { "s" }
         );
         report.push_str(&results.table());
+        report.push_str(TRANSFER_SETTINGS);
     }
-    let _ = writeln!(report, "\nMachine: {}.", machine.details());
+    let _ = write!(report, "\nMachine:\n\n{}", machine.details());
     println!("\n{report}");
 
     let mut write_failed = false;
@@ -288,10 +300,14 @@ impl Machine {
         )
     }
 
+    /// A markdown list.
     fn details(&self) -> String {
         format!(
-            "{}; Linux {}; {}; {}; {}; {}",
-            self.summary(),
+            "* CPU: {} ({} cores)\n* RAM: {:.0} GiB\n* kernel: Linux {}\n* {}\n* {}\n* {}\n\
+             * {}\n",
+            self.cpu,
+            self.cores,
+            self.ram_gib,
             self.kernel,
             self.rustc,
             self.python,
