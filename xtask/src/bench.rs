@@ -1,157 +1,347 @@
-//! `cargo xtask bench [--micro]`: the criterion benchmarks of `cos-proto`
-//! (`crates/cos-proto/benches/core.rs`). With `--micro`, only the two operations the
-//! official Python SDK also performs per request — sign and build a PutObject request,
-//! parse a 1000-key ListObjects page — then the SDK's cost for the same operations
-//! (`bench/python_micro.py`, in the virtualenv of `cargo xtask interop`), and the ratios.
+//! `cargo xtask bench [--micro | --quick] [--runs N] [--write]`: every performance target
+//! of the project, measured and checked, as one markdown report.
 //!
-//! Both sides report the median process CPU time per operation, so the ratios hold on a
-//! busy machine.
+//! * CPU-bound rows ([`crate::bench_micro`]): sign+build a PutObject request and parse a
+//!   1000-key listing against the official Python SDK (median process CPU time per
+//!   operation, goals 50× and 30×), AES-256-CTR against `openssl speed` (goal 0.8×).
+//! * Throughput rows ([`crate::bench_transfer`]): `upload_file` and `download_file` of
+//!   1 GiB (`--quick`: 128 MiB) through cos-tokio and cos-blocking with the default
+//!   options, against the Python SDK's `upload_file`/`download_file` (goal 3×) and a raw
+//!   `curl` PUT/GET (goal 0.8×), on the emulator over loopback; and their peak RSS (goal
+//!   8 MiB × 8 + 32 MiB = 96 MiB).
+//!
+//! `--micro` runs the CPU-bound rows only. `--runs N` repeats each transfer N times and
+//! keeps the median (default 1). `--write` also replaces the generated section of
+//! `BENCHMARKS.md`. The report starts with the machine and its load, and closes with
+//! `bench: N passed, M failed` (`, K skipped` when openssl, curl or Python is missing);
+//! the exit status is a failure when a target is missed or a measurement fails.
 
+use std::fmt::Write as _;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use super::interop::{cargo, ensure_venv, target_dir};
+use crate::bench_table::{civil_date, closing_line, counts, replace_section, targets_table};
+use crate::bench_transfer::size_label;
+use crate::interop::ensure_venv;
 
-/// One micro-benchmark: the criterion benchmark, the Python figure, the ratio to reach.
-#[derive(Debug, Clone, Copy)]
-pub struct Micro {
-    /// What is measured.
-    pub label: &'static str,
-    /// The criterion benchmark id (and folder under `<target>/criterion/`).
-    pub criterion_id: &'static str,
-    /// The key of `bench/python_micro.py`'s JSON output.
-    pub python_key: &'static str,
-    /// The speed-up over the Python SDK the project aims at.
-    pub goal: f64,
+const USAGE: &str = "usage: cargo xtask bench [--micro | --quick] [--runs N] [--write]";
+/// The markers of the generated section of `BENCHMARKS.md`.
+pub const BEGIN: &str = "<!-- cargo xtask bench --write: begin -->";
+/// See [`BEGIN`].
+pub const END: &str = "<!-- cargo xtask bench --write: end -->";
+
+/// What the transfer rows run, under their table.
+const TRANSFER_SETTINGS: &str = "
+cos-tokio and cos-blocking: `upload_file`/`download_file` with the default \
+`TransferOptions` (8 MiB parts, 8 in flight; cos-tokio on a multi-threaded runtime with \
+one worker per core). Python SDK: `CosS3Client.upload_file`/`download_file` with their \
+default arguments (upload: 1 MB parts, `MAXThread=5`; download: 20 MB ranges, \
+`MAXThread=5`). curl: one PUT (`-T`) and one GET (`-o`) with presigned URLs. All against \
+one `cos-emulator` (release, in memory) on 127.0.0.1; every upload checked by size and \
+CRC-64, every download by the CRC-64 of the file.
+";
+
+/// The command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// CPU-bound rows only.
+    pub micro: bool,
+    /// Bytes per transfer.
+    pub size: u64,
+    /// Runs per transfer.
+    pub runs: usize,
+    /// Rewrite the section of `BENCHMARKS.md`.
+    pub write: bool,
 }
 
-/// The micro-benchmarks compared with the Python SDK.
-pub const MICRO: [Micro; 2] = [
-    Micro {
-        label: "sign+build PutObject",
-        criterion_id: "sign+build PutObject",
-        python_key: "sign_build_put_object_ns",
-        goal: 50.0,
-    },
-    Micro {
-        label: "parse ListObjects, 1000 keys",
-        criterion_id: "parse ListObjects 1000 keys",
-        python_key: "parse_list_objects_1000_ns",
-        goal: 30.0,
-    },
-];
+impl Options {
+    /// Parses the arguments after `bench`.
+    pub fn parse(args: &[String]) -> Result<Options, String> {
+        let mut options = Options {
+            micro: false,
+            size: 1 << 30,
+            runs: 1,
+            write: false,
+        };
+        let mut quick = false;
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--micro" => options.micro = true,
+                "--quick" => quick = true,
+                "--write" => options.write = true,
+                "--runs" => {
+                    options.runs = args
+                        .next()
+                        .and_then(|n| n.parse().ok())
+                        .filter(|n| *n > 0)
+                        .ok_or("--runs needs a positive number")?;
+                }
+                other => return Err(format!("unknown argument {other}")),
+            }
+        }
+        if quick && options.micro {
+            return Err("--quick and --micro exclude each other".into());
+        }
+        if quick {
+            options.size = 128 << 20;
+        }
+        Ok(options)
+    }
+
+    /// How the command was run, for the report.
+    pub fn command_line(&self) -> String {
+        let mut line = String::from("cargo xtask bench");
+        if self.micro {
+            line.push_str(" --micro");
+        } else if self.size != 1 << 30 {
+            line.push_str(" --quick");
+        }
+        if self.runs != 1 {
+            let _ = write!(line, " --runs {}", self.runs);
+        }
+        line
+    }
+}
 
 /// Runs the command; see the module documentation.
 pub fn run(args: &[String]) -> ExitCode {
-    let micro = args.iter().any(|a| a == "--micro");
-    if let Some(other) = args.iter().find(|a| *a != "--micro") {
-        eprintln!(
-            "cargo xtask bench: unknown argument {other}\nusage: cargo xtask bench [--micro]"
-        );
-        return ExitCode::from(2);
-    }
-    let root = super::ci::workspace_root();
-    let mut bench = Command::new(cargo());
-    bench
-        .current_dir(&root)
-        .args(["bench", "--locked", "-p", "cos-proto", "--bench", "core"]);
-    if micro {
-        bench.args(["--", "sign\\+build|parse ListObjects"]);
-    }
-    println!("==> bench: cargo bench -p cos-proto --bench core");
-    if !bench.status().map(|s| s.success()).unwrap_or(false) {
-        println!("bench: the criterion benchmarks failed");
-        return ExitCode::FAILURE;
-    }
-    if !micro {
-        return ExitCode::SUCCESS;
-    }
-    match compare(&root) {
-        Ok(lines) => {
-            for line in lines {
-                println!("{line}");
-            }
-            ExitCode::SUCCESS
-        }
+    let options = match Options::parse(args) {
+        Ok(options) => options,
         Err(why) => {
-            println!("bench: {why}");
-            ExitCode::FAILURE
+            eprintln!("cargo xtask bench: {why}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let started = Instant::now();
+    let since = SystemTime::now();
+    let root = crate::ci::workspace_root();
+    let load_before = load_average();
+    let python = ensure_venv(&root.join("target").join("interop-venv"));
+    if let Err(why) = &python {
+        println!("bench: no Python SDK, its rows are skipped: {why}");
+    }
+
+    let mut rows = Vec::new();
+    match crate::bench_micro::run_criterion(&root) {
+        Ok(()) => {}
+        Err(why) => println!("bench: {why}"),
+    }
+    rows.extend(crate::bench_micro::rows(&root, since, &python));
+    let mut transfers = None;
+    if !options.micro {
+        match crate::bench_transfer::measure(&root, options.size, options.runs, python.clone()) {
+            Ok(results) => {
+                rows.extend(results.rows());
+                transfers = Some(results);
+            }
+            Err(why) => {
+                println!("bench: the transfers could not run: {why}");
+                rows.push(crate::bench_table::Row {
+                    what: format!("transfers of {}", size_label(options.size)),
+                    ours: "—".into(),
+                    reference: "—".into(),
+                    measured: crate::bench_table::Measured::Failed(why),
+                    goal: crate::bench_table::Goal::AtLeast(1.0),
+                });
+            }
         }
     }
-}
 
-/// Runs the Python side and prints the table: Rust and Python ns/op and their ratio.
-fn compare(root: &Path) -> Result<Vec<String>, String> {
-    let python = ensure_venv(&root.join("target").join("interop-venv"))?;
-    let script = root.join("bench").join("python_micro.py");
-    println!("==> bench: {} {}", python.display(), script.display());
-    let output = Command::new(&python)
-        .arg(&script)
-        .output()
-        .map_err(|e| format!("{}: {e}", python.display()))?;
-    if !output.status.success() {
-        return Err(format!(
-            "python_micro.py failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
+    let machine = Machine::probe(python.as_ref().ok().map(PathBuf::as_path));
+    let mut report = String::new();
+    let _ = writeln!(
+        report,
+        "`{}` on {} — {}; load average {} before, {} after; {:.0} s in all.\n",
+        options.command_line(),
+        civil_date(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        ),
+        machine.summary(),
+        load_before,
+        load_average(),
+        started.elapsed().as_secs_f64(),
+    );
+    report.push_str(&targets_table(&rows));
+    if let Some(results) = &transfers {
+        let _ = writeln!(
+            report,
+            "\nThe transfers ({} run{} each; the median run, the largest peak RSS):\n",
+            results.runs,
+            if results.runs == 1 { "" } else { "s" }
+        );
+        report.push_str(&results.table());
+        report.push_str(TRANSFER_SETTINGS);
     }
-    let python_json: serde_json::Value = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("python_micro.py printed no JSON: {e}"))?;
-    let criterion = target_dir(root).join("criterion");
-    let mut lines = vec![format!(
-        "{:<30} {:>14} {:>14} {:>9} {:>6}",
-        "median CPU time per op", "Rust ns/op", "Python ns/op", "ratio", "goal"
-    )];
-    for micro in MICRO {
-        let rust = criterion_median(&criterion.join(micro.criterion_id))?;
-        let python = python_json
-            .get(micro.python_key)
-            .and_then(serde_json::Value::as_f64)
-            .ok_or_else(|| format!("python_micro.py gave no {}", micro.python_key))?;
-        lines.push(format_row(micro, rust, python));
-    }
-    if let Some(sdk) = python_json.get("sdk").and_then(serde_json::Value::as_str) {
-        lines.push(format!("(Python: {sdk})"));
-    }
-    Ok(lines)
-}
+    let _ = write!(report, "\nMachine:\n\n{}", machine.details());
+    println!("\n{report}");
 
-/// One table row.
-pub fn format_row(micro: Micro, rust_ns: f64, python_ns: f64) -> String {
-    let ratio = python_ns / rust_ns;
-    let verdict = if ratio >= micro.goal {
-        ""
+    let mut write_failed = false;
+    if options.write {
+        let path = root.join("BENCHMARKS.md");
+        match write_section(&path, &report) {
+            Ok(()) => println!("bench: wrote the table into {}", path.display()),
+            Err(why) => {
+                println!("bench: {why}");
+                write_failed = true;
+            }
+        }
+    }
+    println!("{}", closing_line(&rows));
+    let (_, failed, _) = counts(&rows);
+    if failed == 0 && !write_failed {
+        ExitCode::SUCCESS
     } else {
-        "  below goal"
-    };
-    format!(
-        "{:<30} {:>14.0} {:>14.0} {:>8.1}x {:>5.0}x{verdict}",
-        micro.label, rust_ns, python_ns, ratio, micro.goal
-    )
+        ExitCode::FAILURE
+    }
 }
 
-/// The median estimate (ns) criterion saved for one benchmark.
-fn criterion_median(dir: &Path) -> Result<f64, String> {
-    let path = dir.join("new").join("estimates.json");
-    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    json.pointer("/median/point_estimate")
-        .and_then(serde_json::Value::as_f64)
-        .ok_or_else(|| format!("{} has no median", path.display()))
+fn write_section(path: &Path, report: &str) -> Result<(), String> {
+    let document = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let updated = replace_section(&document, BEGIN, END, report)
+        .ok_or_else(|| format!("{} has no {BEGIN} … {END} section", path.display()))?;
+    fs::write(path, updated).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `/proc/loadavg`'s 1-minute figure.
+fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|t| t.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// What the figures were measured on.
+#[derive(Debug, Default)]
+struct Machine {
+    cpu: String,
+    cores: usize,
+    ram_gib: f64,
+    kernel: String,
+    rustc: String,
+    python: String,
+    curl: String,
+    openssl: String,
+}
+
+impl Machine {
+    fn probe(python: Option<&Path>) -> Machine {
+        let first_line = |program: &Path, args: &[&str]| {
+            Command::new(program)
+                .args(args)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .and_then(|o| {
+                    String::from_utf8_lossy(&o.stdout)
+                        .lines()
+                        .next()
+                        .map(|l| l.trim().to_owned())
+                })
+                .unwrap_or_else(|| "not found".into())
+        };
+        let cpu = Command::new("lscpu")
+            .output()
+            .ok()
+            .and_then(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Model name:").map(|m| m.trim().to_owned()))
+            })
+            .unwrap_or_else(|| "unknown CPU".into());
+        let ram_kib: f64 = fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|t| {
+                t.lines()
+                    .find_map(|l| l.strip_prefix("MemTotal:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+            .unwrap_or(0.0);
+        let python = python.map_or_else(
+            || "not found".into(),
+            |p| {
+                first_line(
+                    p,
+                    &[
+                        "-c",
+                        "import sys, importlib.metadata as m; print('Python', \
+                         sys.version.split()[0], '+ cos-python-sdk-v5', m.version('cos-python-sdk-v5'))",
+                    ],
+                )
+            },
+        );
+        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        Machine {
+            cpu,
+            cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
+            ram_gib: ram_kib / 1024.0 / 1024.0,
+            kernel: fs::read_to_string("/proc/sys/kernel/osrelease")
+                .map(|s| s.trim().to_owned())
+                .unwrap_or_else(|_| std::env::consts::OS.into()),
+            rustc: first_line(Path::new(&rustc), &["-V"]),
+            python,
+            curl: first_line(Path::new("curl"), &["--version"])
+                .split(" (")
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            openssl: first_line(Path::new("openssl"), &["version"]),
+        }
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "{}, {} cores, {:.0} GiB",
+            self.cpu, self.cores, self.ram_gib
+        )
+    }
+
+    /// A markdown list.
+    fn details(&self) -> String {
+        format!(
+            "* CPU: {} ({} cores)\n* RAM: {:.0} GiB\n* kernel: Linux {}\n* {}\n* {}\n* {}\n\
+             * {}\n",
+            self.cpu,
+            self.cores,
+            self.ram_gib,
+            self.kernel,
+            self.rustc,
+            self.python,
+            self.curl,
+            self.openssl
+        )
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn parse(args: &[&str]) -> Result<Options, String> {
+        Options::parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
     #[test]
-    fn rows_show_the_ratio_and_the_goal() {
-        let row = format_row(MICRO[0], 4_000.0, 220_000.0);
-        assert!(row.contains("55.0x"), "{row}");
-        assert!(!row.contains("below goal"), "{row}");
-        let row = format_row(MICRO[1], 3_000_000.0, 48_000_000.0);
-        assert!(row.contains("16.0x") && row.contains("below goal"), "{row}");
+    fn parses_the_flags() {
+        let full = parse(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (full.micro, full.size, full.runs, full.write),
+            (false, 1 << 30, 1, false)
+        );
+        assert_eq!(full.command_line(), "cargo xtask bench");
+        let quick = parse(&["--quick", "--runs", "3", "--write"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((quick.size, quick.runs, quick.write), (128 << 20, 3, true));
+        assert_eq!(quick.command_line(), "cargo xtask bench --quick --runs 3");
+        let micro = parse(&["--micro"]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(micro.micro);
+        assert_eq!(micro.command_line(), "cargo xtask bench --micro");
+        assert!(parse(&["--runs", "0"]).is_err());
+        assert!(parse(&["--runs"]).is_err());
+        assert!(parse(&["--quick", "--micro"]).is_err());
+        assert!(parse(&["--fast"]).is_err());
     }
 }

@@ -86,13 +86,13 @@ struct Outcome {
 fn run_inner(root: &Path, script_args: &[String]) -> Result<Outcome, String> {
     let target = target_dir(root);
     let python = ensure_venv(&root.join("target").join("interop-venv"))?;
-    let emulator_bin = build_emulator(root, &target)?;
+    let emulator_bin = build_emulator(root, &target, false, &[])?;
 
     let data_dir = target.join("interop-data");
     let log_path = target.join("interop-emulator.log");
     let _ = fs::remove_dir_all(&data_dir);
     fs::create_dir_all(&data_dir).map_err(|e| format!("creating {}: {e}", data_dir.display()))?;
-    let mut emulator = Emulator::start(&emulator_bin, &data_dir, &log_path)?;
+    let mut emulator = Emulator::start(&emulator_bin, Some(&data_dir), &log_path)?;
     println!("==> interop: emulator at {}", emulator.endpoint);
 
     let script = root.join("interop").join("seed_snippets.py");
@@ -267,17 +267,24 @@ pub(crate) fn ensure_venv(venv: &Path) -> Result<PathBuf, String> {
     }
 }
 
-fn build_emulator(root: &Path, target: &Path) -> Result<PathBuf, String> {
-    println!("==> interop: cargo build --locked -p cos-emulator --bin cos-emulator");
+/// Builds the `cos-emulator` binary (debug, or `--release` with `release`) and returns its
+/// path. `extra` adds more packages and binaries to the same `cargo build` (one build, so
+/// their features are unified once).
+pub(crate) fn build_emulator(
+    root: &Path,
+    target: &Path,
+    release: bool,
+    extra: &[&str],
+) -> Result<PathBuf, String> {
+    let mut args = vec!["build", "--locked"];
+    if release {
+        args.push("--release");
+    }
+    args.extend(["-p", "cos-emulator", "--bin", "cos-emulator"]);
+    args.extend(extra);
+    println!("==> cargo {}", args.join(" "));
     let status = Command::new(cargo())
-        .args([
-            "build",
-            "--locked",
-            "-p",
-            "cos-emulator",
-            "--bin",
-            "cos-emulator",
-        ])
+        .args(&args)
         .current_dir(root)
         .status()
         .map_err(|e| format!("cargo build: {e}"))?;
@@ -285,7 +292,7 @@ fn build_emulator(root: &Path, target: &Path) -> Result<PathBuf, String> {
         return Err(format!("building cos-emulator failed ({status})"));
     }
     let binary = target
-        .join("debug")
+        .join(if release { "release" } else { "debug" })
         .join(format!("cos-emulator{}", std::env::consts::EXE_SUFFIX));
     if binary.exists() {
         Ok(binary)
@@ -294,19 +301,30 @@ fn build_emulator(root: &Path, target: &Path) -> Result<PathBuf, String> {
     }
 }
 
-/// The running emulator; dropping it kills the process.
-struct Emulator {
+/// The running emulator (the `cos-emulator` binary on 127.0.0.1, a free port, the
+/// credentials [`SECRET_ID`] and [`SECRET_KEY`]); dropping it kills the process.
+pub(crate) struct Emulator {
     child: Child,
-    endpoint: String,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) endpoint: String,
 }
 
 impl Emulator {
-    fn start(binary: &Path, data_dir: &Path, log_path: &Path) -> Result<Self, String> {
+    /// Starts `binary`, keeping objects in `data_dir` (else in memory) and its stderr in
+    /// `log_path`, and waits for the endpoint it prints.
+    pub(crate) fn start(
+        binary: &Path,
+        data_dir: Option<&Path>,
+        log_path: &Path,
+    ) -> Result<Self, String> {
         let log =
             File::create(log_path).map_err(|e| format!("creating {}: {e}", log_path.display()))?;
-        let mut child = Command::new(binary)
-            .args(["--port", "0", "--data-dir"])
-            .arg(data_dir)
+        let mut command = Command::new(binary);
+        command.args(["--port", "0"]);
+        if let Some(dir) = data_dir {
+            command.arg("--data-dir").arg(dir);
+        }
+        let mut child = command
             .args(["--secret-id", SECRET_ID, "--secret-key", SECRET_KEY])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -355,15 +373,21 @@ impl Emulator {
         }
     }
 
+    /// The process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `Some(status)` if the process has ended.
-    fn exited(&mut self) -> Option<String> {
+    pub(crate) fn exited(&mut self) -> Option<String> {
         match self.child.try_wait() {
             Ok(Some(status)) => Some(status.to_string()),
             _ => None,
         }
     }
 
-    fn stop(&mut self) {
+    /// Kills the process (if still running) and reaps it.
+    pub(crate) fn stop(&mut self) {
         if self.exited().is_none() {
             let _ = self.child.kill();
         }

@@ -3,6 +3,9 @@
 #![allow(clippy::print_stdout)]
 
 pub mod bench;
+pub mod bench_micro;
+pub mod bench_table;
+pub mod bench_transfer;
 pub mod ci;
 pub mod fuzz;
 pub mod interop;

@@ -7,8 +7,10 @@
 //!   snippet of the seed documents; closes with `interop: N passed, M failed`.
 //! * `cargo xtask fuzz [--seconds N] [--target NAME]...` — runs every cargo-fuzz target
 //!   for N seconds; one line per target (executions, crashes), then `fuzz: N passed, M failed`.
-//! * `cargo xtask bench [--micro]` — the criterion benchmarks of `cos-proto`; `--micro`
-//!   adds the official Python SDK's cost for the same operations and the ratios.
+//! * `cargo xtask bench [--micro | --quick] [--runs N] [--write]` — every performance
+//!   target measured and checked (sign+build and list parsing against the Python SDK,
+//!   AES-CTR against openssl, `upload_file`/`download_file` of 1 GiB against the Python SDK
+//!   and curl, peak RSS) as a markdown table; closes with `bench: N passed, M failed`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,7 +35,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask <ci | vectors [DIR] [--verbose] | interop [SCRIPT ARGS] \
-                 | fuzz [--seconds N] [--target NAME]... | bench [--micro]>"
+                 | fuzz [--seconds N] [--target NAME]... | bench [--micro | --quick] [--runs N] [--write]>"
             );
             ExitCode::from(2)
         }
