@@ -304,7 +304,7 @@ impl Upload {
         match outcome {
             UploadOutcome::Put(result) => self.on_put(result),
             UploadOutcome::Aborted(_) => {
-                if matches!(self.stage, Stage::AbortStale { .. }) {
+                if matches!(self.stage, Stage::AbortStale { sent: true, .. }) {
                     self.stage = if self.single_put() {
                         Stage::Put { sent: false }
                     } else {
@@ -322,6 +322,9 @@ impl Upload {
             UploadOutcome::Completed(result) => self.on_completed(result),
             UploadOutcome::Verified(result) => self.on_verified(result),
             UploadOutcome::CheckpointRemoved(_) => {
+                if !matches!(self.stage, Stage::Remove { sent: true, .. }) {
+                    return;
+                }
                 if let Stage::Remove { output, .. } =
                     std::mem::replace(&mut self.stage, Stage::Over)
                 {
@@ -769,4 +772,54 @@ fn combined_crc(parts: &[Option<CompletedPart>], plan: Option<PartPlan>) -> u64 
 /// ETags compare without their quotes (listings and answers differ in quoting).
 pub(crate) fn same_etag(a: &str, b: &str) -> bool {
     a.trim_matches('"') == b.trim_matches('"')
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use cos_proto::Operation;
+
+    use super::*;
+
+    fn multipart() -> Upload {
+        let source = SourceIdentity {
+            size: 300,
+            modified_ns: None,
+        };
+        let options = TransferOptions::default()
+            .multipart_threshold(100)
+            .part_size(100);
+        Upload::new(
+            "b-1250000000",
+            PutObject::new("k", None),
+            source,
+            None,
+            options,
+        )
+    }
+
+    fn initiated(op: &InitiateMultipartUpload) -> InitiateMultipartUploadOutput {
+        let xml = "<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key>\
+                   <UploadId>u</UploadId></InitiateMultipartUploadResult>";
+        let response = http::Response::new(bytes::Bytes::from_static(xml.as_bytes()));
+        op.parse_response(&"http://h/k".parse().unwrap(), response)
+            .unwrap()
+    }
+
+    /// A checkpoint removal or abort nobody asked for is ignored. A stray removal used
+    /// to end the upload without a result, so the driver waited forever.
+    #[test]
+    fn stray_removals_and_aborts_are_ignored() {
+        let mut upload = multipart();
+        let Some(UploadAction::Initiate(op)) = upload.poll_action() else {
+            panic!("a multipart upload initiates first");
+        };
+        upload.handle(UploadOutcome::CheckpointRemoved(Ok(())));
+        upload.handle(UploadOutcome::Aborted(Ok(())));
+        upload.handle(UploadOutcome::Initiated(Ok(initiated(&op))));
+        assert!(matches!(
+            upload.poll_action(),
+            Some(UploadAction::SaveCheckpoint(_))
+        ));
+    }
 }
