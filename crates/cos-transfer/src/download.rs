@@ -296,8 +296,10 @@ impl Download {
             },
         };
         self.crcs = vec![None; plan.count() as usize];
+        // Ranges outside the plan (number 0 included) are not the download's.
         for range in ranges {
-            if let Some(slot) = self.crcs.get_mut(range.number as usize - 1) {
+            let slot = range.number.checked_sub(1).map(|i| i as usize);
+            if let Some(slot) = slot.and_then(|i| self.crcs.get_mut(i)) {
                 *slot = Some(range.crc64);
             }
         }
@@ -587,5 +589,24 @@ mod tests {
                 Some(TransferEvent::Started { resumed: r, .. }) if r == resumed
             ));
         }
+    }
+
+    /// A checkpoint is a public struct, not only what `from_json` accepts: ranges
+    /// numbered 0 or past the plan are ignored (range 0 used to overflow).
+    #[test]
+    fn checkpoint_ranges_outside_the_plan_are_ignored() {
+        let mut checkpoint = checkpoint();
+        let mut outside = checkpoint.ranges[0];
+        outside.number = 3;
+        checkpoint.ranges.push(outside);
+        checkpoint.ranges[0].number = 0;
+        let mut download = resumed(checkpoint);
+        assert!(matches!(
+            download.poll_action(),
+            Some(DownloadAction::OpenTemp {
+                len: 20,
+                keep: false
+            })
+        ));
     }
 }

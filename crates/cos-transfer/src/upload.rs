@@ -360,9 +360,10 @@ impl Upload {
             if let (true, Some(plan)) = (usable, plan) {
                 self.upload_id = cp.upload_id.clone();
                 self.parts = vec![None; plan.count() as usize];
+                // Parts outside the plan (number 0 included) are not the upload's.
                 for part in cp.parts {
-                    let index = (part.number - 1) as usize;
-                    if let Some(slot) = self.parts.get_mut(index) {
+                    let slot = part.number.checked_sub(1).map(|i| i as usize);
+                    if let Some(slot) = slot.and_then(|i| self.parts.get_mut(i)) {
                         *slot = Some(part);
                     }
                 }
@@ -821,5 +822,37 @@ mod tests {
             upload.poll_action(),
             Some(UploadAction::SaveCheckpoint(_))
         ));
+    }
+
+    /// A checkpoint is a public struct, not only what `from_json` accepts: parts
+    /// numbered 0 or past the plan are ignored (part 0 used to overflow).
+    #[test]
+    fn checkpoint_parts_outside_the_plan_are_ignored() {
+        let mut checkpoint = UploadCheckpoint::from_json(
+            br#"{"format":1,"bucket":"b-1250000000","key":"k","upload_id":"u",
+                "part_size":100,"source":{"size":300,"modified_ns":null},
+                "parts":[{"number":1,"etag":"\"e\"","crc64":1}]}"#,
+        )
+        .unwrap();
+        let mut outside = checkpoint.parts[0].clone();
+        outside.number = 4;
+        checkpoint.parts.push(outside);
+        checkpoint.parts[0].number = 0;
+        let options = TransferOptions::default()
+            .multipart_threshold(100)
+            .part_size(100);
+        let source = checkpoint.source.clone();
+        let mut upload = Upload::new(
+            "b-1250000000",
+            PutObject::new("k", None),
+            source,
+            Some(checkpoint),
+            options,
+        );
+        assert!(matches!(
+            upload.poll_action(),
+            Some(UploadAction::ListParts(_))
+        ));
+        assert!(upload.parts.iter().all(Option::is_none));
     }
 }
