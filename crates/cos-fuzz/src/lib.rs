@@ -1,6 +1,6 @@
 //! The fuzz entry points of cos-rs: one `fn(&[u8])` per parser and state machine of
-//! `cos-proto`. Each one decodes the input, runs the code under test and asserts its
-//! invariants (not only that nothing panics).
+//! `cos-proto` and `cos-transfer`. Each one decodes the input, runs the code under test
+//! and asserts its invariants (not only that nothing panics).
 //!
 //! The cargo-fuzz targets in `fuzz/fuzz_targets/` call these functions, and
 //! `tests/corpus_replay.rs` replays every committed corpus file and regression input
@@ -15,16 +15,19 @@
 //! 3. add `fuzz/fuzz_targets/name.rs` (five lines, like the others) and its `[[bin]]` in
 //!    `fuzz/Cargo.toml`. `tests/corpus_replay.rs` fails until all three agree.
 //!
-//! Targets still to come, once their crates have the code: `checkpoint` (the
-//! `cos-transfer` checkpoint parser: what parses serialises back to what parses the
-//! same), `encryption_envelope` (the `cos-crypto` metadata envelope: unknown or missing
-//! algorithms fail closed, never panic), and `transfer_sequence` (a program of driver
-//! outcomes fed to the `cos-transfer` state machine, like [`machines::download`]: parts
-//! stay within the object, the window stays bounded, the checkpoint only names durable
-//! parts). Each needs its crate added to `Cargo.toml` here.
+//! `checkpoint` ([`checkpoint::checkpoint`]) reads any bytes as a `cos-transfer` upload
+//! and download checkpoint file: what parses is consistent and round-trips through its
+//! JSON.
+//!
+//! Targets still to come: `encryption_envelope` (the `cos-crypto` metadata envelope:
+//! unknown or missing algorithms fail closed, never panic), and `transfer_sequence` (a
+//! program of driver outcomes fed to the `cos-transfer` state machine, like
+//! [`machines::download`]: parts stay within the object, the window stays bounded, the
+//! checkpoint only names durable parts). Each needs its crate added to `Cargo.toml` here.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod checkpoint;
 pub mod error;
 pub mod headers;
 pub mod input;
@@ -125,6 +128,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "call",
         run: machines::call,
+    },
+    Target {
+        name: "checkpoint",
+        run: checkpoint::checkpoint,
     },
 ];
 

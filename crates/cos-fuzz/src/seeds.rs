@@ -408,5 +408,24 @@ pub fn seeds() -> Vec<Seed> {
     w.u8(2).u8(1 | 4).u8(3);
     w.u8(1).u8(0).u8(10).u8(1).u8(1).u8(10);
     add("call", "seed-initiate", w.buf.clone());
+    add(
+        "checkpoint",
+        "seed-upload",
+        b"{\"format\":1,\"bucket\":\"examplebucket-1250000000\",\"key\":\"docs/big file.iso\",\
+          \"upload_id\":\"1585130821cbb7df1d11846c073ad648\",\"part_size\":8388608,\
+          \"source\":{\"size\":20971521,\"modified_ns\":1700000000123456789},\
+          \"parts\":[{\"number\":1,\"etag\":\"\\\"e1e1\\\"\",\"crc64\":16749565679157681890},\
+          {\"number\":3,\"etag\":\"\\\"e3\\\"\",\"crc64\":0}]}"
+            .to_vec(),
+    );
+    add(
+        "checkpoint",
+        "seed-download",
+        b"{\"format\":1,\"bucket\":\"examplebucket-1250000000\",\"key\":\"\\u4e2d.bin\",\
+          \"object\":{\"size\":25,\"etag\":\"\\\"v1\\\"\",\"crc64\":3,\"version_id\":null},\
+          \"part_size\":10,\"ranges\":[{\"number\":3,\"crc64\":1},{\"number\":1,\"crc64\":2}]}"
+            .to_vec(),
+    );
+
     out
 }
