@@ -1,6 +1,6 @@
 //! The fuzz entry points of cos-rs: one `fn(&[u8])` per parser and state machine of
-//! `cos-proto` and `cos-transfer`. Each one decodes the input, runs the code under test
-//! and asserts its invariants (not only that nothing panics).
+//! `cos-proto`, `cos-transfer` and `cos-crypto`. Each one decodes the input, runs the code
+//! under test and asserts its invariants (not only that nothing panics).
 //!
 //! The cargo-fuzz targets in `fuzz/fuzz_targets/` call these functions, and
 //! `tests/corpus_replay.rs` replays every committed corpus file and regression input
@@ -15,19 +15,23 @@
 //! 3. add `fuzz/fuzz_targets/name.rs` (five lines, like the others) and its `[[bin]]` in
 //!    `fuzz/Cargo.toml`. `tests/corpus_replay.rs` fails until all three agree.
 //!
-//! `checkpoint` ([`checkpoint::checkpoint`]) reads any bytes as a `cos-transfer` upload
-//! and download checkpoint file: what parses is consistent and round-trips through its
-//! JSON.
+//! Two targets cover the crates above `cos-proto`:
 //!
-//! Targets still to come: `encryption_envelope` (the `cos-crypto` metadata envelope:
-//! unknown or missing algorithms fail closed, never panic), and `transfer_sequence` (a
-//! program of driver outcomes fed to the `cos-transfer` state machine, like
-//! [`machines::download`]: parts stay within the object, the window stays bounded, the
-//! checkpoint only names durable parts). Each needs its crate added to `Cargo.toml` here.
+//! * `checkpoint` ([`checkpoint::checkpoint`]): any bytes as a `cos-transfer` upload and
+//!   download checkpoint file; what parses is consistent and round-trips through its JSON.
+//! * `encryption_envelope` ([`crypto::encryption_envelope`]): the `cos-crypto` envelope
+//!   opened from arbitrary object headers with fixed AES and RSA master keys; unknown or
+//!   missing algorithms, malformed values and wrong lengths fail closed, and what opens
+//!   has consistent lengths, offsets and part offsets.
+//!
+//! Target still to come: `transfer_sequence` (a program of driver outcomes fed to the
+//! `cos-transfer` state machine, like [`machines::download`]: parts stay within the
+//! object, the window stays bounded, the checkpoint only names durable parts).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod checkpoint;
+pub mod crypto;
 pub mod error;
 pub mod headers;
 pub mod input;
@@ -132,6 +136,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "checkpoint",
         run: checkpoint::checkpoint,
+    },
+    Target {
+        name: "encryption_envelope",
+        run: crypto::encryption_envelope,
     },
 ];
 

@@ -5,6 +5,9 @@
 use cos_proto::crc64::crc64;
 use cos_proto::select::{self, SelectStats};
 
+use cos_crypto::{Format, MasterKey, PlaintextInfo};
+
+use crate::crypto;
 use crate::input::{Writer, response_text};
 use crate::select::roundtrip_program;
 
@@ -427,5 +430,66 @@ pub fn seeds() -> Vec<Seed> {
             .to_vec(),
     );
 
+    for (name, flags, format, info) in [
+        (
+            "seed-v2-aes",
+            0,
+            Format::V2,
+            PlaintextInfo::new().length(100).md5([7; 16]),
+        ),
+        (
+            "seed-v2-rsa-multipart",
+            6,
+            Format::V2,
+            PlaintextInfo::new().length(1000).multipart(32),
+        ),
+        (
+            "seed-python-aes",
+            1,
+            Format::PythonCompatible,
+            PlaintextInfo::new(),
+        ),
+        (
+            "seed-python-rsa",
+            7,
+            Format::PythonCompatible,
+            PlaintextInfo::new(),
+        ),
+    ] {
+        let keys = crypto::keys();
+        let master: &dyn MasterKey = if flags < 6 { &keys.aes } else { &keys.rsa };
+        let sealed = crypto::seal(format, master, &info, 3);
+        let headers: Vec<(&str, &str)> = sealed.header_pairs().collect();
+        let mut data = vec![flags];
+        data.extend(response_text(200, &headers, &envelope_probes()));
+        add("encryption_envelope", name, data);
+    }
+    let mut w = Writer::default();
+    // Program mode, AES: a v2 envelope entry by entry, then the probes.
+    w.u8(8).u8(7);
+    w.u8(0).u8(6).u8(3); // -key: the AES-wrapped content key
+    w.u8(2).u8(6).u8(0); // -start: the IV
+    w.u8(3).u8(3).u8(0); // -cek-alg: AES/CTR/NoPadding
+    w.u8(4).u8(3).u8(4); // -wrap-alg: AESWrap
+    w.u8(5).u8(5).u8(0); // -matdesc: {}
+    w.u8(8).u8(4).u8(3); // -data-size: 100
+    w.u8(9).u8(4).u8(2); // -part-size: 32
+    w.bytes(&envelope_probes());
+    add("encryption_envelope", "seed-program", w.buf.clone());
+
     out
+}
+
+/// Probes of an opened envelope: `[offset kind][offset][bytes][split][part kind][part]`.
+fn envelope_probes() -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u8(0)
+        .u16(17)
+        .short_bytes(b"secret report")
+        .u8(5)
+        .u8(0)
+        .u8(3);
+    w.u8(4).u8(6).short_bytes(&[0xaa; 40]).u8(16).u8(2).u8(1);
+    w.u8(1).u8(2).short_bytes(b"end").u8(1).u8(3).u8(0);
+    w.buf
 }
