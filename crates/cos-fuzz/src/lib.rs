@@ -1,6 +1,6 @@
 //! The fuzz entry points of cos-rs: one `fn(&[u8])` per parser and state machine of
-//! `cos-proto`. Each one decodes the input, runs the code under test and asserts its
-//! invariants (not only that nothing panics).
+//! `cos-proto`, `cos-transfer` and `cos-crypto`. Each one decodes the input, runs the code
+//! under test and asserts its invariants (not only that nothing panics).
 //!
 //! The cargo-fuzz targets in `fuzz/fuzz_targets/` call these functions, and
 //! `tests/corpus_replay.rs` replays every committed corpus file and regression input
@@ -15,16 +15,25 @@
 //! 3. add `fuzz/fuzz_targets/name.rs` (five lines, like the others) and its `[[bin]]` in
 //!    `fuzz/Cargo.toml`. `tests/corpus_replay.rs` fails until all three agree.
 //!
-//! Targets still to come, once their crates have the code: `checkpoint` (the
-//! `cos-transfer` checkpoint parser: what parses serialises back to what parses the
-//! same), `encryption_envelope` (the `cos-crypto` metadata envelope: unknown or missing
-//! algorithms fail closed, never panic), and `transfer_sequence` (a program of driver
-//! outcomes fed to the `cos-transfer` state machine, like [`machines::download`]: parts
-//! stay within the object, the window stays bounded, the checkpoint only names durable
-//! parts). Each needs its crate added to `Cargo.toml` here.
+//! Three targets cover the crates above `cos-proto`:
+//!
+//! * `checkpoint` ([`checkpoint::checkpoint`]): any bytes as a `cos-transfer` upload and
+//!   download checkpoint file; what parses is consistent and round-trips through its JSON.
+//! * `encryption_envelope` ([`crypto::encryption_envelope`]): the `cos-crypto` envelope
+//!   opened from arbitrary object headers with fixed AES and RSA master keys; unknown or
+//!   missing algorithms, malformed values and wrong lengths fail closed, and what opens
+//!   has consistent lengths, offsets and part offsets.
+//! * `transfer_sequence` ([`transfer::transfer_sequence`]): a program of driver outcomes
+//!   (successes, faults, lost and out-of-order answers, stale outcomes, resumes from
+//!   earlier checkpoints) fed to the `cos-transfer` upload, download and copy machines
+//!   against a simulated COS: every run ends, requests stay within the object and the
+//!   window, checkpoints only name acknowledged parts, and a success has the source's
+//!   data.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod checkpoint;
+pub mod crypto;
 pub mod error;
 pub mod headers;
 pub mod input;
@@ -32,6 +41,7 @@ pub mod machines;
 pub mod seeds;
 pub mod select;
 pub mod sign;
+pub mod transfer;
 pub mod xml;
 
 /// One fuzz target: its name (the file name under `fuzz/fuzz_targets/` and the folder
@@ -125,6 +135,18 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "call",
         run: machines::call,
+    },
+    Target {
+        name: "checkpoint",
+        run: checkpoint::checkpoint,
+    },
+    Target {
+        name: "encryption_envelope",
+        run: crypto::encryption_envelope,
+    },
+    Target {
+        name: "transfer_sequence",
+        run: transfer::transfer_sequence,
     },
 ];
 

@@ -5,6 +5,9 @@
 use cos_proto::crc64::crc64;
 use cos_proto::select::{self, SelectStats};
 
+use cos_crypto::{Format, MasterKey, PlaintextInfo};
+
+use crate::crypto;
 use crate::input::{Writer, response_text};
 use crate::select::roundtrip_program;
 
@@ -408,5 +411,118 @@ pub fn seeds() -> Vec<Seed> {
     w.u8(2).u8(1 | 4).u8(3);
     w.u8(1).u8(0).u8(10).u8(1).u8(1).u8(10);
     add("call", "seed-initiate", w.buf.clone());
+    add(
+        "checkpoint",
+        "seed-upload",
+        b"{\"format\":1,\"bucket\":\"examplebucket-1250000000\",\"key\":\"docs/big file.iso\",\
+          \"upload_id\":\"1585130821cbb7df1d11846c073ad648\",\"part_size\":8388608,\
+          \"source\":{\"size\":20971521,\"modified_ns\":1700000000123456789},\
+          \"parts\":[{\"number\":1,\"etag\":\"\\\"e1e1\\\"\",\"crc64\":16749565679157681890},\
+          {\"number\":3,\"etag\":\"\\\"e3\\\"\",\"crc64\":0}]}"
+            .to_vec(),
+    );
+    add(
+        "checkpoint",
+        "seed-download",
+        b"{\"format\":1,\"bucket\":\"examplebucket-1250000000\",\"key\":\"\\u4e2d.bin\",\
+          \"object\":{\"size\":25,\"etag\":\"\\\"v1\\\"\",\"crc64\":3,\"version_id\":null},\
+          \"part_size\":10,\"ranges\":[{\"number\":3,\"crc64\":1},{\"number\":1,\"crc64\":2}]}"
+            .to_vec(),
+    );
+
+    for (name, flags, format, info) in [
+        (
+            "seed-v2-aes",
+            0,
+            Format::V2,
+            PlaintextInfo::new().length(100).md5([7; 16]),
+        ),
+        (
+            "seed-v2-rsa-multipart",
+            6,
+            Format::V2,
+            PlaintextInfo::new().length(1000).multipart(32),
+        ),
+        (
+            "seed-python-aes",
+            1,
+            Format::PythonCompatible,
+            PlaintextInfo::new(),
+        ),
+        (
+            "seed-python-rsa",
+            7,
+            Format::PythonCompatible,
+            PlaintextInfo::new(),
+        ),
+    ] {
+        let keys = crypto::keys();
+        let master: &dyn MasterKey = if flags < 6 { &keys.aes } else { &keys.rsa };
+        let sealed = crypto::seal(format, master, &info, 3);
+        let headers: Vec<(&str, &str)> = sealed.header_pairs().collect();
+        let mut data = vec![flags];
+        data.extend(response_text(200, &headers, &envelope_probes()));
+        add("encryption_envelope", name, data);
+    }
+    let mut w = Writer::default();
+    // Program mode, AES: a v2 envelope entry by entry, then the probes.
+    w.u8(8).u8(7);
+    w.u8(0).u8(6).u8(3); // -key: the AES-wrapped content key
+    w.u8(2).u8(6).u8(0); // -start: the IV
+    w.u8(3).u8(3).u8(0); // -cek-alg: AES/CTR/NoPadding
+    w.u8(4).u8(3).u8(4); // -wrap-alg: AESWrap
+    w.u8(5).u8(5).u8(0); // -matdesc: {}
+    w.u8(8).u8(4).u8(3); // -data-size: 100
+    w.u8(9).u8(4).u8(2); // -part-size: 32
+    w.bytes(&envelope_probes());
+    add("encryption_envelope", "seed-program", w.buf.clone());
+
+    let mut w = Writer::default();
+    // Upload, 10-byte parts of 95 bytes, 3 at once, 3 attempts, always multipart, resumed
+    // after step 12: successes, a lost part, a wrong ETag, out of order; then the resume
+    // from the checkpoint file.
+    w.u8(0).u8(9).u16(95).u8(3).u8(2).u8(0).u8(1).u8(12);
+    w.bytes(&[
+        0, 0, 0, 0, 9, 1, 0, 2, 11, 0, 1, 0, 1, 15, 1, 0, 0, 8, 0, 0, 3,
+    ]);
+    w.u8(1).u8(1);
+    add("transfer_sequence", "seed-upload-resume", w.buf.clone());
+    let mut w = Writer::default();
+    // Download, 16-byte parts of 100 bytes, 2 at once, the CRC-64 known, resumed after
+    // step 8: a short body, a lost range, a stale outcome; then from an earlier checkpoint.
+    w.u8(1).u8(15).u16(100).u8(2).u8(2).u8(0).u8(1).u8(8);
+    w.bytes(&[0, 0, 0, 0, 11, 0, 0, 0, 1, 9, 0, 3, 15, 0, 7, 0, 1, 0, 0]);
+    w.u8(2).u8(8);
+    add("transfer_sequence", "seed-download-resume", w.buf.clone());
+    let mut w = Writer::default();
+    // Copy in 8-byte parts of 70 bytes, default concurrency, 2 attempts: a 503, a lost
+    // part, answers out of order.
+    w.u8(2).u8(7).u16(70).u8(0).u8(1).u8(0).u8(0).u8(0);
+    w.bytes(&[0, 0, 0, 0, 8, 2, 0, 3, 9, 1, 0, 4, 0, 0, 15, 2]);
+    add("transfer_sequence", "seed-copy-parts", w.buf.clone());
+    let mut w = Writer::default();
+    // Move in one copy, no CRC-64: the destination's HEAD fails once.
+    w.u8(3).u8(20).u16(30).u8(1).u8(3).u8(3).u8(2).u8(0);
+    w.bytes(&[0, 0, 0, 0, 8, 0, 0, 0]);
+    add("transfer_sequence", "seed-move", w.buf.clone());
+    let mut w = Writer::default();
+    // Upload in one PUT: a wrong CRC-64, then success.
+    w.u8(0).u8(47).u16(40).u8(1).u8(3).u8(3).u8(0).u8(0);
+    w.bytes(&[11, 0, 0, 0, 0, 0]);
+    add("transfer_sequence", "seed-upload-put", w.buf.clone());
     out
+}
+
+/// Probes of an opened envelope: `[offset kind][offset][bytes][split][part kind][part]`.
+fn envelope_probes() -> Vec<u8> {
+    let mut w = Writer::default();
+    w.u8(0)
+        .u16(17)
+        .short_bytes(b"secret report")
+        .u8(5)
+        .u8(0)
+        .u8(3);
+    w.u8(4).u8(6).short_bytes(&[0xaa; 40]).u8(16).u8(2).u8(1);
+    w.u8(1).u8(2).short_bytes(b"end").u8(1).u8(3).u8(0);
+    w.buf
 }

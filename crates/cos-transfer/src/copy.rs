@@ -409,7 +409,9 @@ impl Copy {
             )));
         };
         self.source = Some(info);
-        if size < self.options.copy_threshold {
+        // A multipart copy needs at least one part: an empty source is one copy whatever
+        // the threshold.
+        if size < self.options.copy_threshold || size == 0 {
             self.events.push_back(TransferEvent::Started {
                 progress: self.progress(),
                 parts: 1,
@@ -539,4 +541,40 @@ impl Copy {
 
 fn once(sent: &mut bool) -> bool {
     !std::mem::replace(sent, true)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use cos_proto::Operation;
+
+    use super::*;
+
+    /// An empty source is copied in one request even with a threshold of 0: a multipart
+    /// copy of it would complete with no part, which COS refuses (and which cannot even
+    /// be built).
+    #[test]
+    fn an_empty_source_is_one_copy_whatever_the_threshold() {
+        let config = cos_proto::Config::builder("ap-guangzhou", "b-1250000000")
+            .build()
+            .unwrap();
+        let op = CopyObject::new("dst", cos_proto::ops::CopySource::in_config(&config, "src"));
+        let mut copy = Copy::new(op, TransferOptions::default().copy_threshold(0));
+        let Some(CopyAction::HeadSource(head)) = copy.poll_action() else {
+            panic!("a copy starts with the source's HEAD");
+        };
+        let mut response = http::Response::new(bytes::Bytes::new());
+        response.headers_mut().insert("content-length", 0.into());
+        response
+            .headers_mut()
+            .insert("etag", http::HeaderValue::from_static("\"s\""));
+        let info = head
+            .parse_response(&"http://h/src".parse().unwrap(), response)
+            .unwrap();
+        copy.handle(CopyOutcome::SourceHead(Ok(info)));
+        let Some(CopyAction::CopyObject(single)) = copy.poll_action() else {
+            panic!("an empty source is one copy");
+        };
+        assert!(single.build_request(&config).is_ok());
+    }
 }

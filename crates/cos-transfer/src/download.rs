@@ -319,24 +319,28 @@ impl Download {
             },
         };
         self.crcs = vec![None; plan.count() as usize];
+        // Ranges outside the plan (number 0 included) are not the download's.
         for range in ranges {
-            if let Some(slot) = self.crcs.get_mut(range.number as usize - 1) {
+            let slot = range.number.checked_sub(1).map(|i| i as usize);
+            if let Some(slot) = slot.and_then(|i| self.crcs.get_mut(i)) {
                 *slot = Some(range.crc64);
             }
         }
         // One range is redone whole after a crash anyway: no checkpoint for it.
         self.checkpointing = plan.count() > 1;
         self.object = Some((object, info));
-        self.window = Some(self.new_window(plan));
+        // The checkpoint's ranges count only once the temp file is known to hold them.
+        self.window = Some(self.new_window(plan, false));
         self.stage = Stage::Temp { sent: false };
     }
 
-    fn new_window(&self, plan: PartPlan) -> Window {
+    /// A window over `plan`; with `resumed`, the ranges in `crcs` are done already.
+    fn new_window(&self, plan: PartPlan, resumed: bool) -> Window {
         let limit = match self.options.concurrency {
             0 => plan.default_concurrency(),
             n => n,
         };
-        let done: Vec<bool> = self.crcs.iter().map(Option::is_some).collect();
+        let done: Vec<bool> = self.crcs.iter().map(|c| resumed && c.is_some()).collect();
         Window::new(plan, limit, |i| done[i as usize])
     }
 
@@ -350,9 +354,9 @@ impl Download {
         };
         if !kept {
             self.crcs.iter_mut().for_each(|c| *c = None);
-            if let Some(plan) = self.window.as_ref().map(|w| *w.plan()) {
-                self.window = Some(self.new_window(plan));
-            }
+        }
+        if let Some(plan) = self.window.as_ref().map(|w| *w.plan()) {
+            self.window = Some(self.new_window(plan, true));
         }
         let progress = self.progress();
         self.resumed_bytes = progress.committed;
@@ -541,5 +545,92 @@ impl Download {
             .push_back(TransferEvent::end(&result, self.progress()));
         self.result = Some(result);
         self.stage = Stage::Over;
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use cos_proto::Operation;
+
+    use super::*;
+
+    fn checkpoint() -> DownloadCheckpoint {
+        DownloadCheckpoint::from_json(
+            br#"{"format":1,"bucket":"b-1250000000","key":"k",
+                "object":{"size":20,"etag":"\"e\"","crc64":null,"version_id":null},
+                "part_size":10,"ranges":[{"number":1,"crc64":5}]}"#,
+        )
+        .unwrap()
+    }
+
+    /// A download of a 20-byte object in 10-byte ranges, resumed from `checkpoint`; the
+    /// HEAD is answered.
+    fn resumed(checkpoint: DownloadCheckpoint) -> Download {
+        let options = TransferOptions::default().part_size(10);
+        let mut download = Download::new(
+            "b-1250000000",
+            GetObject::new("k"),
+            Some(checkpoint),
+            options,
+        );
+        let Some(DownloadAction::Head(op)) = download.poll_action() else {
+            panic!("a download starts with its HEAD");
+        };
+        let mut response = http::Response::new(bytes::Bytes::new());
+        response.headers_mut().insert("content-length", 20.into());
+        response
+            .headers_mut()
+            .insert("etag", http::HeaderValue::from_static("\"e\""));
+        let info = op
+            .parse_response(&"http://h/k".parse().unwrap(), response)
+            .unwrap();
+        download.handle(DownloadOutcome::Head(Ok(info)));
+        download
+    }
+
+    /// Committed bytes never go back: the checkpoint's ranges count from the moment the
+    /// temp file is kept, not from the HEAD (they used to count from the HEAD, and drop
+    /// to nothing when the temp file turned out to be gone).
+    #[test]
+    fn resumed_ranges_count_once_the_temp_file_is_kept() {
+        for kept in [false, true] {
+            let mut download = resumed(checkpoint());
+            assert_eq!(download.progress().committed, 0);
+            assert!(matches!(
+                download.poll_action(),
+                Some(DownloadAction::OpenTemp {
+                    len: 20,
+                    keep: true
+                })
+            ));
+            assert_eq!(download.progress().committed, 0);
+            download.handle(DownloadOutcome::TempReady(Ok(kept)));
+            let resumed = if kept { 10 } else { 0 };
+            assert_eq!(download.progress().committed, resumed);
+            assert!(matches!(
+                download.poll_event(),
+                Some(TransferEvent::Started { resumed: r, .. }) if r == resumed
+            ));
+        }
+    }
+
+    /// A checkpoint is a public struct, not only what `from_json` accepts: ranges
+    /// numbered 0 or past the plan are ignored (range 0 used to overflow).
+    #[test]
+    fn checkpoint_ranges_outside_the_plan_are_ignored() {
+        let mut checkpoint = checkpoint();
+        let mut outside = checkpoint.ranges[0];
+        outside.number = 3;
+        checkpoint.ranges.push(outside);
+        checkpoint.ranges[0].number = 0;
+        let mut download = resumed(checkpoint);
+        assert!(matches!(
+            download.poll_action(),
+            Some(DownloadAction::OpenTemp {
+                len: 20,
+                keep: false
+            })
+        ));
     }
 }

@@ -346,7 +346,7 @@ impl Upload {
         match outcome {
             UploadOutcome::Put(result) => self.on_put(result),
             UploadOutcome::Aborted(_) => {
-                if matches!(self.stage, Stage::AbortStale { .. }) {
+                if matches!(self.stage, Stage::AbortStale { sent: true, .. }) {
                     self.stage = if self.single_put() {
                         Stage::Put { sent: false }
                     } else {
@@ -364,6 +364,9 @@ impl Upload {
             UploadOutcome::Completed(result) => self.on_completed(result),
             UploadOutcome::Verified(result) => self.on_verified(result),
             UploadOutcome::CheckpointRemoved(_) => {
+                if !matches!(self.stage, Stage::Remove { sent: true, .. }) {
+                    return;
+                }
                 if let Stage::Remove { output, .. } =
                     std::mem::replace(&mut self.stage, Stage::Over)
                 {
@@ -397,9 +400,10 @@ impl Upload {
             if let (true, Some(plan)) = (usable, plan) {
                 self.upload_id = cp.upload_id.clone();
                 self.parts = vec![None; plan.count() as usize];
+                // Parts outside the plan (number 0 included) are not the upload's.
                 for part in cp.parts {
-                    let index = (part.number - 1) as usize;
-                    if let Some(slot) = self.parts.get_mut(index) {
+                    let slot = part.number.checked_sub(1).map(|i| i as usize);
+                    if let Some(slot) = slot.and_then(|i| self.parts.get_mut(i)) {
                         *slot = Some(part);
                     }
                 }
@@ -817,4 +821,86 @@ fn combined_crc(parts: &[Option<CompletedPart>], plan: Option<PartPlan>) -> u64 
 /// ETags compare without their quotes (listings and answers differ in quoting).
 pub(crate) fn same_etag(a: &str, b: &str) -> bool {
     a.trim_matches('"') == b.trim_matches('"')
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use cos_proto::Operation;
+
+    use super::*;
+
+    fn multipart() -> Upload {
+        let source = SourceIdentity {
+            size: 300,
+            modified_ns: None,
+        };
+        let options = TransferOptions::default()
+            .multipart_threshold(100)
+            .part_size(100);
+        Upload::new(
+            "b-1250000000",
+            PutObject::new("k", None),
+            source,
+            None,
+            options,
+        )
+    }
+
+    fn initiated(op: &InitiateMultipartUpload) -> InitiateMultipartUploadOutput {
+        let xml = "<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key>\
+                   <UploadId>u</UploadId></InitiateMultipartUploadResult>";
+        let response = http::Response::new(bytes::Bytes::from_static(xml.as_bytes()));
+        op.parse_response(&"http://h/k".parse().unwrap(), response)
+            .unwrap()
+    }
+
+    /// A checkpoint removal or abort nobody asked for is ignored. A stray removal used
+    /// to end the upload without a result, so the driver waited forever.
+    #[test]
+    fn stray_removals_and_aborts_are_ignored() {
+        let mut upload = multipart();
+        let Some(UploadAction::Initiate(op)) = upload.poll_action() else {
+            panic!("a multipart upload initiates first");
+        };
+        upload.handle(UploadOutcome::CheckpointRemoved(Ok(())));
+        upload.handle(UploadOutcome::Aborted(Ok(())));
+        upload.handle(UploadOutcome::Initiated(Ok(initiated(&op))));
+        assert!(matches!(
+            upload.poll_action(),
+            Some(UploadAction::SaveCheckpoint(_))
+        ));
+    }
+
+    /// A checkpoint is a public struct, not only what `from_json` accepts: parts
+    /// numbered 0 or past the plan are ignored (part 0 used to overflow).
+    #[test]
+    fn checkpoint_parts_outside_the_plan_are_ignored() {
+        let mut checkpoint = UploadCheckpoint::from_json(
+            br#"{"format":1,"bucket":"b-1250000000","key":"k","upload_id":"u",
+                "part_size":100,"source":{"size":300,"modified_ns":null},
+                "parts":[{"number":1,"etag":"\"e\"","crc64":1}]}"#,
+        )
+        .unwrap();
+        let mut outside = checkpoint.parts[0].clone();
+        outside.number = 4;
+        checkpoint.parts.push(outside);
+        checkpoint.parts[0].number = 0;
+        let options = TransferOptions::default()
+            .multipart_threshold(100)
+            .part_size(100);
+        let source = checkpoint.source.clone();
+        let mut upload = Upload::new(
+            "b-1250000000",
+            PutObject::new("k", None),
+            source,
+            Some(checkpoint),
+            options,
+        );
+        assert!(matches!(
+            upload.poll_action(),
+            Some(UploadAction::ListParts(_))
+        ));
+        assert!(upload.parts.iter().all(Option::is_none));
+    }
 }
