@@ -15,7 +15,7 @@
 //! 3. add `fuzz/fuzz_targets/name.rs` (five lines, like the others) and its `[[bin]]` in
 //!    `fuzz/Cargo.toml`. `tests/corpus_replay.rs` fails until all three agree.
 //!
-//! Two targets cover the crates above `cos-proto`:
+//! Three targets cover the crates above `cos-proto`:
 //!
 //! * `checkpoint` ([`checkpoint::checkpoint`]): any bytes as a `cos-transfer` upload and
 //!   download checkpoint file; what parses is consistent and round-trips through its JSON.
@@ -23,10 +23,12 @@
 //!   opened from arbitrary object headers with fixed AES and RSA master keys; unknown or
 //!   missing algorithms, malformed values and wrong lengths fail closed, and what opens
 //!   has consistent lengths, offsets and part offsets.
-//!
-//! Target still to come: `transfer_sequence` (a program of driver outcomes fed to the
-//! `cos-transfer` state machine, like [`machines::download`]: parts stay within the
-//! object, the window stays bounded, the checkpoint only names durable parts).
+//! * `transfer_sequence` ([`transfer::transfer_sequence`]): a program of driver outcomes
+//!   (successes, faults, lost and out-of-order answers, stale outcomes, resumes from
+//!   earlier checkpoints) fed to the `cos-transfer` upload, download and copy machines
+//!   against a simulated COS: every run ends, requests stay within the object and the
+//!   window, checkpoints only name acknowledged parts, and a success has the source's
+//!   data.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -39,6 +41,7 @@ pub mod machines;
 pub mod seeds;
 pub mod select;
 pub mod sign;
+pub mod transfer;
 pub mod xml;
 
 /// One fuzz target: its name (the file name under `fuzz/fuzz_targets/` and the folder
@@ -140,6 +143,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "encryption_envelope",
         run: crypto::encryption_envelope,
+    },
+    Target {
+        name: "transfer_sequence",
+        run: transfer::transfer_sequence,
     },
 ];
 

@@ -477,6 +477,39 @@ pub fn seeds() -> Vec<Seed> {
     w.bytes(&envelope_probes());
     add("encryption_envelope", "seed-program", w.buf.clone());
 
+    let mut w = Writer::default();
+    // Upload, 10-byte parts of 95 bytes, 3 at once, 3 attempts, always multipart, resumed
+    // after step 12: successes, a lost part, a wrong ETag, out of order; then the resume
+    // from the checkpoint file.
+    w.u8(0).u8(9).u16(95).u8(3).u8(2).u8(0).u8(1).u8(12);
+    w.bytes(&[
+        0, 0, 0, 0, 9, 1, 0, 2, 11, 0, 1, 0, 1, 15, 1, 0, 0, 8, 0, 0, 3,
+    ]);
+    w.u8(1).u8(1);
+    add("transfer_sequence", "seed-upload-resume", w.buf.clone());
+    let mut w = Writer::default();
+    // Download, 16-byte parts of 100 bytes, 2 at once, the CRC-64 known, resumed after
+    // step 8: a short body, a lost range, a stale outcome; then from an earlier checkpoint.
+    w.u8(1).u8(15).u16(100).u8(2).u8(2).u8(0).u8(1).u8(8);
+    w.bytes(&[0, 0, 0, 0, 11, 0, 0, 0, 1, 9, 0, 3, 15, 0, 7, 0, 1, 0, 0]);
+    w.u8(2).u8(8);
+    add("transfer_sequence", "seed-download-resume", w.buf.clone());
+    let mut w = Writer::default();
+    // Copy in 8-byte parts of 70 bytes, default concurrency, 2 attempts: a 503, a lost
+    // part, answers out of order.
+    w.u8(2).u8(7).u16(70).u8(0).u8(1).u8(0).u8(0).u8(0);
+    w.bytes(&[0, 0, 0, 0, 8, 2, 0, 3, 9, 1, 0, 4, 0, 0, 15, 2]);
+    add("transfer_sequence", "seed-copy-parts", w.buf.clone());
+    let mut w = Writer::default();
+    // Move in one copy, no CRC-64: the destination's HEAD fails once.
+    w.u8(3).u8(20).u16(30).u8(1).u8(3).u8(3).u8(2).u8(0);
+    w.bytes(&[0, 0, 0, 0, 8, 0, 0, 0]);
+    add("transfer_sequence", "seed-move", w.buf.clone());
+    let mut w = Writer::default();
+    // Upload in one PUT: a wrong CRC-64, then success.
+    w.u8(0).u8(47).u16(40).u8(1).u8(3).u8(3).u8(0).u8(0);
+    w.bytes(&[11, 0, 0, 0, 0, 0]);
+    add("transfer_sequence", "seed-upload-put", w.buf.clone());
     out
 }
 

@@ -1,0 +1,5 @@
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    cos_fuzz::transfer::transfer_sequence(data);
+});
