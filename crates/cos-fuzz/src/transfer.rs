@@ -1,10 +1,10 @@
-//! The `cos-transfer` state machines ([`Upload`], [`Download`], [`Copy`]) driven against
+//! The `cos-transfer` state machines ([`Upload`], [`Download`], [`struct@Copy`]) driven against
 //! a simulated COS by a program that picks which action is answered next and how.
 //!
 //! A program is a header (see [`transfer_sequence`]) followed by steps. At each step the
 //! driver first starts every action the machine offers (the crate's driving loop), then
 //! reads a byte: most values answer one of the actions in flight (the next byte picks
-//! which, so answers come in any order) with success or one of the faults of [`Fault`];
+//! which, so answers come in any order) with success or one of the faults of `Fault`;
 //! one value instead reports an outcome for an action that is not in flight, which the
 //! machine must ignore. Past the end of the program every answer is a success, so every
 //! run ends.
