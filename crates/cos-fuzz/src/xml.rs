@@ -9,12 +9,14 @@ use std::fmt::Debug;
 use bytes::Bytes;
 use cos_proto::Operation;
 use cos_proto::ops::{
-    CompleteMultipartUpload, CopyObject, CopySource, DeleteObjects, GetObjectAcl, GetObjectTagging,
-    InitiateMultipartUpload, ListMultipartUploads, ListObjectVersions, ListObjects, ListParts,
-    PutObjectAcl, PutObjectTagging, UploadPartCopy,
+    self, CompleteMultipartUpload, CopyObject, CopySource, DeleteObjects, GetObjectAcl,
+    GetObjectTagging, InitiateMultipartUpload, ListMultipartUploads, ListObjectVersions,
+    ListObjects, ListParts, PutObjectAcl, PutObjectTagging, UploadPartCopy,
 };
 
 use crate::input::{config, url};
+
+use ops::oracle;
 
 /// Parses `body` as a `200` answer to `op`, checks the BOM rule, and returns the output.
 fn parse<O>(op: &O, body: &[u8]) -> Option<O::Output>
@@ -35,8 +37,16 @@ where
     plain.ok()
 }
 
-/// `ListObjects` (`ListBucketResult`).
+/// `ListObjects` (`ListBucketResult`). Where the streaming scanner takes the body, it
+/// must read what the serde deserializer reads (or fail the same way).
 pub fn list_objects(data: &[u8]) {
+    if let Some(scanned) = oracle::list_objects_scanned(data) {
+        assert_eq!(
+            scanned,
+            oracle::list_objects_deserialized(data),
+            "the scanner and the deserializer disagree"
+        );
+    }
     let op = ListObjects::new().marker("m");
     if let Some(output) = parse(&op, data)
         && let Some(next) = op.next_page(&output)

@@ -1,0 +1,19 @@
+//! The listing parsers two ways, for differential testing (the fuzz targets and the
+//! tests): the streaming scanner alone, and the serde deserializer the scanner replaces.
+//! Not part of the API: built for tests and with the `oracle` feature only.
+
+use crate::error::ResponseError;
+
+use super::ListObjectsOutput;
+use super::list_objects::{deserialize_list_bucket_result, scan_only_list_bucket_result};
+
+/// A `ListBucketResult` body through the streaming scanner alone: `None` when the body
+/// is outside the scanner's subset (the parser then uses the deserializer).
+pub fn list_objects_scanned(body: &[u8]) -> Option<Result<ListObjectsOutput, ResponseError>> {
+    scan_only_list_bucket_result(body)
+}
+
+/// A `ListBucketResult` body through the serde deserializer alone.
+pub fn list_objects_deserialized(body: &[u8]) -> Result<ListObjectsOutput, ResponseError> {
+    deserialize_list_bucket_result(body, None)
+}
