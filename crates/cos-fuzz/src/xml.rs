@@ -78,8 +78,15 @@ pub fn list_multipart_uploads(data: &[u8]) {
     }
 }
 
-/// `ListParts` (`ListPartsResult`).
+/// `ListParts` (`ListPartsResult`), the scanner checked against the deserializer.
 pub fn list_parts(data: &[u8]) {
+    if let Some(scanned) = oracle::list_parts_scanned(data) {
+        assert_eq!(
+            scanned,
+            oracle::list_parts_deserialized(data),
+            "the scanner and the deserializer disagree"
+        );
+    }
     let op = ListParts::new("k", "u").part_number_marker(2);
     if let Some(output) = parse(&op, data)
         && let Some(next) = op.next_page(&output)

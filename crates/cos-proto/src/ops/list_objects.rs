@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::listing_common::{
     KeyDecoder, MAX_PAGE_SIZE, Owner, RawCommonPrefix, RawOwner, ScannedOwner, check_page_size,
-    later, non_empty, once, owner, parse_document, scan_bool, scan_common_prefix, scan_owner,
-    scan_u32, scan_u64,
+    later, non_empty, once, owner, parse_document, scan_bool, scan_common_prefix, scan_number,
+    scan_owner, scan_u32,
 };
 use crate::Config;
 use crate::error::{Error, ResponseError};
@@ -357,7 +357,7 @@ fn scan_object_summary<'a>(scanner: &mut Scanner<'a>) -> Option<ScannedObjectSum
             0 => once(&mut raw.key, scanner.text()?)?,
             1 => once(&mut raw.last_modified, scanner.text()?)?,
             2 => once(&mut raw.etag, scanner.text()?)?,
-            3 => once(&mut raw.size, scan_u64(&scanner.text()?)?)?,
+            3 => once(&mut raw.size, scan_number(&scanner.text()?)?)?,
             4 => once(&mut raw.owner, scan_owner(scanner)?)?,
             5 => once(&mut raw.storage_class, non_empty(scanner.text()?))?,
             _ => once(&mut raw.storage_tier, non_empty(scanner.text()?))?,

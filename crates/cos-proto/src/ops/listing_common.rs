@@ -113,8 +113,9 @@ pub(crate) fn scan_u32(text: &str) -> Option<Option<u32>> {
     text.trim().parse().ok().map(Some)
 }
 
-/// An unsigned number as the deserializer reads one; `None` (give up) otherwise.
-pub(crate) fn scan_u64(text: &str) -> Option<u64> {
+/// A number as the deserializer reads one (trimmed of XML whitespace, then `FromStr`);
+/// `None` (give up) otherwise.
+pub(crate) fn scan_number<T: std::str::FromStr>(text: &str) -> Option<T> {
     trim_xml_spaces(text).parse().ok()
 }
 

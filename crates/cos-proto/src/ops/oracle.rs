@@ -4,8 +4,9 @@
 
 use crate::error::ResponseError;
 
-use super::ListObjectsOutput;
 use super::list_objects::{deserialize_list_bucket_result, scan_only_list_bucket_result};
+use super::list_parts::{deserialize_list_parts_result, scan_only_list_parts_result};
+use super::{ListObjectsOutput, ListPartsOutput};
 
 /// A `ListBucketResult` body through the streaming scanner alone: `None` when the body
 /// is outside the scanner's subset (the parser then uses the deserializer).
@@ -16,4 +17,14 @@ pub fn list_objects_scanned(body: &[u8]) -> Option<Result<ListObjectsOutput, Res
 /// A `ListBucketResult` body through the serde deserializer alone.
 pub fn list_objects_deserialized(body: &[u8]) -> Result<ListObjectsOutput, ResponseError> {
     deserialize_list_bucket_result(body, None)
+}
+
+/// A `ListPartsResult` body through the streaming scanner alone.
+pub fn list_parts_scanned(body: &[u8]) -> Option<Result<ListPartsOutput, ResponseError>> {
+    scan_only_list_parts_result(body)
+}
+
+/// A `ListPartsResult` body through the serde deserializer alone.
+pub fn list_parts_deserialized(body: &[u8]) -> Result<ListPartsOutput, ResponseError> {
+    deserialize_list_parts_result(body, None)
 }

@@ -315,6 +315,50 @@ pub(crate) fn list_objects_fields() -> BoxedStrategy<Vec<String>> {
         .boxed()
 }
 
+/// The children of a `ListPartsResult`.
+pub(crate) fn list_parts_fields() -> BoxedStrategy<Vec<String>> {
+    let scalars = struct_fields(vec![
+        leaf("Bucket", text()),
+        leaf(
+            "EncodingType",
+            fixed_or(&["url", "URL", " url "], &["", "none"], text()),
+        ),
+        leaf("Key", text()),
+        leaf("UploadId", text()),
+        owner("Initiator"),
+        owner("Owner"),
+        leaf("StorageClass", storage_class_text()),
+        leaf("PartNumberMarker", number_text()),
+        leaf("NextPartNumberMarker", number_text()),
+        leaf("MaxParts", number_text()),
+    ]);
+    let part = struct_element(
+        "Part",
+        vec![
+            leaf("PartNumber", number_text()),
+            leaf("LastModified", text()),
+            leaf("ETag", text()),
+            leaf("Size", number_text()),
+        ],
+        vec![unknown()],
+    );
+    (
+        scalars,
+        proptest::option::weighted(0.98, leaf("IsTruncated", bool_text())),
+        vec(part, 0..5),
+        vec(unknown(), 0..2),
+    )
+        .prop_map(|(scalars, truncated, parts, unknown)| {
+            let mut fields = scalars;
+            fields.extend(truncated);
+            fields.extend(parts);
+            fields.extend(unknown);
+            fields
+        })
+        .prop_shuffle()
+        .boxed()
+}
+
 /// A whole document: prologue, root (`root`, sometimes namespaced or with attributes),
 /// the fields, epilogue.
 pub(crate) fn listing_document(
