@@ -290,6 +290,27 @@ fn xor(data: &mut [u8], keystream: &[u8]) {
     }
 }
 
+/// Writes `counter`, `counter + 1`, ... (big-endian, wrapping at 2^128) into `blocks`.
+/// When the low 64 bits do not carry within the batch, the high half is the same for
+/// every block and the low halves are a plain sequence, which the compiler vectorises.
+#[inline(always)]
+fn fill_counters(blocks: &mut [Block<Aes256>], counter: u128) {
+    let low = counter as u64;
+    let last = blocks.len().saturating_sub(1) as u64;
+    if low.checked_add(last).is_some() {
+        let high = ((counter >> 64) as u64).to_be_bytes();
+        for (i, block) in blocks.iter_mut().enumerate() {
+            let (h, l) = block.0.split_at_mut(8);
+            h.copy_from_slice(&high);
+            l.copy_from_slice(&low.wrapping_add(i as u64).to_be_bytes());
+        }
+    } else {
+        for (i, block) in blocks.iter_mut().enumerate() {
+            block.0 = counter.wrapping_add(i as u128).to_be_bytes();
+        }
+    }
+}
+
 /// XORs the keystream from `counter` on into `data` (whole blocks), run by the AES
 /// backend so that counters, encryption and XOR share its target features.
 struct XorKeystream<'a> {
@@ -309,9 +330,7 @@ impl BlockCipherEncClosure for XorKeystream<'_> {
         let mut counter = self.counter;
         let mut chunks = self.data.chunks_exact_mut(width * IV_LEN);
         for chunk in &mut chunks {
-            for (i, block) in batch.iter_mut().enumerate() {
-                block.0 = counter.wrapping_add(i as u128).to_be_bytes();
-            }
+            fill_counters(&mut batch, counter);
             counter = counter.wrapping_add(width as u128);
             backend.encrypt_par_blocks((&mut batch).into());
             xor(chunk, Block::<B>::slice_as_flattened(&batch));
