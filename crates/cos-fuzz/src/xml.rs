@@ -67,8 +67,16 @@ pub fn list_object_versions(data: &[u8]) {
     }
 }
 
-/// `ListMultipartUploads` (`ListMultipartUploadsResult`).
+/// `ListMultipartUploads` (`ListMultipartUploadsResult`), the scanner checked against
+/// the deserializer.
 pub fn list_multipart_uploads(data: &[u8]) {
+    if let Some(scanned) = oracle::list_multipart_uploads_scanned(data) {
+        assert_eq!(
+            scanned,
+            oracle::list_multipart_uploads_deserialized(data),
+            "the scanner and the deserializer disagree"
+        );
+    }
     let op = ListMultipartUploads::new();
     if let Some(output) = parse(&op, data)
         && let Some(next) = op.next_page(&output)

@@ -315,6 +315,59 @@ pub(crate) fn list_objects_fields() -> BoxedStrategy<Vec<String>> {
         .boxed()
 }
 
+/// The children of a `ListMultipartUploadsResult`.
+pub(crate) fn list_multipart_uploads_fields() -> BoxedStrategy<Vec<String>> {
+    let scalars = struct_fields(vec![
+        leaf("Bucket", text()),
+        leaf(
+            "EncodingType",
+            fixed_or(&["url", "URL", " url "], &["", "none"], text()),
+        ),
+        leaf("Prefix", text()),
+        leaf("Delimiter", text()),
+        leaf("KeyMarker", text()),
+        leaf("UploadIdMarker", text()),
+        leaf("NextKeyMarker", text()),
+        leaf("NextUploadIdMarker", text()),
+        leaf("MaxUploads", number_text()),
+    ]);
+    let upload = struct_element(
+        "Upload",
+        vec![
+            leaf("Key", text()),
+            leaf("UploadId", text()),
+            leaf("Initiated", text()),
+        ],
+        vec![
+            leaf("StorageClass", storage_class_text()),
+            owner("Owner"),
+            owner("Initiator"),
+            unknown(),
+        ],
+    );
+    let common_prefix = prop_oneof![
+        12 => leaf("Prefix", text()).prop_map(|p| format!("<CommonPrefixes>{p}</CommonPrefixes>")),
+        1 => Just("<CommonPrefixes/>".to_owned()),
+    ];
+    (
+        scalars,
+        proptest::option::weighted(0.98, leaf("IsTruncated", bool_text())),
+        vec(upload, 0..4),
+        vec(common_prefix, 0..3),
+        vec(unknown(), 0..2),
+    )
+        .prop_map(|(scalars, truncated, uploads, prefixes, unknown)| {
+            let mut fields = scalars;
+            fields.extend(truncated);
+            fields.extend(uploads);
+            fields.extend(prefixes);
+            fields.extend(unknown);
+            fields
+        })
+        .prop_shuffle()
+        .boxed()
+}
+
 /// The children of a `ListPartsResult`.
 pub(crate) fn list_parts_fields() -> BoxedStrategy<Vec<String>> {
     let scalars = struct_fields(vec![
