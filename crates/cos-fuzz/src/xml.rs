@@ -9,12 +9,14 @@ use std::fmt::Debug;
 use bytes::Bytes;
 use cos_proto::Operation;
 use cos_proto::ops::{
-    CompleteMultipartUpload, CopyObject, CopySource, DeleteObjects, GetObjectAcl, GetObjectTagging,
-    InitiateMultipartUpload, ListMultipartUploads, ListObjectVersions, ListObjects, ListParts,
-    PutObjectAcl, PutObjectTagging, UploadPartCopy,
+    self, CompleteMultipartUpload, CopyObject, CopySource, DeleteObjects, GetObjectAcl,
+    GetObjectTagging, InitiateMultipartUpload, ListMultipartUploads, ListObjectVersions,
+    ListObjects, ListParts, PutObjectAcl, PutObjectTagging, UploadPartCopy,
 };
 
 use crate::input::{config, url};
+
+use ops::oracle;
 
 /// Parses `body` as a `200` answer to `op`, checks the BOM rule, and returns the output.
 fn parse<O>(op: &O, body: &[u8]) -> Option<O::Output>
@@ -35,8 +37,16 @@ where
     plain.ok()
 }
 
-/// `ListObjects` (`ListBucketResult`).
+/// `ListObjects` (`ListBucketResult`). Where the streaming scanner takes the body, it
+/// must read what the serde deserializer reads (or fail the same way).
 pub fn list_objects(data: &[u8]) {
+    if let Some(scanned) = oracle::list_objects_scanned(data) {
+        assert_eq!(
+            scanned,
+            oracle::list_objects_deserialized(data),
+            "the scanner and the deserializer disagree"
+        );
+    }
     let op = ListObjects::new().marker("m");
     if let Some(output) = parse(&op, data)
         && let Some(next) = op.next_page(&output)
@@ -57,8 +67,16 @@ pub fn list_object_versions(data: &[u8]) {
     }
 }
 
-/// `ListMultipartUploads` (`ListMultipartUploadsResult`).
+/// `ListMultipartUploads` (`ListMultipartUploadsResult`), the scanner checked against
+/// the deserializer.
 pub fn list_multipart_uploads(data: &[u8]) {
+    if let Some(scanned) = oracle::list_multipart_uploads_scanned(data) {
+        assert_eq!(
+            scanned,
+            oracle::list_multipart_uploads_deserialized(data),
+            "the scanner and the deserializer disagree"
+        );
+    }
     let op = ListMultipartUploads::new();
     if let Some(output) = parse(&op, data)
         && let Some(next) = op.next_page(&output)
@@ -68,8 +86,15 @@ pub fn list_multipart_uploads(data: &[u8]) {
     }
 }
 
-/// `ListParts` (`ListPartsResult`).
+/// `ListParts` (`ListPartsResult`), the scanner checked against the deserializer.
 pub fn list_parts(data: &[u8]) {
+    if let Some(scanned) = oracle::list_parts_scanned(data) {
+        assert_eq!(
+            scanned,
+            oracle::list_parts_deserialized(data),
+            "the scanner and the deserializer disagree"
+        );
+    }
     let op = ListParts::new("k", "u").part_number_marker(2);
     if let Some(output) = parse(&op, data)
         && let Some(next) = op.next_page(&output)

@@ -175,11 +175,27 @@ impl Config {
 
     /// The `scheme://authority` requests are sent to.
     pub fn base_url(&self) -> String {
-        let authority = match &self.addressing {
-            Addressing::PathStyle(authority) | Addressing::Ip(authority) => authority.clone(),
-            _ => self.host(),
+        let authority = match self.url_authority() {
+            Some(authority) => authority.to_owned(),
+            None => self.host(),
         };
         format!("{}://{}", self.scheme.as_str(), authority)
+    }
+
+    /// The authority of the URL when it is not the `Host` (path-style and IP addressing).
+    pub(crate) fn url_authority(&self) -> Option<&str> {
+        match &self.addressing {
+            Addressing::PathStyle(authority) | Addressing::Ip(authority) => Some(authority),
+            _ => None,
+        }
+    }
+
+    /// The bucket's name when it prefixes the path (path-style addressing).
+    pub(crate) fn path_bucket(&self) -> Option<&str> {
+        match &self.addressing {
+            Addressing::PathStyle(_) => Some(&self.bucket),
+            _ => None,
+        }
     }
 
     /// The path prefix before the encoded key: `/<bucket>` in path-style addressing,

@@ -10,7 +10,7 @@
 //!
 //! All escapes are upper-case hex, as the official SDKs write them.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Everything except the RFC 3986 unreserved set.
 const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
@@ -43,12 +43,40 @@ pub fn sign_encode(value: &str) -> String {
 /// assert_eq!(cos_proto::encode::path_encode("/x"), "/x");
 /// ```
 pub fn path_encode(key: &str) -> String {
-    let key = key.strip_prefix('/').unwrap_or(key);
-    let encoded = utf8_percent_encode(key, PATH).to_string();
-    let mut path = String::with_capacity(encoded.len() + 1);
-    path.push('/');
-    path.push_str(&encoded.replace("./", ".%2F"));
+    let mut path = String::with_capacity(key.len() + 16);
+    push_path_encoded(&mut path, key);
     path
+}
+
+/// Appends [`path_encode`]`(key)` to `out`, in one pass: escapes are written as the key
+/// is read, and a `/` right after a `.` is escaped (that is where `./` occurs in the
+/// encoded form, since `.` and `/` are never escaped and no escape contains them).
+pub(crate) fn push_path_encoded(out: &mut String, key: &str) {
+    let key = key.strip_prefix('/').unwrap_or(key);
+    out.reserve(key.len() + 1);
+    out.push('/');
+    let mut after_dot = false;
+    for &b in key.as_bytes() {
+        if (b == b'/' && !after_dot) || is_unreserved(b) {
+            out.push(char::from(b));
+        } else {
+            push_escape(out, b);
+        }
+        after_dot = b == b'.';
+    }
+}
+
+/// `A-Z a-z 0-9 - _ . ~`.
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+}
+
+/// Appends `%XX` (upper-case hex).
+fn push_escape(out: &mut String, b: u8) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    out.push('%');
+    out.push(char::from(DIGITS[usize::from(b >> 4)]));
+    out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
 }
 
 /// Encodes a key for the `x-cos-copy-source` header: like [`path_encode`] but without the
@@ -73,10 +101,33 @@ pub fn query_encode(value: &str) -> String {
 /// Decodes `%XX` escapes (a URL path). Returns `None` if the result is not UTF-8.
 /// Malformed escapes (`%zz`, a trailing `%`) are kept literally.
 pub fn percent_decode_str(value: &str) -> Option<String> {
-    percent_decode(value.as_bytes())
-        .decode_utf8()
-        .ok()
-        .map(|s| s.into_owned())
+    let bytes = value.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let escaped = match (b, bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&hi), Some(&lo)) => hex_value(hi).zip(hex_value(lo)),
+            _ => None,
+        };
+        match escaped {
+            Some((hi, lo)) => {
+                decoded.push(hi << 4 | lo);
+                i += 3;
+            }
+            None => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(decoded).ok()
+}
+
+/// The value of a hex digit (either case).
+fn hex_value(digit: u8) -> Option<u8> {
+    char::from(digit)
+        .to_digit(16)
+        .and_then(|value| u8::try_from(value).ok())
 }
 
 /// Decodes a form-encoded query component: `+` is a space, then `%XX` escapes.
@@ -146,6 +197,18 @@ mod tests {
         assert_eq!(path_encode("~"), "/~");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn path_encoding_is_the_percent_encoding_with_dot_slash_escaped(key in "[./a %中]{0,16}") {
+            let stripped = key.strip_prefix('/').unwrap_or(&key);
+            let reference = format!(
+                "/{}",
+                utf8_percent_encode(stripped, PATH).to_string().replace("./", ".%2F")
+            );
+            proptest::prop_assert_eq!(path_encode(&key), reference);
+        }
+    }
+
     #[test]
     fn query_encoding_is_form_encoding() {
         assert_eq!(
@@ -177,6 +240,17 @@ mod tests {
                 ("x".to_owned(), "1".to_owned())
             ]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decoding_matches_percent_encoding(value in "[%0-9a-fA-FgG中/ ]{0,12}") {
+            let reference = percent_encoding::percent_decode(value.as_bytes())
+                .decode_utf8()
+                .ok()
+                .map(|s| s.into_owned());
+            proptest::prop_assert_eq!(percent_decode_str(&value), reference);
+        }
     }
 
     #[test]

@@ -54,17 +54,22 @@ impl StorageClass {
 
     /// Parses a wire value (case-insensitive: COS answers `Standard` in some documents).
     pub fn parse(value: &str) -> Self {
-        match value.to_ascii_uppercase().as_str() {
-            "STANDARD" => StorageClass::Standard,
-            "STANDARD_IA" => StorageClass::StandardIa,
-            "ARCHIVE" => StorageClass::Archive,
-            "DEEP_ARCHIVE" => StorageClass::DeepArchive,
-            "INTELLIGENT_TIERING" => StorageClass::IntelligentTiering,
-            "MAZ_STANDARD" => StorageClass::MazStandard,
-            "MAZ_STANDARD_IA" => StorageClass::MazStandardIa,
-            "MAZ_INTELLIGENT_TIERING" => StorageClass::MazIntelligentTiering,
-            _ => StorageClass::Other(value.to_owned()),
-        }
+        [
+            ("STANDARD", StorageClass::Standard),
+            ("STANDARD_IA", StorageClass::StandardIa),
+            ("ARCHIVE", StorageClass::Archive),
+            ("DEEP_ARCHIVE", StorageClass::DeepArchive),
+            ("INTELLIGENT_TIERING", StorageClass::IntelligentTiering),
+            ("MAZ_STANDARD", StorageClass::MazStandard),
+            ("MAZ_STANDARD_IA", StorageClass::MazStandardIa),
+            (
+                "MAZ_INTELLIGENT_TIERING",
+                StorageClass::MazIntelligentTiering,
+            ),
+        ]
+        .into_iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(value))
+        .map_or_else(|| StorageClass::Other(value.to_owned()), |(_, class)| class)
     }
 
     /// `true` for classes that need a restore before the data can be read.

@@ -26,7 +26,7 @@ pub fn check_key(key: &str) -> Result<(), InputError> {
     if key.len() > MAX_KEY_LEN {
         return Err(InputError::KeyTooLong { len: key.len() });
     }
-    if simplify(key) == "/" {
+    if resolves_to_root(key) {
         return Err(InputError::KeyResolvesToBucket {
             key: key.to_owned(),
         });
@@ -38,6 +38,20 @@ pub fn check_key(key: &str) -> Result<(), InputError> {
         });
     }
     Ok(())
+}
+
+/// `simplify(key) == "/"`, without building the simplified path: counts the segments
+/// that would remain.
+fn resolves_to_root(key: &str) -> bool {
+    let mut depth = 0usize;
+    for segment in key.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => depth = depth.saturating_sub(1),
+            _ => depth += 1,
+        }
+    }
+    depth == 0
 }
 
 /// Normalises a key like a POSIX path: empty segments and `.` are dropped, `..` pops a
@@ -104,6 +118,13 @@ mod tests {
         );
         assert!(check_key(&"中".repeat(284)).is_err());
         assert_eq!(check_key(""), Err(InputError::EmptyKey));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn root_check_agrees_with_simplify(key in "[./a]{0,12}") {
+            proptest::prop_assert_eq!(resolves_to_root(&key), simplify(&key) == "/");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use http::header::{CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
 use http::{HeaderName, HeaderValue, Method};
 
 use crate::config::Config;
-use crate::encode::{build_query, path_encode};
+use crate::encode::{build_query, push_path_encoded};
 use crate::error::InputError;
 use crate::key::check_key;
 
@@ -121,37 +121,26 @@ impl RequestBuilder {
     /// Produces the unsigned request for `config`: absolute URI, explicit `Host`,
     /// `Content-Length` (or `Transfer-Encoding: chunked`) exactly as COS signs them.
     pub(crate) fn build(self, config: &Config) -> Result<http::Request<Body>, InputError> {
-        let mut path = config.path_prefix();
-        match &self.key {
-            Some(key) => path.push_str(&path_encode(key)),
-            None => path.push('/'),
-        }
-        let mut uri = format!("{}{}", config.base_url(), path);
-        if !self.query.is_empty() {
-            uri.push('?');
-            uri.push_str(&build_query(
-                self.query.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-            ));
-        }
-        let invalid_uri = |_| InputError::InvalidArgument {
-            what: "request URI",
-            reason: uri.clone(),
-        };
-        let parsed: http::Uri = uri.parse().map_err(invalid_uri)?;
-        let host =
-            HeaderValue::from_str(&config.host()).map_err(|_| InputError::InvalidEndpoint {
+        let host = config.host();
+        let uri = self.uri(config, &host);
+        let parsed = http::Uri::from_maybe_shared(Bytes::from(uri)).map_err(|_| {
+            InputError::InvalidArgument {
+                what: "request URI",
+                reason: self.uri(config, &host),
+            }
+        })?;
+        let host = HeaderValue::from_maybe_shared(Bytes::from(host)).map_err(|_| {
+            InputError::InvalidEndpoint {
                 endpoint: config.host(),
                 reason: "cannot be sent as a Host header",
-            })?;
-        let mut request = http::Request::builder()
-            .method(self.method.clone())
-            .uri(parsed)
-            .body(Body::Empty)
-            .map_err(|e| InputError::InvalidArgument {
-                what: "request",
-                reason: e.to_string(),
-            })?;
+            }
+        })?;
+        let mut request = http::Request::new(Body::Empty);
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = parsed;
         let headers = request.headers_mut();
+        // Host, the framing header and the signature come on top of the operation's own.
+        headers.reserve(self.headers.len() + 4);
         headers.insert(HOST, host);
         for (name, value) in self.headers {
             headers.append(name, value);
@@ -168,6 +157,31 @@ impl RequestBuilder {
         }
         *request.body_mut() = self.body;
         Ok(request)
+    }
+
+    /// `scheme://authority[/bucket]/encoded-key[?query]`.
+    fn uri(&self, config: &Config, host: &str) -> String {
+        let authority = config.url_authority().unwrap_or(host);
+        let key_len = self.key.as_ref().map_or(0, String::len);
+        let mut uri = String::with_capacity(authority.len() + 2 * key_len + 64);
+        uri.push_str(config.scheme().as_str());
+        uri.push_str("://");
+        uri.push_str(authority);
+        if let Some(bucket) = config.path_bucket() {
+            uri.push('/');
+            uri.push_str(bucket);
+        }
+        match &self.key {
+            Some(key) => push_path_encoded(&mut uri, key),
+            None => uri.push('/'),
+        }
+        if !self.query.is_empty() {
+            uri.push('?');
+            uri.push_str(&build_query(
+                self.query.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+            ));
+        }
+        uri
     }
 }
 

@@ -24,13 +24,15 @@
 //! assert_eq!(auth.signature, "ce4ac0ecbcdb30538b3fee0a97cc6389694ce53a");
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::{Digest, Sha1};
 
 use crate::Credentials;
-use crate::encode::{percent_decode_str, sign_encode};
+use crate::encode::percent_decode_str;
 use crate::error::InputError;
 
 /// Headers that are signed whatever their case, besides every `x-cos-*` and `x-ci-*`.
@@ -65,10 +67,16 @@ pub const START_SKEW_SECS: u64 = 60;
 
 /// `true` if a header with this name is signed by the client (case-insensitive).
 pub fn is_signed_header(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.starts_with("x-cos-")
-        || lower.starts_with("x-ci-")
-        || SIGNED_HEADERS.contains(&lower.as_str())
+    let starts_with = |prefix: &str| {
+        name.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    starts_with("x-cos-")
+        || starts_with("x-ci-")
+        || SIGNED_HEADERS
+            .iter()
+            .any(|signed| signed.eq_ignore_ascii_case(name))
 }
 
 /// The validity window of a signature, in Unix seconds: `start;end`.
@@ -105,7 +113,63 @@ impl KeyTime {
 
 impl fmt::Display for KeyTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{};{}", self.start, self.end)
+        f.write_str(self.formatted().as_str())
+    }
+}
+
+/// `start;end` written without allocating: two `u64`s of at most 20 digits and a `;`.
+struct KeyTimeText {
+    buf: [u8; 41],
+    len: usize,
+}
+
+impl KeyTimeText {
+    fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits and `;` are ever written.
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+
+    fn push_u64(&mut self, value: u64) {
+        let mut digits = [0u8; 20];
+        let mut n = value;
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            if let Some(d) = digits.get_mut(i) {
+                *d = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+            if n == 0 || i == 0 {
+                break;
+            }
+        }
+        for &d in digits.get(i..).unwrap_or_default() {
+            self.push(d);
+        }
+    }
+
+    fn push(&mut self, byte: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
+        }
+    }
+}
+
+impl KeyTime {
+    fn formatted(&self) -> KeyTimeText {
+        let mut text = KeyTimeText {
+            buf: [0; 41],
+            len: 0,
+        };
+        text.push_u64(self.start);
+        text.push(b';');
+        text.push_u64(self.end);
+        text
     }
 }
 
@@ -120,35 +184,72 @@ pub struct Canonical {
     pub param_list: String,
 }
 
-/// Encodes and sorts `(name, value)` pairs: returns `name=value&...` and `name;...`.
-fn canonical_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> (String, String) {
-    let mut encoded: Vec<(String, String)> = pairs
-        .into_iter()
-        .map(|(name, value)| {
-            let value = percent_encoding::percent_encode(value, ENCODE_SET).to_string();
-            (sign_encode(name).to_lowercase(), value)
-        })
-        .collect();
-    encoded.sort();
-    let joined = encoded
-        .iter()
-        .map(|(n, v)| format!("{n}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
-    let names = encoded
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
-    (joined, names)
+/// Appends `bytes` percent-encoded with the signature's encode set (the RFC 3986
+/// unreserved characters stay, as in [`crate::encode::sign_encode`]). Names are lower-cased after
+/// encoding, escapes included (`%E4` becomes `%e4`).
+fn encode_into(out: &mut String, bytes: &[u8], lower_case: bool) {
+    const UPPER: &[u8; 16] = b"0123456789ABCDEF";
+    const LOWER: &[u8; 16] = b"0123456789abcdef";
+    let digits = if lower_case { LOWER } else { UPPER };
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(if lower_case {
+                b.to_ascii_lowercase()
+            } else {
+                b
+            }));
+        } else {
+            out.push('%');
+            out.push(char::from(digits[usize::from(b >> 4)]));
+            out.push(char::from(digits[usize::from(b & 0x0f)]));
+        }
+    }
 }
 
-/// The signature's encode set on raw bytes (same as [`sign_encode`]).
-const ENCODE_SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+/// Encodes and sorts `(name, value)` pairs: appends `name=value&...` to `joined` and
+/// returns `name;...`. Names are encoded and lower-cased, values encoded; the pairs are
+/// sorted by name, then value (byte order of the encoded forms).
+fn canonical_pairs<'a>(
+    joined: &mut String,
+    pairs: impl ExactSizeIterator<Item = (&'a [u8], &'a [u8])>,
+) -> String {
+    let mut encoded = String::new();
+    let mut spans: Vec<(Range<usize>, Range<usize>)> = Vec::with_capacity(pairs.len());
+    for (name, value) in pairs {
+        let start = encoded.len();
+        encode_into(&mut encoded, name, true);
+        let middle = encoded.len();
+        encode_into(&mut encoded, value, false);
+        spans.push((start..middle, middle..encoded.len()));
+    }
+    let text = |range: &Range<usize>| encoded.get(range.clone()).unwrap_or_default();
+    spans.sort_unstable_by(|(an, av), (bn, bv)| {
+        text(an).cmp(text(bn)).then_with(|| text(av).cmp(text(bv)))
+    });
+    let names_len: usize = spans.iter().map(|(n, _)| n.len() + 1).sum();
+    let mut names = String::with_capacity(names_len);
+    joined.reserve(encoded.len() + 2 * spans.len());
+    for (i, (name, value)) in spans.iter().enumerate() {
+        if i > 0 {
+            joined.push('&');
+            names.push(';');
+        }
+        joined.push_str(text(name));
+        joined.push('=');
+        joined.push_str(text(value));
+        names.push_str(text(name));
+    }
+    names
+}
+
+/// Appends the lower-cased method.
+fn push_lower(out: &mut String, method: &str) {
+    if method.is_ascii() {
+        out.extend(method.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        out.push_str(&method.to_lowercase());
+    }
+}
 
 /// Builds the canonical form from exactly the parameters and headers to sign (no
 /// filtering happens here). `path` is the decoded path (`/` + key).
@@ -158,58 +259,94 @@ pub fn canonicalize(
     params: &[(&str, &str)],
     headers: &[(&str, &[u8])],
 ) -> Canonical {
-    let (params_str, param_list) = canonical_pairs(params.iter().map(|(n, v)| (*n, v.as_bytes())));
-    let (headers_str, header_list) = canonical_pairs(headers.iter().copied());
+    canonicalize_pairs(
+        method,
+        path,
+        params.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())),
+        headers.iter().map(|(n, v)| (n.as_bytes(), *v)),
+    )
+}
+
+fn canonicalize_pairs<'a>(
+    method: &str,
+    path: &str,
+    params: impl ExactSizeIterator<Item = (&'a [u8], &'a [u8])>,
+    headers: impl ExactSizeIterator<Item = (&'a [u8], &'a [u8])>,
+) -> Canonical {
+    let mut http_string = String::with_capacity(method.len() + path.len() + 256);
+    push_lower(&mut http_string, method);
+    http_string.push('\n');
+    http_string.push_str(path);
+    http_string.push('\n');
+    let param_list = canonical_pairs(&mut http_string, params);
+    http_string.push('\n');
+    let header_list = canonical_pairs(&mut http_string, headers);
+    http_string.push('\n');
     Canonical {
-        http_string: format!(
-            "{}\n{path}\n{params_str}\n{headers_str}\n",
-            method.to_lowercase()
-        ),
+        http_string,
         header_list,
         param_list,
     }
 }
 
-fn hmac_sha1_hex(key: &[u8], message: &[u8]) -> String {
-    // HMAC accepts keys of any length; the error branch cannot happen.
-    let mut mac = match <Hmac<Sha1> as KeyInit>::new_from_slice(key) {
-        Ok(mac) => mac,
-        Err(_) => return String::new(),
-    };
-    mac.update(message);
-    hex(&mac.finalize().into_bytes())
+/// Lower-case hex of a SHA-1 digest or HMAC-SHA1, on the stack.
+type Hex40 = [u8; 40];
+
+fn hex40(bytes: &[u8]) -> Hex40 {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 40];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]]);
+    }
+    out
 }
 
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    s
+fn hex_str(hex: &Hex40) -> &str {
+    // Only ASCII hex digits are ever written.
+    std::str::from_utf8(hex).unwrap_or_default()
+}
+
+/// HMAC-SHA1 keyed with `key`, ready for the message.
+fn keyed_mac(key: &[u8]) -> Hmac<Sha1> {
+    // HMAC accepts keys of any length: `new_from_slice` cannot fail here, and the
+    // fallback (an empty key) is never taken.
+    <Hmac<Sha1> as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| <Hmac<Sha1> as KeyInit>::new(&Default::default()))
+}
+
+/// `hex(HMAC-SHA1(secret_key, key_time))`, on the stack.
+fn sign_key_hex(secret_key: &str, key_time: KeyTime) -> Hex40 {
+    let mut mac = keyed_mac(secret_key.as_bytes());
+    mac.update(key_time.formatted().as_bytes());
+    hex40(&mac.finalize().into_bytes())
+}
+
+/// The signature, on the stack: the string to sign is fed to the HMAC piece by piece.
+fn signature_hex(secret_key: &str, key_time: KeyTime, http_string: &str) -> Hex40 {
+    let mut mac = keyed_mac(&sign_key_hex(secret_key, key_time));
+    let digest = hex40(&Sha1::digest(http_string.as_bytes()));
+    mac.update(b"sha1\n");
+    mac.update(key_time.formatted().as_bytes());
+    mac.update(b"\n");
+    mac.update(&digest);
+    mac.update(b"\n");
+    hex40(&mac.finalize().into_bytes())
 }
 
 /// `hex(HMAC-SHA1(secret_key, key_time))`.
 pub fn sign_key(secret_key: &str, key_time: KeyTime) -> String {
-    hmac_sha1_hex(secret_key.as_bytes(), key_time.to_string().as_bytes())
+    hex_str(&sign_key_hex(secret_key, key_time)).to_owned()
 }
 
 /// `sha1\n<key time>\n<hex sha1 of the http string>\n`.
 pub fn string_to_sign(key_time: KeyTime, http_string: &str) -> String {
-    format!(
-        "sha1\n{key_time}\n{}\n",
-        hex(&Sha1::digest(http_string.as_bytes()))
-    )
+    let digest = hex40(&Sha1::digest(http_string.as_bytes()));
+    format!("sha1\n{key_time}\n{}\n", hex_str(&digest))
 }
 
 /// The `q-signature` value for a canonical request.
 pub fn signature(secret_key: &str, key_time: KeyTime, http_string: &str) -> String {
-    let key = sign_key(secret_key, key_time);
-    hmac_sha1_hex(
-        key.as_bytes(),
-        string_to_sign(key_time, http_string).as_bytes(),
-    )
+    hex_str(&signature_hex(secret_key, key_time, http_string)).to_owned()
 }
 
 /// The parsed or computed `Authorization` value.
@@ -291,14 +428,55 @@ impl Authorization {
 
 impl fmt::Display for Authorization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fields = self.fields();
-        for (i, (name, value)) in fields.iter().enumerate() {
-            if i > 0 {
-                f.write_str("&")?;
-            }
-            write!(f, "{name}={value}")?;
+        let mut out = String::new();
+        write_authorization(
+            &mut out,
+            &self.secret_id,
+            self.key_time,
+            &self.header_list,
+            &self.param_list,
+            &self.signature,
+        );
+        f.write_str(&out)
+    }
+}
+
+/// Writes the seven `q-*` fields, in the order of [`Authorization::fields`].
+fn write_authorization(
+    out: &mut String,
+    secret_id: &str,
+    key_time: KeyTime,
+    header_list: &str,
+    param_list: &str,
+    signature: &str,
+) {
+    let key_time = key_time.formatted();
+    let key_time = key_time.as_str();
+    out.reserve(
+        110 + secret_id.len()
+            + 2 * key_time.len()
+            + header_list.len()
+            + param_list.len()
+            + signature.len(),
+    );
+    for (i, (name, value)) in [
+        ("q-sign-algorithm", "sha1"),
+        ("q-ak", secret_id),
+        ("q-sign-time", key_time),
+        ("q-key-time", key_time),
+        ("q-header-list", header_list),
+        ("q-url-param-list", param_list),
+        ("q-signature", signature),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if i > 0 {
+            out.push('&');
         }
-        Ok(())
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
     }
 }
 
@@ -324,11 +502,15 @@ pub fn authorize(
     params: &[(&str, &str)],
     headers: &[(&str, &str)],
 ) -> Authorization {
-    let headers: Vec<(&str, &[u8])> = headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
     authorize_canonical(
         credentials,
         key_time,
-        &canonicalize(method, path, params, &headers),
+        &canonicalize_pairs(
+            method,
+            path,
+            params.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())),
+            headers.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())),
+        ),
     )
 }
 
@@ -343,7 +525,12 @@ pub fn authorize_canonical(
         key_time,
         header_list: canonical.header_list.clone(),
         param_list: canonical.param_list.clone(),
-        signature: signature(credentials.secret_key(), key_time, &canonical.http_string),
+        signature: hex_str(&signature_hex(
+            credentials.secret_key(),
+            key_time,
+            &canonical.http_string,
+        ))
+        .to_owned(),
     }
 }
 
@@ -381,40 +568,61 @@ pub struct SigningParts {
 impl SigningParts {
     /// Extracts the signing view of a request's method and URI.
     pub fn from_uri(method: &http::Method, uri: &http::Uri) -> Self {
-        let raw_path = uri.path();
-        let path = percent_decode_str(raw_path).unwrap_or_else(|| {
-            String::from_utf8_lossy(
-                &percent_encoding::percent_decode(raw_path.as_bytes()).collect::<Vec<u8>>(),
-            )
-            .into_owned()
-        });
         let params = uri
             .query()
             .map(|q| {
-                q.split('&')
-                    .filter(|p| !p.is_empty())
-                    .map(|part| {
-                        let (name, value) = part.split_once('=').unwrap_or((part, ""));
-                        (lossy_form_decode(name), lossy_form_decode(value))
-                    })
-                    .filter(|(name, _)| !name.is_empty())
+                query_pairs(q)
+                    .map(|(n, v)| (n.into_owned(), v.into_owned()))
                     .collect()
             })
             .unwrap_or_default();
         Self {
             method: method.as_str().to_lowercase(),
-            path,
+            path: decode_path(uri.path()).into_owned(),
             params,
         }
     }
 }
 
-fn lossy_form_decode(value: &str) -> String {
+/// The percent-decoded path; invalid UTF-8 is replaced (lossy).
+fn decode_path(raw_path: &str) -> Cow<'_, str> {
+    if !raw_path.contains('%') {
+        return Cow::Borrowed(raw_path);
+    }
+    match percent_decode_str(raw_path) {
+        Some(path) => Cow::Owned(path),
+        None => Cow::Owned(
+            String::from_utf8_lossy(
+                &percent_encoding::percent_decode(raw_path.as_bytes()).collect::<Vec<u8>>(),
+            )
+            .into_owned(),
+        ),
+    }
+}
+
+/// The decoded `(name, value)` pairs of a query, in wire order, without the nameless ones.
+fn query_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|part| {
+            let (name, value) = part.split_once('=').unwrap_or((part, ""));
+            (lossy_form_decode(name), lossy_form_decode(value))
+        })
+        .filter(|(name, _)| !name.is_empty())
+}
+
+fn lossy_form_decode(value: &str) -> Cow<'_, str> {
+    if !value.contains(['+', '%']) {
+        return Cow::Borrowed(value);
+    }
     let spaced = value.replace('+', " ");
-    String::from_utf8_lossy(
-        &percent_encoding::percent_decode(spaced.as_bytes()).collect::<Vec<u8>>(),
+    Cow::Owned(
+        String::from_utf8_lossy(
+            &percent_encoding::percent_decode(spaced.as_bytes()).collect::<Vec<u8>>(),
+        )
+        .into_owned(),
     )
-    .into_owned()
 }
 
 /// Signs a request in place, the way a COS client does:
@@ -443,31 +651,40 @@ pub fn sign_request<B>(
             .headers_mut()
             .insert(http::HeaderName::from_static(SECURITY_TOKEN_HEADER), value);
     }
-    let parts = SigningParts::from_uri(request.method(), request.uri());
-    let params: Vec<(&str, &str)> = if options.sign_params {
-        parts
-            .params
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect()
-    } else {
-        Vec::new()
+    let uri = request.uri();
+    let path = decode_path(uri.path());
+    let params: Vec<(Cow<'_, str>, Cow<'_, str>)> = match uri.query() {
+        Some(query) if options.sign_params => query_pairs(query).collect(),
+        _ => Vec::new(),
     };
-    let headers: Vec<(&str, &[u8])> = request
+    let headers: Vec<(&[u8], &[u8])> = request
         .headers()
         .iter()
         .filter(|(name, _)| is_signed_header(name.as_str()))
         .filter(|(name, _)| options.sign_host || name.as_str() != "host")
-        .map(|(name, value)| (name.as_str(), value.as_bytes()))
+        .map(|(name, value)| (name.as_str().as_bytes(), value.as_bytes()))
         .collect();
-    let canonical = canonicalize(&parts.method, &parts.path, &params, &headers);
-    let authorization = authorize_canonical(credentials, key_time, &canonical);
-    let mut value = http::HeaderValue::from_str(&authorization.to_string()).map_err(|_| {
-        InputError::InvalidCredentials {
+    let canonical = canonicalize_pairs(
+        request.method().as_str(),
+        &path,
+        params.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())),
+        headers.into_iter(),
+    );
+    let signature = signature_hex(credentials.secret_key(), key_time, &canonical.http_string);
+    let mut authorization = String::new();
+    write_authorization(
+        &mut authorization,
+        credentials.secret_id(),
+        key_time,
+        &canonical.header_list,
+        &canonical.param_list,
+        hex_str(&signature),
+    );
+    let mut value = http::HeaderValue::from_maybe_shared(bytes::Bytes::from(authorization))
+        .map_err(|_| InputError::InvalidCredentials {
             what: "SecretId",
             reason: "cannot be sent in a header",
-        }
-    })?;
+        })?;
     value.set_sensitive(true);
     request
         .headers_mut()

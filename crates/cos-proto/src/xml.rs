@@ -3,6 +3,8 @@
 
 use serde::de::DeserializeOwned;
 
+pub(crate) mod scan;
+
 use crate::error::ResponseError;
 
 /// The declaration every request document starts with.

@@ -1,13 +1,15 @@
 //! List Multipart Uploads: list the multipart uploads of a bucket that were started but
 //! neither completed nor aborted, one page at a time.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use http::Method;
 use serde::Deserialize;
 
 use super::listing_common::{
-    KeyDecoder, MAX_PAGE_SIZE, Owner, RawCommonPrefix, RawOwner, check_page_size, owner,
-    parse_document,
+    KeyDecoder, MAX_PAGE_SIZE, Owner, RawCommonPrefix, RawOwner, ScannedOwner, check_page_size,
+    non_empty, once, owner, parse_document, scan_bool, scan_common_prefix, scan_owner, scan_u32,
 };
 use crate::Config;
 use crate::error::{Error, ResponseError};
@@ -15,6 +17,7 @@ use crate::headers::StorageClass;
 use crate::operation::Operation;
 use crate::request::{Body, RequestBuilder};
 use crate::response::{self, REQUEST_ID_HEADER, header_text};
+use crate::xml::scan::{Child, Scanner};
 
 /// Lists unfinished multipart uploads, at most `max_uploads` per page, by key and then
 /// by initiation time. Every parameter is always sent (empty when unset), with
@@ -298,6 +301,186 @@ impl ListMultipartUploadsOutput {
     }
 }
 
+/// `ListMultipartUploadsResult` as the streaming scanner reads it (see `list_objects`
+/// for the pattern): `None` slots were absent, a field seen twice makes the scan give up.
+#[derive(Debug, Default)]
+struct ScannedListMultipartUploadsResult<'a> {
+    bucket: Option<Option<Cow<'a, str>>>,
+    encoding_type: Option<Option<Cow<'a, str>>>,
+    prefix: Option<Option<Cow<'a, str>>>,
+    delimiter: Option<Option<Cow<'a, str>>>,
+    key_marker: Option<Option<Cow<'a, str>>>,
+    upload_id_marker: Option<Option<Cow<'a, str>>>,
+    next_key_marker: Option<Option<Cow<'a, str>>>,
+    next_upload_id_marker: Option<Option<Cow<'a, str>>>,
+    max_uploads: Option<Option<u32>>,
+    is_truncated: Option<bool>,
+    uploads: Vec<ScannedUpload<'a>>,
+    common_prefixes: Vec<Cow<'a, str>>,
+}
+
+#[derive(Debug)]
+struct ScannedUpload<'a> {
+    key: Cow<'a, str>,
+    upload_id: Cow<'a, str>,
+    initiated: Cow<'a, str>,
+    storage_class: Option<Cow<'a, str>>,
+    owner: Option<ScannedOwner<'a>>,
+    initiator: Option<ScannedOwner<'a>>,
+}
+
+/// Reads a `ListMultipartUploadsResult` with the streaming scanner; `None` when the body
+/// is outside the scanner's subset or would not deserialize (see [`crate::xml::scan`]).
+fn scan_list_multipart_uploads_result(
+    body: &[u8],
+) -> Option<ScannedListMultipartUploadsResult<'_>> {
+    const FIELDS: [&str; 12] = [
+        "Bucket",
+        "EncodingType",
+        "Prefix",
+        "Delimiter",
+        "KeyMarker",
+        "UploadIdMarker",
+        "NextKeyMarker",
+        "NextUploadIdMarker",
+        "MaxUploads",
+        "IsTruncated",
+        "Upload",
+        "CommonPrefixes",
+    ];
+    let mut scanner = Scanner::open(body, "ListMultipartUploadsResult")?;
+    let mut raw = ScannedListMultipartUploadsResult::default();
+    while let Child::Known(field) = scanner.next_child(&FIELDS)? {
+        match field {
+            0 => once(&mut raw.bucket, non_empty(scanner.text()?))?,
+            1 => once(&mut raw.encoding_type, non_empty(scanner.text()?))?,
+            2 => once(&mut raw.prefix, non_empty(scanner.text()?))?,
+            3 => once(&mut raw.delimiter, non_empty(scanner.text()?))?,
+            4 => once(&mut raw.key_marker, non_empty(scanner.text()?))?,
+            5 => once(&mut raw.upload_id_marker, non_empty(scanner.text()?))?,
+            6 => once(&mut raw.next_key_marker, non_empty(scanner.text()?))?,
+            7 => once(&mut raw.next_upload_id_marker, non_empty(scanner.text()?))?,
+            8 => once(&mut raw.max_uploads, scan_u32(&scanner.text()?)?)?,
+            9 => once(&mut raw.is_truncated, scan_bool(&scanner.text()?)?)?,
+            10 => raw.uploads.push(scan_upload(&mut scanner)?),
+            _ => raw.common_prefixes.push(scan_common_prefix(&mut scanner)?),
+        }
+    }
+    scanner.finish()?;
+    // The field the deserializer requires.
+    raw.is_truncated?;
+    Some(raw)
+}
+
+fn scan_upload<'a>(scanner: &mut Scanner<'a>) -> Option<ScannedUpload<'a>> {
+    const FIELDS: [&str; 6] = [
+        "Key",
+        "UploadId",
+        "Initiated",
+        "StorageClass",
+        "Owner",
+        "Initiator",
+    ];
+    let (mut key, mut upload_id, mut initiated) = (None, None, None);
+    let (mut storage_class, mut owner, mut initiator) = (None, None, None);
+    while let Child::Known(field) = scanner.next_child(&FIELDS)? {
+        match field {
+            0 => once(&mut key, scanner.text()?)?,
+            1 => once(&mut upload_id, scanner.text()?)?,
+            2 => once(&mut initiated, scanner.text()?)?,
+            3 => once(&mut storage_class, non_empty(scanner.text()?))?,
+            4 => once(&mut owner, scan_owner(scanner)?)?,
+            _ => once(&mut initiator, scan_owner(scanner)?)?,
+        }
+    }
+    // Key, UploadId and Initiated are required.
+    Some(ScannedUpload {
+        key: key?,
+        upload_id: upload_id?,
+        initiated: initiated?,
+        storage_class: storage_class.flatten(),
+        owner,
+        initiator,
+    })
+}
+
+impl ListMultipartUploadsOutput {
+    fn from_scanned(
+        raw: ScannedListMultipartUploadsResult<'_>,
+        request_id: Option<String>,
+    ) -> Result<Self, ResponseError> {
+        let encoding_type = raw.encoding_type.flatten();
+        let decoder = KeyDecoder::new(encoding_type.as_deref());
+        let owned = |value: Option<Option<Cow<'_, str>>>| value.flatten().map(Cow::into_owned);
+        let uploads = raw
+            .uploads
+            .into_iter()
+            .map(|u| {
+                Ok(MultipartUploadSummary {
+                    key: decoder.decode_cow("Upload.Key", u.key)?,
+                    upload_id: u.upload_id.into_owned(),
+                    initiated: u.initiated.into_owned(),
+                    storage_class: u.storage_class.as_deref().map(StorageClass::parse),
+                    owner: u.owner.and_then(ScannedOwner::into_owner),
+                    initiator: u.initiator.and_then(ScannedOwner::into_owner),
+                })
+            })
+            .collect::<Result<Vec<_>, ResponseError>>()?;
+        Ok(Self {
+            bucket: owned(raw.bucket),
+            prefix: decoder.decode_cow_opt("Prefix", raw.prefix.flatten())?,
+            delimiter: decoder.decode_cow_opt("Delimiter", raw.delimiter.flatten())?,
+            key_marker: decoder.decode_cow_opt("KeyMarker", raw.key_marker.flatten())?,
+            upload_id_marker: decoder
+                .decode_cow_opt("UploadIdMarker", raw.upload_id_marker.flatten())?,
+            next_key_marker: decoder
+                .decode_cow_opt("NextKeyMarker", raw.next_key_marker.flatten())?,
+            next_upload_id_marker: decoder
+                .decode_cow_opt("NextUploadIdMarker", raw.next_upload_id_marker.flatten())?,
+            max_uploads: raw.max_uploads.flatten(),
+            is_truncated: raw.is_truncated.unwrap_or_default(),
+            uploads,
+            common_prefixes: raw
+                .common_prefixes
+                .into_iter()
+                .map(|p| decoder.decode_cow("CommonPrefixes.Prefix", p))
+                .collect::<Result<_, _>>()?,
+            encoding_type: encoding_type.map(Cow::into_owned),
+            request_id,
+        })
+    }
+}
+
+/// Parses a `ListMultipartUploadsResult` body: the streaming scanner when the body is in
+/// its subset, else the deserializer (which also produces every error).
+pub(crate) fn parse_list_multipart_uploads_result(
+    body: &[u8],
+    request_id: Option<String>,
+) -> Result<ListMultipartUploadsOutput, ResponseError> {
+    match scan_list_multipart_uploads_result(body) {
+        Some(scanned) => ListMultipartUploadsOutput::from_scanned(scanned, request_id),
+        None => deserialize_list_multipart_uploads_result(body, request_id),
+    }
+}
+
+/// The fast path alone: `None` when the scanner leaves the body to the deserializer.
+#[cfg(any(test, feature = "oracle"))]
+pub(crate) fn scan_only_list_multipart_uploads_result(
+    body: &[u8],
+) -> Option<Result<ListMultipartUploadsOutput, ResponseError>> {
+    scan_list_multipart_uploads_result(body)
+        .map(|scanned| ListMultipartUploadsOutput::from_scanned(scanned, None))
+}
+
+/// The deserializer alone (serde and quick-xml): the reference the scanner must agree with.
+pub(crate) fn deserialize_list_multipart_uploads_result(
+    body: &[u8],
+    request_id: Option<String>,
+) -> Result<ListMultipartUploadsOutput, ResponseError> {
+    let raw = parse_document("ListMultipartUploadsResult", body)?;
+    ListMultipartUploadsOutput::from_raw(raw, request_id)
+}
+
 impl Operation for ListMultipartUploads {
     type Output = ListMultipartUploadsOutput;
 
@@ -320,9 +503,8 @@ impl Operation for ListMultipartUploads {
         response: http::Response<Bytes>,
     ) -> Result<ListMultipartUploadsOutput, Error> {
         response::check(&Method::GET, url, &response)?;
-        let raw = parse_document("ListMultipartUploadsResult", response.body())?;
-        Ok(ListMultipartUploadsOutput::from_raw(
-            raw,
+        Ok(parse_list_multipart_uploads_result(
+            response.body(),
             header_text(response.headers(), REQUEST_ID_HEADER),
         )?)
     }
@@ -334,7 +516,8 @@ mod tests {
 
     use super::*;
     use crate::error::InputError;
-    use crate::ops::test_support::{config, error_response, response};
+    use crate::ops::oracle;
+    use crate::ops::test_support::{self, config, error_response, response};
 
     const UPLOAD_1: &str =
         "1585130700a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
@@ -635,6 +818,66 @@ mod tests {
                     ..
                 }))
             ));
+        }
+    }
+
+    /// The streaming scanner, when it takes a body, gives what the deserializer gives.
+    fn assert_scanner_agrees(body: &str) -> bool {
+        let deserialized = oracle::list_multipart_uploads_deserialized(body.as_bytes());
+        match oracle::list_multipart_uploads_scanned(body.as_bytes()) {
+            Some(scanned) => {
+                assert_eq!(scanned, deserialized, "{body}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn the_scanner_reads_the_fixtures() {
+        assert!(assert_scanner_agrees(TWO));
+        assert!(assert_scanner_agrees(
+            "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>"
+        ));
+        // An upload without its id is the deserializer's to reject.
+        assert!(!assert_scanner_agrees(
+            "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated><Upload><Key>k</Key>\
+             <Initiated>t</Initiated></Upload></ListMultipartUploadsResult>"
+        ));
+    }
+
+    #[test]
+    fn the_scanner_agrees_on_generated_documents_and_takes_most_of_them() {
+        use proptest::strategy::ValueTree;
+        use proptest::test_runner::TestRunner;
+        let mut runner = TestRunner::deterministic();
+        let strategy = test_support::listing_document(
+            "ListMultipartUploadsResult",
+            test_support::list_multipart_uploads_fields(),
+        );
+        let mut scanned = 0;
+        for _ in 0..2000 {
+            let body = strategy.new_tree(&mut runner).expect("document").current();
+            if assert_scanner_agrees(&body) {
+                scanned += 1;
+            }
+        }
+        assert!(
+            scanned > 300,
+            "only {scanned} of 2000 documents were scanned"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+        #[test]
+        fn the_scanner_agrees_with_the_deserializer(
+            body in test_support::listing_document(
+                "ListMultipartUploadsResult",
+                test_support::list_multipart_uploads_fields(),
+            )
+        ) {
+            assert_scanner_agrees(&body);
         }
     }
 

@@ -1,12 +1,15 @@
 //! GET Bucket (List Objects): list a bucket's objects, one page at a time.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use http::Method;
 use serde::Deserialize;
 
 use super::listing_common::{
-    KeyDecoder, MAX_PAGE_SIZE, Owner, RawCommonPrefix, RawOwner, check_page_size, later, owner,
-    parse_document,
+    KeyDecoder, MAX_PAGE_SIZE, Owner, RawCommonPrefix, RawOwner, ScannedOwner, check_page_size,
+    later, non_empty, once, owner, parse_document, scan_bool, scan_common_prefix, scan_number,
+    scan_owner, scan_u32,
 };
 use crate::Config;
 use crate::error::{Error, ResponseError};
@@ -14,6 +17,7 @@ use crate::headers::StorageClass;
 use crate::operation::Operation;
 use crate::request::{Body, RequestBuilder};
 use crate::response::{self, REQUEST_ID_HEADER, header_text};
+use crate::xml::scan::{Child, Scanner};
 
 /// Lists the objects of the bucket, at most `max_keys` per page, in UTF-8 byte order of
 /// their keys. Every parameter is always sent (empty when unset), with
@@ -272,6 +276,174 @@ impl ListObjectsOutput {
     }
 }
 
+/// `ListBucketResult` as the streaming scanner reads it: texts borrowed from the body
+/// unless they had to be unescaped. `None` slots were absent; a field seen twice makes
+/// the scan give up (the deserializer rejects duplicates).
+#[derive(Debug, Default)]
+struct ScannedListBucketResult<'a> {
+    name: Option<Option<Cow<'a, str>>>,
+    encoding_type: Option<Option<Cow<'a, str>>>,
+    prefix: Option<Option<Cow<'a, str>>>,
+    delimiter: Option<Option<Cow<'a, str>>>,
+    marker: Option<Option<Cow<'a, str>>>,
+    next_marker: Option<Option<Cow<'a, str>>>,
+    max_keys: Option<Option<u32>>,
+    is_truncated: Option<bool>,
+    contents: Vec<ScannedObjectSummary<'a>>,
+    common_prefixes: Vec<Cow<'a, str>>,
+}
+
+#[derive(Debug, Default)]
+struct ScannedObjectSummary<'a> {
+    key: Option<Cow<'a, str>>,
+    last_modified: Option<Cow<'a, str>>,
+    etag: Option<Cow<'a, str>>,
+    size: Option<u64>,
+    owner: Option<ScannedOwner<'a>>,
+    storage_class: Option<Option<Cow<'a, str>>>,
+    storage_tier: Option<Option<Cow<'a, str>>>,
+}
+
+/// Reads a `ListBucketResult` with the streaming scanner; `None` when the body is
+/// outside the scanner's subset or would not deserialize (see [`crate::xml::scan`]).
+fn scan_list_bucket_result(body: &[u8]) -> Option<ScannedListBucketResult<'_>> {
+    const FIELDS: [&str; 10] = [
+        "Name",
+        "EncodingType",
+        "Prefix",
+        "Delimiter",
+        "Marker",
+        "NextMarker",
+        "MaxKeys",
+        "IsTruncated",
+        "Contents",
+        "CommonPrefixes",
+    ];
+    let mut scanner = Scanner::open(body, "ListBucketResult")?;
+    let mut raw = ScannedListBucketResult::default();
+    while let Child::Known(field) = scanner.next_child(&FIELDS)? {
+        match field {
+            0 => once(&mut raw.name, non_empty(scanner.text()?))?,
+            1 => once(&mut raw.encoding_type, non_empty(scanner.text()?))?,
+            2 => once(&mut raw.prefix, non_empty(scanner.text()?))?,
+            3 => once(&mut raw.delimiter, non_empty(scanner.text()?))?,
+            4 => once(&mut raw.marker, non_empty(scanner.text()?))?,
+            5 => once(&mut raw.next_marker, non_empty(scanner.text()?))?,
+            6 => once(&mut raw.max_keys, scan_u32(&scanner.text()?)?)?,
+            7 => once(&mut raw.is_truncated, scan_bool(&scanner.text()?)?)?,
+            8 => raw.contents.push(scan_object_summary(&mut scanner)?),
+            _ => raw.common_prefixes.push(scan_common_prefix(&mut scanner)?),
+        }
+    }
+    scanner.finish()?;
+    // The field the deserializer requires.
+    raw.is_truncated?;
+    Some(raw)
+}
+
+fn scan_object_summary<'a>(scanner: &mut Scanner<'a>) -> Option<ScannedObjectSummary<'a>> {
+    const FIELDS: [&str; 7] = [
+        "Key",
+        "LastModified",
+        "ETag",
+        "Size",
+        "Owner",
+        "StorageClass",
+        "StorageTier",
+    ];
+    let mut raw = ScannedObjectSummary::default();
+    while let Child::Known(field) = scanner.next_child(&FIELDS)? {
+        match field {
+            0 => once(&mut raw.key, scanner.text()?)?,
+            1 => once(&mut raw.last_modified, scanner.text()?)?,
+            2 => once(&mut raw.etag, scanner.text()?)?,
+            3 => once(&mut raw.size, scan_number(&scanner.text()?)?)?,
+            4 => once(&mut raw.owner, scan_owner(scanner)?)?,
+            5 => once(&mut raw.storage_class, non_empty(scanner.text()?))?,
+            _ => once(&mut raw.storage_tier, non_empty(scanner.text()?))?,
+        }
+    }
+    // The fields the deserializer requires.
+    raw.key.as_ref()?;
+    raw.last_modified.as_ref()?;
+    raw.etag.as_ref()?;
+    raw.size?;
+    Some(raw)
+}
+
+impl ListObjectsOutput {
+    fn from_scanned(
+        raw: ScannedListBucketResult<'_>,
+        request_id: Option<String>,
+    ) -> Result<Self, ResponseError> {
+        let encoding_type = raw.encoding_type.flatten();
+        let decoder = KeyDecoder::new(encoding_type.as_deref());
+        let owned = |value: Option<Option<Cow<'_, str>>>| value.flatten().map(Cow::into_owned);
+        let contents = raw
+            .contents
+            .into_iter()
+            .map(|o| {
+                let storage_class = o.storage_class.flatten();
+                Ok(ObjectSummary {
+                    key: decoder.decode_cow("Contents.Key", o.key.unwrap_or_default())?,
+                    last_modified: o.last_modified.unwrap_or_default().into_owned(),
+                    etag: o.etag.unwrap_or_default().into_owned(),
+                    size: o.size.unwrap_or_default(),
+                    owner: o.owner.and_then(ScannedOwner::into_owner),
+                    storage_class: storage_class.as_deref().map(StorageClass::parse),
+                    storage_tier: owned(o.storage_tier),
+                })
+            })
+            .collect::<Result<Vec<_>, ResponseError>>()?;
+        Ok(Self {
+            name: owned(raw.name),
+            prefix: decoder.decode_cow_opt("Prefix", raw.prefix.flatten())?,
+            delimiter: decoder.decode_cow_opt("Delimiter", raw.delimiter.flatten())?,
+            marker: decoder.decode_cow_opt("Marker", raw.marker.flatten())?,
+            next_marker: decoder.decode_cow_opt("NextMarker", raw.next_marker.flatten())?,
+            max_keys: raw.max_keys.flatten(),
+            is_truncated: raw.is_truncated.unwrap_or_default(),
+            contents,
+            common_prefixes: raw
+                .common_prefixes
+                .into_iter()
+                .map(|p| decoder.decode_cow("CommonPrefixes.Prefix", p))
+                .collect::<Result<_, _>>()?,
+            encoding_type: encoding_type.map(Cow::into_owned),
+            request_id,
+        })
+    }
+}
+
+/// Parses a `ListBucketResult` body: the streaming scanner when the body is in its
+/// subset, else the deserializer (which also produces every error).
+pub(crate) fn parse_list_bucket_result(
+    body: &[u8],
+    request_id: Option<String>,
+) -> Result<ListObjectsOutput, ResponseError> {
+    match scan_list_bucket_result(body) {
+        Some(scanned) => ListObjectsOutput::from_scanned(scanned, request_id),
+        None => deserialize_list_bucket_result(body, request_id),
+    }
+}
+
+/// The fast path alone: `None` when the scanner leaves the body to the deserializer.
+#[cfg(any(test, feature = "oracle"))]
+pub(crate) fn scan_only_list_bucket_result(
+    body: &[u8],
+) -> Option<Result<ListObjectsOutput, ResponseError>> {
+    scan_list_bucket_result(body).map(|scanned| ListObjectsOutput::from_scanned(scanned, None))
+}
+
+/// The deserializer alone (serde and quick-xml): the reference the scanner must agree with.
+pub(crate) fn deserialize_list_bucket_result(
+    body: &[u8],
+    request_id: Option<String>,
+) -> Result<ListObjectsOutput, ResponseError> {
+    let raw = parse_document("ListBucketResult", body)?;
+    ListObjectsOutput::from_raw(raw, request_id)
+}
+
 impl Operation for ListObjects {
     type Output = ListObjectsOutput;
 
@@ -292,9 +464,8 @@ impl Operation for ListObjects {
         response: http::Response<Bytes>,
     ) -> Result<ListObjectsOutput, Error> {
         response::check(&Method::GET, url, &response)?;
-        let raw = parse_document("ListBucketResult", response.body())?;
-        Ok(ListObjectsOutput::from_raw(
-            raw,
+        Ok(parse_list_bucket_result(
+            response.body(),
             header_text(response.headers(), REQUEST_ID_HEADER),
         )?)
     }
@@ -307,6 +478,7 @@ mod tests {
     use super::*;
     use crate::Credentials;
     use crate::error::InputError;
+    use crate::ops::oracle;
     use crate::ops::test_support::{config, error_response, response};
     use crate::sign::{KeyTime, SignOptions, sign_request};
 
@@ -740,7 +912,73 @@ mod tests {
         }
     }
 
+    /// The streaming scanner, when it takes a body, gives what the deserializer gives.
+    fn assert_scanner_agrees(body: &str) -> bool {
+        let deserialized = oracle::list_objects_deserialized(body.as_bytes());
+        match oracle::list_objects_scanned(body.as_bytes()) {
+            Some(scanned) => {
+                assert_eq!(scanned, deserialized, "{body}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn the_scanner_reads_the_fixtures_and_the_benchmark_page() {
+        let bench_page = crate::ops::test_support::list_page(1000);
+        for body in [ENCODED_PAGE, SINGLE_NAMESPACED, bench_page.as_str()] {
+            assert!(assert_scanner_agrees(body), "{body}");
+        }
+        let minimal = "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>";
+        assert!(assert_scanner_agrees(minimal));
+        // Outside the scanner's subset: left to the deserializer.
+        for body in [
+            "<ListBucketResult><!-- c --><IsTruncated>false</IsTruncated></ListBucketResult>",
+            "<ListBucketResult><Name a=\"1\">x</Name><IsTruncated>0</IsTruncated></ListBucketResult>",
+            "<ListBucketResult><IsTruncated>false</IsTruncated><Name>a</Name><Name>b</Name></ListBucketResult>",
+            "<ListBucketResult><IsTruncated>yes</IsTruncated></ListBucketResult>",
+            "<ListBucketResult><Name>a</Name></ListBucketResult>",
+        ] {
+            assert!(!assert_scanner_agrees(body), "{body}");
+        }
+    }
+
+    #[test]
+    fn the_scanner_agrees_on_generated_documents_and_takes_most_of_them() {
+        use proptest::strategy::ValueTree;
+        use proptest::test_runner::TestRunner;
+        let mut runner = TestRunner::deterministic();
+        let strategy = crate::ops::test_support::listing_document(
+            "ListBucketResult",
+            crate::ops::test_support::list_objects_fields(),
+        );
+        let mut scanned = 0;
+        for _ in 0..2000 {
+            let body = strategy.new_tree(&mut runner).expect("document").current();
+            if assert_scanner_agrees(&body) {
+                scanned += 1;
+            }
+        }
+        // The generator must exercise the scanner, not only the fallback.
+        assert!(
+            scanned > 400,
+            "only {scanned} of 2000 documents were scanned"
+        );
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+        #[test]
+        fn the_scanner_agrees_with_the_deserializer(
+            body in crate::ops::test_support::listing_document(
+                "ListBucketResult",
+                crate::ops::test_support::list_objects_fields(),
+            )
+        ) {
+            assert_scanner_agrees(&body);
+        }
+
         #[test]
         fn parse_response_never_panics(body in proptest::collection::vec(any::<u8>(), 0..512)) {
             let resp = http::Response::builder().status(200).body(Bytes::from(body)).expect("response");

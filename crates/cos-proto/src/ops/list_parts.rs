@@ -1,11 +1,14 @@
 //! List Parts: list the parts uploaded so far to a multipart upload, one page at a time.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use http::Method;
 use serde::Deserialize;
 
 use super::listing_common::{
-    KeyDecoder, MAX_PAGE_SIZE, Owner, RawOwner, check_page_size, owner, parse_document,
+    KeyDecoder, MAX_PAGE_SIZE, Owner, RawOwner, ScannedOwner, check_page_size, non_empty, once,
+    owner, parse_document, scan_bool, scan_number, scan_owner, scan_u32,
 };
 use crate::Config;
 use crate::error::{Error, InputError, ResponseError};
@@ -13,6 +16,7 @@ use crate::headers::StorageClass;
 use crate::operation::Operation;
 use crate::request::{Body, RequestBuilder};
 use crate::response::{self, REQUEST_ID_HEADER, header_text};
+use crate::xml::scan::{Child, Scanner};
 
 /// Lists the parts of a multipart upload, at most `max_parts` per page, by part number.
 /// Every parameter is always sent, with `encoding-type=url`; the key in the output is
@@ -239,6 +243,144 @@ impl ListPartsOutput {
     }
 }
 
+/// `ListPartsResult` as the streaming scanner reads it (see `list_objects` for the
+/// pattern): `None` slots were absent, a field seen twice makes the scan give up.
+#[derive(Debug, Default)]
+struct ScannedListPartsResult<'a> {
+    bucket: Option<Option<Cow<'a, str>>>,
+    encoding_type: Option<Option<Cow<'a, str>>>,
+    key: Option<Option<Cow<'a, str>>>,
+    upload_id: Option<Option<Cow<'a, str>>>,
+    initiator: Option<ScannedOwner<'a>>,
+    owner: Option<ScannedOwner<'a>>,
+    storage_class: Option<Option<Cow<'a, str>>>,
+    part_number_marker: Option<Option<u32>>,
+    next_part_number_marker: Option<Option<u32>>,
+    max_parts: Option<Option<u32>>,
+    is_truncated: Option<bool>,
+    parts: Vec<PartSummary>,
+}
+
+/// Reads a `ListPartsResult` with the streaming scanner; `None` when the body is outside
+/// the scanner's subset or would not deserialize (see [`crate::xml::scan`]).
+fn scan_list_parts_result(body: &[u8]) -> Option<ScannedListPartsResult<'_>> {
+    const FIELDS: [&str; 12] = [
+        "Bucket",
+        "EncodingType",
+        "Key",
+        "UploadId",
+        "Initiator",
+        "Owner",
+        "StorageClass",
+        "PartNumberMarker",
+        "NextPartNumberMarker",
+        "MaxParts",
+        "IsTruncated",
+        "Part",
+    ];
+    let mut scanner = Scanner::open(body, "ListPartsResult")?;
+    let mut raw = ScannedListPartsResult::default();
+    while let Child::Known(field) = scanner.next_child(&FIELDS)? {
+        match field {
+            0 => once(&mut raw.bucket, non_empty(scanner.text()?))?,
+            1 => once(&mut raw.encoding_type, non_empty(scanner.text()?))?,
+            2 => once(&mut raw.key, non_empty(scanner.text()?))?,
+            3 => once(&mut raw.upload_id, non_empty(scanner.text()?))?,
+            4 => once(&mut raw.initiator, scan_owner(&mut scanner)?)?,
+            5 => once(&mut raw.owner, scan_owner(&mut scanner)?)?,
+            6 => once(&mut raw.storage_class, non_empty(scanner.text()?))?,
+            7 => once(&mut raw.part_number_marker, scan_u32(&scanner.text()?)?)?,
+            8 => once(
+                &mut raw.next_part_number_marker,
+                scan_u32(&scanner.text()?)?,
+            )?,
+            9 => once(&mut raw.max_parts, scan_u32(&scanner.text()?)?)?,
+            10 => once(&mut raw.is_truncated, scan_bool(&scanner.text()?)?)?,
+            _ => raw.parts.push(scan_part(&mut scanner)?),
+        }
+    }
+    scanner.finish()?;
+    // The field the deserializer requires.
+    raw.is_truncated?;
+    Some(raw)
+}
+
+fn scan_part(scanner: &mut Scanner<'_>) -> Option<PartSummary> {
+    const FIELDS: [&str; 4] = ["PartNumber", "LastModified", "ETag", "Size"];
+    let (mut part_number, mut last_modified, mut etag, mut size) = (None, None, None, None);
+    while let Child::Known(field) = scanner.next_child(&FIELDS)? {
+        match field {
+            0 => once(&mut part_number, scan_number(&scanner.text()?)?)?,
+            1 => once(&mut last_modified, scanner.text()?.into_owned())?,
+            2 => once(&mut etag, scanner.text()?.into_owned())?,
+            _ => once(&mut size, scan_number(&scanner.text()?)?)?,
+        }
+    }
+    // Every field is required.
+    Some(PartSummary {
+        part_number: part_number?,
+        last_modified: last_modified?,
+        etag: etag?,
+        size: size?,
+    })
+}
+
+impl ListPartsOutput {
+    fn from_scanned(
+        raw: ScannedListPartsResult<'_>,
+        request_id: Option<String>,
+    ) -> Result<Self, ResponseError> {
+        let encoding_type = raw.encoding_type.flatten();
+        let decoder = KeyDecoder::new(encoding_type.as_deref());
+        let owned = |value: Option<Option<Cow<'_, str>>>| value.flatten().map(Cow::into_owned);
+        let storage_class = raw.storage_class.flatten();
+        Ok(Self {
+            bucket: owned(raw.bucket),
+            key: decoder.decode_cow_opt("Key", raw.key.flatten())?,
+            upload_id: owned(raw.upload_id),
+            initiator: raw.initiator.and_then(ScannedOwner::into_owner),
+            owner: raw.owner.and_then(ScannedOwner::into_owner),
+            storage_class: storage_class.as_deref().map(StorageClass::parse),
+            part_number_marker: raw.part_number_marker.flatten(),
+            next_part_number_marker: raw.next_part_number_marker.flatten(),
+            max_parts: raw.max_parts.flatten(),
+            is_truncated: raw.is_truncated.unwrap_or_default(),
+            parts: raw.parts,
+            encoding_type: encoding_type.map(Cow::into_owned),
+            request_id,
+        })
+    }
+}
+
+/// Parses a `ListPartsResult` body: the streaming scanner when the body is in its
+/// subset, else the deserializer (which also produces every error).
+pub(crate) fn parse_list_parts_result(
+    body: &[u8],
+    request_id: Option<String>,
+) -> Result<ListPartsOutput, ResponseError> {
+    match scan_list_parts_result(body) {
+        Some(scanned) => ListPartsOutput::from_scanned(scanned, request_id),
+        None => deserialize_list_parts_result(body, request_id),
+    }
+}
+
+/// The fast path alone: `None` when the scanner leaves the body to the deserializer.
+#[cfg(any(test, feature = "oracle"))]
+pub(crate) fn scan_only_list_parts_result(
+    body: &[u8],
+) -> Option<Result<ListPartsOutput, ResponseError>> {
+    scan_list_parts_result(body).map(|scanned| ListPartsOutput::from_scanned(scanned, None))
+}
+
+/// The deserializer alone (serde and quick-xml): the reference the scanner must agree with.
+pub(crate) fn deserialize_list_parts_result(
+    body: &[u8],
+    request_id: Option<String>,
+) -> Result<ListPartsOutput, ResponseError> {
+    let raw = parse_document("ListPartsResult", body)?;
+    ListPartsOutput::from_raw(raw, request_id)
+}
+
 impl Operation for ListParts {
     type Output = ListPartsOutput;
 
@@ -265,9 +407,8 @@ impl Operation for ListParts {
         response: http::Response<Bytes>,
     ) -> Result<ListPartsOutput, Error> {
         response::check(&Method::GET, url, &response)?;
-        let raw = parse_document("ListPartsResult", response.body())?;
-        Ok(ListPartsOutput::from_raw(
-            raw,
+        Ok(parse_list_parts_result(
+            response.body(),
             header_text(response.headers(), REQUEST_ID_HEADER),
         )?)
     }
@@ -278,7 +419,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::ops::test_support::{config, error_response, response};
+    use crate::ops::oracle;
+    use crate::ops::test_support::{self, config, error_response, response};
 
     const UPLOAD: &str =
         "1585130821cbb7df1d11846c073ad648e8f33b087cec2381df437acdc833cf654b9ecc6361";
@@ -564,6 +706,64 @@ mod tests {
                     ..
                 }))
             ));
+        }
+    }
+
+    /// The streaming scanner, when it takes a body, gives what the deserializer gives.
+    fn assert_scanner_agrees(body: &str) -> bool {
+        let deserialized = oracle::list_parts_deserialized(body.as_bytes());
+        match oracle::list_parts_scanned(body.as_bytes()) {
+            Some(scanned) => {
+                assert_eq!(scanned, deserialized, "{body}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn the_scanner_reads_the_fixtures() {
+        assert!(assert_scanner_agrees(TWO));
+        assert!(assert_scanner_agrees(
+            "<ListPartsResult><IsTruncated>false</IsTruncated></ListPartsResult>"
+        ));
+        // A part without its number is the deserializer's to reject.
+        assert!(!assert_scanner_agrees(
+            "<ListPartsResult><IsTruncated>false</IsTruncated><Part><ETag>e</ETag>\
+             <LastModified>t</LastModified><Size>1</Size></Part></ListPartsResult>"
+        ));
+    }
+
+    #[test]
+    fn the_scanner_agrees_on_generated_documents_and_takes_most_of_them() {
+        use proptest::strategy::ValueTree;
+        use proptest::test_runner::TestRunner;
+        let mut runner = TestRunner::deterministic();
+        let strategy =
+            test_support::listing_document("ListPartsResult", test_support::list_parts_fields());
+        let mut scanned = 0;
+        for _ in 0..2000 {
+            let body = strategy.new_tree(&mut runner).expect("document").current();
+            if assert_scanner_agrees(&body) {
+                scanned += 1;
+            }
+        }
+        assert!(
+            scanned > 300,
+            "only {scanned} of 2000 documents were scanned"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+        #[test]
+        fn the_scanner_agrees_with_the_deserializer(
+            body in test_support::listing_document(
+                "ListPartsResult",
+                test_support::list_parts_fields(),
+            )
+        ) {
+            assert_scanner_agrees(&body);
         }
     }
 

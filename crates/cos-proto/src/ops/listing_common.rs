@@ -2,11 +2,14 @@
 //! the owner model, page-size limits, the `encoding-type=url` decoding, and the check
 //! that a body is the document a listing expects.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
 use crate::encode::percent_decode_str;
 use crate::error::{InputError, ResponseError};
 use crate::xml;
+use crate::xml::scan::{Child, Scanner, trim_xml_spaces};
 
 /// The largest page COS returns, and the default page size every listing asks for.
 pub(crate) const MAX_PAGE_SIZE: u32 = 1000;
@@ -41,6 +44,88 @@ impl RawOwner {
             id: self.id,
             display_name: self.display_name,
         })
+    }
+}
+
+/// `<Owner>` / `<Initiator>` as the streaming scanner reads it.
+#[derive(Debug, Default)]
+pub(crate) struct ScannedOwner<'a> {
+    id: Option<Option<Cow<'a, str>>>,
+    display_name: Option<Option<Cow<'a, str>>>,
+}
+
+impl ScannedOwner<'_> {
+    /// The public model, as [`RawOwner::into_owner`] makes it.
+    pub(crate) fn into_owner(self) -> Option<Owner> {
+        let (id, display_name) = (self.id.flatten(), self.display_name.flatten());
+        if id.is_none() && display_name.is_none() {
+            return None;
+        }
+        Some(Owner {
+            id: id.map(Cow::into_owned),
+            display_name: display_name.map(Cow::into_owned),
+        })
+    }
+}
+
+/// Reads the children of an `<Owner>` / `<Initiator>` whose start was just read.
+pub(crate) fn scan_owner<'a>(scanner: &mut Scanner<'a>) -> Option<ScannedOwner<'a>> {
+    let mut raw = ScannedOwner::default();
+    while let Child::Known(field) = scanner.next_child(&["ID", "DisplayName"])? {
+        match field {
+            0 => once(&mut raw.id, non_empty(scanner.text()?))?,
+            _ => once(&mut raw.display_name, non_empty(scanner.text()?))?,
+        }
+    }
+    Some(raw)
+}
+
+/// Reads the `<Prefix>` of a `<CommonPrefixes>` whose start was just read (empty when
+/// absent, as [`RawCommonPrefix`] defaults it).
+pub(crate) fn scan_common_prefix<'a>(scanner: &mut Scanner<'a>) -> Option<Cow<'a, str>> {
+    let mut prefix = None;
+    while let Child::Known(_) = scanner.next_child(&["Prefix"])? {
+        once(&mut prefix, scanner.text()?)?;
+    }
+    Some(prefix.unwrap_or_default())
+}
+
+/// Fills a field slot once; `None` (give up) when the field was already seen.
+pub(crate) fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(value);
+    Some(())
+}
+
+/// [`crate::xml::non_empty`] for scanned text.
+pub(crate) fn non_empty(text: Cow<'_, str>) -> Option<Cow<'_, str>> {
+    (!text.is_empty()).then_some(text)
+}
+
+/// [`opt_u32`] for scanned text: `Some(None)` for an empty element, `None` (give up)
+/// when the text is not a number.
+pub(crate) fn scan_u32(text: &str) -> Option<Option<u32>> {
+    if text.is_empty() {
+        return Some(None);
+    }
+    text.trim().parse().ok().map(Some)
+}
+
+/// A number as the deserializer reads one (trimmed of XML whitespace, then `FromStr`);
+/// `None` (give up) otherwise.
+pub(crate) fn scan_number<T: std::str::FromStr>(text: &str) -> Option<T> {
+    trim_xml_spaces(text).parse().ok()
+}
+
+/// A boolean as the deserializer reads one (`true`, `1`, `false`, `0`); `None` (give
+/// up) otherwise.
+pub(crate) fn scan_bool(text: &str) -> Option<bool> {
+    match trim_xml_spaces(text) {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
     }
 }
 
@@ -110,6 +195,30 @@ impl KeyDecoder {
             field,
             reason: format!("{value:?}, whose percent-escapes are not UTF-8"),
         })
+    }
+
+    /// [`KeyDecoder::decode`] of a scanned text: one allocation, for the result.
+    pub(crate) fn decode_cow(
+        self,
+        field: &'static str,
+        value: Cow<'_, str>,
+    ) -> Result<String, ResponseError> {
+        if !self.decode || !value.contains('%') {
+            return Ok(value.into_owned());
+        }
+        percent_decode_str(&value).ok_or_else(|| ResponseError::InvalidField {
+            field,
+            reason: format!("{value:?}, whose percent-escapes are not UTF-8"),
+        })
+    }
+
+    /// [`KeyDecoder::decode_opt`] of a scanned text.
+    pub(crate) fn decode_cow_opt(
+        self,
+        field: &'static str,
+        value: Option<Cow<'_, str>>,
+    ) -> Result<Option<String>, ResponseError> {
+        value.map(|v| self.decode_cow(field, v)).transpose()
     }
 
     /// Decodes an optional value.

@@ -23,6 +23,9 @@ mod misc_common;
 mod object_acl;
 mod object_info;
 mod object_tagging;
+#[cfg(any(test, feature = "oracle"))]
+#[doc(hidden)]
+pub mod oracle;
 mod put_object;
 mod range;
 mod restore_object;

@@ -361,3 +361,116 @@ fn key_time_window() {
     assert_eq!(KeyTime::parse("-1;2"), None);
     assert_eq!(KeyTime::parse("1;2;3"), None);
 }
+
+/// The canonical form as it was first written (encode, lower-case, sort tuples, join):
+/// the reference for the one-buffer implementation.
+fn reference_canonicalize(
+    method: &str,
+    path: &str,
+    params: &[(&str, &str)],
+    headers: &[(&str, &[u8])],
+) -> Canonical {
+    fn pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> (String, String) {
+        const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'_')
+            .remove(b'.')
+            .remove(b'~');
+        let mut encoded: Vec<(String, String)> = pairs
+            .into_iter()
+            .map(|(name, value)| {
+                let value = percent_encoding::percent_encode(value, SET).to_string();
+                (crate::encode::sign_encode(name).to_lowercase(), value)
+            })
+            .collect();
+        encoded.sort();
+        let joined = encoded
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("&");
+        let names = encoded
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(";");
+        (joined, names)
+    }
+    let (params_str, param_list) = pairs(params.iter().map(|(n, v)| (*n, v.as_bytes())));
+    let (headers_str, header_list) = pairs(headers.iter().copied());
+    Canonical {
+        http_string: format!(
+            "{}\n{path}\n{params_str}\n{headers_str}\n",
+            method.to_lowercase()
+        ),
+        header_list,
+        param_list,
+    }
+}
+
+fn reference_signature(secret_key: &str, key_time: KeyTime, http_string: &str) -> String {
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let hmac = |key: &[u8], message: &[u8]| {
+        let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key).expect("any key length");
+        mac.update(message);
+        hex(&mac.finalize().into_bytes())
+    };
+    let sign_key = hmac(secret_key.as_bytes(), format!("{key_time}").as_bytes());
+    let string_to_sign = format!(
+        "sha1\n{key_time}\n{}\n",
+        hex(&Sha1::digest(http_string.as_bytes()))
+    );
+    hmac(sign_key.as_bytes(), string_to_sign.as_bytes())
+}
+
+proptest::proptest! {
+    #[test]
+    fn canonical_form_and_signature_match_the_reference(
+        method in "(GET|put|Post|dElEtE|ÄÖ)",
+        path in "/[a-z中 %/.]{0,8}",
+        params in proptest::collection::vec(("[a-zA-Z中 %&=+~._-]{0,6}", "[a-zA-Z中 %&=+~._-]{0,6}"), 0..5),
+        headers in proptest::collection::vec(
+            ("[a-zA-Z中_-]{1,8}", proptest::collection::vec(proptest::num::u8::ANY, 0..8)),
+            0..5,
+        ),
+        start in proptest::num::u64::ANY,
+        end in proptest::num::u64::ANY,
+    ) {
+        let params: Vec<(&str, &str)> = params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let headers: Vec<(&str, &[u8])> =
+            headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+        let canonical = canonicalize(&method, &path, &params, &headers);
+        proptest::prop_assert_eq!(&canonical, &reference_canonicalize(&method, &path, &params, &headers));
+        let key_time = KeyTime { start, end };
+        proptest::prop_assert_eq!(KeyTime::parse(&key_time.to_string()), Some(key_time));
+        proptest::prop_assert_eq!(
+            signature("secret", key_time, &canonical.http_string),
+            reference_signature("secret", key_time, &canonical.http_string)
+        );
+    }
+
+    #[test]
+    fn header_selection_is_case_insensitive(name in "[a-zA-Z-]{0,24}") {
+        let lower = name.to_ascii_lowercase();
+        let expected = lower.starts_with("x-cos-")
+            || lower.starts_with("x-ci-")
+            || SIGNED_HEADERS.contains(&lower.as_str());
+        proptest::prop_assert_eq!(is_signed_header(&name), expected);
+    }
+}
+
+#[test]
+fn signed_header_names_are_selected_whatever_their_case() {
+    for name in [
+        "X-COS-META-A",
+        "x-Ci-Op",
+        "CONTENT-TYPE",
+        "Host",
+        "pic-operations",
+    ] {
+        assert!(is_signed_header(name), "{name}");
+    }
+    for name in ["x-co", "x-cosmeta", "contenttype", "", "date", "x-cos"] {
+        assert!(!is_signed_header(name), "{name}");
+    }
+}
