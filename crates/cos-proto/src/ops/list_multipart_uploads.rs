@@ -17,7 +17,7 @@ use crate::headers::StorageClass;
 use crate::operation::Operation;
 use crate::request::{Body, RequestBuilder};
 use crate::response::{self, REQUEST_ID_HEADER, header_text};
-use crate::xml::scan::{Child, Scanner};
+use crate::xml::scan::{Child, Content, Scanner};
 
 /// Lists unfinished multipart uploads, at most `max_uploads` per page, by key and then
 /// by initiation time. Every parameter is always sent (empty when unset), with
@@ -350,20 +350,25 @@ fn scan_list_multipart_uploads_result(
     ];
     let mut scanner = Scanner::open(body, "ListMultipartUploadsResult")?;
     let mut raw = ScannedListMultipartUploadsResult::default();
-    while let Child::Known(field) = scanner.next_child(&FIELDS)? {
+    while let Child::Known(field, content) = scanner.next_child(&FIELDS)? {
         match field {
-            0 => once(&mut raw.bucket, non_empty(scanner.text()?))?,
-            1 => once(&mut raw.encoding_type, non_empty(scanner.text()?))?,
-            2 => once(&mut raw.prefix, non_empty(scanner.text()?))?,
-            3 => once(&mut raw.delimiter, non_empty(scanner.text()?))?,
-            4 => once(&mut raw.key_marker, non_empty(scanner.text()?))?,
-            5 => once(&mut raw.upload_id_marker, non_empty(scanner.text()?))?,
-            6 => once(&mut raw.next_key_marker, non_empty(scanner.text()?))?,
-            7 => once(&mut raw.next_upload_id_marker, non_empty(scanner.text()?))?,
-            8 => once(&mut raw.max_uploads, scan_u32(&scanner.text()?)?)?,
-            9 => once(&mut raw.is_truncated, scan_bool(&scanner.text()?)?)?,
-            10 => raw.uploads.push(scan_upload(&mut scanner)?),
-            _ => raw.common_prefixes.push(scan_common_prefix(&mut scanner)?),
+            0 => once(&mut raw.bucket, non_empty(scanner.text(content)?))?,
+            1 => once(&mut raw.encoding_type, non_empty(scanner.text(content)?))?,
+            2 => once(&mut raw.prefix, non_empty(scanner.text(content)?))?,
+            3 => once(&mut raw.delimiter, non_empty(scanner.text(content)?))?,
+            4 => once(&mut raw.key_marker, non_empty(scanner.text(content)?))?,
+            5 => once(&mut raw.upload_id_marker, non_empty(scanner.text(content)?))?,
+            6 => once(&mut raw.next_key_marker, non_empty(scanner.text(content)?))?,
+            7 => once(
+                &mut raw.next_upload_id_marker,
+                non_empty(scanner.text(content)?),
+            )?,
+            8 => once(&mut raw.max_uploads, scan_u32(&scanner.text(content)?)?)?,
+            9 => once(&mut raw.is_truncated, scan_bool(&scanner.text(content)?)?)?,
+            10 => raw.uploads.push(scan_upload(&mut scanner, content)?),
+            _ => raw
+                .common_prefixes
+                .push(scan_common_prefix(&mut scanner, content)?),
         }
     }
     scanner.finish()?;
@@ -372,7 +377,7 @@ fn scan_list_multipart_uploads_result(
     Some(raw)
 }
 
-fn scan_upload<'a>(scanner: &mut Scanner<'a>) -> Option<ScannedUpload<'a>> {
+fn scan_upload<'a>(scanner: &mut Scanner<'a>, content: Content<'a>) -> Option<ScannedUpload<'a>> {
     const FIELDS: [&str; 6] = [
         "Key",
         "UploadId",
@@ -383,14 +388,16 @@ fn scan_upload<'a>(scanner: &mut Scanner<'a>) -> Option<ScannedUpload<'a>> {
     ];
     let (mut key, mut upload_id, mut initiated) = (None, None, None);
     let (mut storage_class, mut owner, mut initiator) = (None, None, None);
-    while let Child::Known(field) = scanner.next_child(&FIELDS)? {
-        match field {
-            0 => once(&mut key, scanner.text()?)?,
-            1 => once(&mut upload_id, scanner.text()?)?,
-            2 => once(&mut initiated, scanner.text()?)?,
-            3 => once(&mut storage_class, non_empty(scanner.text()?))?,
-            4 => once(&mut owner, scan_owner(scanner)?)?,
-            _ => once(&mut initiator, scan_owner(scanner)?)?,
+    if scanner.enter(content)? {
+        while let Child::Known(field, content) = scanner.next_child(&FIELDS)? {
+            match field {
+                0 => once(&mut key, scanner.text(content)?)?,
+                1 => once(&mut upload_id, scanner.text(content)?)?,
+                2 => once(&mut initiated, scanner.text(content)?)?,
+                3 => once(&mut storage_class, non_empty(scanner.text(content)?))?,
+                4 => once(&mut owner, scan_owner(scanner, content)?)?,
+                _ => once(&mut initiator, scan_owner(scanner, content)?)?,
+            }
         }
     }
     // Key, UploadId and Initiated are required.

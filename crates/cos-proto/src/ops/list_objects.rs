@@ -17,7 +17,7 @@ use crate::headers::StorageClass;
 use crate::operation::Operation;
 use crate::request::{Body, RequestBuilder};
 use crate::response::{self, REQUEST_ID_HEADER, header_text};
-use crate::xml::scan::{Child, Scanner};
+use crate::xml::scan::{Child, Content, Scanner};
 
 /// Lists the objects of the bucket, at most `max_keys` per page, in UTF-8 byte order of
 /// their keys. Every parameter is always sent (empty when unset), with
@@ -289,19 +289,11 @@ struct ScannedListBucketResult<'a> {
     next_marker: Option<Option<Cow<'a, str>>>,
     max_keys: Option<Option<u32>>,
     is_truncated: Option<bool>,
-    contents: Vec<ScannedObjectSummary<'a>>,
+    /// The objects in their final form, but for their keys, which are decoded (or not)
+    /// once the whole document has said whether it is URL-encoded.
+    contents: Vec<ObjectSummary>,
+    keys: Vec<Cow<'a, str>>,
     common_prefixes: Vec<Cow<'a, str>>,
-}
-
-#[derive(Debug, Default)]
-struct ScannedObjectSummary<'a> {
-    key: Option<Cow<'a, str>>,
-    last_modified: Option<Cow<'a, str>>,
-    etag: Option<Cow<'a, str>>,
-    size: Option<u64>,
-    owner: Option<ScannedOwner<'a>>,
-    storage_class: Option<Option<Cow<'a, str>>>,
-    storage_tier: Option<Option<Cow<'a, str>>>,
 }
 
 /// Reads a `ListBucketResult` with the streaming scanner; `None` when the body is
@@ -321,18 +313,24 @@ fn scan_list_bucket_result(body: &[u8]) -> Option<ScannedListBucketResult<'_>> {
     ];
     let mut scanner = Scanner::open(body, "ListBucketResult")?;
     let mut raw = ScannedListBucketResult::default();
-    while let Child::Known(field) = scanner.next_child(&FIELDS)? {
+    while let Child::Known(field, content) = scanner.next_child(&FIELDS)? {
         match field {
-            0 => once(&mut raw.name, non_empty(scanner.text()?))?,
-            1 => once(&mut raw.encoding_type, non_empty(scanner.text()?))?,
-            2 => once(&mut raw.prefix, non_empty(scanner.text()?))?,
-            3 => once(&mut raw.delimiter, non_empty(scanner.text()?))?,
-            4 => once(&mut raw.marker, non_empty(scanner.text()?))?,
-            5 => once(&mut raw.next_marker, non_empty(scanner.text()?))?,
-            6 => once(&mut raw.max_keys, scan_u32(&scanner.text()?)?)?,
-            7 => once(&mut raw.is_truncated, scan_bool(&scanner.text()?)?)?,
-            8 => raw.contents.push(scan_object_summary(&mut scanner)?),
-            _ => raw.common_prefixes.push(scan_common_prefix(&mut scanner)?),
+            0 => once(&mut raw.name, non_empty(scanner.text(content)?))?,
+            1 => once(&mut raw.encoding_type, non_empty(scanner.text(content)?))?,
+            2 => once(&mut raw.prefix, non_empty(scanner.text(content)?))?,
+            3 => once(&mut raw.delimiter, non_empty(scanner.text(content)?))?,
+            4 => once(&mut raw.marker, non_empty(scanner.text(content)?))?,
+            5 => once(&mut raw.next_marker, non_empty(scanner.text(content)?))?,
+            6 => once(&mut raw.max_keys, scan_u32(&scanner.text(content)?)?)?,
+            7 => once(&mut raw.is_truncated, scan_bool(&scanner.text(content)?)?)?,
+            8 => {
+                let (key, summary) = scan_object_summary(&mut scanner, content)?;
+                raw.keys.push(key);
+                raw.contents.push(summary);
+            }
+            _ => raw
+                .common_prefixes
+                .push(scan_common_prefix(&mut scanner, content)?),
         }
     }
     scanner.finish()?;
@@ -341,7 +339,11 @@ fn scan_list_bucket_result(body: &[u8]) -> Option<ScannedListBucketResult<'_>> {
     Some(raw)
 }
 
-fn scan_object_summary<'a>(scanner: &mut Scanner<'a>) -> Option<ScannedObjectSummary<'a>> {
+/// One `<Contents>`: its raw key, and the summary with an empty key.
+fn scan_object_summary<'a>(
+    scanner: &mut Scanner<'a>,
+    content: Content<'a>,
+) -> Option<(Cow<'a, str>, ObjectSummary)> {
     const FIELDS: [&str; 7] = [
         "Key",
         "LastModified",
@@ -351,24 +353,32 @@ fn scan_object_summary<'a>(scanner: &mut Scanner<'a>) -> Option<ScannedObjectSum
         "StorageClass",
         "StorageTier",
     ];
-    let mut raw = ScannedObjectSummary::default();
-    while let Child::Known(field) = scanner.next_child(&FIELDS)? {
-        match field {
-            0 => once(&mut raw.key, scanner.text()?)?,
-            1 => once(&mut raw.last_modified, scanner.text()?)?,
-            2 => once(&mut raw.etag, scanner.text()?)?,
-            3 => once(&mut raw.size, scan_number(&scanner.text()?)?)?,
-            4 => once(&mut raw.owner, scan_owner(scanner)?)?,
-            5 => once(&mut raw.storage_class, non_empty(scanner.text()?))?,
-            _ => once(&mut raw.storage_tier, non_empty(scanner.text()?))?,
+    let (mut key, mut last_modified, mut etag, mut size) = (None, None, None, None);
+    let (mut owner, mut storage_class, mut storage_tier) = (None, None, None);
+    if scanner.enter(content)? {
+        while let Child::Known(field, content) = scanner.next_child(&FIELDS)? {
+            match field {
+                0 => once(&mut key, scanner.text(content)?)?,
+                1 => once(&mut last_modified, scanner.text(content)?.into_owned())?,
+                2 => once(&mut etag, scanner.text(content)?.into_owned())?,
+                3 => once(&mut size, scan_number(&scanner.text(content)?)?)?,
+                4 => once(&mut owner, scan_owner(scanner, content)?)?,
+                5 => once(&mut storage_class, non_empty(scanner.text(content)?))?,
+                _ => once(&mut storage_tier, non_empty(scanner.text(content)?))?,
+            }
         }
     }
-    // The fields the deserializer requires.
-    raw.key.as_ref()?;
-    raw.last_modified.as_ref()?;
-    raw.etag.as_ref()?;
-    raw.size?;
-    Some(raw)
+    // Key, LastModified, ETag and Size are required.
+    let summary = ObjectSummary {
+        key: String::new(),
+        last_modified: last_modified?,
+        etag: etag?,
+        size: size?,
+        owner: owner.and_then(ScannedOwner::into_owner),
+        storage_class: storage_class.flatten().as_deref().map(StorageClass::parse),
+        storage_tier: storage_tier.flatten().map(Cow::into_owned),
+    };
+    Some((key?, summary))
 }
 
 impl ListObjectsOutput {
@@ -379,22 +389,10 @@ impl ListObjectsOutput {
         let encoding_type = raw.encoding_type.flatten();
         let decoder = KeyDecoder::new(encoding_type.as_deref());
         let owned = |value: Option<Option<Cow<'_, str>>>| value.flatten().map(Cow::into_owned);
-        let contents = raw
-            .contents
-            .into_iter()
-            .map(|o| {
-                let storage_class = o.storage_class.flatten();
-                Ok(ObjectSummary {
-                    key: decoder.decode_cow("Contents.Key", o.key.unwrap_or_default())?,
-                    last_modified: o.last_modified.unwrap_or_default().into_owned(),
-                    etag: o.etag.unwrap_or_default().into_owned(),
-                    size: o.size.unwrap_or_default(),
-                    owner: o.owner.and_then(ScannedOwner::into_owner),
-                    storage_class: storage_class.as_deref().map(StorageClass::parse),
-                    storage_tier: owned(o.storage_tier),
-                })
-            })
-            .collect::<Result<Vec<_>, ResponseError>>()?;
+        let mut contents = raw.contents;
+        for (summary, key) in contents.iter_mut().zip(raw.keys) {
+            summary.key = decoder.decode_cow("Contents.Key", key)?;
+        }
         Ok(Self {
             name: owned(raw.name),
             prefix: decoder.decode_cow_opt("Prefix", raw.prefix.flatten())?,

@@ -16,7 +16,7 @@ use crate::headers::StorageClass;
 use crate::operation::Operation;
 use crate::request::{Body, RequestBuilder};
 use crate::response::{self, REQUEST_ID_HEADER, header_text};
-use crate::xml::scan::{Child, Scanner};
+use crate::xml::scan::{Child, Content, Scanner};
 
 /// Lists the parts of a multipart upload, at most `max_parts` per page, by part number.
 /// Every parameter is always sent, with `encoding-type=url`; the key in the output is
@@ -280,23 +280,26 @@ fn scan_list_parts_result(body: &[u8]) -> Option<ScannedListPartsResult<'_>> {
     ];
     let mut scanner = Scanner::open(body, "ListPartsResult")?;
     let mut raw = ScannedListPartsResult::default();
-    while let Child::Known(field) = scanner.next_child(&FIELDS)? {
+    while let Child::Known(field, content) = scanner.next_child(&FIELDS)? {
         match field {
-            0 => once(&mut raw.bucket, non_empty(scanner.text()?))?,
-            1 => once(&mut raw.encoding_type, non_empty(scanner.text()?))?,
-            2 => once(&mut raw.key, non_empty(scanner.text()?))?,
-            3 => once(&mut raw.upload_id, non_empty(scanner.text()?))?,
-            4 => once(&mut raw.initiator, scan_owner(&mut scanner)?)?,
-            5 => once(&mut raw.owner, scan_owner(&mut scanner)?)?,
-            6 => once(&mut raw.storage_class, non_empty(scanner.text()?))?,
-            7 => once(&mut raw.part_number_marker, scan_u32(&scanner.text()?)?)?,
+            0 => once(&mut raw.bucket, non_empty(scanner.text(content)?))?,
+            1 => once(&mut raw.encoding_type, non_empty(scanner.text(content)?))?,
+            2 => once(&mut raw.key, non_empty(scanner.text(content)?))?,
+            3 => once(&mut raw.upload_id, non_empty(scanner.text(content)?))?,
+            4 => once(&mut raw.initiator, scan_owner(&mut scanner, content)?)?,
+            5 => once(&mut raw.owner, scan_owner(&mut scanner, content)?)?,
+            6 => once(&mut raw.storage_class, non_empty(scanner.text(content)?))?,
+            7 => once(
+                &mut raw.part_number_marker,
+                scan_u32(&scanner.text(content)?)?,
+            )?,
             8 => once(
                 &mut raw.next_part_number_marker,
-                scan_u32(&scanner.text()?)?,
+                scan_u32(&scanner.text(content)?)?,
             )?,
-            9 => once(&mut raw.max_parts, scan_u32(&scanner.text()?)?)?,
-            10 => once(&mut raw.is_truncated, scan_bool(&scanner.text()?)?)?,
-            _ => raw.parts.push(scan_part(&mut scanner)?),
+            9 => once(&mut raw.max_parts, scan_u32(&scanner.text(content)?)?)?,
+            10 => once(&mut raw.is_truncated, scan_bool(&scanner.text(content)?)?)?,
+            _ => raw.parts.push(scan_part(&mut scanner, content)?),
         }
     }
     scanner.finish()?;
@@ -305,15 +308,17 @@ fn scan_list_parts_result(body: &[u8]) -> Option<ScannedListPartsResult<'_>> {
     Some(raw)
 }
 
-fn scan_part(scanner: &mut Scanner<'_>) -> Option<PartSummary> {
+fn scan_part<'a>(scanner: &mut Scanner<'a>, content: Content<'a>) -> Option<PartSummary> {
     const FIELDS: [&str; 4] = ["PartNumber", "LastModified", "ETag", "Size"];
     let (mut part_number, mut last_modified, mut etag, mut size) = (None, None, None, None);
-    while let Child::Known(field) = scanner.next_child(&FIELDS)? {
-        match field {
-            0 => once(&mut part_number, scan_number(&scanner.text()?)?)?,
-            1 => once(&mut last_modified, scanner.text()?.into_owned())?,
-            2 => once(&mut etag, scanner.text()?.into_owned())?,
-            _ => once(&mut size, scan_number(&scanner.text()?)?)?,
+    if scanner.enter(content)? {
+        while let Child::Known(field, content) = scanner.next_child(&FIELDS)? {
+            match field {
+                0 => once(&mut part_number, scan_number(&scanner.text(content)?)?)?,
+                1 => once(&mut last_modified, scanner.text(content)?.into_owned())?,
+                2 => once(&mut etag, scanner.text(content)?.into_owned())?,
+                _ => once(&mut size, scan_number(&scanner.text(content)?)?)?,
+            }
         }
     }
     // Every field is required.

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::encode::percent_decode_str;
 use crate::error::{InputError, ResponseError};
 use crate::xml;
-use crate::xml::scan::{Child, Scanner, trim_xml_spaces};
+use crate::xml::scan::{Child, Content, Scanner, trim_xml_spaces};
 
 /// The largest page COS returns, and the default page size every listing asks for.
 pub(crate) const MAX_PAGE_SIZE: u32 = 1000;
@@ -69,12 +69,17 @@ impl ScannedOwner<'_> {
 }
 
 /// Reads the children of an `<Owner>` / `<Initiator>` whose start was just read.
-pub(crate) fn scan_owner<'a>(scanner: &mut Scanner<'a>) -> Option<ScannedOwner<'a>> {
+pub(crate) fn scan_owner<'a>(
+    scanner: &mut Scanner<'a>,
+    content: Content<'a>,
+) -> Option<ScannedOwner<'a>> {
     let mut raw = ScannedOwner::default();
-    while let Child::Known(field) = scanner.next_child(&["ID", "DisplayName"])? {
-        match field {
-            0 => once(&mut raw.id, non_empty(scanner.text()?))?,
-            _ => once(&mut raw.display_name, non_empty(scanner.text()?))?,
+    if scanner.enter(content)? {
+        while let Child::Known(field, content) = scanner.next_child(&["ID", "DisplayName"])? {
+            match field {
+                0 => once(&mut raw.id, non_empty(scanner.text(content)?))?,
+                _ => once(&mut raw.display_name, non_empty(scanner.text(content)?))?,
+            }
         }
     }
     Some(raw)
@@ -82,10 +87,15 @@ pub(crate) fn scan_owner<'a>(scanner: &mut Scanner<'a>) -> Option<ScannedOwner<'
 
 /// Reads the `<Prefix>` of a `<CommonPrefixes>` whose start was just read (empty when
 /// absent, as [`RawCommonPrefix`] defaults it).
-pub(crate) fn scan_common_prefix<'a>(scanner: &mut Scanner<'a>) -> Option<Cow<'a, str>> {
+pub(crate) fn scan_common_prefix<'a>(
+    scanner: &mut Scanner<'a>,
+    content: Content<'a>,
+) -> Option<Cow<'a, str>> {
     let mut prefix = None;
-    while let Child::Known(_) = scanner.next_child(&["Prefix"])? {
-        once(&mut prefix, scanner.text()?)?;
+    if scanner.enter(content)? {
+        while let Child::Known(_, content) = scanner.next_child(&["Prefix"])? {
+            once(&mut prefix, scanner.text(content)?)?;
+        }
     }
     Some(prefix.unwrap_or_default())
 }
