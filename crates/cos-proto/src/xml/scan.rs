@@ -204,7 +204,7 @@ impl<'a> Scanner<'a> {
             .strip_prefix(b"</")?
             .strip_prefix(name)?
             .strip_prefix(b">")?;
-        let start = self.text.len() - content.len();
+        let start = self.text.len().checked_sub(content.len())?;
         let raw = self.text.get(start..start + len)?;
         let text = if escaped {
             unescape(raw).ok()?
