@@ -18,6 +18,11 @@ use crate::credentials::{EnvCredentials, ProvideCredentials};
 use crate::error::{BoxError, Error};
 use crate::transport;
 
+/// The receive buffer of each connection (ureq's default is 128 KiB). Bodies are copied
+/// out of it, so its size sets how many reads a download takes: at 512 KiB a 1 GiB
+/// download needs a quarter of the `recv` calls, for 384 KiB more per pooled connection.
+const INPUT_BUFFER: usize = 512 * 1024;
+
 /// A blocking COS client: cheap to clone (an `Arc` inside), safe to share between threads.
 ///
 /// ```no_run
@@ -338,6 +343,7 @@ impl ClientBuilder {
             .max_idle_age(self.options.pool_idle_timeout)
             .proxy(proxy)
             .user_agent(self.options.user_agent.as_str())
+            .input_buffer_size(INPUT_BUFFER)
             .build()
             .into();
         let credentials = match self.credentials {

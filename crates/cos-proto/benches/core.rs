@@ -126,6 +126,26 @@ fn crc64_1mib(c: &mut Bench) {
     group.finish();
 }
 
+/// The whole-object CRC of a 1 GiB transfer from its 128 parts of 8 MiB, as the transfer
+/// machines compute it when the last part is in: one `combine` per part, or `concat`.
+fn crc64_fold_parts(c: &mut Bench) {
+    let parts: Vec<(u64, u64)> = (0..128u64)
+        .map(|i| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15), 8 << 20))
+        .collect();
+    let mut group = c.benchmark_group("crc64");
+    group.bench_function("fold 128 parts of 8 MiB, combine", |b| {
+        b.iter(|| {
+            black_box(&parts)
+                .iter()
+                .fold(0, |acc, &(crc, len)| crc64::combine(acc, crc, len))
+        })
+    });
+    group.bench_function("fold 128 parts of 8 MiB, concat", |b| {
+        b.iter(|| crc64::concat(black_box(&parts).iter().copied()))
+    });
+    group.finish();
+}
+
 fn select_10mib(c: &mut Bench) {
     let record: Vec<u8> = b"2023-11-14T22:13:20Z,GET,/logs/event.json,200,1234\n"
         .iter()
@@ -169,6 +189,6 @@ fn select_10mib(c: &mut Bench) {
 criterion_group! {
     name = benches;
     config = Criterion::default().with_measurement(CpuTime);
-    targets = sign_and_build, parse_listing, crc64_1mib, select_10mib
+    targets = sign_and_build, parse_listing, crc64_1mib, crc64_fold_parts, select_10mib
 }
 criterion_main!(benches);

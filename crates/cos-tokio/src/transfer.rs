@@ -11,6 +11,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use cos_proto::crc64::{Crc64, Crc64Tap};
 use cos_proto::ops::{CopyObject, GetObject, PutObject, UploadPart};
 use cos_transfer::fs::{DownloadTarget, FileTarget};
@@ -26,7 +27,7 @@ use crate::body::UploadBody;
 use crate::client::Client;
 use crate::error::Error;
 
-/// Bytes a range download buffers before handing them to the blocking pool.
+/// Bytes a range download gathers before handing them to the blocking pool.
 const WRITE_CHUNK: usize = 1 << 20;
 
 fn file_error(path: &Path) -> impl Fn(io::Error) -> Error + '_ {
@@ -39,8 +40,12 @@ fn file_error(path: &Path) -> impl Fn(io::Error) -> Error + '_ {
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
-    tokio::task::spawn_blocking(f)
-        .await
+    joined(tokio::task::spawn_blocking(f)).await
+}
+
+/// What a blocking task returned (a task that panicked is an I/O error).
+async fn joined<T>(task: tokio::task::JoinHandle<Result<T, Error>>) -> Result<T, Error> {
+    task.await
         .unwrap_or_else(|join| Err(Error::Io(io::Error::other(join))))
 }
 
@@ -471,33 +476,85 @@ async fn fetch_range(
     offset: u64,
     sealing: Sealing,
 ) -> Result<(u64, u64), Error> {
-    let (_, mut body) = client.get_object(&op).await?;
+    let mut writing = None;
+    let received = receive_range(&client, &op, &target, offset, &sealing, &mut writing).await;
+    // A write still running when the range failed ends before the range reports: no
+    // byte lands after the transfer returned.
+    let written = match writing {
+        Some(task) => joined(task).await,
+        None => Ok(()),
+    };
+    let received = received?;
+    written?;
+    Ok(received)
+}
+
+/// The body of one range, written into the target at `offset` in batches of the chunks
+/// as hyper received them (no copy), each batch once it adds up to `WRITE_CHUNK` bytes,
+/// while the next arrive: `writing` is the write in flight, at most one.
+async fn receive_range(
+    client: &Client,
+    op: &GetObject,
+    target: &Arc<dyn DownloadTarget>,
+    offset: u64,
+    sealing: &Sealing,
+    writing: &mut Option<tokio::task::JoinHandle<Result<(), Error>>>,
+) -> Result<(u64, u64), Error> {
+    let (_, mut body) = client.get_object(op).await?;
     let mut crc = Crc64::new();
     let mut position = offset;
-    let mut buffer = Vec::with_capacity(WRITE_CHUNK);
+    let mut batch = Vec::new();
+    let mut batched = 0;
     loop {
         let chunk = body.next_chunk().await.transpose()?;
         let last = chunk.is_none();
         if let Some(chunk) = chunk {
             crc.update(&chunk);
-            buffer.extend_from_slice(&chunk);
+            batched += chunk.len();
+            batch.push(chunk);
         }
-        if buffer.len() >= WRITE_CHUNK || (last && !buffer.is_empty()) {
-            let mut data = std::mem::replace(&mut buffer, Vec::with_capacity(WRITE_CHUNK));
-            let len = data.len() as u64;
+        if batched >= WRITE_CHUNK || (last && batched > 0) {
+            if let Some(previous) = writing.take() {
+                joined(previous).await?;
+            }
+            let chunks = std::mem::take(&mut batch);
             let sealing = sealing.clone();
-            let target = Arc::clone(&target);
-            blocking(move || {
-                sealing.open(position, &mut data)?;
-                target
-                    .write_at(position, &data)
-                    .map_err(file_error(target.path()))
-            })
-            .await?;
-            position += len;
+            let target = Arc::clone(target);
+            *writing = Some(tokio::task::spawn_blocking(move || {
+                write_chunks(&*target, &sealing, position, &chunks)
+            }));
+            position += batched as u64;
+            batched = 0;
         }
         if last {
             return Ok((position - offset, crc.value()));
         }
     }
+}
+
+/// Writes `chunks` (bytes received, in order) into the target at `offset`, opened as
+/// `sealing` says: plain ones as they are, encrypted ones decrypted in a copy.
+fn write_chunks(
+    target: &dyn DownloadTarget,
+    sealing: &Sealing,
+    mut offset: u64,
+    chunks: &[Bytes],
+) -> Result<(), Error> {
+    let mut opened = Vec::new();
+    for chunk in chunks {
+        let data = match sealing {
+            Sealing::Plain => chunk.as_ref(),
+            _ => {
+                opened.clear();
+                opened.extend_from_slice(chunk);
+                sealing.open(offset, &mut opened)?;
+                opened.as_slice()
+            }
+        };
+        target
+            .write_at(offset, data)
+            .map_err(file_error(target.path()))?;
+        offset += chunk.len() as u64;
+    }
+    Ok(())
 }

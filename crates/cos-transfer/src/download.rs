@@ -453,9 +453,12 @@ impl Download {
     }
 
     fn combined_crc(&self, plan: &PartPlan) -> u64 {
-        self.crcs.iter().enumerate().fold(0, |acc, (i, crc)| {
-            crc64::combine(acc, crc.unwrap_or(0), plan.span(i as u32).1)
-        })
+        crc64::concat(
+            self.crcs
+                .iter()
+                .enumerate()
+                .map(|(i, crc)| (crc.unwrap_or(0), plan.span(i as u32).1)),
+        )
     }
 
     fn commit(&mut self, indexes: &[u32]) {

@@ -812,10 +812,10 @@ impl Upload {
 /// The whole object's CRC64, combined from the parts' in order.
 fn combined_crc(parts: &[Option<CompletedPart>], plan: Option<PartPlan>) -> u64 {
     let Some(plan) = plan else { return 0 };
-    parts.iter().enumerate().fold(0, |acc, (index, part)| {
+    crc64::concat(parts.iter().enumerate().map(|(index, part)| {
         let crc = part.as_ref().map_or(0, |p| p.crc64);
-        crc64::combine(acc, crc, plan.span(index as u32).1)
-    })
+        (crc, plan.span(index as u32).1)
+    }))
 }
 
 /// ETags compare without their quotes (listings and answers differ in quoting).

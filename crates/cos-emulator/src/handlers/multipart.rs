@@ -386,7 +386,6 @@ pub(crate) async fn complete(
     let (blob, mut sink) = req.app.store.new_blob()?;
     let mut size = 0u64;
     let mut md5s = Md5::new();
-    let mut crc: Option<u64> = Some(0);
     for part in &parts {
         let mut source = req.app.store.open_blob(part.blob, 0, part.size)?;
         while let Some(chunk) = source.read_chunk(256 * 1024)? {
@@ -394,11 +393,12 @@ pub(crate) async fn complete(
             size += chunk.len() as u64;
         }
         md5s.update(part.md5);
-        crc = match (crc, part.crc64) {
-            (Some(acc), Some(c)) => Some(cos_proto::crc64::combine(acc, c, part.size)),
-            _ => None,
-        };
     }
+    let crc = parts
+        .iter()
+        .map(|part| part.crc64.map(|crc| (crc, part.size)))
+        .collect::<Option<Vec<_>>>()
+        .map(cos_proto::crc64::concat);
     sink.commit()?;
     let etag = format!("\"{}-{}\"", hex(&md5s.finalize()), parts.len());
     let version = ObjectVersion {
