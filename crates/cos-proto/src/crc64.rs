@@ -5,7 +5,7 @@
 //! the object bytes and sends it as an unsigned **decimal** string. For a
 //! multipart object the value covers the whole object, so callers that
 //! upload parts compute one CRC per part and fold them with [`combine`], or
-//! all at once with [`concat`].
+//! all at once with [`concat()`].
 //!
 //! This module does no I/O: feed bytes to [`Crc64`] as they pass through
 //! your transport, then compare [`Crc64::value`] with the header parsed by

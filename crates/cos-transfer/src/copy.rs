@@ -17,7 +17,7 @@ use crate::plan::PartPlan;
 use crate::progress::{Progress, TransferEvent};
 use crate::window::Window;
 
-/// What the driver must do next for a [`Copy`].
+/// What the driver must do next for a [`Copy`](struct@Copy).
 // Each value is moved once per request: boxing the large variants buys nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]

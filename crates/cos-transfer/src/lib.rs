@@ -1,6 +1,6 @@
 //! `cos-transfer`: the resumable transfer state machines of cos-rs, Sans-IO.
 //!
-//! Each machine — [`Upload`], [`Download`], [`Copy`] — is driven the same way, in the
+//! Each machine — [`Upload`], [`Download`], [`Copy`](struct@Copy) — is driven the same way, in the
 //! style of quinn-proto: the driver asks it for the next action, performs it (sends a
 //! request through its client, reads a source range, writes a checkpoint) and reports the
 //! outcome; the machine never touches a file, a socket or a clock. It owns the rules:
