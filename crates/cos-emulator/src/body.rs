@@ -178,6 +178,19 @@ pub(crate) enum Cut {
     Reset(u64),
 }
 
+/// How a fault makes a response body lie or crawl.
+#[derive(Debug, Default)]
+struct Tamper {
+    /// Flip every bit of the body byte at this offset.
+    flip: Option<u64>,
+    /// Send at most this many bytes per frame, each after this pause.
+    trickle: Option<(usize, Duration)>,
+    /// Bytes read from the source, not sent yet (trickling).
+    held: Bytes,
+    /// The pause before the next trickled piece.
+    pause: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
 /// A response body.
 #[derive(Debug)]
 pub(crate) struct ResponseBody {
@@ -188,6 +201,7 @@ pub(crate) struct ResponseBody {
     done: bool,
     grace: Option<Pin<Box<tokio::time::Sleep>>>,
     traffic: Option<Arc<Traffic>>,
+    tamper: Tamper,
 }
 
 impl ResponseBody {
@@ -219,7 +233,21 @@ impl ResponseBody {
             done: false,
             grace: None,
             traffic: None,
+            tamper: Tamper::default(),
         }
+    }
+
+    /// Flips every bit of the body byte at `offset` (headers untouched).
+    pub(crate) fn flip_byte(mut self, offset: u64) -> Self {
+        self.tamper.flip = Some(offset);
+        self
+    }
+
+    /// Sends the body `bytes` bytes at a time, `every` apart.
+    pub(crate) fn trickle(mut self, bytes: u64, every: Duration) -> Self {
+        let bytes = usize::try_from(bytes).unwrap_or(usize::MAX).max(1);
+        self.tamper.trickle = Some((bytes, every));
+        self
     }
 
     /// Counts this body's bytes in `traffic`.
@@ -236,19 +264,59 @@ impl ResponseBody {
     }
 
     fn next_chunk(&mut self) -> Result<Option<Bytes>, Abort> {
-        match &mut self.source {
-            Source::Bytes(bytes) => Ok(bytes.take()),
+        let chunk = match &mut self.source {
+            Source::Bytes(bytes) => bytes.take(),
             Source::Blob(blob) => blob
                 .read_chunk(CHUNK)
-                .map_err(|_| Abort("the object data could not be read")),
+                .map_err(|_| Abort("the object data could not be read"))?,
+        };
+        let Some(chunk) = chunk else {
+            return Ok(None);
+        };
+        // `sent` counts what was handed out before this chunk (trickling holds the
+        // rest of a chunk back, so count it too).
+        let start = self.sent + self.tamper.held.len() as u64;
+        match self.tamper.flip {
+            Some(at) if (start..start + chunk.len() as u64).contains(&at) => {
+                let mut bytes = chunk.to_vec();
+                let i = usize::try_from(at - start).unwrap_or(0);
+                bytes[i] ^= 0xff;
+                Ok(Some(Bytes::from(bytes)))
+            }
+            _ => Ok(Some(chunk)),
         }
     }
 
     fn remaining(&self) -> u64 {
-        match &self.source {
+        let unread = match &self.source {
             Source::Bytes(bytes) => bytes.as_ref().map_or(0, |b| b.len() as u64),
             Source::Blob(blob) => blob.remaining(),
+        };
+        unread + self.tamper.held.len() as u64
+    }
+
+    /// The next piece to send: a chunk, or with trickling the next `bytes` of it once
+    /// the pause is over (`Pending` meanwhile).
+    fn poll_piece(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<Bytes>, Abort>> {
+        let Some((bytes, every)) = self.tamper.trickle else {
+            return Poll::Ready(self.next_chunk());
+        };
+        let pause = self
+            .tamper
+            .pause
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(every)));
+        if pause.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
         }
+        self.tamper.pause = None;
+        if self.tamper.held.is_empty() {
+            match self.next_chunk() {
+                Ok(Some(chunk)) => self.tamper.held = chunk,
+                other => return Poll::Ready(other),
+            }
+        }
+        let n = bytes.min(self.tamper.held.len());
+        Poll::Ready(Ok(Some(self.tamper.held.split_to(n))))
     }
 }
 
@@ -287,7 +355,11 @@ impl Body for ResponseBody {
             // announced length was not sent.
             return Poll::Ready(None);
         }
-        match this.next_chunk() {
+        let piece = match this.poll_piece(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(piece) => piece,
+        };
+        match piece {
             Err(e) => {
                 this.done = true;
                 Poll::Ready(Some(Err(e)))
@@ -316,7 +388,7 @@ impl Body for ResponseBody {
     }
 
     fn size_hint(&self) -> SizeHint {
-        if self.cut.is_none() {
+        if self.cut.is_none() && self.tamper.trickle.is_none() {
             SizeHint::with_exact(self.remaining())
         } else {
             SizeHint::default()
@@ -355,5 +427,23 @@ mod tests {
         let body = ResponseBody::bytes(&b"hello world"[..]).cut(Cut::Reset(5), conn.clone());
         assert_eq!(collect(body).await, (b"hello".to_vec(), true));
         assert!(conn.reset.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn bodies_lie_and_crawl() {
+        let (all, _) = collect(ResponseBody::bytes(&b"hello"[..]).flip_byte(1)).await;
+        assert_eq!(all, b"h\x9allo");
+        let (all, _) = collect(ResponseBody::bytes(&b"hello"[..]).flip_byte(5)).await;
+        assert_eq!(all, b"hello");
+        let started = tokio::time::Instant::now();
+        let mut body = ResponseBody::bytes(&b"hello"[..])
+            .trickle(2, Duration::from_secs(3))
+            .flip_byte(4);
+        let mut pieces = Vec::new();
+        while let Some(frame) = body.frame().await {
+            pieces.push(frame.ok().and_then(|f| f.into_data().ok()).unwrap_or_default());
+        }
+        assert_eq!(pieces, [&b"he"[..], b"ll", b"\x90"]);
+        assert!(started.elapsed() >= Duration::from_secs(9));
     }
 }

@@ -162,7 +162,7 @@ impl App {
         conn: Arc<ConnControl>,
     ) -> Result<Response<ResponseBody>, Abort> {
         let request_id = self.next_request_id();
-        let (parts, incoming) = request.into_parts();
+        let (mut parts, incoming) = request.into_parts();
         let mut body = RequestBody::new(incoming).counted(Arc::clone(&self.traffic));
         if admin::is_admin_path(parts.uri.path()) {
             let response = admin::handle(&self, &parts, &mut body).await;
@@ -174,8 +174,10 @@ impl App {
         if !decision.delay.is_zero() {
             tokio::time::sleep(decision.delay).await;
         }
+        reshape_request(&mut parts, &decision.modifiers);
         let resource = resource(&parts);
         let mut cut = None;
+        let mut hold = None;
         match decision.action {
             Some(FaultAction::Status {
                 status,
@@ -224,16 +226,119 @@ impl App {
             }
             Some(FaultAction::ResetResponseAfter { bytes }) => cut = Some(Cut::Reset(bytes)),
             Some(FaultAction::TruncateResponseAfter { bytes }) => cut = Some(Cut::Truncate(bytes)),
-            Some(FaultAction::Latency { .. }) | None => {}
+            Some(FaultAction::HoldAnswer { millis }) => {
+                hold = Some(Duration::from_millis(millis).min(Duration::from_secs(3600)));
+            }
+            Some(FaultAction::LoseAnswer) => {
+                router::route(&self, &parts, &mut body, &resource, &request_id).await;
+                conn.reset.store(true, Ordering::SeqCst);
+                return Err(Abort("the answer was lost by a fault"));
+            }
+            _ => {}
         }
         let response = router::route(&self, &parts, &mut body, &resource, &request_id).await;
         body.drain(DRAIN_LIMIT, Duration::from_secs(2)).await;
+        let response = reshape_response(response, &decision.modifiers);
         let response = match cut {
             Some(cut) => response.map(|b| b.cut(cut, Arc::clone(&conn))),
             None => response,
         };
+        if let Some(hold) = hold {
+            tokio::time::sleep(hold).await;
+        }
         Ok(finish(response, &request_id))
     }
+}
+
+/// The `Range` a fault makes the object handlers serve instead of the request's own
+/// (`None`: the whole object). The request keeps its headers, so its signature still
+/// checks: the proxy forwarded the request as it was and changed what it served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ServedRange(pub(crate) Option<String>);
+
+impl ServedRange {
+    /// The `Range` value to serve for `parts`.
+    pub(crate) fn of(parts: &http::request::Parts) -> Option<&str> {
+        match parts.extensions.get::<ServedRange>() {
+            Some(ServedRange(served)) => served.as_deref(),
+            None => parts
+                .headers
+                .get(http::header::RANGE)
+                .and_then(|v| v.to_str().ok()),
+        }
+    }
+}
+
+/// Applies the request side of a hostile proxy's tricks: a `Range` ignored or moved.
+fn reshape_request(parts: &mut http::request::Parts, modifiers: &[FaultAction]) {
+    for modifier in modifiers {
+        match modifier {
+            FaultAction::IgnoreRange => {
+                parts.extensions.insert(ServedRange(None));
+            }
+            FaultAction::ShiftRange { by } => {
+                let shifted = ServedRange::of(parts)
+                    .and_then(|v| cos_proto::ops::ByteRange::parse(v).ok())
+                    .and_then(|range| match range {
+                        cos_proto::ops::ByteRange::Inclusive { first, last } => Some(format!(
+                            "bytes={}-{}",
+                            first.saturating_add(*by),
+                            last.saturating_add(*by)
+                        )),
+                        cos_proto::ops::ByteRange::From(first) => {
+                            Some(format!("bytes={}-", first.saturating_add(*by)))
+                        }
+                        // The last n bytes moved further are past the end: serve the
+                        // n bytes before them instead.
+                        cos_proto::ops::ByteRange::Suffix(n) => {
+                            Some(format!("bytes=-{}", n.saturating_add(*by)))
+                        }
+                    });
+                if let Some(value) = shifted {
+                    parts.extensions.insert(ServedRange(Some(value)));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Applies the response side of a hostile proxy's tricks: headers changed, a byte
+/// flipped, the body trickled.
+fn reshape_response(
+    mut response: Response<ResponseBody>,
+    modifiers: &[FaultAction],
+) -> Response<ResponseBody> {
+    for modifier in modifiers {
+        match modifier {
+            FaultAction::SetHeader { name, value } => {
+                let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
+                    continue;
+                };
+                match value.as_deref().map(HeaderValue::from_str) {
+                    Some(Ok(value)) => {
+                        response.headers_mut().insert(name, value);
+                    }
+                    Some(Err(_)) => {}
+                    None => {
+                        response.headers_mut().remove(name);
+                    }
+                }
+            }
+            FaultAction::FlipByte { offset } => {
+                response = response.map(|b| b.flip_byte(*offset));
+            }
+            FaultAction::Trickle {
+                bytes,
+                every_millis,
+            } => {
+                let every = Duration::from_millis(*every_millis);
+                response = response.map(|b| b.trickle(*bytes, every));
+            }
+            _ => {}
+        }
+    }
+    response
 }
 
 /// `host` + raw path, the way COS names the resource in errors.

@@ -2,8 +2,11 @@
 //! substring, with counts, an optional seeded probability, and an action.
 //!
 //! Rules are checked in the order they were added. A matching [`FaultAction::Latency`]
-//! rule adds its delay and checking goes on; the first matching rule with any other
-//! action decides the request's fate. Every random choice (probabilities, jitter) comes
+//! rule adds its delay, and a matching rule that reshapes the exchange (a hostile proxy's
+//! tricks: [`FaultAction::IgnoreRange`], [`FaultAction::ShiftRange`],
+//! [`FaultAction::SetHeader`], [`FaultAction::FlipByte`], [`FaultAction::Trickle`]) adds
+//! its change; checking goes on after both. The first matching rule with any other action
+//! decides the request's fate. Every random choice (probabilities, jitter) comes
 //! from one splitmix64 generator seeded by [`Faults::set_seed`] (or
 //! [`crate::EmulatorConfig::fault_seed`]), so a test that sends the same requests in the
 //! same order sees the same faults.
@@ -85,6 +88,51 @@ pub enum FaultAction {
         #[serde(default)]
         message: Option<String>,
     },
+    /// Serve the request as if it had no `Range` header, as a proxy or CDN that ignores
+    /// ranges does: a ranged GET gets `200` and the whole object. Later rules still apply.
+    IgnoreRange,
+    /// Serve another span than the one asked for: both ends of the `Range` header move
+    /// `by` bytes further into the object (`bytes=a-b` becomes `bytes=a+by-b+by`,
+    /// `bytes=a-` becomes `bytes=a+by-`, `bytes=-n` becomes `bytes=-(n+by)`). The answer
+    /// is an honest `206` of the span served. Later rules still apply.
+    ShiftRange {
+        /// How far the span moves.
+        by: u64,
+    },
+    /// Execute the request, then set the response header `name` to `value`, or remove it
+    /// when `value` is `None` (a proxy that strips `x-cos-hash-crc64ecma`, a malformed
+    /// `Content-Range`). Later rules still apply.
+    SetHeader {
+        /// Header name, e.g. `content-range`.
+        name: String,
+        /// The value, or `None` to remove the header.
+        #[serde(default)]
+        value: Option<String>,
+    },
+    /// Execute the request and flip every bit of the response body's byte at `offset`
+    /// (if the body is that long), keeping the headers of the true data: its
+    /// `x-cos-hash-crc64ecma`, `ETag` and `Content-Length`. Later rules still apply.
+    FlipByte {
+        /// Offset in the response body.
+        offset: u64,
+    },
+    /// Execute the request, then send the response body `bytes` bytes at a time,
+    /// `every_millis` apart (a server that trickles). Later rules still apply.
+    Trickle {
+        /// Bytes per piece (at least 1).
+        bytes: u64,
+        /// The pause before each piece.
+        every_millis: u64,
+    },
+    /// Execute the request, then reset the connection without sending a byte of the
+    /// answer: the request took effect, the client never learns it.
+    LoseAnswer,
+    /// Execute the request, then hold its answer for `millis` (at most an hour) before
+    /// sending it: a window in which the request took effect and the client does not know.
+    HoldAnswer {
+        /// How long the answer is held.
+        millis: u64,
+    },
 }
 
 impl FaultAction {
@@ -96,7 +144,26 @@ impl FaultAction {
             FaultAction::TruncateResponseAfter { .. } => "truncate_response_after",
             FaultAction::Latency { .. } => "latency",
             FaultAction::ErrorIn200 { .. } => "error_in_200",
+            FaultAction::IgnoreRange => "ignore_range",
+            FaultAction::ShiftRange { .. } => "shift_range",
+            FaultAction::SetHeader { .. } => "set_header",
+            FaultAction::FlipByte { .. } => "flip_byte",
+            FaultAction::Trickle { .. } => "trickle",
+            FaultAction::LoseAnswer => "lose_answer",
+            FaultAction::HoldAnswer { .. } => "hold_answer",
         }
+    }
+
+    /// Whether the action reshapes the exchange and lets later rules apply too.
+    fn is_modifier(&self) -> bool {
+        matches!(
+            self,
+            FaultAction::IgnoreRange
+                | FaultAction::ShiftRange { .. }
+                | FaultAction::SetHeader { .. }
+                | FaultAction::FlipByte { .. }
+                | FaultAction::Trickle { .. }
+        )
     }
 }
 
@@ -179,6 +246,49 @@ impl FaultRule {
         Self::new(FaultAction::ErrorIn200 {
             code: code.into(),
             message: None,
+        })
+    }
+
+    /// Answer a ranged GET with `200` and the whole object.
+    pub fn ignore_range() -> Self {
+        Self::new(FaultAction::IgnoreRange)
+    }
+
+    /// Serve the span `by` bytes further than the one asked for (an honest `206`).
+    pub fn shift_range(by: u64) -> Self {
+        Self::new(FaultAction::ShiftRange { by })
+    }
+
+    /// Set (or with `None`, remove) a response header.
+    pub fn set_header(name: impl Into<String>, value: Option<&str>) -> Self {
+        Self::new(FaultAction::SetHeader {
+            name: name.into(),
+            value: value.map(str::to_owned),
+        })
+    }
+
+    /// Flip the response body's byte at `offset`, keeping the true data's headers.
+    pub fn flip_byte(offset: u64) -> Self {
+        Self::new(FaultAction::FlipByte { offset })
+    }
+
+    /// Send the response body `bytes` bytes at a time, `every` apart.
+    pub fn trickle(bytes: u64, every: Duration) -> Self {
+        Self::new(FaultAction::Trickle {
+            bytes,
+            every_millis: u64::try_from(every.as_millis()).unwrap_or(u64::MAX),
+        })
+    }
+
+    /// Execute the request, then reset the connection before any byte of the answer.
+    pub fn lose_answer() -> Self {
+        Self::new(FaultAction::LoseAnswer)
+    }
+
+    /// Execute the request, then hold the answer for `delay`.
+    pub fn hold_answer(delay: Duration) -> Self {
+        Self::new(FaultAction::HoldAnswer {
+            millis: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
         })
     }
 
@@ -305,6 +415,8 @@ impl PlanState {
 pub(crate) struct Decision {
     /// Wait this long first.
     pub(crate) delay: Duration,
+    /// Reshape the exchange this way (every matching modifier, in rule order).
+    pub(crate) modifiers: Vec<FaultAction>,
     /// Then do this (or handle the request normally).
     pub(crate) action: Option<FaultAction>,
 }
@@ -450,6 +562,7 @@ impl Faults {
                     let delay = Duration::from_millis(millis.saturating_add(jitter));
                     decision.delay = decision.delay.saturating_add(delay).min(MAX_DELAY);
                 }
+                action if action.is_modifier() => decision.modifiers.push(action.clone()),
                 action => {
                     decision.action = Some(action.clone());
                     break;
@@ -519,6 +632,30 @@ mod tests {
         let d = faults.decide("PUT", "/b/k", "");
         assert_eq!(d.delay, Duration::from_millis(12));
         assert!(matches!(d.action, Some(FaultAction::ErrorIn200 { .. })));
+    }
+
+    #[test]
+    fn modifiers_accumulate_and_do_not_stop_the_search() {
+        let faults = Faults::new(1);
+        faults.add(FaultRule::ignore_range().method("GET"));
+        faults.add(FaultRule::set_header("x-cos-hash-crc64ecma", None));
+        faults.add(FaultRule::lose_answer().method("GET"));
+        faults.add(FaultRule::status(500, "InternalError"));
+        let d = faults.decide("GET", "/b/k", "");
+        assert_eq!(
+            d.modifiers,
+            [
+                FaultAction::IgnoreRange,
+                FaultAction::SetHeader {
+                    name: "x-cos-hash-crc64ecma".into(),
+                    value: None
+                }
+            ]
+        );
+        assert_eq!(d.action, Some(FaultAction::LoseAnswer));
+        let d = faults.decide("PUT", "/b/k", "");
+        assert_eq!(d.modifiers.len(), 1);
+        assert!(matches!(d.action, Some(FaultAction::Status { .. })));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Fault injection, each fault observed from the client side: statuses for the next N
 //! matching requests, connection resets after K bytes, truncated bodies, latency,
-//! errors inside a 200, determinism given a seed, and the admin endpoint.
+//! errors inside a 200, a hostile proxy's tricks (ranges ignored or moved, headers
+//! changed, a flipped byte, a trickle), answers lost or held after the request took
+//! effect, determinism given a seed, and the admin endpoint.
 
 mod common;
 
@@ -12,7 +14,8 @@ use common::{BUCKET, Client, NOW, assert_alive, data, emulator, exchange, head_b
 use cos_emulator::{Emulator, EmulatorConfig, FaultAction, FaultRule};
 use cos_proto::Operation;
 use cos_proto::ops::{
-    CompleteMultipartUpload, CopyObject, CopySource, InitiateMultipartUpload, PutObject, UploadPart,
+    ByteRange, CompleteMultipartUpload, CopyObject, CopySource, GetObject, HeadObject,
+    InitiateMultipartUpload, PutObject, UploadPart,
 };
 
 #[test]
@@ -127,6 +130,129 @@ fn truncated_bodies_end_early_without_a_reset() {
     assert_eq!(raw.body, payload[..5000]);
     assert_eq!(raw.read_error, None, "a clean close, not a reset");
     assert_eq!(client.get("t.bin").body, payload);
+}
+
+fn get_range(client: &Client, key: &str, first: u64, last: u64) -> common::Raw {
+    let range = ByteRange::inclusive(first, last).expect("range");
+    client.call(&GetObject::new(key).range(range), &[])
+}
+
+#[test]
+fn a_proxy_ignores_or_moves_ranges() {
+    let emulator = emulator();
+    let client = Client::new(&emulator, BUCKET);
+    let payload = data(1000, 3);
+    client.put("r.bin", &payload);
+    emulator
+        .faults()
+        .add(FaultRule::ignore_range().method("GET").times(1));
+    let whole = get_range(&client, "r.bin", 100, 199);
+    assert_eq!((whole.status, whole.header("content-range")), (200, None));
+    assert_eq!(whole.body, payload);
+    emulator
+        .faults()
+        .add(FaultRule::shift_range(50).method("GET").times(1));
+    let moved = get_range(&client, "r.bin", 100, 199);
+    assert_eq!(moved.status, 206);
+    assert_eq!(moved.header("content-range"), Some("bytes 150-249/1000"));
+    assert_eq!(moved.body, payload[150..250]);
+    let honest = get_range(&client, "r.bin", 100, 199);
+    assert_eq!(honest.header("content-range"), Some("bytes 100-199/1000"));
+}
+
+#[test]
+fn a_proxy_changes_headers_and_flips_a_byte() {
+    let emulator = emulator();
+    let client = Client::new(&emulator, BUCKET);
+    let payload = data(300 * 1024, 4);
+    client.put("f.bin", &payload);
+    let crc = cos_proto::crc64::crc64(&payload).to_string();
+    emulator.faults().add(
+        FaultRule::set_header("x-cos-hash-crc64ecma", None)
+            .method("GET")
+            .times(1),
+    );
+    emulator.faults().add(
+        FaultRule::set_header("content-range", Some("bytes nonsense"))
+            .method("GET")
+            .times(1),
+    );
+    let stripped = client.get("f.bin");
+    assert_eq!(stripped.header("x-cos-hash-crc64ecma"), None);
+    assert_eq!(stripped.header("content-range"), Some("bytes nonsense"));
+    assert_eq!(stripped.body, payload);
+    // A byte far into the body (past the first chunk) is flipped; the headers are the
+    // true data's.
+    emulator
+        .faults()
+        .add(FaultRule::flip_byte(200_000).method("GET").times(1));
+    let flipped = client.get("f.bin");
+    assert_eq!(flipped.header("x-cos-hash-crc64ecma"), Some(crc.as_str()));
+    assert_eq!(flipped.body.len(), payload.len());
+    let differ: Vec<usize> = (0..payload.len())
+        .filter(|&i| flipped.body[i] != payload[i])
+        .collect();
+    assert_eq!(differ, [200_000]);
+    assert_eq!(flipped.body[200_000], !payload[200_000]);
+    assert_eq!(client.get("f.bin").body, payload);
+}
+
+#[test]
+fn a_trickle_sends_a_few_bytes_at_a_time() {
+    let emulator = emulator();
+    let client = Client::new(&emulator, BUCKET);
+    client.put("slow.bin", b"abcdefgh");
+    emulator.faults().add(
+        FaultRule::trickle(3, Duration::from_millis(150))
+            .method("GET")
+            .times(1),
+    );
+    let request = client.signed(&GetObject::new("slow.bin"));
+    let mut stream = TcpStream::connect(emulator.addr()).expect("connect");
+    stream.write_all(&head_bytes(&request)).expect("send");
+    let start = Instant::now();
+    let raw = common::read_response(&mut stream).expect("answer");
+    assert_eq!(raw.body, b"abcdefgh");
+    assert!(
+        start.elapsed() >= Duration::from_millis(450),
+        "three pieces, each after a pause: {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn answers_lost_or_held_after_the_request_took_effect() {
+    let emulator = emulator();
+    let client = Client::new(&emulator, BUCKET);
+    emulator
+        .faults()
+        .add(FaultRule::lose_answer().method("PUT").times(1));
+    let request = client.signed(&PutObject::new("lost.txt", Some(4)));
+    let mut bytes = head_bytes(&request);
+    bytes.extend_from_slice(b"done");
+    let lost = exchange(emulator.addr(), &bytes);
+    assert!(lost.is_err(), "no answer at all: {:?}", lost.map(|r| r.status));
+    assert_eq!(client.get("lost.txt").body, b"done", "the PUT took effect");
+
+    emulator.faults().add(
+        FaultRule::hold_answer(Duration::from_millis(400))
+            .method("PUT")
+            .times(1),
+    );
+    let putter = {
+        let client = Client::new(&emulator, BUCKET);
+        std::thread::spawn(move || {
+            let start = Instant::now();
+            let raw = client.put("held.txt", b"held");
+            (raw.status, start.elapsed())
+        })
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    // Inside the window: the object is there, its answer is not.
+    assert_eq!(client.call(&HeadObject::new("held.txt"), &[]).status, 200);
+    let (status, took) = putter.join().expect("put");
+    assert_eq!(status, 200);
+    assert!(took >= Duration::from_millis(400), "{took:?}");
 }
 
 #[test]

@@ -94,12 +94,19 @@ pub(crate) fn get_object(req: &Req<'_>, head: bool) -> Result<Response<ResponseB
             return Ok(response);
         }
     }
-    let range_header = match req.parts.headers.get(http::header::RANGE) {
-        None => None,
-        Some(value) => Some(std::str::from_utf8(value.as_bytes()).map_err(|_| {
-            CosError::with_message(ErrorCode::InvalidArgument, "The Range header is not valid.")
-        })?),
-    };
+    if req
+        .parts
+        .headers
+        .get(http::header::RANGE)
+        .is_some_and(|value| value.to_str().is_err())
+    {
+        return Err(CosError::with_message(
+            ErrorCode::InvalidArgument,
+            "The Range header is not valid.",
+        ));
+    }
+    // What a fault's proxy serves, or the request's own `Range`.
+    let range_header = crate::context::ServedRange::of(req.parts);
     let span = range::resolve(range_header, version.size)?;
     let (status, start, len) = match span {
         Span::Full => (StatusCode::OK, 0, version.size),
