@@ -285,6 +285,17 @@ impl Client {
                             result: self.fetch_range(&op, target, offset, &sealing),
                         })
                     }
+                    DownloadAction::CheckRange {
+                        part_number,
+                        offset,
+                        len,
+                    } => {
+                        let sealing = sealing.clone();
+                        workers.spawn(move || DownloadOutcome::RangeChecked {
+                            part_number,
+                            result: fs::stored_crc64(target, offset, len, &sealing),
+                        })
+                    }
                     DownloadAction::SaveCheckpoint(checkpoint) => workers.spawn(move || {
                         DownloadOutcome::CheckpointSaved(
                             target.save_checkpoint(&checkpoint.to_json()).map_err(named),

@@ -169,6 +169,9 @@ impl ConformanceClient for Blocking {
     fn presigned_url(&self, presign: &Presign) -> Outcome<String> {
         self.0.presigned_url(presign).map_err(failure)
     }
+    fn custom_request(&self, op: &CustomRequest, upload: Upload) -> Outcome<http::Response<Bytes>> {
+        self.0.send(op, body(upload)?).map_err(failure)
+    }
 }
 
 #[test]

@@ -22,6 +22,7 @@ mod checks;
 mod fetch;
 pub mod process;
 pub mod transfer;
+mod villains;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -31,14 +32,15 @@ use cos_proto::Config;
 use cos_proto::ops::{
     AbortMultipartUpload, AbortMultipartUploadOutput, AppendObject, AppendObjectOutput,
     CompleteMultipartUpload, CompleteMultipartUploadOutput, CopyObject, CopyObjectOutput,
-    DeleteObject, DeleteObjectOutput, DeleteObjectTagging, DeleteObjectTaggingOutput,
-    DeleteObjects, DeleteObjectsOutput, GetObject, GetObjectAcl, GetObjectAclOutput,
-    GetObjectOutput, GetObjectTagging, GetObjectTaggingOutput, HeadObject, InitiateMultipartUpload,
-    InitiateMultipartUploadOutput, ListMultipartUploads, ListMultipartUploadsOutput,
-    ListObjectVersions, ListObjectVersionsOutput, ListObjects, ListObjectsOutput, ListParts,
-    ListPartsOutput, ObjectInfo, PutObject, PutObjectAcl, PutObjectAclOutput, PutObjectOutput,
-    PutObjectTagging, PutObjectTaggingOutput, RestoreObject, RestoreObjectOutput,
-    SelectObjectContent, UploadPart, UploadPartCopy, UploadPartCopyOutput, UploadPartOutput,
+    CustomRequest, DeleteObject, DeleteObjectOutput, DeleteObjectTagging,
+    DeleteObjectTaggingOutput, DeleteObjects, DeleteObjectsOutput, GetObject, GetObjectAcl,
+    GetObjectAclOutput, GetObjectOutput, GetObjectTagging, GetObjectTaggingOutput, HeadObject,
+    InitiateMultipartUpload, InitiateMultipartUploadOutput, ListMultipartUploads,
+    ListMultipartUploadsOutput, ListObjectVersions, ListObjectVersionsOutput, ListObjects,
+    ListObjectsOutput, ListParts, ListPartsOutput, ObjectInfo, PutObject, PutObjectAcl,
+    PutObjectAclOutput, PutObjectOutput, PutObjectTagging, PutObjectTaggingOutput, RestoreObject,
+    RestoreObjectOutput, SelectObjectContent, UploadPart, UploadPartCopy, UploadPartCopyOutput,
+    UploadPartOutput,
 };
 use cos_proto::presign::Presign;
 use cos_proto::select::SelectEvent;
@@ -215,6 +217,8 @@ pub trait ConformanceClient {
     fn get_object_acl(&self, op: &GetObjectAcl) -> Outcome<GetObjectAclOutput>;
     /// `presigned_url`: signed with the client's credentials and clock.
     fn presigned_url(&self, presign: &Presign) -> Outcome<String>;
+    /// `send` of a [`CustomRequest`] with `body` as its payload.
+    fn custom_request(&self, op: &CustomRequest, body: Upload) -> Outcome<http::Response<Bytes>>;
 }
 
 /// Runs every check in order and returns each one's name and result (an `Err` holds a

@@ -19,7 +19,7 @@ use cos_transfer::{
     UploadOutput,
 };
 
-use crate::{ConformanceClient, Upload};
+use crate::{ConformanceClient, Upload, villains};
 
 /// The bucket the transfer checks use.
 pub const BUCKET: &str = "examplebucket-1250000000";
@@ -98,7 +98,7 @@ pub struct TransferSetup<'a> {
     pub scratch_dir: PathBuf,
 }
 
-type CheckResult = Result<(), String>;
+pub(crate) type CheckResult = Result<(), String>;
 type Check = fn(&Ctx<'_>) -> CheckResult;
 
 const CHECKS: &[(&str, Check)] = &[
@@ -116,6 +116,31 @@ const CHECKS: &[(&str, Check)] = &[
         download_dir_refuses_traversal,
     ),
     ("faults", faults),
+    ("range_answers_checked", villains::range_answers_checked),
+    (
+        "resumed_download_rechecks_temp",
+        villains::resumed_download_rechecks_temp,
+    ),
+    ("no_symlink_followed", villains::no_symlink_followed),
+    (
+        "helper_names_cannot_collide",
+        villains::helper_names_cannot_collide,
+    ),
+    ("flipped_byte_is_caught", villains::flipped_byte_is_caught),
+    ("complete_answer_lost", villains::complete_answer_lost),
+    (
+        "crash_after_complete_resends_nothing",
+        villains::crash_after_complete_resends_nothing,
+    ),
+    (
+        "source_replaced_keeping_size_and_mtime",
+        villains::source_replaced_keeping_size_and_mtime,
+    ),
+    ("append_answer_lost", villains::append_answer_lost),
+    (
+        "custom_request_not_repeated",
+        villains::custom_request_not_repeated,
+    ),
 ];
 
 /// The names of every transfer check.
@@ -136,9 +161,9 @@ pub fn run_transfer_check(
     check(&Ctx { client, setup })
 }
 
-struct Ctx<'a> {
-    client: &'a dyn TransferClient,
-    setup: &'a TransferSetup<'a>,
+pub(crate) struct Ctx<'a> {
+    pub(crate) client: &'a dyn TransferClient,
+    pub(crate) setup: &'a TransferSetup<'a>,
 }
 
 macro_rules! ensure {
@@ -149,16 +174,16 @@ macro_rules! ensure {
     };
 }
 
-fn ok<T>(what: &str, result: Result<T, TransferError>) -> Result<T, String> {
+pub(crate) fn ok<T>(what: &str, result: Result<T, TransferError>) -> Result<T, String> {
     result.map_err(|e| format!("{what}: {e}"))
 }
 
-fn io<T>(what: &str, result: std::io::Result<T>) -> Result<T, String> {
+pub(crate) fn io<T>(what: &str, result: std::io::Result<T>) -> Result<T, String> {
     result.map_err(|e| format!("{what}: {e}"))
 }
 
 /// Small parts so multipart paths run on small files.
-fn small() -> TransferOptions {
+pub(crate) fn small() -> TransferOptions {
     TransferOptions::default()
         .multipart_threshold(64 * KIB)
         .part_size(16 * KIB)
@@ -166,17 +191,17 @@ fn small() -> TransferOptions {
 }
 
 impl Ctx<'_> {
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.setup.scratch_dir.join(name)
     }
 
-    fn write(&self, name: &str, data: &[u8]) -> Result<PathBuf, String> {
+    pub(crate) fn write(&self, name: &str, data: &[u8]) -> Result<PathBuf, String> {
         let path = self.path(name);
         io("write", std::fs::write(&path, data))?;
         Ok(path)
     }
 
-    fn put(&self, key: &str, data: &[u8]) -> CheckResult {
+    pub(crate) fn put(&self, key: &str, data: &[u8]) -> CheckResult {
         self.client
             .put_object(
                 &PutObject::new(key, Some(data.len() as u64)),
@@ -186,7 +211,7 @@ impl Ctx<'_> {
             .map_err(|e| format!("put {key}: {e}"))
     }
 
-    fn upload(
+    pub(crate) fn upload(
         &self,
         key: &str,
         path: &Path,
@@ -196,7 +221,7 @@ impl Ctx<'_> {
             .upload_file(&PutObject::new(key, None), path, options, &mut |_| {})
     }
 
-    fn download(
+    pub(crate) fn download(
         &self,
         key: &str,
         path: &Path,
@@ -206,22 +231,22 @@ impl Ctx<'_> {
             .download_file(&GetObject::new(key), path, options, &mut |_| {})
     }
 
-    fn head(&self, key: &str) -> Result<cos_proto::ops::ObjectInfo, String> {
+    pub(crate) fn head(&self, key: &str) -> Result<cos_proto::ops::ObjectInfo, String> {
         self.client
             .head_object(&HeadObject::new(key))
             .map_err(|e| format!("head {key}: {e}"))
     }
 
-    fn faults(&self) -> cos_emulator::Faults {
+    pub(crate) fn faults(&self) -> cos_emulator::Faults {
         self.setup.emulator.faults()
     }
 }
 
-fn data(len: u64, seed: u64) -> Vec<u8> {
+pub(crate) fn data(len: u64, seed: u64) -> Vec<u8> {
     crate::checks::pattern(len as usize, seed)
 }
 
-fn crc(data: &[u8]) -> u64 {
+pub(crate) fn crc(data: &[u8]) -> u64 {
     cos_proto::crc64::crc64(data)
 }
 
@@ -758,7 +783,11 @@ macro_rules! transfer_tests {
         $crate::transfer_tests!(@each $run;
             edge_sizes_round_trip, part_count_limit, resume_after_failed_part,
             source_modified_between_runs, remote_replaced_between_runs, unwritable_target,
-            disk_full, copy_and_move, directories, download_dir_refuses_traversal, faults);
+            disk_full, copy_and_move, directories, download_dir_refuses_traversal, faults,
+            range_answers_checked, resumed_download_rechecks_temp, no_symlink_followed,
+            helper_names_cannot_collide, flipped_byte_is_caught, complete_answer_lost,
+            crash_after_complete_resends_nothing, source_replaced_keeping_size_and_mtime,
+            append_answer_lost, custom_request_not_repeated);
     };
     (@each $run:path; $($name:ident),+) => {
         $(

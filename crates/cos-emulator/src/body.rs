@@ -441,7 +441,12 @@ mod tests {
             .flip_byte(4);
         let mut pieces = Vec::new();
         while let Some(frame) = body.frame().await {
-            pieces.push(frame.ok().and_then(|f| f.into_data().ok()).unwrap_or_default());
+            pieces.push(
+                frame
+                    .ok()
+                    .and_then(|f| f.into_data().ok())
+                    .unwrap_or_default(),
+            );
         }
         assert_eq!(pieces, [&b"he"[..], b"ll", b"\x90"]);
         assert!(started.elapsed() >= Duration::from_secs(9));

@@ -231,7 +231,11 @@ fn answers_lost_or_held_after_the_request_took_effect() {
     let mut bytes = head_bytes(&request);
     bytes.extend_from_slice(b"done");
     let lost = exchange(emulator.addr(), &bytes);
-    assert!(lost.is_err(), "no answer at all: {:?}", lost.map(|r| r.status));
+    assert!(
+        lost.is_err(),
+        "no answer at all: {:?}",
+        lost.map(|r| r.status)
+    );
     assert_eq!(client.get("lost.txt").body, b"done", "the PUT took effect");
 
     emulator.faults().add(

@@ -1177,7 +1177,8 @@ impl Sim for DownloadSim {
 
     fn part(action: &DownloadAction) -> Option<u32> {
         match action {
-            DownloadAction::GetRange { part_number, .. } => Some(*part_number),
+            DownloadAction::GetRange { part_number, .. }
+            | DownloadAction::CheckRange { part_number, .. } => Some(*part_number),
             _ => None,
         }
     }
@@ -1199,6 +1200,23 @@ impl Sim for DownloadSim {
                     _ => None,
                 };
                 self.plan = plan.or_else(|| PartPlan::new(told.size, self.part_size).ok());
+            }
+            DownloadAction::CheckRange {
+                part_number,
+                offset,
+                len,
+            } => {
+                assert!(
+                    self.kept,
+                    "checking a range of a temp file that was not kept"
+                );
+                let plan = self.plan.expect("a check without a plan");
+                assert!((1..=plan.count()).contains(part_number));
+                assert_eq!(plan.span(part_number - 1), (*offset, *len));
+                assert!(
+                    self.resumed().contains_key(part_number),
+                    "checking range {part_number}, which the checkpoint does not name"
+                );
             }
             DownloadAction::GetRange {
                 op,
@@ -1233,15 +1251,15 @@ impl Sim for DownloadSim {
                 assert_eq!(cp.part_size, plan.part_size());
                 let resumed = self.resumed();
                 for range in &cp.ranges {
-                    let acked = self.acked.get(&range.number);
-                    if acked == Some(&range.crc64) {
-                        assert_eq!(
-                            self.temp_crc(&plan, range.number),
-                            Some(range.crc64),
-                            "range {} is not in the temp file",
-                            range.number
-                        );
-                    } else {
+                    // Every range named is in the temp file: written by this run, or
+                    // kept from the last one and read back.
+                    assert_eq!(
+                        self.temp_crc(&plan, range.number),
+                        Some(range.crc64),
+                        "range {} is not in the temp file",
+                        range.number
+                    );
+                    if self.acked.get(&range.number) != Some(&range.crc64) {
                         assert_eq!(
                             resumed.get(&range.number),
                             Some(&range.crc64),
@@ -1252,8 +1270,11 @@ impl Sim for DownloadSim {
             }
             DownloadAction::Finalize => {
                 let told = self.told.as_ref().expect("finalizing before the HEAD");
+                // Kept ranges are read back before they count, so neither an untrue
+                // checkpoint nor a temp file altered between runs reaches the target;
+                // only an altered body taken without a CRC64 to catch it can.
                 let right = told.crc64.is_some() && told.crc64 == self.identity().crc64;
-                if (right && !self.mutated) || !(self.faults || self.tainted) {
+                if right || !self.tainted {
                     assert_eq!(
                         self.temp.as_deref(),
                         Some(&self.data[..]),
@@ -1395,6 +1416,26 @@ impl Sim for DownloadSim {
                     result,
                 }
             }
+            DownloadAction::CheckRange {
+                part_number,
+                offset,
+                len,
+            } => {
+                let read = self
+                    .temp
+                    .as_ref()
+                    .and_then(|t| t.get(offset as usize..(offset + len) as usize))
+                    .map(crc64::crc64);
+                let result = match (fault, read) {
+                    (Fault::None | Fault::Lost, Some(crc)) => Ok(crc),
+                    (Fault::Corrupt, Some(crc)) => Ok(crc ^ 1),
+                    _ => Err(disk()),
+                };
+                DownloadOutcome::RangeChecked {
+                    part_number,
+                    result,
+                }
+            }
             DownloadAction::SaveCheckpoint(cp) => {
                 if matches!(fault, Fault::None | Fault::Lost) {
                     self.file = Some(cp.clone());
@@ -1435,7 +1476,7 @@ impl Sim for DownloadSim {
 
     fn stale(&mut self, pending: &[DownloadAction], r: &mut Reader<'_>) -> Option<DownloadOutcome> {
         let any = |f: fn(&DownloadAction) -> bool| pending.iter().any(f);
-        Some(match r.u8() % 6 {
+        Some(match r.u8() % 7 {
             0 => {
                 let number = u32::from(r.u8());
                 if pending.iter().any(|a| Self::part(a) == Some(number)) {
@@ -1444,6 +1485,16 @@ impl Sim for DownloadSim {
                 DownloadOutcome::Range {
                     part_number: number,
                     result: Ok((u64::from(r.u8()), 0)),
+                }
+            }
+            6 => {
+                let number = u32::from(r.u8());
+                if pending.iter().any(|a| Self::part(a) == Some(number)) {
+                    return None;
+                }
+                DownloadOutcome::RangeChecked {
+                    part_number: number,
+                    result: Ok(0),
                 }
             }
             1 if !any(|a| matches!(a, DownloadAction::SaveCheckpoint(_))) => {
@@ -1550,6 +1601,13 @@ fn download(shape: Shape, config: &Config, r: &mut Reader<'_>) {
         checkpoint = pick(&sim.file, &sim.saved, r);
         if let Some(cp) = &mut checkpoint {
             mutated = mutate_download(cp, r);
+        }
+        // Someone alters the temp file between the runs (same length).
+        if let Some(temp) = sim.temp.as_mut().filter(|t| !t.is_empty())
+            && r.u8().is_multiple_of(4)
+        {
+            let at = usize::from(r.u8()) % temp.len();
+            temp[at] ^= 0x10;
         }
     }
 }

@@ -171,6 +171,16 @@ pub enum ResponseError {
         /// Why.
         reason: String,
     },
+    /// A ranged GET was not answered with exactly the bytes asked for: a `200` (the whole
+    /// object, as a proxy that ignores `Range` sends), another span, or another object
+    /// size. Nothing of such a body is the caller's data.
+    #[error("asked for {requested}, the answer carries {answered}")]
+    RangeMismatch {
+        /// The range asked for (`bytes=100-199`, and the pinned object size when known).
+        requested: String,
+        /// What the answer says it carries.
+        answered: String,
+    },
 }
 
 /// An error answered by COS: the status, the `<Error>` document's fields (or what could be

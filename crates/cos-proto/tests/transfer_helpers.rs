@@ -78,7 +78,7 @@ fn a_get_has_a_head_and_pinned_spans() {
     assert_eq!(header(&head, "if-none-match").as_deref(), Some("\"old\""));
 
     let span = get
-        .pinned_span(10, 19, "\"e1\"")
+        .pinned_span(10, 19, 100, "\"e1\"")
         .unwrap()
         .build_request(&config())
         .unwrap();
@@ -101,8 +101,9 @@ fn a_get_has_a_head_and_pinned_spans() {
             .contains("response-content-type=text%2Fplain")
     );
     assert!(
-        get.pinned_span(20, 10, "\"e1\"").is_err(),
-        "an inverted span is refused"
+        get.pinned_span(20, 10, 100, "\"e1\"").is_err()
+            && get.pinned_span(90, 100, 100, "\"e1\"").is_err(),
+        "an inverted span, or one past the object, is refused"
     );
 }
 

@@ -305,6 +305,22 @@ impl Client {
                         }
                     })
                 }
+                DownloadAction::CheckRange {
+                    part_number,
+                    offset,
+                    len,
+                } => {
+                    let sealing = sealing.clone();
+                    tasks.spawn(async move {
+                        let result =
+                            blocking(move || fs::stored_crc64(&*target, offset, len, &sealing))
+                                .await;
+                        DownloadOutcome::RangeChecked {
+                            part_number,
+                            result,
+                        }
+                    })
+                }
                 DownloadAction::SaveCheckpoint(checkpoint) => tasks.spawn(async move {
                     let json = checkpoint.to_json();
                     DownloadOutcome::CheckpointSaved(

@@ -234,6 +234,11 @@ impl ConformanceClient for Adapter {
     fn presigned_url(&self, presign: &Presign) -> Outcome<String> {
         self.run(self.client.presigned_url(presign))
     }
+
+    fn custom_request(&self, op: &CustomRequest, body: Upload) -> Outcome<http::Response<Bytes>> {
+        let body = upload(body)?;
+        self.run(self.client.send(op, body))
+    }
 }
 
 #[test]

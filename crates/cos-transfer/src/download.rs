@@ -2,7 +2,7 @@
 //! `If-Match` into a temp file, CRC64 of the whole combined from the ranges, and an
 //! atomic rename only when it matches.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use cos_proto::client_error::Error as ClientError;
 use cos_proto::crc64;
@@ -34,6 +34,20 @@ pub enum DownloadAction {
         len: u64,
         /// Whether earlier content may be kept.
         keep: bool,
+    },
+    /// Read back `len` bytes of the kept temp file at `offset`, as the object stores
+    /// them (a decrypting download encrypts them again at `offset`), and report
+    /// [`DownloadOutcome::RangeChecked`] with their CRC64. A resumed range counts only
+    /// if that is the CRC64 the checkpoint recorded; otherwise it is fetched again. Only
+    /// ranges a checkpoint names are checked: the cost of a resume is one local read of
+    /// what it keeps. Several may be in flight.
+    CheckRange {
+        /// Part number (1-based).
+        part_number: u32,
+        /// Where the range starts.
+        offset: u64,
+        /// Its length.
+        len: u64,
     },
     /// Fetch `len` bytes at `offset` with `op` and write them at `offset` in the temp
     /// file; report [`DownloadOutcome::Range`] with the bytes received and their CRC64.
@@ -71,6 +85,14 @@ pub enum DownloadOutcome {
     Head(Result<ObjectInfo, ClientError>),
     /// The temp file is ready; `true` if earlier content was kept.
     TempReady(Result<bool, ClientError>),
+    /// A kept range was read back: the CRC64 of its stored bytes (an error counts as a
+    /// mismatch: the range is fetched again).
+    RangeChecked {
+        /// The action's part number.
+        part_number: u32,
+        /// The CRC64, or why the range could not be read.
+        result: Result<u64, ClientError>,
+    },
     /// A range was written: bytes received and their CRC64.
     Range {
         /// The action's part number.
@@ -105,11 +127,24 @@ pub struct DownloadOutput {
 
 #[derive(Debug)]
 enum Stage {
-    Head { sent: bool },
-    Temp { sent: bool },
+    Head {
+        sent: bool,
+    },
+    Temp {
+        sent: bool,
+    },
+    /// Reading back the kept ranges: those not yet asked for, and those out.
+    Recheck {
+        queue: VecDeque<u32>,
+        out: BTreeSet<u32>,
+    },
     Ranges,
-    Finalize { sent: bool },
-    Discard { sent: bool },
+    Finalize {
+        sent: bool,
+    },
+    Discard {
+        sent: bool,
+    },
     Over,
 }
 
@@ -196,6 +231,7 @@ impl Download {
 
     /// The next action, or `None` when the driver must wait for an outcome.
     pub fn poll_action(&mut self) -> Option<DownloadAction> {
+        let limit = self.limit();
         match &mut self.stage {
             Stage::Head { sent } => {
                 if *sent {
@@ -212,6 +248,19 @@ impl Download {
                 let keep = self.crcs.iter().any(Option::is_some);
                 let len = self.object.as_ref().map_or(0, |(o, _)| o.size);
                 Some(DownloadAction::OpenTemp { len, keep })
+            }
+            Stage::Recheck { queue, out } => {
+                if out.len() >= limit {
+                    return None;
+                }
+                let index = queue.pop_front()?;
+                out.insert(index);
+                let (offset, len) = self.window.as_ref()?.plan().span(index);
+                Some(DownloadAction::CheckRange {
+                    part_number: index + 1,
+                    offset,
+                    len,
+                })
             }
             Stage::Ranges => self.next_range_action(),
             Stage::Finalize { sent } => {
@@ -240,6 +289,10 @@ impl Download {
         match outcome {
             DownloadOutcome::Head(result) => self.on_head(result),
             DownloadOutcome::TempReady(result) => self.on_temp(result),
+            DownloadOutcome::RangeChecked {
+                part_number,
+                result,
+            } => self.on_checked(part_number, result),
             DownloadOutcome::Range {
                 part_number,
                 result,
@@ -336,12 +389,22 @@ impl Download {
 
     /// A window over `plan`; with `resumed`, the ranges in `crcs` are done already.
     fn new_window(&self, plan: PartPlan, resumed: bool) -> Window {
-        let limit = match self.options.concurrency {
+        let done: Vec<bool> = self.crcs.iter().map(|c| resumed && c.is_some()).collect();
+        Window::new(plan, self.concurrency(&plan), |i| done[i as usize])
+    }
+
+    fn concurrency(&self, plan: &PartPlan) -> usize {
+        match self.options.concurrency {
             0 => plan.default_concurrency(),
             n => n,
-        };
-        let done: Vec<bool> = self.crcs.iter().map(|c| resumed && c.is_some()).collect();
-        Window::new(plan, limit, |i| done[i as usize])
+        }
+    }
+
+    /// How many actions of a stage may be out at once (the window's limit).
+    fn limit(&self) -> usize {
+        self.window
+            .as_ref()
+            .map_or(1, |w| self.concurrency(w.plan()))
     }
 
     fn on_temp(&mut self, result: Result<bool, ClientError>) {
@@ -355,6 +418,40 @@ impl Download {
         if !kept {
             self.crcs.iter_mut().for_each(|c| *c = None);
         }
+        let queue: VecDeque<u32> = (0..self.crcs.len() as u32)
+            .filter(|&i| self.crcs[i as usize].is_some())
+            .collect();
+        if queue.is_empty() {
+            self.start_ranges();
+        } else {
+            self.stage = Stage::Recheck {
+                queue,
+                out: BTreeSet::new(),
+            };
+        }
+    }
+
+    /// A kept range was read back: it counts only if it still has the recorded CRC64.
+    fn on_checked(&mut self, part_number: u32, result: Result<u64, ClientError>) {
+        let Stage::Recheck { queue, out } = &mut self.stage else {
+            return;
+        };
+        let index = part_number.wrapping_sub(1);
+        if !out.remove(&index) {
+            return;
+        }
+        if let Some(recorded) = self.crcs.get_mut(index as usize)
+            && result.ok() != *recorded
+        {
+            *recorded = None;
+        }
+        if queue.is_empty() && out.is_empty() {
+            self.start_ranges();
+        }
+    }
+
+    /// The kept ranges are known: count them and start fetching the rest.
+    fn start_ranges(&mut self) {
         if let Some(plan) = self.window.as_ref().map(|w| *w.plan()) {
             self.window = Some(self.new_window(plan, true));
         }
@@ -407,11 +504,11 @@ impl Download {
             }
         }
         let (object, _) = self.object.as_ref()?;
-        let etag = object.etag.clone();
+        let (etag, size) = (object.etag.clone(), object.size);
         let window = self.window.as_mut()?;
         let (index, _) = window.start_next()?;
         let (offset, len) = window.plan().span(index);
-        let op = match self.get.pinned_span(offset, offset + len - 1, &etag) {
+        let op = match self.get.pinned_span(offset, offset + len - 1, size, &etag) {
             Ok(op) => op,
             Err(err) => {
                 self.finish(Err(TransferError::Client(
@@ -593,11 +690,12 @@ mod tests {
     }
 
     /// Committed bytes never go back: the checkpoint's ranges count from the moment the
-    /// temp file is kept, not from the HEAD (they used to count from the HEAD, and drop
-    /// to nothing when the temp file turned out to be gone).
+    /// kept temp file is known to hold them (read back with the recorded CRC64), not
+    /// from the HEAD (they used to count from the HEAD, and drop to nothing when the
+    /// temp file turned out to be gone).
     #[test]
-    fn resumed_ranges_count_once_the_temp_file_is_kept() {
-        for kept in [false, true] {
+    fn resumed_ranges_count_once_the_temp_file_is_kept_and_rechecked() {
+        for (kept, read_back) in [(false, None), (true, Some(5)), (true, Some(6))] {
             let mut download = resumed(checkpoint());
             assert_eq!(download.progress().committed, 0);
             assert!(matches!(
@@ -609,7 +707,29 @@ mod tests {
             ));
             assert_eq!(download.progress().committed, 0);
             download.handle(DownloadOutcome::TempReady(Ok(kept)));
-            let resumed = if kept { 10 } else { 0 };
+            assert_eq!(download.progress().committed, 0);
+            if let Some(result) = read_back {
+                assert!(matches!(
+                    download.poll_action(),
+                    Some(DownloadAction::CheckRange {
+                        part_number: 1,
+                        offset: 0,
+                        len: 10
+                    })
+                ));
+                assert!(download.poll_action().is_none(), "one check per kept range");
+                // A stray answer for a range not being checked changes nothing.
+                download.handle(DownloadOutcome::RangeChecked {
+                    part_number: 2,
+                    result: Ok(5),
+                });
+                assert_eq!(download.progress().committed, 0);
+                download.handle(DownloadOutcome::RangeChecked {
+                    part_number: 1,
+                    result: Ok(result),
+                });
+            }
+            let resumed = if read_back == Some(5) { 10 } else { 0 };
             assert_eq!(download.progress().committed, resumed);
             assert!(matches!(
                 download.poll_event(),

@@ -130,6 +130,17 @@ pub trait DownloadTarget: Send + Sync {
     fn open(&self, len: u64, keep: bool) -> io::Result<bool>;
     /// Writes `data` at `offset`.
     fn write_at(&self, offset: u64, data: &[u8]) -> io::Result<()>;
+    /// Reads back exactly `buf.len()` bytes at `offset` of what was kept or written: a
+    /// resumed download re-checks each range its checkpoint claims before it counts
+    /// (the CRC64 of the bytes read must be the recorded one). The default cannot read
+    /// back, so every range is fetched again.
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        let _ = (offset, buf);
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this download target cannot read back what it holds",
+        ))
+    }
     /// Makes the data written so far durable, then replaces the checkpoint with `json`
     /// atomically.
     fn save_checkpoint(&self, json: &[u8]) -> io::Result<()>;
@@ -191,6 +202,10 @@ impl DownloadTarget for FileTarget {
         Ok(())
     }
 
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        read_exact_at(self.file()?.as_ref(), buf, offset)
+    }
+
     fn save_checkpoint(&self, json: &[u8]) -> io::Result<()> {
         self.file()?.sync_data()?;
         replace_atomically(&self.checkpoint, json)
@@ -212,6 +227,34 @@ impl DownloadTarget for FileTarget {
     fn path(&self) -> &Path {
         &self.target
     }
+}
+
+/// The CRC64 of `len` bytes of `target` at `offset` as the object stores them: read
+/// back and, for a decrypting download, encrypted again at `offset` (`sealing` is its
+/// own inverse). What a [`crate::DownloadAction::CheckRange`] asks for.
+pub fn stored_crc64(
+    target: &dyn DownloadTarget,
+    offset: u64,
+    len: u64,
+    sealing: &crate::Sealing,
+) -> Result<u64, cos_proto::client_error::Error> {
+    const CHUNK: u64 = 1 << 20;
+    let named = |source| cos_proto::client_error::Error::File {
+        path: target.path().to_owned(),
+        source,
+    };
+    let mut crc = cos_proto::crc64::Crc64::new();
+    let mut buffer = vec![0; CHUNK.min(len) as usize];
+    let mut done = 0;
+    while done < len {
+        let n = CHUNK.min(len - done) as usize;
+        let chunk = &mut buffer[..n];
+        target.read_at(offset + done, chunk).map_err(named)?;
+        sealing.open(offset + done, chunk)?;
+        crc.update(chunk);
+        done += n as u64;
+    }
+    Ok(crc.value())
 }
 
 /// Reads a checkpoint file; `None` if it does not exist or cannot be read.

@@ -66,6 +66,7 @@ pub struct GetObject {
     version_id: Option<String>,
     traffic_limit: Option<u64>,
     customer_key: Option<CustomerKey>,
+    object_size: Option<u64>,
 }
 
 impl GetObject {
@@ -82,12 +83,24 @@ impl GetObject {
             version_id: None,
             traffic_limit: None,
             customer_key: None,
+            object_size: None,
         }
     }
 
-    /// Downloads only this range (the answer is 206 with a `Content-Range`).
+    /// Downloads only this range. The answer must be `206` with a `Content-Range` naming
+    /// exactly the span the range selects (and as many body bytes): anything else — a
+    /// `200` with the whole object, as a proxy that ignores `Range` sends, or another
+    /// span — is [`ResponseError::RangeMismatch`], never the caller's data.
     pub fn range(mut self, range: ByteRange) -> Self {
         self.range = Some(range);
+        self
+    }
+
+    /// The object version this GET reads is `size` bytes long: a ranged answer whose
+    /// `Content-Range` names another total is [`ResponseError::RangeMismatch`]. Set by
+    /// [`GetObject::pinned_span`] and [`GetObject::resume`].
+    pub fn object_size(mut self, size: u64) -> Self {
+        self.object_size = Some(size);
         self
     }
 
@@ -170,12 +183,27 @@ impl GetObject {
         head
     }
 
-    /// This GET for one inclusive byte span of the object version whose ETag is `etag`:
-    /// the range is replaced, `If-Match: etag` pins the version, and the other
-    /// conditions (already checked against that version) are dropped.
-    pub fn pinned_span(&self, first: u64, last: u64, etag: &str) -> Result<GetObject, InputError> {
+    /// This GET for one inclusive byte span of the object version whose ETag is `etag`
+    /// and whose size is `size`: the range is replaced, `If-Match: etag` pins the
+    /// version, and the other conditions (already checked against that version) are
+    /// dropped. Its answer is accepted only as a `206` of exactly `first..=last` of a
+    /// `size`-byte object (see [`GetObject::range`]).
+    pub fn pinned_span(
+        &self,
+        first: u64,
+        last: u64,
+        size: u64,
+        etag: &str,
+    ) -> Result<GetObject, InputError> {
+        if last >= size {
+            return Err(InputError::InvalidArgument {
+                what: "range",
+                reason: format!("last byte {last} is past the object's {size} bytes"),
+            });
+        }
         let mut get = self.clone();
         get.range = Some(ByteRange::inclusive(first, last)?);
+        get.object_size = Some(size);
         get.if_match = Some(etag.to_owned());
         get.if_none_match = None;
         get.if_modified_since = None;
@@ -202,9 +230,21 @@ pub struct GetObjectOutput {
 }
 
 impl GetObjectOutput {
-    /// The number of body bytes the driver must deliver, when the response says.
+    /// The number of body bytes the driver must deliver, when the response says
+    /// (`Content-Length`, or the span of a `206` sent without one).
     pub fn body_length(&self) -> Option<u64> {
-        self.info.content_length
+        self.info
+            .content_length
+            .or_else(|| self.content_range.map(|r| r.len()))
+    }
+
+    /// The size of the whole object, when the response says (`Content-Range`'s total
+    /// for a `206`, `Content-Length` for a `200`).
+    pub fn object_size(&self) -> Option<u64> {
+        match &self.content_range {
+            Some(range) => range.total,
+            None => self.info.content_length,
+        }
     }
 
     /// The absolute byte span `(first, last)` of the object this body carries: the
@@ -245,6 +285,7 @@ impl GetObject {
         }
         let mut resumed = self.clone();
         resumed.range = Some(ByteRange::Inclusive { first: next, last });
+        resumed.object_size = first.object_size().or(self.object_size);
         resumed.if_match = Some(etag);
         resumed.if_none_match = None;
         resumed.if_modified_since = None;
@@ -294,11 +335,69 @@ impl Operation for GetObject {
         if response.status() == http::StatusCode::PARTIAL_CONTENT && content_range.is_none() {
             return Err(ResponseError::MissingHeader("content-range").into());
         }
-        Ok(GetObjectOutput {
+        let output = GetObjectOutput {
             status: response.status().as_u16(),
             info: ObjectInfo::from_headers(headers)?,
             content_range,
-        })
+        };
+        if let Some(range) = self.range {
+            self.check_span(range, &output)?;
+        }
+        Ok(output)
+    }
+}
+
+impl GetObject {
+    /// The rule for every ranged answer: a `206` whose `Content-Range` is exactly the span
+    /// `range` selects, of an object of the pinned size (when pinned), with as many body
+    /// bytes as the span holds.
+    fn check_span(&self, range: ByteRange, output: &GetObjectOutput) -> Result<(), ResponseError> {
+        let requested = || match self.object_size {
+            Some(size) => format!("{range} of a {size}-byte object"),
+            None => range.to_string(),
+        };
+        let mismatch = |answered: String| ResponseError::RangeMismatch {
+            requested: requested(),
+            answered,
+        };
+        let Some(answered) = output.content_range.filter(|_| output.status == 206) else {
+            return Err(mismatch(format!(
+                "status {} without a byte range (the whole object)",
+                output.status
+            )));
+        };
+        let describe = |r: ContentRange| match r.total {
+            Some(total) => format!("bytes {}-{}/{total}", r.first, r.last),
+            None => format!("bytes {}-{}/*", r.first, r.last),
+        };
+        if let Some(size) = self.object_size
+            && answered.total != Some(size)
+        {
+            return Err(mismatch(describe(answered)));
+        }
+        let total = self.object_size.or(answered.total);
+        let exact = match range.span_in(total) {
+            Some(span) => span == (answered.first, answered.last),
+            // An open range over an object of unknown size: its start must match, and a
+            // suffix must be as long as asked.
+            None => match range {
+                ByteRange::From(first) => answered.first == first,
+                ByteRange::Suffix(n) => answered.len() == n,
+                ByteRange::Inclusive { .. } => false,
+            },
+        };
+        if !exact {
+            return Err(mismatch(describe(answered)));
+        }
+        if let Some(length) = output.info.content_length
+            && length != answered.len()
+        {
+            return Err(mismatch(format!(
+                "{} with a {length}-byte body",
+                describe(answered)
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -306,6 +405,172 @@ impl Operation for GetObject {
 mod tests {
     use super::*;
     use crate::ops::test_support::{config, error_response, header, response};
+    use proptest::prelude::*;
+
+    fn answer(
+        get: &GetObject,
+        status: u16,
+        range: Option<&str>,
+        length: Option<u64>,
+    ) -> Result<GetObjectOutput, Error> {
+        let length = length.map(|n| n.to_string());
+        let mut headers = vec![("ETag", "\"e\"")];
+        if let Some(range) = range {
+            headers.push(("Content-Range", range));
+        }
+        if let Some(length) = &length {
+            headers.push(("Content-Length", length.as_str()));
+        }
+        let url = "http://h/k".parse().expect("uri");
+        get.parse_response(&url, response(status, &headers, ""))
+    }
+
+    fn is_mismatch(result: Result<GetObjectOutput, Error>) -> bool {
+        matches!(
+            result,
+            Err(Error::Response(ResponseError::RangeMismatch { .. }))
+        )
+    }
+
+    /// What an honest server answers: the span a range selects in an object of `size`
+    /// bytes, written independently of `ByteRange::span_in` (RFC 9110 §14.1.2).
+    fn honest_span(range: ByteRange, size: u64) -> Option<(u64, u64)> {
+        match range {
+            ByteRange::Inclusive { first, last } if first < size => {
+                Some((first, if last >= size { size - 1 } else { last }))
+            }
+            ByteRange::From(first) if first < size => Some((first, size - 1)),
+            ByteRange::Suffix(n) if n > 0 && size > 0 => {
+                Some((if n >= size { 0 } else { size - n }, size - 1))
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_ranged_answer_must_be_exactly_the_span_asked_for() {
+        let get = GetObject::new("k").range(ByteRange::inclusive(100, 199).expect("range"));
+        // A proxy that ignores Range: 200 and the whole object.
+        assert!(is_mismatch(answer(&get, 200, None, Some(1000))));
+        // Another span, a longer one, a 206 whose body is not the span.
+        assert!(is_mismatch(answer(
+            &get,
+            206,
+            Some("bytes 110-209/1000"),
+            Some(100)
+        )));
+        assert!(is_mismatch(answer(
+            &get,
+            206,
+            Some("bytes 100-299/1000"),
+            Some(200)
+        )));
+        assert!(is_mismatch(answer(
+            &get,
+            206,
+            Some("bytes 100-199/1000"),
+            Some(150)
+        )));
+        // Missing and malformed Content-Range stay errors of their own.
+        assert!(answer(&get, 206, None, Some(100)).is_err());
+        assert!(answer(&get, 206, Some("bytes 100-199"), Some(100)).is_err());
+        // The honest answer, with or without a Content-Length (the span says how long).
+        let ok = answer(&get, 206, Some("bytes 100-199/1000"), Some(100)).expect("exact");
+        assert_eq!(
+            (ok.body_length(), ok.object_size()),
+            (Some(100), Some(1000))
+        );
+        let chunked = answer(&get, 206, Some("bytes 100-199/1000"), None).expect("exact");
+        assert_eq!(chunked.body_length(), Some(100));
+        // Clamped at the end of a shorter object.
+        let short = answer(&get, 206, Some("bytes 100-149/150"), Some(50)).expect("clamped");
+        assert_eq!(short.body_length(), Some(50));
+        // Unranged GETs take a 200 as it is.
+        assert!(answer(&GetObject::new("k"), 200, None, Some(1000)).is_ok());
+    }
+
+    #[test]
+    fn a_pinned_span_also_checks_the_object_size() {
+        let get = GetObject::new("k")
+            .pinned_span(100, 199, 1000, "\"e\"")
+            .expect("span");
+        assert!(answer(&get, 206, Some("bytes 100-199/1000"), Some(100)).is_ok());
+        assert!(is_mismatch(answer(
+            &get,
+            206,
+            Some("bytes 100-199/1001"),
+            Some(100)
+        )));
+        assert!(is_mismatch(answer(
+            &get,
+            206,
+            Some("bytes 100-199/*"),
+            Some(100)
+        )));
+        // The continuation of a broken 200 is pinned to the first answer's size.
+        let whole = GetObject::new("k");
+        let first = answer(&whole, 200, None, Some(1000)).expect("whole");
+        let next = whole.resume(&first, 400).expect("etag").expect("more");
+        assert!(answer(&next, 206, Some("bytes 400-999/1000"), Some(600)).is_ok());
+        assert!(is_mismatch(answer(&next, 200, None, Some(1000))));
+        assert!(is_mismatch(answer(
+            &next,
+            206,
+            Some("bytes 403-999/1000"),
+            Some(597)
+        )));
+        assert!(is_mismatch(answer(
+            &next,
+            206,
+            Some("bytes 400-999/2000"),
+            Some(600)
+        )));
+    }
+
+    proptest! {
+        /// For any range over any object, the honest answer is accepted and every other
+        /// span, total or status is refused.
+        #[test]
+        fn only_the_honest_span_is_accepted(
+            size in 1u64..1 << 40,
+            kind in 0u8..3,
+            a in any::<u64>(),
+            b in any::<u64>(),
+            pinned in any::<bool>(),
+            (dfirst, dlast, dtotal) in (-2i64..=2, -2i64..=2, -1i64..=1),
+        ) {
+            let range = match kind {
+                0 => {
+                    let first = a % size;
+                    ByteRange::inclusive(first, first + b % (size * 2)).expect("range")
+                }
+                1 => ByteRange::From(a % size),
+                _ => ByteRange::Suffix(1 + b % (size * 2)),
+            };
+            let mut get = GetObject::new("k").range(range);
+            if pinned {
+                get = get.object_size(size);
+            }
+            let (first, last) = honest_span(range, size).expect("satisfiable");
+            let header = |f: u64, l: u64, t: u64| format!("bytes {f}-{l}/{t}");
+            let honest = answer(&get, 206, Some(&header(first, last, size)), Some(last - first + 1));
+            prop_assert!(honest.is_ok(), "{range} of {size}: {honest:?}");
+            prop_assert!(is_mismatch(answer(&get, 200, None, Some(size))));
+            let moved = |x: u64, d: i64| x.checked_add_signed(d);
+            if let (Some(f), Some(l), Some(t)) =
+                (moved(first, dfirst), moved(last, dlast), moved(size, dtotal))
+                && (dfirst, dlast, dtotal) != (0, 0, 0)
+                && f <= l
+                && l < t
+            {
+                let other = answer(&get, 206, Some(&header(f, l, t)), Some(l - f + 1));
+                // Unpinned, the honest answer for an object of another size cannot be
+                // told from the truth (the object may have changed): that one passes.
+                let harmless = !pinned && honest_span(range, t) == Some((f, l));
+                prop_assert!(harmless || is_mismatch(other), "{range} of {size}: {f}-{l}/{t}");
+            }
+        }
+    }
 
     #[test]
     fn builds_with_every_parameter() {

@@ -55,6 +55,35 @@ impl ByteRange {
     }
 }
 
+impl ByteRange {
+    /// The absolute span `(first, last)` an honest server answers for this range over an
+    /// object of `total` bytes (`None` when `total` is unknown and the range's end
+    /// depends on it, or when nothing of the object is in the range).
+    ///
+    /// ```
+    /// use cos_proto::ops::ByteRange;
+    /// assert_eq!(ByteRange::inclusive(10, 99).unwrap().span_in(Some(50)), Some((10, 49)));
+    /// assert_eq!(ByteRange::From(10).span_in(Some(50)), Some((10, 49)));
+    /// assert_eq!(ByteRange::Suffix(80).span_in(Some(50)), Some((0, 49)));
+    /// assert_eq!(ByteRange::inclusive(10, 19).unwrap().span_in(None), Some((10, 19)));
+    /// assert_eq!(ByteRange::From(10).span_in(None), None);
+    /// ```
+    pub fn span_in(&self, total: Option<u64>) -> Option<(u64, u64)> {
+        match (*self, total) {
+            (_, Some(0)) => None,
+            (ByteRange::Inclusive { first, last }, Some(total)) => {
+                (first < total).then(|| (first, last.min(total - 1)))
+            }
+            (ByteRange::Inclusive { first, last }, None) => Some((first, last)),
+            (ByteRange::From(first), Some(total)) => (first < total).then(|| (first, total - 1)),
+            (ByteRange::Suffix(n), Some(total)) => {
+                (n > 0).then(|| (total - n.min(total), total - 1))
+            }
+            (ByteRange::From(_) | ByteRange::Suffix(_), None) => None,
+        }
+    }
+}
+
 impl fmt::Display for ByteRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -1,0 +1,656 @@
+//! The villains of the transfer suite: a proxy that ignores or moves ranges, strips
+//! headers or flips a byte; a local disk where someone truncated, zeroed or planted a
+//! temp file, or planted symbolic links; a bucket whose keys look like our helper files;
+//! a source replaced behind our back keeping its size and modification time; a
+//! completion, an append or a custom request whose answer is lost after it took effect.
+//! Each check states the promise it attacks: byte-identical or a typed error, nothing
+//! written where it does not belong, nothing sent twice that must not be.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use cos_emulator::{FaultId, FaultRule};
+use cos_proto::ops::{AppendObject, ByteRange, CustomRequest, GetObject, ListMultipartUploads};
+use cos_transfer::fs::{DownloadTarget, FileTarget};
+use cos_transfer::paths::{EntryOutcome, checkpoint_path, temp_path};
+use cos_transfer::{
+    CompletedRange, DirectoryOptions, DownloadCheckpoint, ObjectIdentity, PartPlan, TransferError,
+};
+
+use crate::Upload;
+use crate::transfer::{CheckResult, Ctx, crc, data, io, ok, small};
+
+const KIB: u64 = 1024;
+
+macro_rules! ensure {
+    ($cond:expr, $($arg:tt)+) => {
+        if !$cond {
+            return Err(format!($($arg)+));
+        }
+    };
+}
+
+/// A rule that fires on nothing and counts the requests it matches (a latency of 0).
+fn counter(ctx: &Ctx<'_>, rule: FaultRule) -> FaultId {
+    ctx.faults().add(rule)
+}
+
+fn matched(ctx: &Ctx<'_>, id: FaultId) -> u32 {
+    ctx.faults()
+        .rules()
+        .iter()
+        .find(|r| r.id == id)
+        .map_or(0, |r| r.matched)
+}
+
+/// A file target that remembers the furthest byte any write reached.
+struct Recording {
+    file: FileTarget,
+    furthest: AtomicU64,
+}
+
+impl Recording {
+    fn new(path: &Path) -> Arc<Self> {
+        Arc::new(Self {
+            file: FileTarget::new(path),
+            furthest: AtomicU64::new(0),
+        })
+    }
+}
+
+impl DownloadTarget for Recording {
+    fn read_checkpoint(&self) -> Option<Vec<u8>> {
+        self.file.read_checkpoint()
+    }
+    fn open(&self, len: u64, keep: bool) -> std::io::Result<bool> {
+        self.file.open(len, keep)
+    }
+    fn write_at(&self, offset: u64, data: &[u8]) -> std::io::Result<()> {
+        self.furthest
+            .fetch_max(offset + data.len() as u64, Ordering::SeqCst);
+        self.file.write_at(offset, data)
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        self.file.read_at(offset, buf)
+    }
+    fn save_checkpoint(&self, json: &[u8]) -> std::io::Result<()> {
+        self.file.save_checkpoint(json)
+    }
+    fn finalize(&self) -> std::io::Result<()> {
+        self.file.finalize()
+    }
+    fn discard(&self) -> std::io::Result<()> {
+        self.file.discard()
+    }
+    fn path(&self) -> &Path {
+        self.file.path()
+    }
+}
+
+/// The result of a download the check calls right: the file holds the object's bytes,
+/// or the download failed and left no file.
+fn identical_or_refused(
+    what: &str,
+    result: &Result<cos_transfer::DownloadOutput, TransferError>,
+    target: &Path,
+    want: &[u8],
+) -> CheckResult {
+    match result {
+        Ok(_) => {
+            let got = io("read", std::fs::read(target))?;
+            ensure!(
+                got == want,
+                "{what}: reported success, but the file differs ({} bytes, {} expected)",
+                got.len(),
+                want.len()
+            );
+        }
+        Err(_) => ensure!(
+            !target.exists(),
+            "{what}: failed, yet a file appeared: {result:?}"
+        ),
+    }
+    Ok(())
+}
+
+/// A proxy that ignores `Range` (answers 200 with the whole object), or serves another
+/// span (an honest 206 of other bytes): no byte is written past the range asked for,
+/// and the file is the object's bytes (the range is fetched again) or the download fails.
+/// The same for a ranged `get_object` and for the mid-body resume of `get_object`.
+pub(crate) fn range_answers_checked(ctx: &Ctx<'_>) -> CheckResult {
+    let size = 64 * KIB;
+    let bytes = data(size, 21);
+    ctx.put("r.bin", &bytes)?;
+    let options = small().concurrency(1);
+
+    // The fourth (last) range is answered with the whole object.
+    ctx.faults()
+        .add(FaultRule::ignore_range().method("GET").skip(3).times(1));
+    let target = ctx.path("ignored");
+    let recording = Recording::new(&target);
+    let result = ctx.client.download_to(
+        &GetObject::new("r.bin"),
+        Arc::clone(&recording) as Arc<dyn DownloadTarget>,
+        options,
+    );
+    let furthest = recording.furthest.load(Ordering::SeqCst);
+    ensure!(
+        furthest <= size,
+        "a 200 to a ranged GET was written up to byte {furthest} of a {size}-byte object"
+    );
+    identical_or_refused("range ignored", &result, &target, &bytes)?;
+    ensure!(result.is_ok(), "the range is fetched again: {result:?}");
+
+    // The second range is served 7 bytes further on; the HEAD carries no CRC64 to catch
+    // it at the end (a proxy that strips it).
+    ctx.faults()
+        .add(FaultRule::set_header("x-cos-hash-crc64ecma", None).method("HEAD"));
+    ctx.faults()
+        .add(FaultRule::shift_range(7).method("GET").skip(1).times(1));
+    let target = ctx.path("shifted");
+    let result = ctx.download("r.bin", &target, options);
+    identical_or_refused("range moved", &result, &target, &bytes)?;
+    ensure!(result.is_ok(), "the range is fetched again: {result:?}");
+
+    // A 206 without a Content-Range, or with a malformed one.
+    for value in [None, Some("bytes 0-1/2"), Some("bytes lots")] {
+        ctx.faults().add(
+            FaultRule::set_header("content-range", value)
+                .method("GET")
+                .skip(2)
+                .times(1),
+        );
+        let target = ctx.path("mangled");
+        let result = ctx.download("r.bin", &target, options);
+        identical_or_refused("content-range mangled", &result, &target, &bytes)?;
+        io("remove", std::fs::remove_file(&target).or(Ok(())))?;
+    }
+
+    // A ranged get_object answered with the whole object, or with another span, is an
+    // error, never the wrong bytes.
+    let range = ByteRange::inclusive(100, 199).map_err(|e| e.to_string())?;
+    for rule in [FaultRule::ignore_range(), FaultRule::shift_range(10)] {
+        ctx.faults().add(rule.method("GET").times(1));
+        match ctx.client.get_object(&GetObject::new("r.bin").range(range)) {
+            Ok((_, got)) => ensure!(
+                got == bytes[100..200],
+                "a ranged get_object returned other bytes ({} bytes)",
+                got.len()
+            ),
+            Err(_) => {}
+        }
+    }
+
+    // The whole object breaks after 1000 bytes; its continuation is answered with the
+    // whole object again, or with another span.
+    for rule in [FaultRule::ignore_range(), FaultRule::shift_range(3)] {
+        ctx.faults().add(
+            FaultRule::truncate_response_after(1000)
+                .method("GET")
+                .times(1),
+        );
+        ctx.faults().add(rule.method("GET").times(1));
+        match ctx.client.get_object(&GetObject::new("r.bin")) {
+            Ok((_, got)) => ensure!(got == bytes, "a resumed get_object returned other bytes"),
+            Err(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// A download fails half-way; someone then zeroes part of its temp file (same length),
+/// or truncates it. The next run re-checks what the checkpoint claims and fetches it
+/// again: the file is the object's, with or without a CRC64 on the HEAD to catch it.
+pub(crate) fn resumed_download_rechecks_temp(ctx: &Ctx<'_>) -> CheckResult {
+    let size = 160 * KIB;
+    let bytes = data(size, 22);
+    ctx.put("t.bin", &bytes)?;
+    let options = small().concurrency(1);
+    for (strip_crc, damage) in [(false, "zero"), (true, "zero"), (true, "truncate")] {
+        let target = ctx.path(&format!("t-{strip_crc}-{damage}"));
+        let refuse = ctx.faults().add(
+            FaultRule::status(403, "AccessDenied")
+                .method("GET")
+                .skip(4)
+                .times(1),
+        );
+        ensure!(
+            ctx.download("t.bin", &target, options).is_err(),
+            "the fifth range is refused"
+        );
+        ctx.faults().remove(refuse);
+        let temp = temp_path(&target);
+        ensure!(temp.exists(), "the temp file is kept: {}", temp.display());
+        let file = io(
+            "open temp",
+            std::fs::OpenOptions::new().write(true).open(&temp),
+        )?;
+        match damage {
+            "zero" => io(
+                "zero",
+                cos_transfer::fs::write_at(&file, 20 * KIB, &[0; 8 * 1024]),
+            )?,
+            _ => io("truncate", file.set_len(40 * KIB))?,
+        }
+        drop(file);
+        let strip = strip_crc.then(|| {
+            ctx.faults()
+                .add(FaultRule::set_header("x-cos-hash-crc64ecma", None).method("HEAD"))
+        });
+        let result = ctx.download("t.bin", &target, options);
+        if let Some(id) = strip {
+            ctx.faults().remove(id);
+        }
+        identical_or_refused(
+            &format!("{damage}d temp file (CRC stripped: {strip_crc})"),
+            &result,
+            &target,
+            &bytes,
+        )?;
+        ensure!(
+            result.is_ok(),
+            "the damaged ranges are fetched again ({damage}, CRC stripped: {strip_crc}): {result:?}"
+        );
+    }
+    Ok(())
+}
+
+/// Symbolic links planted where the transfers keep their helper files, or in the target
+/// tree: no link is followed, nothing is written or created outside the root.
+pub(crate) fn no_symlink_followed(ctx: &Ctx<'_>) -> CheckResult {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::symlink;
+        let outside = ctx.path("outside");
+        let root = ctx.path("root");
+        io("mkdir", std::fs::create_dir_all(&outside))?;
+        io("mkdir", std::fs::create_dir_all(&root))?;
+        let victim = outside.join("victim");
+        io("write", std::fs::write(&victim, b"precious"))?;
+        let bytes = data(100 * KIB, 23);
+        ctx.put("s.bin", &bytes)?;
+
+        let plant = |link: PathBuf| -> CheckResult {
+            if let Some(parent) = link.parent() {
+                io("mkdir", std::fs::create_dir_all(parent))?;
+            }
+            io("symlink", symlink(&victim, &link))
+        };
+        // The temp file and the checkpoint's temp sibling of a download.
+        let target = root.join("s.bin");
+        plant(temp_path(&target))?;
+        plant(sibling_tmp(&checkpoint_path(&target)))?;
+        let result = ctx.download("s.bin", &target, small().concurrency(1));
+        ensure!(
+            io("read", std::fs::read(&victim))? == b"precious",
+            "a planted link was followed: the file outside was written ({result:?})"
+        );
+        identical_or_refused("links planted", &result, &target, &bytes)?;
+
+        // The checkpoint's temp sibling of an upload.
+        let source = ctx.write("root/up.bin", &bytes)?;
+        plant(sibling_tmp(&checkpoint_path(&source)))?;
+        let result = ctx.upload("up.bin", &source, small().concurrency(1));
+        ensure!(
+            io("read", std::fs::read(&victim))? == b"precious",
+            "a planted link was followed by an upload ({result:?})"
+        );
+
+        // A directory of the target tree that links outside.
+        io("symlink", symlink(&outside, root.join("link")))?;
+        for key in ["d/link/sub/x.txt", "d/link/y.txt", "d/ok.txt"] {
+            ctx.put(key, key.as_bytes())?;
+        }
+        let report = ok(
+            "download_dir",
+            ctx.client
+                .download_dir("d/", &root, DirectoryOptions::default()),
+        )?;
+        let mut outside_now: Vec<String> = io("list", std::fs::read_dir(&outside))?
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect();
+        outside_now.sort();
+        ensure!(
+            outside_now == ["victim"],
+            "download_dir created {outside_now:?} outside the root: {report:?}"
+        );
+        ensure!(
+            io("read", std::fs::read(root.join("ok.txt")))? == b"d/ok.txt",
+            "the plain key is written: {report:?}"
+        );
+        ensure!(
+            report
+                .entries
+                .iter()
+                .filter(|e| e.key.starts_with("d/link/"))
+                .all(|e| !matches!(e.outcome, EntryOutcome::Transferred(_))),
+            "keys under the link are refused: {report:?}"
+        );
+    }
+    Ok(())
+}
+
+/// `<path>.tmp`: where an atomic replace of `path` writes first.
+fn sibling_tmp(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".tmp");
+    PathBuf::from(name)
+}
+
+/// A bucket holds `c.bin` and keys named like its helper files (today's names and the
+/// names of earlier versions): same-length decoys, and forged checkpoints that claim every
+/// range of `c.bin` is done. After two `download_dir` runs, every file written holds its
+/// own object's bytes; keys that cannot be written are reported.
+pub(crate) fn helper_names_cannot_collide(ctx: &Ctx<'_>) -> CheckResult {
+    let root = ctx.path("mirror");
+    let size = 200 * KIB;
+    let real = data(size, 24);
+    let decoy = data(size, 25);
+    ctx.put("d/c.bin", &real)?;
+    let target = root.join("c.bin");
+    let relative = |path: PathBuf| -> Option<String> {
+        let rel = path.strip_prefix(&root).ok()?;
+        Some(format!("d/{}", rel.to_str()?.replace('\\', "/")))
+    };
+    let mut helper_keys = vec![
+        "d/c.bin.cospart".to_owned(),
+        "d/c.bin.cosresume".to_owned(),
+        "d/c.bin.cosresume.tmp".to_owned(),
+    ];
+    helper_keys.extend(relative(temp_path(&target)));
+    helper_keys.extend(relative(checkpoint_path(&target)));
+    helper_keys.sort();
+    helper_keys.dedup();
+
+    let plan = PartPlan::new(size, 16 * KIB).map_err(|e| e.to_string())?;
+    let forged = DownloadCheckpoint {
+        format: cos_transfer::CHECKPOINT_FORMAT,
+        bucket: crate::transfer::BUCKET.to_owned(),
+        key: "d/c.bin".to_owned(),
+        object: ObjectIdentity {
+            size,
+            etag: ctx.head("d/c.bin")?.etag.unwrap_or_default(),
+            crc64: Some(crc(&real)),
+            version_id: None,
+        },
+        part_size: plan.part_size(),
+        ranges: (0..plan.count())
+            .map(|i| {
+                let (offset, len) = plan.span(i);
+                CompletedRange {
+                    number: i + 1,
+                    crc64: crc(&real[offset as usize..(offset + len) as usize]),
+                }
+            })
+            .collect(),
+        encryption: None,
+    };
+    let mut objects: Vec<(String, Vec<u8>)> = vec![("d/c.bin".into(), real.clone())];
+    for key in helper_keys {
+        let body = if key.contains("resume") {
+            forged.to_json()
+        } else {
+            decoy.clone()
+        };
+        ctx.put(&key, &body)?;
+        objects.push((key, body));
+    }
+    for run in 1..=2 {
+        let report = ok(
+            &format!("download_dir run {run}"),
+            ctx.client.download_dir(
+                "d/",
+                &root,
+                DirectoryOptions::default()
+                    .transfer(small())
+                    .parallel_files(4),
+            ),
+        )?;
+        ensure!(report.is_success(), "run {run}: {report:?}");
+        for (key, body) in &objects {
+            let Some(entry) = report.entries.iter().find(|e| &e.key == key) else {
+                return Err(format!("run {run}: {key} is not in the report"));
+            };
+            match &entry.outcome {
+                EntryOutcome::Transferred(_) => {
+                    let Some(path) = &entry.path else {
+                        return Err(format!("run {run}: {key} has no path"));
+                    };
+                    ensure!(
+                        io("read", std::fs::read(path))? == *body,
+                        "run {run}: {} does not hold the bytes of {key}",
+                        path.display()
+                    );
+                }
+                EntryOutcome::Refused(_) => {}
+                other => return Err(format!("run {run}: {key}: {other:?}")),
+            }
+        }
+        ensure!(
+            io("read", std::fs::read(&target))? == real,
+            "run {run}: c.bin does not hold its object's bytes"
+        );
+    }
+    Ok(())
+}
+
+/// The completion's answer is lost after COS carried it out: the upload reports
+/// success, nothing pending remains.
+pub(crate) fn complete_answer_lost(ctx: &Ctx<'_>) -> CheckResult {
+    let bytes = data(160 * KIB, 26);
+    let source = ctx.write("lost.bin", &bytes)?;
+    let lost = ctx.faults().add(
+        FaultRule::lose_answer()
+            .method("POST")
+            .query_contains("uploadId=")
+            .times(1),
+    );
+    let done = ok("upload", ctx.upload("lost", &source, small()))?;
+    ensure!(ctx.faults().fired_count(lost) == 1, "the answer was lost");
+    ensure!(
+        done.size == 160 * KIB && done.crc64 == crc(&bytes),
+        "{done:?}"
+    );
+    ensure!(ctx.head("lost")?.crc64 == Some(crc(&bytes)), "stored CRC64");
+    ensure!(!checkpoint_path(&source).exists(), "the checkpoint is gone");
+    no_pending_uploads(ctx)
+}
+
+fn no_pending_uploads(ctx: &Ctx<'_>) -> CheckResult {
+    let uploads = ctx
+        .client
+        .list_multipart_uploads(&ListMultipartUploads::new())
+        .map_err(|e| e.to_string())?;
+    ensure!(
+        uploads.uploads.is_empty(),
+        "uploads left pending: {uploads:?}"
+    );
+    Ok(())
+}
+
+/// COS carried out the completion, and the run died before it could confirm it (here:
+/// the answer was lost and every HEAD failed). The next run finds no upload, checks the
+/// object against the checkpoint's parts, and reports success without sending a byte.
+pub(crate) fn crash_after_complete_resends_nothing(ctx: &Ctx<'_>) -> CheckResult {
+    let bytes = data(160 * KIB, 27);
+    let source = ctx.write("done.bin", &bytes)?;
+    ctx.faults().add(
+        FaultRule::lose_answer()
+            .method("POST")
+            .query_contains("uploadId=")
+            .times(1),
+    );
+    let heads = ctx
+        .faults()
+        .add(FaultRule::status(503, "ServiceUnavailable").method("HEAD"));
+    let first = ctx.upload("done", &source, small());
+    ensure!(first.is_err(), "the first run cannot confirm: {first:?}");
+    ensure!(checkpoint_path(&source).exists(), "the checkpoint is kept");
+    ctx.faults().remove(heads);
+    let before = ctx.setup.emulator.traffic().received();
+    let done = ok("resume", ctx.upload("done", &source, small()))?;
+    let sent = ctx.setup.emulator.traffic().received() - before;
+    ensure!(
+        done.sent_bytes == 0 && sent == 0,
+        "the resume sent {} bytes ({sent} reached COS): {done:?}",
+        done.sent_bytes
+    );
+    ensure!(
+        done.resumed_bytes == 160 * KIB && done.crc64 == crc(&bytes),
+        "{done:?}"
+    );
+    ensure!(!checkpoint_path(&source).exists(), "the checkpoint is gone");
+    ensure!(ctx.head("done")?.crc64 == Some(crc(&bytes)), "stored CRC64");
+    no_pending_uploads(ctx)
+}
+
+/// An upload fails half-way; the source is then rewritten with other bytes in one part,
+/// keeping its size and modification time (as `cp -p` or `rsync -t` do). The next run
+/// re-reads the recorded parts, sends again the one that changed, and the object is the
+/// file as it is now.
+pub(crate) fn source_replaced_keeping_size_and_mtime(ctx: &Ctx<'_>) -> CheckResult {
+    let size = 160 * KIB;
+    let old = data(size, 28);
+    let source = ctx.write("same.bin", &old)?;
+    ctx.faults().add(
+        FaultRule::status(403, "AccessDenied")
+            .method("PUT")
+            .query_contains("partNumber=5")
+            .times(1),
+    );
+    let options = small().concurrency(1);
+    ensure!(
+        ctx.upload("same", &source, options).is_err(),
+        "part 5 is refused"
+    );
+    let modified = io(
+        "stat",
+        std::fs::metadata(&source).and_then(|m| m.modified()),
+    )?;
+    let mut new = old.clone();
+    for b in &mut new[20 * KIB as usize..24 * KIB as usize] {
+        *b ^= 0x5a;
+    }
+    io("rewrite", std::fs::write(&source, &new))?;
+    let file = io(
+        "open",
+        std::fs::OpenOptions::new().write(true).open(&source),
+    )?;
+    io("set mtime", file.set_modified(modified))?;
+    drop(file);
+    let done = ok("second run", ctx.upload("same", &source, options))?;
+    ensure!(done.crc64 == crc(&new), "{done:?}");
+    ensure!(
+        done.resumed_bytes == 48 * KIB,
+        "parts 1, 3 and 4 are kept, part 2 is sent again: {done:?}"
+    );
+    let target = ctx.path("same.out");
+    ok("download", ctx.download("same", &target, small()))?;
+    ensure!(
+        io("read", std::fs::read(&target))? == new,
+        "the object mixes the old and the new file"
+    );
+    Ok(())
+}
+
+/// An append whose answer is lost after it took effect is not sent again (a second
+/// append would fail, or worse, append twice): it is reconciled with a HEAD.
+pub(crate) fn append_answer_lost(ctx: &Ctx<'_>) -> CheckResult {
+    let appends = counter(
+        ctx,
+        FaultRule::latency(Duration::ZERO)
+            .method("POST")
+            .query_contains("append"),
+    );
+    ctx.faults().add(
+        FaultRule::lose_answer()
+            .method("POST")
+            .query_contains("append")
+            .times(1),
+    );
+    let result = ctx.client.append_object(
+        &AppendObject::new("log", 0, Some(5)),
+        Upload::Bytes(Bytes::from_static(b"hello")),
+    );
+    ensure!(
+        matched(ctx, appends) == 1,
+        "the append was sent {} times",
+        matched(ctx, appends)
+    );
+    let out = result.map_err(|e| format!("the append took effect, yet: {e}"))?;
+    ensure!(out.next_append_position == 5, "{out:?}");
+    let (_, got) = ctx
+        .client
+        .get_object(&GetObject::new("log"))
+        .map_err(|e| e.to_string())?;
+    ensure!(got == b"hello", "appended once: {got:?}");
+    Ok(())
+}
+
+/// A custom POST/PUT whose answer is lost is not repeated: the caller gets the
+/// transport error and decides.
+pub(crate) fn custom_request_not_repeated(ctx: &Ctx<'_>) -> CheckResult {
+    let puts = counter(
+        ctx,
+        FaultRule::latency(Duration::ZERO)
+            .method("PUT")
+            .path_contains("custom"),
+    );
+    ctx.faults().add(
+        FaultRule::lose_answer()
+            .method("PUT")
+            .path_contains("custom")
+            .times(1),
+    );
+    let op = CustomRequest::object(http::Method::PUT, "custom")
+        .body(cos_proto::Body::Payload { length: Some(3) });
+    let result = ctx
+        .client
+        .custom_request(&op, Upload::Bytes(Bytes::from_static(b"abc")));
+    ensure!(
+        matched(ctx, puts) == 1,
+        "the custom PUT was sent {} times ({result:?})",
+        matched(ctx, puts)
+    );
+    ensure!(result.is_err(), "the lost answer is reported: {result:?}");
+    Ok(())
+}
+
+/// A download whose bytes arrive with one of them flipped under the true CRC64 header
+/// fails with a typed error and leaves no file; the next run succeeds.
+pub(crate) fn flipped_byte_is_caught(ctx: &Ctx<'_>) -> CheckResult {
+    let bytes = data(100 * KIB, 29);
+    ctx.put("flip.bin", &bytes)?;
+    ctx.faults()
+        .add(FaultRule::flip_byte(5).method("GET").skip(2).times(1));
+    let target = ctx.path("flip.out");
+    let result = ctx.download("flip.bin", &target, small());
+    identical_or_refused("flipped byte", &result, &target, &bytes)?;
+    ensure!(
+        matches!(result, Err(TransferError::Crc64Mismatch { .. })),
+        "a flipped byte is a CRC64 mismatch: {result:?}"
+    );
+    ok("again", ctx.download("flip.bin", &target, small()))?;
+    ensure!(io("read", std::fs::read(&target))? == bytes, "bytes differ");
+    ctx.faults()
+        .add(FaultRule::flip_byte(5).method("GET").times(1));
+    let got = ctx.client.get_object(&GetObject::new("flip.bin"));
+    ensure!(
+        got.is_err(),
+        "a whole-object get_object with a flipped byte fails"
+    );
+    ctx.faults()
+        .add(FaultRule::flip_byte(5).method("GET").times(1));
+    let file = ctx.path("flip.get");
+    let got = ctx
+        .client
+        .get_object_to_file(&GetObject::new("flip.bin"), &file);
+    ensure!(
+        got.is_err() && !file.exists(),
+        "get_object_to_file with a flipped byte fails and leaves nothing: {got:?}"
+    );
+    Ok(())
+}
