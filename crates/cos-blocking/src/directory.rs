@@ -6,8 +6,9 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use cos_proto::ops::{GetObject, HeadObject, ListObjects, PutObject};
+use cos_transfer::fs::{self, FileTarget};
 use cos_transfer::paths::{self, DirectoryEntry, DirectoryReport, EntryOutcome};
-use cos_transfer::{DirectoryOptions, TransferError, fs};
+use cos_transfer::{DirectoryOptions, TransferError};
 
 use crate::client::Client;
 use crate::error::Error;
@@ -38,7 +39,7 @@ impl Client {
     }
 
     fn upload_one(&self, key: &str, path: &Path, options: DirectoryOptions) -> EntryOutcome {
-        if options.skip_unchanged && self.unchanged(key, path) {
+        if options.skip_unchanged && self.unchanged(key, fs::size_and_crc64(path)) {
             return EntryOutcome::Unchanged;
         }
         match self.upload_file(&PutObject::new(key, None), path, options.transfer) {
@@ -47,11 +48,10 @@ impl Client {
         }
     }
 
-    fn unchanged(&self, key: &str, path: &Path) -> bool {
-        let (Ok((size, crc)), Ok(remote)) = (
-            fs::size_and_crc64(path),
-            self.head_object(&HeadObject::new(key)),
-        ) else {
+    /// Whether the object `key` has the bytes `local` (the local file's size and CRC64)
+    /// describes.
+    fn unchanged(&self, key: &str, local: std::io::Result<(u64, u64)>) -> bool {
+        let (Ok((size, crc)), Ok(remote)) = (local, self.head_object(&HeadObject::new(key))) else {
             return false;
         };
         paths::same_content(size, crc, remote.content_length.unwrap_or(0), remote.crc64)
@@ -61,10 +61,11 @@ impl Client {
     /// the prefix, `options.parallel_files` at a time, each with
     /// [`Client::download_file`] (so each resumes, and appears only when verified).
     /// Keys that could escape `dir` (`..`, absolute, drive letters, backslashes, empty
-    /// segments) are refused and reported, never written; so is a target behind a
-    /// symbolic link leading outside `dir`. Directory markers (keys ending in `/`) are
-    /// reported and skipped. With `options.skip_unchanged`, files whose size and CRC64
-    /// match the object are kept.
+    /// segments) or name the transfers' helper folder (`.cos-transfer`) are refused and
+    /// reported, never written; a key below a symbolic link in `dir` fails, and nothing
+    /// is created past the link. Directory markers (keys ending in `/`) are reported and
+    /// skipped. With `options.skip_unchanged`, files whose size and CRC64 match the
+    /// object are kept.
     pub fn download_dir(
         &self,
         prefix: &str,
@@ -79,23 +80,7 @@ impl Client {
             page = op.next_page(&output);
             keys.extend(output.contents.into_iter().map(|o| o.key));
         }
-        let mut entries = Vec::new();
-        let mut jobs = Vec::new();
-        for key in keys {
-            match paths::local_path_for_key(root, prefix, &key) {
-                Err(refused) => entries.push(DirectoryEntry::new(
-                    key,
-                    None,
-                    EntryOutcome::Refused(refused),
-                )),
-                Ok(None) => entries.push(DirectoryEntry::new(
-                    key,
-                    None,
-                    EntryOutcome::DirectoryMarker,
-                )),
-                Ok(Some(path)) => jobs.push((key, path)),
-            }
-        }
+        let (jobs, mut entries) = paths::plan_download(root, prefix, keys);
         entries.extend(run_limited(options.parallel_files, jobs, |(key, path)| {
             let outcome = self.download_one(root, &key, &path, options);
             DirectoryEntry::new(key, Some(path), outcome)
@@ -110,16 +95,12 @@ impl Client {
         path: &Path,
         options: DirectoryOptions,
     ) -> EntryOutcome {
-        if let Err(source) = fs::prepare_target(root, path) {
-            return EntryOutcome::Failed(TransferError::Client(Error::File {
-                path: path.to_path_buf(),
-                source,
-            }));
-        }
-        if options.skip_unchanged && self.unchanged(key, path) {
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        let target = FileTarget::below(root, relative);
+        if options.skip_unchanged && self.unchanged(key, target.existing_size_and_crc64()) {
             return EntryOutcome::Unchanged;
         }
-        match self.download_file(&GetObject::new(key), path, options.transfer) {
+        match self.download_to(&GetObject::new(key), &target, options.transfer, |_| {}) {
             Ok(done) => EntryOutcome::Transferred(done.object.size),
             Err(err) => EntryOutcome::Failed(err),
         }

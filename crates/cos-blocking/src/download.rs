@@ -2,13 +2,14 @@
 //! chunk iterator over it, and the atomic download to a file.
 
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use bytes::{Bytes, BytesMut};
 use cos_proto::download::{Download, DownloadError, DownloadStep};
 use cos_proto::ops::{GetObject, GetObjectOutput};
+use cos_transfer::fs::TransferFiles;
 
 use crate::body::UploadBody;
 use crate::client::{Client, Deadline};
@@ -215,62 +216,36 @@ pub(crate) fn to_file(
     Ok(output)
 }
 
-/// Writes what `read` yields (`Ok(0)` at the end) to `path` atomically: a new temporary
-/// file beside it, flushed, its length checked against `expected`, renamed over `path`.
+/// Writes what `read` yields (`Ok(0)` at the end) to `path` atomically: a new file in
+/// the helper folder beside it (created without following any link), flushed, its
+/// length checked against `expected`, renamed over `path`.
 pub(crate) fn write_atomically(
     path: &Path,
     expected: Option<u64>,
     mut read: impl FnMut(&mut [u8]) -> Result<usize, Error>,
 ) -> Result<(), Error> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Error::File {
-            path: path.to_owned(),
-            source: io::Error::new(io::ErrorKind::InvalidInput, "not a file path"),
-        })?;
-    let temp = dir.join(format!(".{name}.{:016x}.cos-part", fastrand::u64(..)));
     let file_error = |source| Error::File {
-        path: temp.clone(),
+        path: path.to_owned(),
         source,
     };
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temp)
-        .map_err(file_error)?;
-    let written = copy(&mut read, &mut file, &temp).and_then(|written| {
+    let files = TransferFiles::of(path).map_err(file_error)?;
+    let (mut file, temp) = files.create_unique(fastrand::u64(..)).map_err(file_error)?;
+    let written = copy(&mut read, &mut file, path).and_then(|written| {
         file.sync_all().map_err(file_error)?;
         Ok(written)
     });
     drop(file);
-    let result = written.and_then(|written| {
-        if let Some(expected) = expected
-            && written != expected
-        {
-            return Err(Error::ShortBody {
-                expected,
-                received: written,
-            });
-        }
-        fs::rename(&temp, path).map_err(|source| Error::File {
-            path: path.to_owned(),
-            source,
-        })
+    let result = written.and_then(|written| match expected {
+        Some(expected) if written != expected => Err(Error::ShortBody {
+            expected,
+            received: written,
+        }),
+        _ => files.commit_unique(&temp).map_err(file_error),
     });
-    if let Err(err) = result {
-        let _ = fs::remove_file(&temp);
-        return Err(err);
+    if result.is_err() {
+        files.remove_unique(&temp);
     }
-    // Make the rename itself durable (best effort where directories cannot be opened).
-    if let Ok(dir) = File::open(&dir) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
+    result
 }
 
 fn copy(

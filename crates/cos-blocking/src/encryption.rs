@@ -242,10 +242,11 @@ impl EncryptionClient {
         on_event: impl FnMut(TransferEvent),
     ) -> Result<UploadOutput, TransferError> {
         let path = path.as_ref();
-        let (identity, checkpoint) = fs::upload_start(path).map_err(|source| Error::File {
-            path: path.to_owned(),
-            source,
-        })?;
+        let (identity, checkpoint, files) =
+            fs::upload_start(path).map_err(|source| Error::File {
+                path: path.to_owned(),
+                source,
+            })?;
         let (machine, envelope) = encrypted::upload(
             self.client.config().bucket(),
             put,
@@ -258,7 +259,7 @@ impl EncryptionClient {
         )?;
         let sealing = Sealing::Encrypted(Arc::new(envelope));
         self.client
-            .drive_upload(machine, path, &identity, &sealing, on_event)
+            .drive_upload(machine, path, &files, &identity, &sealing, on_event)
     }
 
     /// Downloads and decrypts what `get` names to `path`: the same resumable, parallel,

@@ -10,7 +10,7 @@ use std::thread::Scope;
 
 use cos_proto::crc64::{Crc64, Crc64Tap};
 use cos_proto::ops::{CopyObject, GetObject, PutObject, UploadPart};
-use cos_transfer::fs::{DownloadTarget, FileTarget};
+use cos_transfer::fs::{DownloadTarget, FileTarget, TransferFiles};
 use cos_transfer::{
     Copy, CopyAction, CopyOutcome, CopyOutput, Download, DownloadAction, DownloadOutcome,
     DownloadOutput, Opener, Sealing, SourceIdentity, TransferError, TransferEvent, TransferOptions,
@@ -108,7 +108,7 @@ impl Client {
         on_event: impl FnMut(TransferEvent),
     ) -> Result<UploadOutput, TransferError> {
         let path = path.as_ref();
-        let (identity, checkpoint) = fs::upload_start(path).map_err(file_error(path))?;
+        let (identity, checkpoint, files) = fs::upload_start(path).map_err(file_error(path))?;
         let machine = Upload::new(
             self.config().bucket(),
             put.clone(),
@@ -116,15 +116,16 @@ impl Client {
             checkpoint,
             options,
         );
-        self.drive_upload(machine, path, &identity, &Sealing::Plain, on_event)
+        self.drive_upload(machine, path, &files, &identity, &Sealing::Plain, on_event)
     }
 
-    /// Runs an upload machine over the file at `path` (whose identity is `identity`),
-    /// sealing every body as `sealing` says.
+    /// Runs an upload machine over the file at `path` (whose identity is `identity`,
+    /// whose checkpoint `files` keep), sealing every body as `sealing` says.
     pub(crate) fn drive_upload(
         &self,
         mut machine: Upload,
         path: &Path,
+        files: &TransferFiles,
         identity: &SourceIdentity,
         sealing: &Sealing,
         mut on_event: impl FnMut(TransferEvent),
@@ -170,7 +171,8 @@ impl Client {
                         .spawn(move || UploadOutcome::Initiated(self.create_multipart_upload(&op))),
                     UploadAction::SaveCheckpoint(checkpoint) => workers.spawn(move || {
                         UploadOutcome::CheckpointSaved(
-                            fs::replace_atomically(checkpoint_path, &checkpoint.to_json())
+                            files
+                                .save_checkpoint(&checkpoint.to_json())
                                 .map_err(file_error(checkpoint_path)),
                         )
                     }),
@@ -182,7 +184,8 @@ impl Client {
                     }
                     UploadAction::RemoveCheckpoint => workers.spawn(move || {
                         UploadOutcome::CheckpointRemoved(
-                            fs::remove_if_exists(checkpoint_path)
+                            files
+                                .remove_checkpoint()
                                 .map_err(file_error(checkpoint_path)),
                         )
                     }),

@@ -3,10 +3,12 @@
 //! refused) is decided by [`cos_transfer::paths`].
 
 use std::path::Path;
+use std::sync::Arc;
 
 use cos_proto::ops::{GetObject, HeadObject, ListObjects, PutObject};
+use cos_transfer::fs::{self, FileTarget};
 use cos_transfer::paths::{self, DirectoryEntry, DirectoryReport, EntryOutcome};
-use cos_transfer::{DirectoryOptions, TransferError, fs};
+use cos_transfer::{DirectoryOptions, TransferError};
 use tokio::task::JoinSet;
 
 use crate::client::Client;
@@ -53,11 +55,9 @@ impl Client {
         Ok(DirectoryReport::new(entries))
     }
 
-    async fn unchanged(&self, key: &str, path: &Path) -> bool {
-        let local = {
-            let path = path.to_path_buf();
-            blocking(move || fs::size_and_crc64(&path)).await
-        };
+    /// Whether the object `key` has the bytes `local` (the local file's size and CRC64)
+    /// describes.
+    async fn unchanged(&self, key: &str, local: std::io::Result<(u64, u64)>) -> bool {
         let (Ok((size, crc)), Ok(remote)) = (local, self.head_object(&HeadObject::new(key)).await)
         else {
             return false;
@@ -66,8 +66,12 @@ impl Client {
     }
 
     async fn upload_one(&self, key: &str, path: &Path, options: DirectoryOptions) -> EntryOutcome {
-        if options.skip_unchanged && self.unchanged(key, path).await {
-            return EntryOutcome::Unchanged;
+        if options.skip_unchanged {
+            let path = path.to_path_buf();
+            let local = blocking(move || fs::size_and_crc64(&path)).await;
+            if self.unchanged(key, local).await {
+                return EntryOutcome::Unchanged;
+            }
         }
         match self
             .upload_file(&PutObject::new(key, None), path, options.transfer)
@@ -82,10 +86,11 @@ impl Client {
     /// the prefix, `options.parallel_files` at a time, each with
     /// [`Client::download_file`] (so each resumes, and appears only when verified).
     /// Keys that could escape `dir` (`..`, absolute, drive letters, backslashes, empty
-    /// segments) are refused and reported, never written; so is a target behind a
-    /// symbolic link leading outside `dir`. Directory markers (keys ending in `/`) are
-    /// reported and skipped. With `options.skip_unchanged`, files whose size and CRC64
-    /// match the object are kept.
+    /// segments) or name the transfers' helper folder (`.cos-transfer`) are refused and
+    /// reported, never written; a key below a symbolic link in `dir` fails, and nothing
+    /// is created past the link. Directory markers (keys ending in `/`) are reported and
+    /// skipped. With `options.skip_unchanged`, files whose size and CRC64 match the
+    /// object are kept.
     pub async fn download_dir(
         &self,
         prefix: &str,
@@ -100,23 +105,7 @@ impl Client {
             page = op.next_page(&output);
             keys.extend(output.contents.into_iter().map(|o| o.key));
         }
-        let mut entries = Vec::new();
-        let mut jobs = Vec::new();
-        for key in keys {
-            match paths::local_path_for_key(&root, prefix, &key) {
-                Err(refused) => entries.push(DirectoryEntry::new(
-                    key,
-                    None,
-                    EntryOutcome::Refused(refused),
-                )),
-                Ok(None) => entries.push(DirectoryEntry::new(
-                    key,
-                    None,
-                    EntryOutcome::DirectoryMarker,
-                )),
-                Ok(Some(path)) => jobs.push((key, path)),
-            }
-        }
+        let (jobs, mut entries) = paths::plan_download(&root, prefix, keys);
         let done = run_limited(options.parallel_files, jobs, |(key, path)| {
             let client = self.clone();
             let root = root.clone();
@@ -137,21 +126,17 @@ impl Client {
         path: &Path,
         options: DirectoryOptions,
     ) -> EntryOutcome {
-        let prepared = {
-            let (root, path) = (root.to_path_buf(), path.to_path_buf());
-            blocking(move || fs::prepare_target(&root, &path)).await
-        };
-        if let Err(source) = prepared {
-            return EntryOutcome::Failed(TransferError::Client(Error::File {
-                path: path.to_path_buf(),
-                source,
-            }));
-        }
-        if options.skip_unchanged && self.unchanged(key, path).await {
-            return EntryOutcome::Unchanged;
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        let target = Arc::new(FileTarget::below(root, relative));
+        if options.skip_unchanged {
+            let existing = Arc::clone(&target);
+            let local = blocking(move || existing.existing_size_and_crc64()).await;
+            if self.unchanged(key, local).await {
+                return EntryOutcome::Unchanged;
+            }
         }
         match self
-            .download_file(&GetObject::new(key), path, options.transfer)
+            .download_to(&GetObject::new(key), target, options.transfer, |_| {})
             .await
         {
             Ok(done) => EntryOutcome::Transferred(done.object.size),

@@ -4,14 +4,16 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
 use cos_proto::download::{Download, DownloadError, DownloadStep};
 use cos_proto::ops::{GetObject, GetObjectOutput};
 use cos_proto::retry::TransportFailure;
+use cos_transfer::fs::TransferFiles;
 use futures_core::Stream;
 use hyper::body::{Body, Incoming};
 use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
@@ -21,6 +23,7 @@ use crate::body::UploadBody;
 use crate::client::Client;
 use crate::error::{BoxError, Error};
 use crate::time::jitter;
+use crate::transfer::blocking;
 use crate::transport::classify;
 
 type ResumeFuture =
@@ -291,9 +294,9 @@ impl Client {
         path: impl AsRef<Path>,
     ) -> Result<GetObjectOutput, Error> {
         let path = path.as_ref();
-        let (temp, dir) = temp_path(path)?;
+        let files = transfer_files(path).await?;
         let (output, mut body) = self.get_object(op).await?;
-        save(&mut body, &temp, path, &dir).await?;
+        save(&mut body, files).await?;
         Ok(output)
     }
 }
@@ -322,70 +325,61 @@ impl ChunkSource for ObjectBody {
     }
 }
 
-/// The temporary file beside `path` a download goes to first, and the directory.
-pub(crate) fn temp_path(path: &Path) -> Result<(PathBuf, PathBuf), Error> {
-    let name = path.file_name().ok_or_else(|| Error::File {
-        path: path.to_owned(),
-        source: io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
-    })?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let temp = dir.join(format!(
-        ".{}.{:016x}.cos-download",
-        name.to_string_lossy(),
-        fastrand::u64(..)
-    ));
-    Ok((temp, dir.to_owned()))
+/// The files of a download into `path` (its directory opened on the blocking pool: a
+/// missing directory fails before anything is asked of COS).
+pub(crate) async fn transfer_files(path: &Path) -> Result<Arc<TransferFiles>, Error> {
+    let path = path.to_path_buf();
+    blocking(move || {
+        TransferFiles::of(&path)
+            .map(Arc::new)
+            .map_err(|source| Error::File { path, source })
+    })
+    .await
 }
 
-/// Writes `body` to `temp`, checks it, renames it over `path`; removes `temp` on failure.
+/// Writes `body` to a new file in the helper folder of `files`, checks it, and renames
+/// it over the target; removes it on failure.
 pub(crate) async fn save(
     body: &mut impl ChunkSource,
-    temp: &Path,
-    path: &Path,
-    dir: &Path,
+    files: Arc<TransferFiles>,
 ) -> Result<(), Error> {
-    let result = write_body(body, temp, path, dir).await;
-    if result.is_err() {
-        let _ = tokio::fs::remove_file(temp).await;
-    }
-    result
-}
-
-async fn write_body(
-    body: &mut impl ChunkSource,
-    temp: &Path,
-    path: &Path,
-    dir: &Path,
-) -> Result<(), Error> {
-    let temp_error = |source| Error::File {
-        path: temp.to_owned(),
+    let path = files.path();
+    let file_error = |source| Error::File {
+        path: path.clone(),
         source,
     };
-    let mut file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(temp)
-        .await
-        .map_err(temp_error)?;
-    while let Some(chunk) = body.next_chunk().await {
-        file.write_all(&chunk?).await.map_err(temp_error)?;
+    let (file, temp) = {
+        let files = Arc::clone(&files);
+        blocking(move || {
+            files
+                .create_unique(fastrand::u64(..))
+                .map_err(|source| Error::File {
+                    path: files.path(),
+                    source,
+                })
+        })
+        .await?
+    };
+    let mut file = tokio::fs::File::from_std(file);
+    let written = async {
+        while let Some(chunk) = body.next_chunk().await {
+            file.write_all(&chunk?).await.map_err(file_error)?;
+        }
+        body.check_complete()?;
+        file.flush().await.map_err(file_error)?;
+        file.sync_all().await.map_err(file_error)
     }
-    body.check_complete()?;
-    file.flush().await.map_err(temp_error)?;
-    file.sync_all().await.map_err(temp_error)?;
+    .await;
     drop(file);
-    tokio::fs::rename(temp, path)
-        .await
-        .map_err(|source| Error::File {
-            path: path.to_owned(),
+    blocking(move || match written {
+        Ok(()) => files.commit_unique(&temp).map_err(|source| Error::File {
+            path: files.path(),
             source,
-        })?;
-    // Make the rename itself durable (best effort: not every platform opens directories).
-    if let Ok(dir) = tokio::fs::File::open(dir).await {
-        let _ = dir.sync_all().await;
-    }
-    Ok(())
+        }),
+        Err(err) => {
+            files.remove_unique(&temp);
+            Err(err)
+        }
+    })
+    .await
 }

@@ -26,7 +26,7 @@ use http::HeaderMap;
 
 use crate::body::UploadBody;
 use crate::client::Client;
-use crate::download::{ChunkSource, ObjectBody, save, temp_path};
+use crate::download::{ChunkSource, ObjectBody, save, transfer_files};
 use crate::error::Error;
 use crate::transfer::{download_checkpoint, upload_start};
 
@@ -153,10 +153,9 @@ impl EncryptionClient {
         op: &GetObject,
         path: impl AsRef<Path>,
     ) -> Result<GetObjectOutput, Error> {
-        let path = path.as_ref();
-        let (temp, dir) = temp_path(path)?;
+        let files = transfer_files(path.as_ref()).await?;
         let (output, mut body) = self.get_object(op).await?;
-        save(&mut body, &temp, path, &dir).await?;
+        save(&mut body, files).await?;
         Ok(output)
     }
 
@@ -248,7 +247,7 @@ impl EncryptionClient {
         on_event: impl FnMut(TransferEvent) + Send,
     ) -> Result<UploadOutput, TransferError> {
         let path = path.as_ref().to_path_buf();
-        let (identity, checkpoint) = upload_start(&path).await?;
+        let (identity, checkpoint, files) = upload_start(&path).await?;
         let (machine, envelope) = encrypted::upload(
             self.client.config().bucket(),
             put,
@@ -261,7 +260,7 @@ impl EncryptionClient {
         )?;
         let sealing = Sealing::Encrypted(Arc::new(envelope));
         self.client
-            .drive_upload(machine, path, identity, sealing, on_event)
+            .drive_upload(machine, path, files, identity, sealing, on_event)
             .await
     }
 

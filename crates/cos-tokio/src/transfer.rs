@@ -14,7 +14,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use cos_proto::crc64::{Crc64, Crc64Tap};
 use cos_proto::ops::{CopyObject, GetObject, PutObject, UploadPart};
-use cos_transfer::fs::{DownloadTarget, FileTarget};
+use cos_transfer::fs::{DownloadTarget, FileTarget, TransferFiles};
 use cos_transfer::{
     Copy, CopyAction, CopyOutcome, CopyOutput, Download, DownloadAction, DownloadCheckpoint,
     DownloadOutcome, DownloadOutput, Opener, Sealing, SourceIdentity, TransferError, TransferEvent,
@@ -37,7 +37,7 @@ fn file_error(path: &Path) -> impl Fn(io::Error) -> Error + '_ {
     }
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
     joined(tokio::task::spawn_blocking(f)).await
@@ -104,7 +104,7 @@ impl Client {
         on_event: impl FnMut(TransferEvent) + Send,
     ) -> Result<UploadOutput, TransferError> {
         let path = path.as_ref().to_path_buf();
-        let (identity, checkpoint) = upload_start(&path).await?;
+        let (identity, checkpoint, files) = upload_start(&path).await?;
         let machine = Upload::new(
             self.config().bucket(),
             put.clone(),
@@ -112,16 +112,17 @@ impl Client {
             checkpoint,
             options,
         );
-        self.drive_upload(machine, path, identity, Sealing::Plain, on_event)
+        self.drive_upload(machine, path, files, identity, Sealing::Plain, on_event)
             .await
     }
 
-    /// Runs an upload machine over the file at `path` (whose identity is `identity`),
-    /// sealing every body as `sealing` says.
+    /// Runs an upload machine over the file at `path` (whose identity is `identity`,
+    /// whose checkpoint `files` keep), sealing every body as `sealing` says.
     pub(crate) async fn drive_upload(
         &self,
         mut machine: Upload,
         path: PathBuf,
+        files: Arc<TransferFiles>,
         identity: SourceIdentity,
         sealing: Sealing,
         mut on_event: impl FnMut(TransferEvent) + Send,
@@ -141,6 +142,7 @@ impl Client {
             let identity = identity.clone();
             let path = path.clone();
             let checkpoint_path = checkpoint_path.clone();
+            let files = Arc::clone(&files);
             let sealing = sealing.clone();
             match action {
                 UploadAction::Done(result) => {
@@ -178,7 +180,8 @@ impl Client {
                     let json = checkpoint.to_json();
                     UploadOutcome::CheckpointSaved(
                         blocking(move || {
-                            fs::replace_atomically(&checkpoint_path, &json)
+                            files
+                                .save_checkpoint(&json)
                                 .map_err(file_error(&checkpoint_path))
                         })
                         .await,
@@ -192,7 +195,8 @@ impl Client {
                 UploadAction::RemoveCheckpoint => tasks.spawn(async move {
                     UploadOutcome::CheckpointRemoved(
                         blocking(move || {
-                            fs::remove_if_exists(&checkpoint_path)
+                            files
+                                .remove_checkpoint()
                                 .map_err(file_error(&checkpoint_path))
                         })
                         .await,
@@ -462,9 +466,13 @@ pub(crate) fn seal(
 /// [`fs::upload_start`] on the blocking pool.
 pub(crate) async fn upload_start(
     path: &Path,
-) -> Result<(SourceIdentity, Option<UploadCheckpoint>), Error> {
+) -> Result<(SourceIdentity, Option<UploadCheckpoint>, Arc<TransferFiles>), Error> {
     let path = path.to_path_buf();
-    blocking(move || fs::upload_start(&path).map_err(file_error(&path))).await
+    blocking(move || {
+        let (identity, checkpoint, files) = fs::upload_start(&path).map_err(file_error(&path))?;
+        Ok((identity, checkpoint, Arc::new(files)))
+    })
+    .await
 }
 
 /// [`fs::download_checkpoint`] on the blocking pool.

@@ -3,9 +3,16 @@
 //!
 //! A key is untrusted input: whoever can write to the bucket chooses it. A key is
 //! written under the target directory only if every segment is a plain name: no `..`
-//! or `.`, no absolute path, no drive letter, no backslash, no NUL, no empty segment.
-//! Anything else is refused, never "cleaned up" into a different file.
+//! or `.`, no absolute path, no drive letter, no backslash, no NUL, no empty segment,
+//! and not [`HELPER_DIR`], where transfers keep their helper files. Anything else is
+//! refused, never "cleaned up" into a different file.
+//!
+//! Helper files live in the [`HELPER_DIR`] folder of the directory of the file a
+//! transfer writes or reads: `dir/.cos-transfer/<name>.part` (a download's data until it
+//! is verified and renamed to `dir/<name>`) and `dir/.cos-transfer/<name>.resume` (the
+//! checkpoint of a download into, or an upload from, `dir/<name>`).
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::TransferError;
@@ -38,6 +45,9 @@ pub enum RefusedKey {
     /// Nothing is left after the prefix.
     #[error("empty after the prefix")]
     Empty,
+    /// A segment is [`HELPER_DIR`], the folder transfers keep their helper files in.
+    #[error("the '.cos-transfer' folder is reserved for the transfers' helper files")]
+    Reserved,
 }
 
 /// Where `key`, listed under `prefix`, is written below `root`. `Ok(None)` for a
@@ -91,6 +101,9 @@ fn check_segment(segment: &str) -> Result<(), RefusedKey> {
     }
     if segment.chars().any(char::is_control) {
         return Err(RefusedKey::ControlCharacter);
+    }
+    if segment == HELPER_DIR {
+        return Err(RefusedKey::Reserved);
     }
     // A last line of defence: the segment must be one plain path component here too.
     let mut components = Path::new(segment).components();
@@ -176,22 +189,58 @@ pub fn plan_download(
     (jobs, entries)
 }
 
+/// The folder, in the directory of each file a transfer writes or reads, that holds the
+/// transfer's helper files. `download_dir` refuses keys with this segment
+/// ([`RefusedKey::Reserved`]) and `upload_dir` does not upload it.
+pub const HELPER_DIR: &str = ".cos-transfer";
+
+/// The suffix of a checkpoint's name in [`HELPER_DIR`].
+pub(crate) const CHECKPOINT_SUFFIX: &str = ".resume";
+
+/// The suffix of a download's data file's name in [`HELPER_DIR`].
+pub(crate) const TEMP_SUFFIX: &str = ".part";
+
+/// Longest file name most file systems take, in bytes.
+const NAME_MAX: usize = 255;
+
+/// The longest suffix a helper file adds (`.resume.tmp`, `.<16 hex digits>.part`).
+const LONGEST_SUFFIX: usize = 22;
+
+/// The name of the helper file of `name` with `suffix`. A name too long to take the
+/// suffix within the file system's limit is shortened to its start and the CRC64 of the
+/// whole name.
+pub(crate) fn helper_name(name: &OsStr, suffix: &str) -> OsString {
+    let mut out = if name.len() + LONGEST_SUFFIX <= NAME_MAX {
+        name.to_owned()
+    } else {
+        let lossy = name.to_string_lossy();
+        let mut end = 160.min(lossy.len());
+        while !lossy.is_char_boundary(end) {
+            end -= 1;
+        }
+        let crc = cos_proto::crc64::crc64(name.as_encoded_bytes());
+        OsString::from(format!("{}~{crc:016x}", &lossy[..end]))
+    };
+    out.push(suffix);
+    out
+}
+
+fn helper_path(file: &Path, suffix: &str) -> PathBuf {
+    let dir = file.parent().unwrap_or(Path::new(""));
+    let name = file.file_name().unwrap_or(file.as_os_str());
+    dir.join(HELPER_DIR).join(helper_name(name, suffix))
+}
+
 /// The checkpoint file of a transfer of `file` (the upload's source or the download's
-/// target): `<file>.cosresume`.
+/// target): `<dir>/.cos-transfer/<name>.resume`.
 pub fn checkpoint_path(file: &Path) -> PathBuf {
-    with_suffix(file, ".cosresume")
+    helper_path(file, CHECKPOINT_SUFFIX)
 }
 
-/// The temp file a download writes before renaming it over `target`:
-/// `<target>.cospart`.
+/// The file a download writes before renaming it over `target`:
+/// `<dir>/.cos-transfer/<name>.part`.
 pub fn temp_path(target: &Path) -> PathBuf {
-    with_suffix(target, ".cospart")
-}
-
-fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
-    let mut name = file.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
+    helper_path(target, TEMP_SUFFIX)
 }
 
 /// Whether a local file and a remote object hold the same bytes, for skip-existing:
@@ -307,6 +356,8 @@ mod tests {
             ("p/a\0b", RefusedKey::ControlCharacter),
             ("q/a", RefusedKey::OutsidePrefix),
             ("p/", RefusedKey::Empty),
+            ("p/.cos-transfer/x.part", RefusedKey::Reserved),
+            ("p/a/.cos-transfer", RefusedKey::Reserved),
         ] {
             assert_eq!(local_path_for_key(root, "p/", key), Err(why), "{key}");
         }
@@ -340,6 +391,25 @@ mod tests {
         assert_eq!(key, "up/a/b.txt");
         assert!(key_for_local_path("", Path::new("../x")).is_err());
         assert!(key_for_local_path("", Path::new("/x")).is_err());
+    }
+
+    #[test]
+    fn helper_files_are_named_after_their_file_in_the_helper_folder() {
+        let target = Path::new("/data/logs/a.txt");
+        assert_eq!(
+            temp_path(target),
+            Path::new("/data/logs/.cos-transfer/a.txt.part")
+        );
+        assert_eq!(
+            checkpoint_path(target),
+            Path::new("/data/logs/.cos-transfer/a.txt.resume")
+        );
+        let long = "é".repeat(120);
+        let a = checkpoint_path(&Path::new("/d").join(&long));
+        let b = checkpoint_path(&Path::new("/d").join(format!("{long}x")));
+        let name = |p: &Path| p.file_name().map(|n| n.len()).unwrap_or(0);
+        assert!(name(&a) + ".tmp".len() <= NAME_MAX && name(&b) <= NAME_MAX);
+        assert_ne!(a, b, "shortened names stay apart");
     }
 
     #[test]

@@ -2,13 +2,23 @@
 //! source range, writing a range of a temp file, durable atomic replace of a
 //! checkpoint, durable rename of a finished download. They are blocking; the async
 //! driver runs them on its blocking pool.
+//!
+//! Every file a transfer creates is created in a directory held open, never through a
+//! symbolic link ([`TransferFiles`]); helper files live in the [`crate::paths::HELPER_DIR`]
+//! folder beside the file they serve.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs::{self, File};
+use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::UNIX_EPOCH;
 
 use crate::checkpoint::{DownloadCheckpoint, SourceIdentity, UploadCheckpoint};
+
+mod dir;
+mod files;
+
+pub use files::TransferFiles;
 
 /// The identity of a source file: its size and modification time.
 pub fn source_identity(metadata: &fs::Metadata) -> SourceIdentity {
@@ -98,22 +108,6 @@ pub fn start_writeback(file: &File, offset: u64, len: u64) {
     let _ = (file, offset, len);
 }
 
-/// Replaces `path` with `data` so that a crash leaves either the old or the new
-/// content, never a mix: write `<path>.tmp`, sync it, rename it over, sync the
-/// directory.
-pub fn replace_atomically(path: &Path, data: &[u8]) -> io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = Path::new(&tmp);
-    {
-        let mut file = File::create(tmp)?;
-        file.write_all(data)?;
-        file.sync_all()?;
-    }
-    fs::rename(tmp, path)?;
-    sync_parent(path)
-}
-
 /// Where a download's bytes go. [`FileTarget`] (a temp file beside the target, renamed
 /// over it at the end) is what `download_file` uses; a caller can supply another (a
 /// different store, a quota, a failing disk in a test) to `download_to`.
@@ -152,46 +146,83 @@ pub trait DownloadTarget: Send + Sync {
     fn path(&self) -> &Path;
 }
 
-/// A download into a file: written into `<target>.cospart`, recorded in
-/// `<target>.cosresume`, renamed over `target` once verified.
+/// A download into a file: written into its helper folder's `<name>.part`, recorded in
+/// `<name>.resume` ([`crate::paths`]), renamed over the target once verified. No link
+/// planted at any of these names, or in the directories on the way, is followed.
 #[derive(Debug)]
 pub struct FileTarget {
     target: PathBuf,
-    temp: PathBuf,
-    checkpoint: PathBuf,
-    file: std::sync::Mutex<Option<std::sync::Arc<File>>>,
+    below: Option<(PathBuf, PathBuf)>,
+    files: Mutex<Option<Arc<TransferFiles>>>,
+    file: Mutex<Option<Arc<File>>>,
+}
+
+fn poisoned() -> io::Error {
+    io::Error::other("poisoned")
 }
 
 impl FileTarget {
-    /// A download into `target`.
+    /// A download into `target` (the caller's own path: links in it are followed).
     pub fn new(target: impl Into<PathBuf>) -> Self {
-        let target = target.into();
         Self {
-            temp: crate::paths::temp_path(&target),
-            checkpoint: crate::paths::checkpoint_path(&target),
-            target,
-            file: std::sync::Mutex::new(None),
+            target: target.into(),
+            below: None,
+            files: Mutex::new(None),
+            file: Mutex::new(None),
         }
     }
 
-    fn file(&self) -> io::Result<std::sync::Arc<File>> {
+    /// A download into `relative` below `root`, as `download_dir` writes a key: the
+    /// directories on the way are created when the download opens its file, none
+    /// through a symbolic link (a link in the tree fails the download before anything
+    /// is created past it).
+    pub fn below(root: &Path, relative: &Path) -> Self {
+        Self {
+            target: root.join(relative),
+            below: Some((root.to_owned(), relative.to_owned())),
+            files: Mutex::new(None),
+            file: Mutex::new(None),
+        }
+    }
+
+    fn files(&self) -> io::Result<Arc<TransferFiles>> {
+        let mut files = self.files.lock().map_err(|_| poisoned())?;
+        if let Some(files) = &*files {
+            return Ok(Arc::clone(files));
+        }
+        let opened = Arc::new(match &self.below {
+            Some((root, relative)) => TransferFiles::below(root, relative)?,
+            None => TransferFiles::of(&self.target)?,
+        });
+        *files = Some(Arc::clone(&opened));
+        Ok(opened)
+    }
+
+    fn file(&self) -> io::Result<Arc<File>> {
         self.file
             .lock()
-            .map_err(|_| io::Error::other("poisoned"))?
+            .map_err(|_| poisoned())?
             .clone()
             .ok_or_else(|| io::Error::other("the temp file is not open"))
+    }
+
+    /// Size and CRC64 of the file already at the target (read without following a
+    /// link), for skip-unchanged checks.
+    pub fn existing_size_and_crc64(&self) -> io::Result<(u64, u64)> {
+        let mut file = self.files()?.open_existing()?;
+        let size = file.metadata()?.len();
+        Ok((size, crc64_of_reader(&mut file)?))
     }
 }
 
 impl DownloadTarget for FileTarget {
     fn read_checkpoint(&self) -> Option<Vec<u8>> {
-        read_checkpoint(&self.checkpoint)
+        self.files().ok()?.read_checkpoint()
     }
 
     fn open(&self, len: u64, keep: bool) -> io::Result<bool> {
-        let (file, kept) = open_temp(&self.temp, len, keep)?;
-        *self.file.lock().map_err(|_| io::Error::other("poisoned"))? =
-            Some(std::sync::Arc::new(file));
+        let (file, kept) = self.files()?.open_temp(len, keep)?;
+        *self.file.lock().map_err(|_| poisoned())? = Some(Arc::new(file));
         Ok(kept)
     }
 
@@ -208,20 +239,19 @@ impl DownloadTarget for FileTarget {
 
     fn save_checkpoint(&self, json: &[u8]) -> io::Result<()> {
         self.file()?.sync_data()?;
-        replace_atomically(&self.checkpoint, json)
+        self.files()?.save_checkpoint(json)
     }
 
     fn finalize(&self) -> io::Result<()> {
         let file = self.file()?;
-        finalize(&file, &self.temp, &self.target)?;
-        *self.file.lock().map_err(|_| io::Error::other("poisoned"))? = None;
-        remove_if_exists(&self.checkpoint)
+        self.files()?.finalize(&file)?;
+        *self.file.lock().map_err(|_| poisoned())? = None;
+        Ok(())
     }
 
     fn discard(&self) -> io::Result<()> {
-        *self.file.lock().map_err(|_| io::Error::other("poisoned"))? = None;
-        remove_if_exists(&self.temp)?;
-        remove_if_exists(&self.checkpoint)
+        *self.file.lock().map_err(|_| poisoned())? = None;
+        self.files()?.discard()
     }
 
     fn path(&self) -> &Path {
@@ -257,18 +287,18 @@ pub fn stored_crc64(
     Ok(crc.value())
 }
 
-/// Reads a checkpoint file; `None` if it does not exist or cannot be read.
-pub fn read_checkpoint(path: &Path) -> Option<Vec<u8>> {
-    fs::read(path).ok()
-}
-
-/// What an upload of the file at `path` starts from: the file's identity, and the
-/// checkpoint an earlier run left beside it (`None` if there is none or it is unusable).
-pub fn upload_start(path: &Path) -> io::Result<(SourceIdentity, Option<UploadCheckpoint>)> {
+/// What an upload of the file at `path` starts from: the file's identity, the checkpoint
+/// an earlier run left (`None` if there is none or it is unusable), and the files that
+/// keep the upload's checkpoint.
+pub fn upload_start(
+    path: &Path,
+) -> io::Result<(SourceIdentity, Option<UploadCheckpoint>, TransferFiles)> {
     let identity = source_identity(&fs::metadata(path)?);
-    let checkpoint = read_checkpoint(&crate::paths::checkpoint_path(path))
+    let files = TransferFiles::of(path)?;
+    let checkpoint = files
+        .read_checkpoint()
         .and_then(|json| UploadCheckpoint::from_json(&json).ok());
-    Ok((identity, checkpoint))
+    Ok((identity, checkpoint, files))
 }
 
 /// The checkpoint an earlier download into `target` left (`None` if there is none or
@@ -279,60 +309,9 @@ pub fn download_checkpoint(target: &dyn DownloadTarget) -> Option<DownloadCheckp
         .and_then(|json| DownloadCheckpoint::from_json(&json).ok())
 }
 
-/// Deletes `path`; a file that does not exist is not an error.
-pub fn remove_if_exists(path: &Path) -> io::Result<()> {
-    match fs::remove_file(path) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
-    }
-}
-
-/// Opens the temp file of a download, `len` bytes long. With `keep`, an existing file
-/// of exactly that length is kept as is (`true` is returned); otherwise it is created
-/// empty and sized.
-pub fn open_temp(path: &Path, len: u64, keep: bool) -> io::Result<(File, bool)> {
-    if keep
-        && let Ok(file) = OpenOptions::new().read(true).write(true).open(path)
-        && file.metadata()?.len() == len
-    {
-        return Ok((file, true));
-    }
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(path)?;
-    file.set_len(len)?;
-    Ok((file, false))
-}
-
-/// Makes a finished download visible: sync the temp file, rename it over `target`,
-/// sync the directory.
-pub fn finalize(temp: &File, temp_path: &Path, target: &Path) -> io::Result<()> {
-    temp.sync_all()?;
-    fs::rename(temp_path, target)?;
-    sync_parent(target)
-}
-
-/// Syncs the directory holding `path`, so a rename in it survives a crash (a no-op
-/// where directories cannot be opened).
-pub fn sync_parent(path: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        let parent = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        File::open(parent)?.sync_all()?;
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
-}
-
 /// Every regular file below `root`, as paths relative to it, sorted. Symbolic links to
-/// directories are not followed (no loops, no escaping the tree).
+/// directories are not followed (no loops, no escaping the tree), and the transfers'
+/// helper folders ([`crate::paths::HELPER_DIR`]) are skipped.
 pub fn walk_files(root: &Path) -> io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut dirs = vec![PathBuf::new()];
@@ -341,6 +320,9 @@ pub fn walk_files(root: &Path) -> io::Result<Vec<PathBuf>> {
             let entry = entry?;
             let kind = entry.file_type()?;
             let path = relative.join(entry.file_name());
+            if kind.is_dir() && entry.file_name() == crate::paths::HELPER_DIR {
+                continue;
+            }
             if kind.is_dir() {
                 dirs.push(path);
             } else if kind.is_file() || (kind.is_symlink() && root.join(&path).is_file()) {
@@ -354,11 +336,14 @@ pub fn walk_files(root: &Path) -> io::Result<Vec<PathBuf>> {
 
 /// CRC64 of a whole file (for skip-unchanged checks).
 pub fn file_crc64(path: &Path) -> io::Result<u64> {
-    let mut file = File::open(path)?;
+    crc64_of_reader(&mut File::open(path)?)
+}
+
+fn crc64_of_reader(reader: &mut impl io::Read) -> io::Result<u64> {
     let mut crc = cos_proto::crc64::Crc64::new();
     let mut buffer = vec![0; 1 << 20];
     loop {
-        let n = io::Read::read(&mut file, &mut buffer)?;
+        let n = reader.read(&mut buffer)?;
         if n == 0 {
             return Ok(crc.value());
         }
@@ -369,28 +354,6 @@ pub fn file_crc64(path: &Path) -> io::Result<u64> {
 /// Size and CRC64 of a local file (for skip-unchanged checks).
 pub fn size_and_crc64(path: &Path) -> io::Result<(u64, u64)> {
     Ok((fs::metadata(path)?.len(), file_crc64(path)?))
-}
-
-/// Creates the directories above `path` and checks that, with symbolic links resolved,
-/// they are still inside `root`: a link planted inside the target directory must not
-/// redirect a download outside it.
-pub fn prepare_target(root: &Path, path: &Path) -> io::Result<()> {
-    let parent = path.parent().unwrap_or(root);
-    fs::create_dir_all(parent)?;
-    let root = root.canonicalize()?;
-    if !parent.canonicalize()?.starts_with(&root) {
-        return Err(io::Error::new(
-            io::ErrorKind::PermissionDenied,
-            format!("{} leads outside {}", parent.display(), root.display()),
-        ));
-    }
-    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(io::Error::new(
-            io::ErrorKind::PermissionDenied,
-            format!("{} is a symbolic link", path.display()),
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -421,8 +384,11 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink(outside.path(), root.path().join("link")).unwrap();
-        assert!(prepare_target(root.path(), &root.path().join("link/evil")).is_err());
-        assert!(prepare_target(root.path(), &root.path().join("ok/file")).is_ok());
+        let evil = FileTarget::below(root.path(), Path::new("link/deeper/evil"));
+        assert!(evil.open(1, false).is_err());
+        assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
+        let ok = FileTarget::below(root.path(), Path::new("ok/file"));
+        assert!(!ok.open(1, false).unwrap());
         assert!(root.path().join("ok").is_dir());
     }
 
@@ -440,29 +406,26 @@ mod tests {
     }
 
     #[test]
-    fn replace_is_atomic_and_leaves_no_temp() {
+    fn temp_files_are_kept_only_at_the_right_length_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x.cosresume");
-        replace_atomically(&path, b"one").unwrap();
-        replace_atomically(&path, b"two").unwrap();
-        assert_eq!(fs::read(&path).unwrap(), b"two");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn temp_files_are_kept_only_at_the_right_length() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t");
-        let (file, kept) = open_temp(&path, 10, true).unwrap();
-        assert!(!kept);
-        write_at(&file, 3, b"abc").unwrap();
-        drop(file);
-        let (file, kept) = open_temp(&path, 10, true).unwrap();
-        assert!(kept);
-        assert_eq!(read_at(&file, 3, 3).unwrap(), b"abc");
-        let (_, kept) = open_temp(&path, 11, true).unwrap();
-        assert!(!kept);
-        let (file, _) = open_temp(&path, 4, false).unwrap();
-        assert!(read_at(&file, 2, 3).is_err(), "short reads are errors");
+        let target = FileTarget::new(dir.path().join("t"));
+        assert!(!target.open(10, true).unwrap());
+        target.write_at(3, b"abc").unwrap();
+        assert!(target.open(10, true).unwrap());
+        let mut back = [0; 3];
+        target.read_at(3, &mut back).unwrap();
+        assert_eq!(&back, b"abc");
+        assert!(!target.open(11, true).unwrap());
+        assert!(!target.open(4, false).unwrap());
+        assert!(
+            target.read_at(2, &mut back).is_err(),
+            "short reads are errors"
+        );
+        let sealing = crate::Sealing::Plain;
+        target.write_at(0, b"wxyz").unwrap();
+        assert_eq!(
+            stored_crc64(&target, 1, 3, &sealing).unwrap(),
+            cos_proto::crc64::crc64(b"xyz")
+        );
     }
 }
