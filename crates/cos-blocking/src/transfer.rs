@@ -116,17 +116,16 @@ impl Client {
             checkpoint,
             options,
         );
-        self.drive_upload(machine, path, &files, &identity, &Sealing::Plain, on_event)
+        self.drive_upload(machine, path, &files, &Sealing::Plain, on_event)
     }
 
-    /// Runs an upload machine over the file at `path` (whose identity is `identity`,
-    /// whose checkpoint `files` keep), sealing every body as `sealing` says.
+    /// Runs an upload machine over the file at `path` (whose checkpoint `files` keep),
+    /// sealing every body as `sealing` says.
     pub(crate) fn drive_upload(
         &self,
         mut machine: Upload,
         path: &Path,
         files: &TransferFiles,
-        identity: &SourceIdentity,
         sealing: &Sealing,
         mut on_event: impl FnMut(TransferEvent),
     ) -> Result<UploadOutput, TransferError> {
@@ -145,22 +144,39 @@ impl Client {
                 };
                 match action {
                     UploadAction::Done(result) => return result,
-                    UploadAction::Put { op, len } => workers.spawn(move || {
+                    UploadAction::Put { op, len, source } => workers.spawn(move || {
                         UploadOutcome::Put(
-                            source_range(identity, path, 0, len, sealing, None).and_then(
+                            source_range(&source, path, 0, len, sealing, None).and_then(
                                 |(body, tap)| Ok((self.put_object(&op, body)?, tap.value())),
                             ),
                         )
                     }),
-                    UploadAction::UploadPart { op, offset, len } => {
-                        workers.spawn(move || UploadOutcome::PartUploaded {
-                            part_number: op.part_number(),
-                            result: source_range(identity, path, offset, len, sealing, Some(&op))
-                                .and_then(|(body, tap)| {
-                                    Ok((self.upload_part(&op, body)?, tap.value()))
-                                }),
-                        })
-                    }
+                    UploadAction::UploadPart {
+                        op,
+                        offset,
+                        len,
+                        source,
+                    } => workers.spawn(move || UploadOutcome::PartUploaded {
+                        part_number: op.part_number(),
+                        result: source_range(&source, path, offset, len, sealing, Some(&op))
+                            .and_then(|(body, tap)| {
+                                Ok((self.upload_part(&op, body)?, tap.value()))
+                            }),
+                    }),
+                    UploadAction::HashPart {
+                        part_number,
+                        offset,
+                        len,
+                        source,
+                    } => workers.spawn(move || UploadOutcome::PartHashed {
+                        part_number,
+                        result: fs::source_crc64(path, &source, offset, len, sealing),
+                    }),
+                    UploadAction::CheckSource => workers.spawn(move || {
+                        UploadOutcome::SourceChecked(
+                            fs::current_identity(path).map_err(file_error(path)),
+                        )
+                    }),
                     UploadAction::AbortStale(op) => workers.spawn(move || {
                         UploadOutcome::Aborted(self.abort_multipart_upload(&op).map(drop))
                     }),

@@ -565,6 +565,7 @@ impl Sim for UploadSim {
     fn part(action: &UploadAction) -> Option<u32> {
         match action {
             UploadAction::UploadPart { op, .. } => Some(op.part_number()),
+            UploadAction::HashPart { part_number, .. } => Some(*part_number),
             _ => None,
         }
     }
@@ -576,10 +577,30 @@ impl Sim for UploadSim {
     ) -> Result<UploadAction, Result<UploadOutput, TransferError>> {
         let size = self.size();
         match &action {
-            UploadAction::Put { op, len } => {
+            UploadAction::Put { op, len, .. } => {
                 assert_eq!(*len, size);
                 assert_eq!(op.content_length(), Some(size));
             }
+            UploadAction::HashPart {
+                part_number,
+                offset,
+                len,
+                source,
+            } => {
+                let plan = self.plan.expect("reading back a part without a plan");
+                assert!((1..=plan.count()).contains(part_number));
+                assert_eq!(plan.span(part_number - 1), (*offset, *len));
+                assert_eq!(Some(source), self.identity.as_ref());
+                let cp = self
+                    .initial
+                    .as_ref()
+                    .expect("reading back without a checkpoint");
+                assert!(
+                    cp.parts.iter().any(|p| p.number == *part_number),
+                    "reading back part {part_number}, which the checkpoint does not name"
+                );
+            }
+            UploadAction::CheckSource => {}
             UploadAction::ListParts(op) => {
                 let cp = self
                     .initial
@@ -592,7 +613,9 @@ impl Sim for UploadSim {
             UploadAction::Initiate(_) => {
                 self.plan = PartPlan::new(size, self.part_size).ok();
             }
-            UploadAction::UploadPart { op, offset, len } => {
+            UploadAction::UploadPart {
+                op, offset, len, ..
+            } => {
                 let plan = self.plan.expect("a part without a plan");
                 let number = op.part_number();
                 assert!((1..=plan.count()).contains(&number), "part {number}");
@@ -626,10 +649,10 @@ impl Sim for UploadSim {
                 let UploadAction::Done(result) = action else {
                     unreachable!()
                 };
-                // A checkpoint that lies about its parts can make other data look right
-                // (COS's listing and checksums agree with it); short of that, a success
-                // is the source's data.
-                if let (Ok(out), false) = (&result, self.mutated) {
+                // A success is the source's data (as it is now): the parts a checkpoint
+                // claims are read back before they count, so not even one that lies about
+                // them, or a source rewritten between the runs, can make other data pass.
+                if let Ok(out) = &result {
                     let crc = crc64::crc64(&self.source);
                     assert_eq!((out.size, out.crc64), (size, crc));
                     assert_eq!(self.completed, Some((size, crc)), "COS has other data");
@@ -792,7 +815,37 @@ impl Sim for UploadSim {
                 };
                 UploadOutcome::Initiated(result)
             }
-            UploadAction::UploadPart { op, offset, len } => {
+            UploadAction::HashPart {
+                part_number,
+                offset,
+                len,
+                ..
+            } => {
+                let crc = self.span_crc(offset, len);
+                UploadOutcome::PartHashed {
+                    part_number,
+                    result: match fault {
+                        Fault::None | Fault::Lost => Ok(crc),
+                        Fault::Corrupt => Ok(crc ^ 1),
+                        _ => Err(disk()),
+                    },
+                }
+            }
+            UploadAction::CheckSource => {
+                let mut identity = self.identity.clone().expect("set before the run");
+                UploadOutcome::SourceChecked(match fault {
+                    Fault::None | Fault::Lost => Ok(identity),
+                    Fault::Corrupt => {
+                        // Written to meanwhile (the change time moved).
+                        identity.changed_ns = Some(u64::from(r.u8()));
+                        Ok(identity)
+                    }
+                    _ => Err(disk()),
+                })
+            }
+            UploadAction::UploadPart {
+                op, offset, len, ..
+            } => {
                 let number = op.part_number();
                 let id = Built::of(&op, self.config())
                     .param("uploadId")
@@ -949,7 +1002,20 @@ impl Sim for UploadSim {
 
     fn stale(&mut self, pending: &[UploadAction], r: &mut Reader<'_>) -> Option<UploadOutcome> {
         let any = |f: fn(&UploadAction) -> bool| pending.iter().any(f);
-        Some(match r.u8() % 9 {
+        Some(match r.u8() % 11 {
+            9 => {
+                let number = u32::from(r.u8());
+                if pending.iter().any(|a| Self::part(a) == Some(number)) {
+                    return None;
+                }
+                UploadOutcome::PartHashed {
+                    part_number: number,
+                    result: Ok(0),
+                }
+            }
+            10 if !any(|a| matches!(a, UploadAction::CheckSource)) => {
+                UploadOutcome::SourceChecked(Ok(SourceIdentity::of_size(0)))
+            }
             0 => {
                 let number = u32::from(r.u8());
                 if pending.iter().any(|a| Self::part(a) == Some(number)) {
@@ -1032,6 +1098,8 @@ fn upload(shape: Shape, config: &Config, r: &mut Reader<'_>) {
     let identity = SourceIdentity {
         size: shape.size,
         modified_ns: Some(42),
+        changed_ns: None,
+        inode: None,
     };
     let mut sim = UploadSim {
         source: object(1, shape.size),
@@ -1080,6 +1148,11 @@ fn upload(shape: Shape, config: &Config, r: &mut Reader<'_>) {
         checkpoint = pick(&sim.file, &sim.saved, r);
         if let Some(cp) = &mut checkpoint {
             mutated = mutate_upload(cp, r);
+        }
+        // The source is rewritten between the runs, keeping its size and times (`cp -p`).
+        if !sim.source.is_empty() && r.u8().is_multiple_of(4) {
+            let at = usize::from(r.u8()) % sim.source.len();
+            sim.source[at] ^= 0x40;
         }
     }
 }

@@ -260,7 +260,7 @@ impl EncryptionClient {
         )?;
         let sealing = Sealing::Encrypted(Arc::new(envelope));
         self.client
-            .drive_upload(machine, path, files, identity, sealing, on_event)
+            .drive_upload(machine, path, files, sealing, on_event)
             .await
     }
 

@@ -112,18 +112,17 @@ impl Client {
             checkpoint,
             options,
         );
-        self.drive_upload(machine, path, files, identity, Sealing::Plain, on_event)
+        self.drive_upload(machine, path, files, Sealing::Plain, on_event)
             .await
     }
 
-    /// Runs an upload machine over the file at `path` (whose identity is `identity`,
-    /// whose checkpoint `files` keep), sealing every body as `sealing` says.
+    /// Runs an upload machine over the file at `path` (whose checkpoint `files` keep),
+    /// sealing every body as `sealing` says.
     pub(crate) async fn drive_upload(
         &self,
         mut machine: Upload,
         path: PathBuf,
         files: Arc<TransferFiles>,
-        identity: SourceIdentity,
         sealing: Sealing,
         mut on_event: impl FnMut(TransferEvent) + Send,
     ) -> Result<UploadOutput, TransferError> {
@@ -139,7 +138,6 @@ impl Client {
                 continue;
             };
             let client = self.clone();
-            let identity = identity.clone();
             let path = path.clone();
             let checkpoint_path = checkpoint_path.clone();
             let files = Arc::clone(&files);
@@ -149,24 +147,48 @@ impl Client {
                     settle(&mut tasks).await;
                     return result;
                 }
-                UploadAction::Put { op, len } => tasks.spawn(async move {
+                UploadAction::Put { op, len, source } => tasks.spawn(async move {
                     let sent = async {
-                        let (body, tap) = source_range(&identity, &path, 0, len, &sealing, None)?;
+                        let (body, tap) = source_range(&source, &path, 0, len, &sealing, None)?;
                         Ok((client.put_object(&op, body).await?, tap.value()))
                     };
                     UploadOutcome::Put(sent.await)
                 }),
-                UploadAction::UploadPart { op, offset, len } => tasks.spawn(async move {
+                UploadAction::UploadPart {
+                    op,
+                    offset,
+                    len,
+                    source,
+                } => tasks.spawn(async move {
                     let part_number = op.part_number();
                     let sent = async {
                         let (body, tap) =
-                            source_range(&identity, &path, offset, len, &sealing, Some(&op))?;
+                            source_range(&source, &path, offset, len, &sealing, Some(&op))?;
                         Ok((client.upload_part(&op, body).await?, tap.value()))
                     };
                     UploadOutcome::PartUploaded {
                         part_number,
                         result: sent.await,
                     }
+                }),
+                UploadAction::HashPart {
+                    part_number,
+                    offset,
+                    len,
+                    source,
+                } => tasks.spawn(async move {
+                    let result =
+                        blocking(move || fs::source_crc64(&path, &source, offset, len, &sealing))
+                            .await;
+                    UploadOutcome::PartHashed {
+                        part_number,
+                        result,
+                    }
+                }),
+                UploadAction::CheckSource => tasks.spawn(async move {
+                    let checked =
+                        blocking(move || fs::current_identity(&path).map_err(file_error(&path)));
+                    UploadOutcome::SourceChecked(checked.await)
                 }),
                 UploadAction::AbortStale(op) => tasks.spawn(async move {
                     UploadOutcome::Aborted(client.abort_multipart_upload(&op).await.map(drop))

@@ -17,14 +17,36 @@ use crate::plan::PartPlan;
 pub const CHECKPOINT_FORMAT: u32 = 1;
 pub(crate) const FORMAT: u32 = CHECKPOINT_FORMAT;
 
-/// Identifies a local source file: if any of this changed, parts already sent may hold
-/// other bytes, and the upload starts over.
+/// Identifies a local source file while an upload runs: if any of this changes, the
+/// file was written to (the change time moves even when `cp -p`, `rsync -t` or `tar`
+/// restore the modification time) or replaced (another inode), and the run stops before
+/// it could send a mix of two files. Between runs the identity is not trusted: a resumed
+/// upload re-reads every part its checkpoint records and sends again those whose bytes
+/// changed; only a different size starts over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceIdentity {
     /// Length in bytes.
     pub size: u64,
     /// Modification time, nanoseconds since the Unix epoch (when the platform has one).
     pub modified_ns: Option<u64>,
+    /// Status change time (`ctime`), nanoseconds since the Unix epoch (Unix only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_ns: Option<u64>,
+    /// The file's inode number (Unix only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inode: Option<u64>,
+}
+
+impl SourceIdentity {
+    /// A file of `size` bytes known by its size alone.
+    pub fn of_size(size: u64) -> Self {
+        Self {
+            size,
+            modified_ns: None,
+            changed_ns: None,
+            inode: None,
+        }
+    }
 }
 
 /// Identifies a version of a remote object: a download resumes only into the same one.
@@ -298,6 +320,8 @@ mod tests {
             source: SourceIdentity {
                 size: 25,
                 modified_ns: Some(1),
+                changed_ns: None,
+                inode: None,
             },
             parts: vec![CompletedPart {
                 number: 2,

@@ -1,6 +1,6 @@
 //! The upload machine: one PUT below the threshold, else a resumable multipart upload.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use cos_proto::client_error::Error as ClientError;
 use cos_proto::crc64;
@@ -25,13 +25,16 @@ use crate::window::Window;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum UploadAction {
-    /// Read the whole source (`len` bytes from offset 0), send it with `op`, and report
-    /// [`UploadOutcome::Put`] with the CRC64 of the bytes sent.
+    /// Read the whole source (`len` bytes from offset 0), checked to still be `source`,
+    /// send it with `op`, and report [`UploadOutcome::Put`] with the CRC64 of the bytes
+    /// sent.
     Put {
         /// The request (its length is the source's).
         op: PutObject,
         /// Bytes to send.
         len: u64,
+        /// The file the bytes must come from.
+        source: SourceIdentity,
     },
     /// Abort an earlier run's upload that cannot be resumed; report
     /// [`UploadOutcome::Aborted`] (failures are ignored).
@@ -41,8 +44,9 @@ pub enum UploadAction {
     ListParts(ListParts),
     /// Start the multipart upload; report [`UploadOutcome::Initiated`].
     Initiate(InitiateMultipartUpload),
-    /// Read `len` bytes of the source at `offset`, send them with `op`, and report
-    /// [`UploadOutcome::PartUploaded`] with their CRC64. Several may be in flight.
+    /// Read `len` bytes of the source at `offset` (checked to still be `source`), send
+    /// them with `op`, and report [`UploadOutcome::PartUploaded`] with their CRC64.
+    /// Several may be in flight.
     UploadPart {
         /// The request.
         op: UploadPart,
@@ -50,16 +54,41 @@ pub enum UploadAction {
         offset: u64,
         /// The part's length.
         len: u64,
+        /// The file the bytes must come from.
+        source: SourceIdentity,
+    },
+    /// Read `len` bytes of the source at `offset`, as they are sent (encrypted at
+    /// `offset` when the upload is), and report [`UploadOutcome::PartHashed`] with their
+    /// CRC64. A resumed run does this for every part its checkpoint records: a part
+    /// counts only if its bytes still have the recorded CRC64, otherwise it is sent
+    /// again (a file rewritten with its size and modification time kept, as `cp -p`
+    /// does). The cost of a resume is one local read of the parts it keeps. Several may
+    /// be in flight.
+    HashPart {
+        /// The part's number.
+        part_number: u32,
+        /// Where the part starts in the source.
+        offset: u64,
+        /// The part's length.
+        len: u64,
+        /// The file the bytes must come from.
+        source: SourceIdentity,
     },
     /// Replace the checkpoint file with this one atomically and durably (write a temp
     /// file, sync it, rename it over, sync the directory); report
     /// [`UploadOutcome::CheckpointSaved`].
     SaveCheckpoint(UploadCheckpoint),
+    /// Every byte is sent: read the source's identity now and report
+    /// [`UploadOutcome::SourceChecked`]. A file written to since its bytes were read is
+    /// never left as a mix of two files: a multipart upload is not completed (the run
+    /// fails; the next one sends the parts that changed), a single PUT is sent again.
+    CheckSource,
     /// Finish the upload; report [`UploadOutcome::Completed`].
     Complete(CompleteMultipartUpload),
-    /// Read the object's attributes: the completion's answer was lost and a repeat
-    /// found no upload, so the first one may have succeeded. Report
-    /// [`UploadOutcome::Verified`].
+    /// Read the object's attributes: the upload is gone (the completion's answer was
+    /// lost and a repeat found no upload, or a resumed run found none), so a completion
+    /// may have succeeded. Report [`UploadOutcome::Verified`]: the object is this
+    /// upload's if it has the source's size and the CRC64 combined from the parts.
     VerifyCompleted(HeadObject),
     /// Delete the checkpoint file (if any); report [`UploadOutcome::CheckpointRemoved`].
     RemoveCheckpoint,
@@ -88,8 +117,18 @@ pub enum UploadOutcome {
         /// The answer and the CRC64.
         result: Result<(UploadPartOutput, u64), ClientError>,
     },
+    /// A part's bytes were read back: their CRC64 (an error counts as a mismatch: the
+    /// part is sent again).
+    PartHashed {
+        /// The part number of the action.
+        part_number: u32,
+        /// The CRC64, or why the part could not be read.
+        result: Result<u64, ClientError>,
+    },
     /// The checkpoint is durable (or could not be written).
     CheckpointSaved(Result<(), ClientError>),
+    /// The source's identity just before the completion.
+    SourceChecked(Result<SourceIdentity, ClientError>),
     /// The completion's answer.
     Completed(Result<CompleteMultipartUploadOutput, ClientError>),
     /// The object's attributes after a lost completion.
@@ -123,15 +162,56 @@ pub struct UploadOutput {
 #[derive(Debug)]
 enum Stage {
     Start,
-    AbortStale { upload_id: String, sent: bool },
-    Put { sent: bool },
-    List { marker: Option<u32>, sent: bool },
-    Initiate { sent: bool },
+    AbortStale {
+        upload_id: String,
+        sent: bool,
+    },
+    Put {
+        sent: bool,
+    },
+    List {
+        marker: Option<u32>,
+        sent: bool,
+    },
+    /// Reading back the recorded parts (indexes not yet asked for, and those out), then
+    /// going on as `then` says.
+    Hash {
+        queue: VecDeque<u32>,
+        out: BTreeSet<u32>,
+        then: AfterHash,
+    },
+    Initiate {
+        sent: bool,
+    },
     Parts,
-    Complete { sent: bool },
-    Verify { sent: bool },
-    Remove { sent: bool, output: UploadOutput },
+    /// Checking the source once every byte is sent; `put` is the answer of a single
+    /// PUT, kept until the check passes.
+    CheckSource {
+        sent: bool,
+        put: Option<UploadOutput>,
+    },
+    Complete {
+        sent: bool,
+    },
+    Verify {
+        sent: bool,
+        resumed: bool,
+    },
+    Remove {
+        sent: bool,
+        output: UploadOutput,
+    },
     Over,
+}
+
+/// What follows the read-back of the recorded parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AfterHash {
+    /// The upload is still open: send the parts that are missing or changed.
+    Parts,
+    /// The upload is gone and the checkpoint recorded every part: if the file is still
+    /// the one recorded, the object may be this upload's, completed by an earlier run.
+    Confirm,
 }
 
 /// The upload state machine for one source and one key. See the crate docs for the
@@ -213,9 +293,11 @@ impl Upload {
         source.size < options.multipart_threshold || source.size == 0
     }
 
-    /// Whether `checkpoint` belongs to an upload of `source` to `bucket` and `key` (an
-    /// upload resumes from it only if its encryption record is also equal to the
-    /// upload's).
+    /// Whether `checkpoint` may belong to an upload of `source` to `bucket` and `key`:
+    /// the same bucket, key and size (an upload resumes from it only if its encryption
+    /// record is also equal to the upload's). The file's times are not trusted: the
+    /// parts the checkpoint records are read back and kept only if their bytes are the
+    /// same.
     pub fn checkpoint_matches(
         checkpoint: &UploadCheckpoint,
         bucket: &str,
@@ -224,7 +306,7 @@ impl Upload {
     ) -> bool {
         checkpoint.bucket == bucket
             && checkpoint.key == key
-            && checkpoint.source == *source
+            && checkpoint.source.size == source.size
             && PartPlan::exact(source.size, checkpoint.part_size).is_some()
     }
 
@@ -277,6 +359,7 @@ impl Upload {
                     return Some(UploadAction::Put {
                         op: self.put.clone().with_content_length(Some(self.source.size)),
                         len: self.source.size,
+                        source: self.source.clone(),
                     });
                 }
                 Stage::List { marker, sent } => {
@@ -289,6 +372,27 @@ impl Upload {
                         op = op.part_number_marker(*marker);
                     }
                     return Some(UploadAction::ListParts(op));
+                }
+                Stage::Hash { queue, out, .. } => {
+                    let limit = match self.options.concurrency {
+                        0 => self
+                            .window
+                            .as_ref()
+                            .map_or(1, |w| w.plan().default_concurrency()),
+                        n => n,
+                    };
+                    if out.len() >= limit {
+                        return None;
+                    }
+                    let index = queue.pop_front()?;
+                    out.insert(index);
+                    let (offset, len) = self.window.as_ref()?.plan().span(index);
+                    return Some(UploadAction::HashPart {
+                        part_number: index + 1,
+                        offset,
+                        len,
+                        source: self.source.clone(),
+                    });
                 }
                 Stage::Initiate { sent } => {
                     if *sent {
@@ -303,6 +407,13 @@ impl Upload {
                     return Some(UploadAction::Initiate(self.put.to_multipart()));
                 }
                 Stage::Parts => return self.next_part_action(),
+                Stage::CheckSource { sent, .. } => {
+                    if *sent {
+                        return None;
+                    }
+                    *sent = true;
+                    return Some(UploadAction::CheckSource);
+                }
                 Stage::Complete { sent } => {
                     if *sent {
                         return None;
@@ -317,7 +428,7 @@ impl Upload {
                         .parts(parts);
                     return Some(UploadAction::Complete(op));
                 }
-                Stage::Verify { sent } => {
+                Stage::Verify { sent, .. } => {
                     if *sent {
                         return None;
                     }
@@ -360,7 +471,12 @@ impl Upload {
                 part_number,
                 result,
             } => self.on_part(part_number, result),
+            UploadOutcome::PartHashed {
+                part_number,
+                result,
+            } => self.on_hashed(part_number, result),
             UploadOutcome::CheckpointSaved(result) => self.on_saved(result),
+            UploadOutcome::SourceChecked(result) => self.on_source_checked(result),
             UploadOutcome::Completed(result) => self.on_completed(result),
             UploadOutcome::Verified(result) => self.on_verified(result),
             UploadOutcome::CheckpointRemoved(_) => {
@@ -483,7 +599,10 @@ impl Upload {
                 return Some(UploadAction::SaveCheckpoint(self.checkpoint_now()));
             }
             if window.is_complete() {
-                self.stage = Stage::Complete { sent: false };
+                self.stage = Stage::CheckSource {
+                    sent: false,
+                    put: None,
+                };
                 return self.poll_action();
             }
         }
@@ -510,7 +629,12 @@ impl Upload {
             part: part_number,
             progress: window.progress(),
         });
-        Some(UploadAction::UploadPart { op, offset, len })
+        Some(UploadAction::UploadPart {
+            op,
+            offset,
+            len,
+            source: self.source.clone(),
+        })
     }
 
     fn on_put(&mut self, result: Result<(PutObjectOutput, u64), ClientError>) {
@@ -534,10 +658,10 @@ impl Upload {
                         resumed_bytes: 0,
                         sent_bytes: self.sent_bytes,
                     };
-                    // A checkpoint an earlier multipart attempt left goes too.
-                    self.stage = Stage::Remove {
+                    // The file must not have changed while it was read.
+                    self.stage = Stage::CheckSource {
                         sent: false,
-                        output: done,
+                        put: Some(done),
                     };
                     return;
                 }
@@ -582,7 +706,15 @@ impl Upload {
                     _ => self.reconcile(),
                 }
             }
-            Err(err) if is_no_such_upload(&err) => self.start_over(),
+            Err(err) if is_no_such_upload(&err) => {
+                // A checkpoint that records every part belongs to a run that may have
+                // completed the upload before it could say so.
+                if !self.parts.is_empty() && self.parts.iter().all(Option::is_some) {
+                    self.hash_recorded(AfterHash::Confirm);
+                } else {
+                    self.start_over();
+                }
+            }
             Err(err) => {
                 let marker = match &self.stage {
                     Stage::List { marker, .. } => *marker,
@@ -615,7 +747,60 @@ impl Upload {
                 *slot = None;
             }
         }
-        self.begin_parts(plan);
+        self.hash_recorded(AfterHash::Parts);
+    }
+
+    /// Reads back every part the checkpoint records before it counts.
+    fn hash_recorded(&mut self, then: AfterHash) {
+        let queue: VecDeque<u32> = (0..self.parts.len() as u32)
+            .filter(|&i| self.parts[i as usize].is_some())
+            .collect();
+        if queue.is_empty() {
+            return self.after_hash(then);
+        }
+        self.stage = Stage::Hash {
+            queue,
+            out: BTreeSet::new(),
+            then,
+        };
+    }
+
+    /// A recorded part was read back: it is kept only if its bytes are the ones sent.
+    fn on_hashed(&mut self, part_number: u32, result: Result<u64, ClientError>) {
+        let Stage::Hash { queue, out, then } = &mut self.stage else {
+            return;
+        };
+        let index = part_number.wrapping_sub(1);
+        if !out.remove(&index) {
+            return;
+        }
+        if let Some(slot) = self.parts.get_mut(index as usize)
+            && slot.as_ref().map(|p| p.crc64) != result.ok()
+        {
+            *slot = None;
+        }
+        if queue.is_empty() && out.is_empty() {
+            let then = *then;
+            self.after_hash(then);
+        }
+    }
+
+    fn after_hash(&mut self, then: AfterHash) {
+        let Some(plan) = self.window.as_ref().map(|w| *w.plan()) else {
+            return;
+        };
+        match then {
+            AfterHash::Parts => self.begin_parts(plan),
+            AfterHash::Confirm if self.parts.iter().all(Option::is_some) => {
+                self.step_attempts = 0;
+                self.stage = Stage::Verify {
+                    sent: false,
+                    resumed: true,
+                };
+            }
+            // The file is not the one the gone upload was made of.
+            AfterHash::Confirm => self.start_over(),
+        }
     }
 
     fn start_over(&mut self) {
@@ -720,8 +905,14 @@ impl Upload {
         }
         let output = match result {
             Ok(output) => output,
-            Err(err) if is_no_such_upload(&err) && self.step_attempts > 0 => {
-                self.stage = Stage::Verify { sent: false };
+            // The upload is gone: an attempt whose answer was lost (here or in the
+            // client's own retries) may have completed it.
+            Err(err) if is_no_such_upload(&err) => {
+                self.step_attempts = 0;
+                self.stage = Stage::Verify {
+                    sent: false,
+                    resumed: false,
+                };
                 return;
             }
             Err(err) => return self.retry_step(err, Stage::Complete { sent: false }),
@@ -749,16 +940,88 @@ impl Upload {
         };
     }
 
-    /// After a lost completion: the object is ours if it has our size and CRC64.
-    fn on_verified(&mut self, result: Result<ObjectInfo, ClientError>) {
-        if !matches!(self.stage, Stage::Verify { sent: true }) {
+    /// Every byte is sent; the source must still be the file the run read. A multipart
+    /// upload whose file changed is not completed; a single PUT is sent again (while
+    /// attempts are left and the file still fits one PUT).
+    fn on_source_checked(&mut self, result: Result<SourceIdentity, ClientError>) {
+        let Stage::CheckSource { sent: true, put } = &mut self.stage else {
             return;
+        };
+        let put = put.take();
+        let now = match result {
+            Ok(now) => now,
+            Err(err) => return self.fail(TransferError::Client(err)),
+        };
+        match put {
+            Some(done) if now == self.source => {
+                // A checkpoint an earlier multipart attempt left goes too.
+                self.stage = Stage::Remove {
+                    sent: false,
+                    output: done,
+                };
+            }
+            None if now == self.source => self.stage = Stage::Complete { sent: false },
+            Some(_)
+                if Self::is_single_put(&now, &self.options)
+                    && self.single_attempts < self.options.part_attempts =>
+            {
+                self.events.push_back(TransferEvent::Retrying {
+                    part: 1,
+                    attempt: self.single_attempts + 1,
+                    reason: "the file was written to while it was sent".into(),
+                    progress: self.progress(),
+                });
+                self.source = now;
+                self.stage = Stage::Put { sent: false };
+            }
+            _ => self.fail(TransferError::SourceChanged(
+                "written to while its bytes were sent; run the upload again \
+                 (a multipart upload sends again only the parts whose bytes changed)"
+                    .into(),
+            )),
         }
-        let crc = combined_crc(&self.parts, self.window.as_ref().map(|w| *w.plan()));
-        match result {
-            Ok(info)
+    }
+
+    /// The upload is gone: the object is this upload's if it has the source's size and
+    /// the CRC64 combined from the parts. A resumed run that finds another object starts
+    /// over; a run that sent the completion itself fails (its progress cannot go back).
+    fn on_verified(&mut self, result: Result<ObjectInfo, ClientError>) {
+        let Stage::Verify {
+            sent: true,
+            resumed,
+        } = self.stage
+        else {
+            return;
+        };
+        let plan = self.window.as_ref().map(|w| *w.plan());
+        let crc = combined_crc(&self.parts, plan);
+        let info = match result {
+            Ok(info) => Some(info),
+            Err(err) if err.service_error().is_some_and(|e| e.status == 404) => None,
+            Err(err) => {
+                return self.retry_step(
+                    err,
+                    Stage::Verify {
+                        sent: false,
+                        resumed,
+                    },
+                );
+            }
+        };
+        match info {
+            Some(info)
                 if info.content_length == Some(self.source.size) && info.crc64 == Some(crc) =>
             {
+                if resumed && let Some(plan) = plan {
+                    let window = Window::new(plan, self.concurrency(&plan), |_| true);
+                    self.resumed_bytes = window.progress().committed;
+                    self.events.push_back(TransferEvent::Started {
+                        progress: window.progress(),
+                        parts: plan.count(),
+                        resumed: self.resumed_bytes,
+                    });
+                    self.window = Some(window);
+                }
                 let done = UploadOutput {
                     etag: info.etag,
                     crc64: crc,
@@ -773,10 +1036,12 @@ impl Upload {
                     output: done,
                 };
             }
-            Ok(_) => self.fail(TransferError::Unexpected(
-                "the upload vanished before its completion was confirmed".into(),
+            _ if resumed => self.start_over(),
+            _ => self.fail(TransferError::Unexpected(
+                "the upload vanished before its completion was confirmed, \
+                 and the object is not this file"
+                    .into(),
             )),
-            Err(err) => self.fail(TransferError::Client(err)),
         }
     }
 
@@ -834,6 +1099,8 @@ mod tests {
         let source = SourceIdentity {
             size: 300,
             modified_ns: None,
+            changed_ns: None,
+            inode: None,
         };
         let options = TransferOptions::default()
             .multipart_threshold(100)

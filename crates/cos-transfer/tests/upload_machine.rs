@@ -22,6 +22,8 @@ fn source(len: usize) -> (Vec<u8>, SourceIdentity) {
     let identity = SourceIdentity {
         size: len as u64,
         modified_ns: Some(42),
+        changed_ns: None,
+        inode: None,
     };
     (data, identity)
 }
@@ -53,6 +55,8 @@ struct Sim {
     corrupt_parts: Vec<u32>,
     lose_completion: bool,
     checkpoint: Option<UploadCheckpoint>,
+    /// The source's identity when the driver checks it before the completion.
+    identity_now: Option<SourceIdentity>,
 }
 
 impl Sim {
@@ -64,12 +68,13 @@ impl Sim {
             corrupt_parts: Vec::new(),
             lose_completion: false,
             checkpoint: None,
+            identity_now: None,
         }
     }
 
     fn perform(&mut self, action: UploadAction, trace: &mut Trace) -> Option<UploadOutcome> {
         Some(match action {
-            UploadAction::Put { op, len } => {
+            UploadAction::Put { op, len, .. } => {
                 trace.actions.push("put".into());
                 let body = &self.data[..len as usize];
                 let answer = response(200, &[("ETag", etag_of(body)), crc_header(body)], "");
@@ -111,7 +116,30 @@ impl Sim {
                 );
                 UploadOutcome::Initiated(parse(&op, response(200, &[], &xml)))
             }
-            UploadAction::UploadPart { op, offset, len } => {
+            UploadAction::HashPart {
+                part_number,
+                offset,
+                len,
+                ..
+            } => {
+                trace.actions.push(format!("hash {part_number}"));
+                let body = &self.data[offset as usize..(offset + len) as usize];
+                UploadOutcome::PartHashed {
+                    part_number,
+                    result: Ok(crc64::crc64(body)),
+                }
+            }
+            UploadAction::CheckSource => {
+                trace.actions.push("check".into());
+                let identity = self.identity_now.clone().unwrap_or_else(|| {
+                    let (_, identity) = source(self.data.len());
+                    identity
+                });
+                UploadOutcome::SourceChecked(Ok(identity))
+            }
+            UploadAction::UploadPart {
+                op, offset, len, ..
+            } => {
                 let number = op.part_number();
                 trace.actions.push(format!("part {number}"));
                 trace.parts_sent.push(number);
@@ -266,7 +294,7 @@ fn small_sources_are_one_put() {
     let mut sim = Sim::new(data.clone());
     let (result, trace) = drive(&mut new_upload(&identity, None, options()), &mut sim, 1);
     let out = result.unwrap();
-    assert_eq!(trace.actions, ["put", "remove"]);
+    assert_eq!(trace.actions, ["put", "check", "remove"]);
     assert_eq!((out.parts, out.crc64), (0, crc64::crc64(&data)));
 }
 
@@ -277,7 +305,7 @@ fn an_empty_source_is_one_put_whatever_the_threshold() {
     let options = options().multipart_threshold(0);
     let (result, trace) = drive(&mut new_upload(&identity, None, options), &mut sim, 1);
     assert_eq!(result.unwrap().crc64, 0);
-    assert_eq!(trace.actions, ["put", "remove"]);
+    assert_eq!(trace.actions, ["put", "check", "remove"]);
 }
 
 #[test]
@@ -383,7 +411,7 @@ fn a_checkpoint_for_other_bytes_is_aborted_and_the_upload_starts_over() {
             encryption: None,
         };
         match change {
-            0 => checkpoint.source.modified_ns = Some(43),
+            0 => checkpoint.source.size = 999,
             1 => checkpoint.key = "other".into(),
             2 => checkpoint.bucket = "other-1250000000".into(),
             // Encrypted parts are never resumed by a plain upload...
@@ -533,4 +561,205 @@ fn an_encrypted_upload_off_the_cipher_block_is_never_started() {
     assert!(matches!(result, Err(TransferError::InvalidOptions(_))));
     assert!(trace.actions.is_empty(), "{:?}", trace.actions);
     assert!(sim.uploads.live.is_empty());
+}
+
+fn checkpoint_of(
+    data: &[u8],
+    identity: &SourceIdentity,
+    id: &str,
+    parts: &[u32],
+) -> UploadCheckpoint {
+    UploadCheckpoint {
+        format: cos_transfer::CHECKPOINT_FORMAT,
+        bucket: "b-1250000000".into(),
+        key: "k".into(),
+        upload_id: id.into(),
+        part_size: PART,
+        source: identity.clone(),
+        parts: parts
+            .iter()
+            .map(|&n| {
+                let span = &data[(n as usize - 1) * 100..(n as usize * 100).min(data.len())];
+                CompletedPart {
+                    number: n,
+                    etag: etag_of(span),
+                    crc64: crc64::crc64(span),
+                }
+            })
+            .collect(),
+        encryption: None,
+    }
+}
+
+/// A resume re-reads every part its checkpoint records: one whose bytes changed (the
+/// file was rewritten keeping its size and modification time) is sent again, the others
+/// are kept, and the object is the file as it is now.
+#[test]
+fn a_resume_rereads_every_recorded_part() {
+    let (old, identity) = source(1000);
+    let mut new = old.clone();
+    new[150] ^= 0xff;
+    let mut sim = Sim::new(new.clone());
+    let id = sim.uploads.initiate();
+    let parts = sim.uploads.live.get_mut(&id).unwrap();
+    for n in 1..=4usize {
+        parts.insert(n as u32, old[(n - 1) * 100..n * 100].to_vec());
+    }
+    let checkpoint = checkpoint_of(&old, &identity, &id, &[1, 2, 3, 4]);
+    let (result, trace) = drive(
+        &mut new_upload(&identity, Some(checkpoint), options()),
+        &mut sim,
+        11,
+    );
+    let out = result.unwrap();
+    let hashed = trace.actions.iter().filter(|a| a.starts_with("hash"));
+    assert_eq!(hashed.count(), 4, "one local read of what is kept");
+    let mut sent = trace.parts_sent.clone();
+    sent.sort_unstable();
+    assert_eq!(sent, vec![2, 5, 6, 7, 8, 9, 10]);
+    assert_eq!(out.resumed_bytes, 300);
+    assert_eq!(out.crc64, crc64::crc64(&new));
+    assert_eq!(sim.uploads.completed.as_deref(), Some(&new[..]));
+}
+
+/// The run that completed the upload died before it could say so: the next one finds no
+/// upload, re-reads the file, finds the object made of the recorded parts, and reports
+/// success without sending a byte. If the file or the object is not that, it starts over.
+#[test]
+fn an_upload_completed_before_a_crash_is_confirmed_not_sent_again() {
+    let all: Vec<u32> = (1..=10).collect();
+    for case in ["same", "file changed", "object replaced"] {
+        let (data, identity) = source(1000);
+        let mut sim = Sim::new(data.clone());
+        sim.uploads.completed = Some(data.clone());
+        let checkpoint = checkpoint_of(&data, &identity, "gone", &all);
+        match case {
+            "file changed" => sim.data[999] ^= 1,
+            "object replaced" => sim.uploads.completed = Some(vec![7; 1000]),
+            _ => {}
+        }
+        let (result, trace) = drive(
+            &mut new_upload(&identity, Some(checkpoint), options()),
+            &mut sim,
+            13,
+        );
+        let out = result.unwrap();
+        assert_eq!(
+            sim.uploads.completed.as_deref(),
+            Some(&sim.data[..]),
+            "{case}"
+        );
+        if case == "same" {
+            assert!(trace.parts_sent.is_empty(), "{:?}", trace.actions);
+            assert_eq!((out.sent_bytes, out.resumed_bytes), (0, 1000));
+            assert_eq!(trace.actions.first().map(String::as_str), Some("list"));
+            assert_eq!(&trace.actions[11..], ["verify", "remove"]);
+            let committed: Vec<u64> = trace
+                .events
+                .iter()
+                .map(|e| e.progress().committed)
+                .collect();
+            assert_eq!(committed.last(), Some(&1000));
+        } else {
+            assert_eq!(trace.parts_sent.len(), 10, "{case}: started over");
+            assert_eq!(out.resumed_bytes, 0);
+        }
+    }
+}
+
+/// The first completion's answer is lost and the client's own retry finds no upload:
+/// the object decides, from the first answer the machine sees.
+#[test]
+fn a_completion_answered_no_such_upload_is_verified() {
+    let (data, identity) = source(1000);
+    let mut sim = Sim::new(data.clone());
+    let mut machine = new_upload(&identity, None, options());
+    let mut trace = Trace::default();
+    let out = loop {
+        let _ = machine.poll_event();
+        match machine.poll_action() {
+            Some(UploadAction::Done(r)) => break r.unwrap(),
+            Some(UploadAction::Complete(op)) => {
+                // COS assembles the object; the answer the driver gets is NoSuchUpload.
+                let outcome = sim.perform(UploadAction::Complete(op), &mut trace);
+                assert!(matches!(outcome, Some(UploadOutcome::Completed(Ok(_)))));
+                machine.handle(UploadOutcome::Completed(Err(service_error(
+                    404,
+                    "NoSuchUpload",
+                ))));
+            }
+            Some(action) => {
+                if let Some(outcome) = sim.perform(action, &mut trace) {
+                    machine.handle(outcome);
+                }
+            }
+            None => unreachable!("actions are answered at once"),
+        }
+    };
+    assert_eq!(out.crc64, crc64::crc64(&data));
+    assert!(trace.actions.iter().any(|a| a == "verify"));
+}
+
+/// A source written to after its last byte was read is never completed as a mix of two
+/// files: the multipart upload fails before its completion (the checkpoint stays, so
+/// the next run sends the parts that changed), a single PUT is sent again.
+#[test]
+fn a_source_written_to_during_the_run_is_never_completed() {
+    let (data, identity) = source(1000);
+    let mut sim = Sim::new(data.clone());
+    let mut touched = identity.clone();
+    touched.changed_ns = Some(7);
+    sim.identity_now = Some(touched.clone());
+    let (result, trace) = drive(&mut new_upload(&identity, None, options()), &mut sim, 15);
+    assert!(
+        matches!(result, Err(TransferError::SourceChanged(_))),
+        "{result:?}"
+    );
+    assert!(
+        !trace
+            .actions
+            .iter()
+            .any(|a| a == "complete" || a == "remove")
+    );
+
+    let (data, identity) = source(200);
+    let mut sim = Sim::new(data.clone());
+    let mut touched = identity.clone();
+    touched.changed_ns = Some(7);
+    sim.identity_now = Some(touched);
+    let mut machine = new_upload(&identity, None, options());
+    let mut trace = Trace::default();
+    let mut checks = 0;
+    let out = loop {
+        let _ = machine.poll_event();
+        match machine.poll_action() {
+            Some(UploadAction::Done(r)) => break r.unwrap(),
+            Some(UploadAction::Put { source, .. }) if checks == 1 => {
+                // The second PUT reads the file as it is now.
+                assert_eq!(source.changed_ns, Some(7));
+                trace.actions.push("put again".into());
+                sim.identity_now = Some(source.clone());
+                let body = &sim.data[..];
+                let answer = response(200, &[("ETag", etag_of(body)), crc_header(body)], "");
+                let op = PutObject::new("k", Some(200));
+                machine.handle(UploadOutcome::Put(
+                    parse(&op, answer).map(|o| (o, crc64::crc64(body))),
+                ));
+            }
+            Some(action) => {
+                if matches!(action, UploadAction::CheckSource) {
+                    checks += 1;
+                }
+                if let Some(outcome) = sim.perform(action, &mut trace) {
+                    machine.handle(outcome);
+                }
+            }
+            None => unreachable!("actions are answered at once"),
+        }
+    };
+    assert_eq!(
+        trace.actions,
+        ["put", "check", "put again", "check", "remove"]
+    );
+    assert_eq!(out.crc64, crc64::crc64(&data));
 }

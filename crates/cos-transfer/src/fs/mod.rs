@@ -20,30 +20,75 @@ mod files;
 
 pub use files::TransferFiles;
 
-/// The identity of a source file: its size and modification time.
+/// The identity of a source file: its size, modification and change times, and inode.
 pub fn source_identity(metadata: &fs::Metadata) -> SourceIdentity {
     let modified_ns = metadata
         .modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .and_then(|d| u64::try_from(d.as_nanos()).ok());
+    #[cfg(unix)]
+    let (changed_ns, inode) = {
+        use std::os::unix::fs::MetadataExt;
+        let changed = u64::try_from(metadata.ctime())
+            .ok()
+            .zip(u64::try_from(metadata.ctime_nsec()).ok())
+            .and_then(|(s, ns)| s.checked_mul(1_000_000_000)?.checked_add(ns));
+        (changed, Some(metadata.ino()))
+    };
+    #[cfg(not(unix))]
+    let (changed_ns, inode) = (None, None);
     SourceIdentity {
         size: metadata.len(),
         modified_ns,
+        changed_ns,
+        inode,
     }
 }
 
 /// Opens the source of an upload again, for one part: a handle of its own (its own
 /// file position, so parts can be read concurrently), checked to be the file the
-/// upload started with (same size and modification time).
+/// run started with (same size, times and inode).
 pub fn reopen_source(path: &Path, identity: &SourceIdentity) -> io::Result<File> {
     let file = File::open(path)?;
     if source_identity(&file.metadata()?) != *identity {
-        return Err(io::Error::other(
-            "the file changed since the upload started (size or modification time)",
-        ));
+        return Err(source_changed());
     }
     Ok(file)
+}
+
+fn source_changed() -> io::Error {
+    io::Error::other(
+        "the file changed since the upload started (size, times or inode): \
+         run it again, the parts whose bytes changed are sent again",
+    )
+}
+
+/// The identity the file at `path` has now: what an upload checks just before it asks
+/// COS to assemble the object ([`crate::UploadAction::CheckSource`]).
+pub fn current_identity(path: &Path) -> io::Result<SourceIdentity> {
+    Ok(source_identity(&fs::metadata(path)?))
+}
+
+/// The CRC64 of `len` bytes of the upload source at `offset`, as they are sent: read
+/// from a handle of their own (checked against `identity`) and, for an encrypted upload,
+/// encrypted at `offset` (`sealing` is its own inverse). What a
+/// [`crate::UploadAction::HashPart`] asks for.
+pub fn source_crc64(
+    path: &Path,
+    identity: &SourceIdentity,
+    offset: u64,
+    len: u64,
+    sealing: &crate::Sealing,
+) -> Result<u64, cos_proto::client_error::Error> {
+    let file = reopen_source(path, identity).map_err(cos_proto::client_error::Error::Source)?;
+    crc64_of_range(
+        |at, buf| read_exact_at(&file, buf, at),
+        path,
+        offset,
+        len,
+        sealing,
+    )
 }
 
 /// Reads exactly `len` bytes at `offset`. A source shorter than that now is an
@@ -268,18 +313,35 @@ pub fn stored_crc64(
     len: u64,
     sealing: &crate::Sealing,
 ) -> Result<u64, cos_proto::client_error::Error> {
+    crc64_of_range(
+        |at, buf| target.read_at(at, buf),
+        target.path(),
+        offset,
+        len,
+        sealing,
+    )
+}
+
+/// The CRC64 of `len` bytes read by `read_at` from `offset`, each chunk passed through
+/// `sealing` first; `path` names the file in errors.
+fn crc64_of_range(
+    mut read_at: impl FnMut(u64, &mut [u8]) -> io::Result<()>,
+    path: &Path,
+    offset: u64,
+    len: u64,
+    sealing: &crate::Sealing,
+) -> Result<u64, cos_proto::client_error::Error> {
     const CHUNK: u64 = 1 << 20;
-    let named = |source| cos_proto::client_error::Error::File {
-        path: target.path().to_owned(),
-        source,
-    };
     let mut crc = cos_proto::crc64::Crc64::new();
     let mut buffer = vec![0; CHUNK.min(len) as usize];
     let mut done = 0;
     while done < len {
         let n = CHUNK.min(len - done) as usize;
         let chunk = &mut buffer[..n];
-        target.read_at(offset + done, chunk).map_err(named)?;
+        read_at(offset + done, chunk).map_err(|source| cos_proto::client_error::Error::File {
+            path: path.to_owned(),
+            source,
+        })?;
         sealing.open(offset + done, chunk)?;
         crc.update(chunk);
         done += n as u64;
