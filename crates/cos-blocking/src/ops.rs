@@ -123,7 +123,14 @@ impl Client {
         op: &AppendObject,
         body: impl Into<UploadBody>,
     ) -> Result<AppendObjectOutput, Error> {
-        self.send(op, body)
+        match self.send(op, body) {
+            // Never sent again (it could land twice): a HEAD says whether it landed.
+            Err(err) if err.may_have_taken_effect() => match self.head_object(&op.head()) {
+                Ok(head) => op.reconcile(&head).ok_or(err),
+                Err(_) => Err(err),
+            },
+            done => done,
+        }
     }
 
     /// Lists multipart uploads in progress.

@@ -98,16 +98,16 @@ fn run(
 }
 
 /// Maps a ureq error to the core's transport failure kinds. Only failures that prove no
-/// byte reached the server are [`TransportFailure::Connect`].
+/// byte reached the server are [`TransportFailure::Connect`]. A TLS error is not one:
+/// ureq reports a failed handshake and a record broken in the middle of a stream the
+/// same way, and after the handshake the request may have reached COS.
 pub(crate) fn classify(err: &ureq::Error) -> TransportFailure {
     match err {
         ureq::Error::HostNotFound
         | ureq::Error::ConnectionFailed
         | ureq::Error::ConnectProxyFailed(_)
         | ureq::Error::InvalidProxyUrl
-        | ureq::Error::Tls(_)
-        | ureq::Error::TlsRequired
-        | ureq::Error::Rustls(_) => TransportFailure::Connect,
+        | ureq::Error::TlsRequired => TransportFailure::Connect,
         ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
             TransportFailure::Connect
         }
@@ -160,6 +160,14 @@ mod tests {
         assert_eq!(classify(&refused), TransportFailure::Connect);
         let wrapped = io::Error::other(ureq::Error::Timeout(ureq::Timeout::PerRead));
         assert_eq!(classify_io(&wrapped), TransportFailure::Timeout);
+        // A TLS error may come in the middle of a stream: not proof of "never sent".
+        let tls = ureq::Error::Rustls(rustls::Error::DecryptError);
+        assert_eq!(classify(&tls), TransportFailure::Io);
+        assert_eq!(classify_io(&io::Error::other(tls)), TransportFailure::Io);
+        assert_eq!(
+            classify(&ureq::Error::Tls("no provider")),
+            TransportFailure::Io
+        );
         assert_eq!(classify_io(&io::Error::other("odd")), TransportFailure::Io);
     }
 }

@@ -144,6 +144,13 @@ impl Error {
         }
     }
 
+    /// Whether the request may have taken effect although no answer arrived: a
+    /// transport failure after the connection was up. Such a request that is not
+    /// idempotent was not sent again; its outcome is unknown until checked.
+    pub fn may_have_taken_effect(&self) -> bool {
+        matches!(self, Error::Transport { failure, .. } if *failure != TransportFailure::Connect)
+    }
+
     /// Wraps this error in an `io::Error` (for `Read`, `AsyncRead` and `Stream` bodies).
     pub fn into_io(self) -> io::Error {
         match self {
@@ -217,5 +224,14 @@ mod tests {
             Some(TransportFailure::ConnectionReset)
         );
         assert!(err.service_error().is_none());
+        assert!(err.may_have_taken_effect());
+        let refused = Error::Transport {
+            operation: "AppendObject",
+            failure: TransportFailure::Connect,
+            reason: GiveUpReason::AttemptsExhausted,
+            attempts: 4,
+            source: "refused".into(),
+        };
+        assert!(!refused.may_have_taken_effect());
     }
 }

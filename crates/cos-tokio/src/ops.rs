@@ -84,7 +84,14 @@ impl Client {
         op: &AppendObject,
         body: impl Into<UploadBody>,
     ) -> Result<AppendObjectOutput, Error> {
-        self.send(op, body).await
+        match self.send(op, body).await {
+            // Never sent again (it could land twice): a HEAD says whether it landed.
+            Err(err) if err.may_have_taken_effect() => match self.head_object(&op.head()).await {
+                Ok(head) => op.reconcile(&head).ok_or(err),
+                Err(_) => Err(err),
+            },
+            done => done,
+        }
     }
 
     /// List Multipart Uploads (one page).

@@ -292,8 +292,9 @@ pub(crate) async fn read_limited(
     Ok((buf.freeze(), false))
 }
 
-/// Classifies a transport error from its source chain (a TLS failure is `Connect`:
-/// nothing was sent before the handshake finished).
+/// Classifies a transport error from its source chain. `is_connect` says the error came
+/// while connecting (TCP, proxy, TLS handshake): nothing was sent. A TLS error after the
+/// handshake (a broken record in the middle of a stream) is not proof of that.
 pub(crate) fn classify(err: &(dyn StdError + 'static), is_connect: bool) -> TransportFailure {
     let mut found = None;
     let mut next: Option<&(dyn StdError + 'static)> = Some(err);
@@ -317,7 +318,7 @@ pub(crate) fn classify(err: &(dyn StdError + 'static), is_connect: bool) -> Tran
 
 fn kind_of(err: &(dyn StdError + 'static)) -> Option<TransportFailure> {
     if err.is::<rustls::Error>() {
-        return Some(TransportFailure::Connect);
+        return Some(TransportFailure::Io);
     }
     if let Some(io_err) = err.downcast_ref::<io::Error>() {
         return Some(match io_err.kind() {
@@ -362,7 +363,10 @@ mod tests {
             io::ErrorKind::InvalidData,
             rustls::Error::General("bad certificate".into()),
         );
-        assert_eq!(classify(&tls, false), TransportFailure::Connect);
+        // During the handshake nothing was sent; in the middle of a stream the request
+        // may have reached COS.
+        assert_eq!(classify(&tls, true), TransportFailure::Connect);
+        assert_eq!(classify(&tls, false), TransportFailure::Io);
     }
 
     #[test]

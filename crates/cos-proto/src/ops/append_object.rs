@@ -3,6 +3,7 @@
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
+use super::object_info::ObjectInfo;
 use super::put_object::MAX_SINGLE_UPLOAD;
 use super::setters::{acl_setters, content_setters, metadata_setters};
 use crate::Config;
@@ -11,6 +12,7 @@ use crate::headers::{AclHeaders, ContentHeaders, Metadata, StorageClass, apply_t
 use crate::operation::Operation;
 use crate::request::{Body, RequestBuilder};
 use crate::response::{self, REQUEST_ID_HEADER, crc64_header, header_text, header_u64};
+use crate::retry::Idempotency;
 
 /// The response header carrying the position of the next append.
 pub const NEXT_APPEND_POSITION_HEADER: &str = "x-cos-next-append-position";
@@ -104,6 +106,48 @@ impl AppendObject {
     pub fn position(&self) -> u64 {
         self.position
     }
+
+    /// The HEAD that [`AppendObject::reconcile`] judges by.
+    pub fn head(&self) -> super::HeadObject {
+        super::HeadObject::new(self.key.clone())
+    }
+
+    /// Whether an append whose outcome is unknown (its answer was lost after the request
+    /// may have reached COS: it is never sent again) took effect, judged from a HEAD of
+    /// the object: it did if the object is appendable and exactly `position + length`
+    /// bytes long. The output is then what COS would have answered (without the
+    /// request id). `None` when it did not, or when the length was not announced.
+    ///
+    /// A concurrent appender that wrote as many bytes at the same position cannot be
+    /// told apart: use one appender per object, as COS's positions require anyway.
+    ///
+    /// ```
+    /// use cos_proto::ops::{AppendObject, ObjectInfo};
+    /// let head = |len: u64| {
+    ///     let mut headers = http::HeaderMap::new();
+    ///     headers.insert("content-length", len.into());
+    ///     headers.insert("x-cos-object-type", http::HeaderValue::from_static("appendable"));
+    ///     ObjectInfo::from_headers(&headers).unwrap()
+    /// };
+    /// let append = AppendObject::new("log", 10, Some(5));
+    /// assert_eq!(append.reconcile(&head(15)).map(|o| o.next_append_position), Some(15));
+    /// assert!(append.reconcile(&head(10)).is_none(), "it did not land");
+    /// assert!(append.reconcile(&head(20)).is_none(), "something else landed");
+    /// ```
+    pub fn reconcile(&self, head: &ObjectInfo) -> Option<AppendObjectOutput> {
+        let end = self.position.checked_add(self.content_length?)?;
+        let appendable = head
+            .object_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("appendable"));
+        (appendable && head.content_length == Some(end)).then(|| AppendObjectOutput {
+            next_append_position: end,
+            etag: head.etag.clone(),
+            crc64: head.crc64,
+            request_id: None,
+            headers: head.headers.clone(),
+        })
+    }
 }
 
 /// What COS returns for an append.
@@ -125,6 +169,12 @@ pub struct AppendObjectOutput {
 
 impl Operation for AppendObject {
     type Output = AppendObjectOutput;
+
+    /// A repeated append lands twice, or fails on its own position: never sent again
+    /// once it may have reached COS (see [`AppendObject::reconcile`]).
+    fn idempotency(&self) -> Idempotency {
+        Idempotency::NotIdempotent
+    }
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         if self

@@ -9,11 +9,16 @@ use crate::error::{Error, InputError};
 use crate::operation::Operation;
 use crate::request::{Body, RequestBuilder};
 use crate::response;
+use crate::retry::Idempotency;
 
 /// A request with a free-form method, key, query and headers. Parameters are signed like
 /// any others; headers are signed when COS signs them (see
 /// [`crate::sign::is_signed_header`]). The output is the raw response after the status
 /// check.
+///
+/// Only a `GET` or `HEAD` is sent again after its answer was lost: any other method may
+/// have taken effect, so the caller gets the transport error unless it declares the
+/// request [`idempotent`](CustomRequest::idempotent).
 ///
 /// ```
 /// use cos_proto::{Config, Operation, ops::CustomRequest};
@@ -29,17 +34,19 @@ pub struct CustomRequest {
     params: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     body: Body,
+    idempotent: bool,
 }
 
 impl CustomRequest {
     /// A request on an object.
     pub fn object(method: Method, key: impl Into<String>) -> Self {
         Self {
-            method,
             key: Some(key.into()),
             params: Vec::new(),
             headers: Vec::new(),
             body: Body::Empty,
+            idempotent: matches!(method, Method::GET | Method::HEAD),
+            method,
         }
     }
 
@@ -68,10 +75,26 @@ impl CustomRequest {
         self.body = body;
         self
     }
+
+    /// Declares whether repeating the request is harmless (a `PUT` of a whole
+    /// configuration, say), so that it is retried like a `GET` after a lost answer.
+    /// Default: only `GET` and `HEAD` are.
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = idempotent;
+        self
+    }
 }
 
 impl Operation for CustomRequest {
     type Output = http::Response<Bytes>;
+
+    fn idempotency(&self) -> Idempotency {
+        if self.idempotent {
+            Idempotency::Idempotent
+        } else {
+            Idempotency::NotIdempotent
+        }
+    }
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         let mut b = match &self.key {
@@ -134,6 +157,26 @@ mod tests {
                 .build_request(&config())
                 .is_err()
         );
+    }
+
+    #[test]
+    fn only_gets_and_heads_are_repeated_unless_declared() {
+        for (method, repeated) in [
+            (Method::GET, true),
+            (Method::HEAD, true),
+            (Method::PUT, false),
+            (Method::POST, false),
+            (Method::DELETE, false),
+        ] {
+            let op = CustomRequest::object(method.clone(), "k");
+            assert_eq!(
+                op.idempotency() == Idempotency::Idempotent,
+                repeated,
+                "{method}"
+            );
+        }
+        let put = CustomRequest::bucket(Method::PUT).idempotent(true);
+        assert_eq!(put.idempotency(), Idempotency::Idempotent);
     }
 
     #[test]
