@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use cos_proto::crc64::Crc64Tap;
+use cos_proto::pace::{BodyWatch, Slow};
+use std::time::Instant;
 
 use crate::error::Error;
 
@@ -165,6 +167,9 @@ impl UploadBody {
             inner,
             failure: None,
             tap: self.tap.clone(),
+            pace: None,
+            slow: None,
+            handed: 0,
         })
     }
 }
@@ -324,6 +329,12 @@ pub(crate) struct AttemptReader<'a> {
     inner: Inner<'a>,
     failure: Option<io::Error>,
     tap: Option<Crc64Tap>,
+    /// The minimum-progress watch, on the call's clock.
+    pace: Option<(BodyWatch, Instant)>,
+    /// Why the attempt was cut for going too slowly.
+    slow: Option<Slow>,
+    /// Bytes handed to the transport by the last read: taken by the time it asks again.
+    handed: u64,
 }
 
 impl AttemptReader<'_> {
@@ -331,11 +342,32 @@ impl AttemptReader<'_> {
     pub(crate) fn take_failure(&mut self) -> Option<io::Error> {
         self.failure.take()
     }
+
+    /// Cuts the attempt when the peer takes the body more slowly than `watch` allows
+    /// (`started`: when the call started, the watch's clock).
+    pub(crate) fn paced(mut self, watch: BodyWatch, started: Instant) -> Self {
+        self.pace = Some((watch, started));
+        self
+    }
+
+    /// Why the attempt was cut for going too slowly, if it was.
+    pub(crate) fn take_slow(&mut self) -> Option<Slow> {
+        self.slow.take()
+    }
 }
 
 impl Read for AttemptReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some((watch, started)) = &mut self.pace
+            && let Err(slow) = watch.on_bytes(started.elapsed(), std::mem::take(&mut self.handed))
+        {
+            self.slow = Some(slow);
+            return Err(io::Error::new(io::ErrorKind::TimedOut, slow));
+        }
         let result = self.inner.read(buf);
+        if let Ok(n) = &result {
+            self.handed = *n as u64;
+        }
         if let Err(err) = &result
             && err.kind() != io::ErrorKind::Interrupted
         {

@@ -4,12 +4,13 @@
 use std::fmt;
 use std::io::Read;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use cos_proto::call::{Call, CallOptions, Step};
+use cos_proto::pace::{self, BodyWatch, MinProgress};
 use cos_proto::response::{MAX_DOCUMENT_BODY, MAX_ERROR_BODY};
-use cos_proto::retry::{RetryBudget, TransportFailure};
+use cos_proto::retry::{GiveUpReason, RetryBudget, TransportFailure};
 use cos_proto::{Config, Credentials, Operation, ResponseBody};
 
 use crate::body::UploadBody;
@@ -50,10 +51,17 @@ pub(crate) struct Inner {
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Timeouts {
-    /// The response deadline of [`Deadline::Complete`] attempts (the others are the
-    /// agent's own settings).
+    /// The response deadline of [`Deadline::Request`] attempts.
+    pub(crate) request: Duration,
+    /// The response deadline of [`Deadline::Complete`] attempts.
     pub(crate) complete: Duration,
+    /// What every body must keep up.
+    pub(crate) min_progress: MinProgress,
 }
+
+/// The unread body of a streamed operation's answer, with the instant its call started
+/// (the clock of the call's deadline and of the body's pace).
+pub(crate) type StreamedBody = (ureq::Body, Instant);
 
 /// Which response deadline an attempt gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,22 +185,32 @@ impl Client {
     }
 
     /// Drives one operation through [`Call`]: every attempt re-signed, retried as the
-    /// core decides, sleeping the backoff it gives. For a streamed operation's success
-    /// the response body is returned unread.
+    /// core decides, sleeping the backoff it gives, within the call's deadline. For a
+    /// streamed operation's success the response body is returned unread, with the
+    /// instant the call started (the clock of its deadline and pace).
     pub(crate) fn execute<O: Operation>(
         &self,
         op: &O,
         body: &mut UploadBody,
         deadline: Deadline,
-    ) -> Result<(O::Output, Option<ureq::Body>), Error> {
+    ) -> Result<(O::Output, Option<StreamedBody>), Error> {
         let operation = operation_name::<O>();
         let inner = &*self.inner;
+        let started = Instant::now();
+        let timeout = match deadline {
+            Deadline::Request => inner.timeouts.request,
+            Deadline::Complete => inner.timeouts.complete,
+        };
+        let streamed = O::RESPONSE_BODY == ResponseBody::Streamed;
         let mut call = Call::new(op, &inner.config, inner.options, body.is_replayable());
         loop {
+            let attempt = call.attempt();
+            let Some(response) = call.attempt_timeout(timeout, started.elapsed()) else {
+                return Err(deadline_passed(operation, attempt));
+            };
             let credentials = self.credentials()?;
             let request = call.request(credentials.as_ref(), unix_now())?;
             drop(credentials);
-            let attempt = call.attempt();
             let span = tracing::debug_span!(
                 "cos_request",
                 operation,
@@ -203,34 +221,56 @@ impl Client {
             );
             let _entered = span.enter();
             let uri = request.uri().clone();
-            let sent = transport::send(inner, request, body, deadline)?;
-            let step = match sent {
-                Err(failure) => {
-                    tracing::debug!(failure = ?failure.kind, error = %failure.source, "no response");
-                    match call.on_transport_error(failure.kind, jitter(), Some(&mut self.budget()))
-                    {
-                        Step::GaveUp(reason) => {
-                            return Err(Error::Transport {
-                                operation,
-                                failure: failure.kind,
-                                reason,
-                                attempts: attempt,
-                                source: failure.source,
-                            });
-                        }
-                        other => other,
-                    }
+            let limits = transport::Limits {
+                deadline,
+                response,
+                left: pace::time_left(inner.options.deadline, started.elapsed()),
+                streamed,
+                upload: BodyWatch::new(
+                    inner.timeouts.min_progress,
+                    inner.options.deadline,
+                    started.elapsed(),
+                ),
+                started,
+            };
+            let sent = transport::send(inner, request, body, &limits)?;
+            let gave_up = |failure: Failure, call: &mut Call<'_, O>| {
+                tracing::debug!(failure = ?failure.kind, error = %failure.source, "no response");
+                let step = call.on_transport_error(
+                    failure.kind,
+                    jitter(),
+                    Some(&mut self.budget()),
+                    started.elapsed(),
+                );
+                match step {
+                    Step::GaveUp(reason) => Err(Error::Transport {
+                        operation,
+                        failure: failure.kind,
+                        reason,
+                        attempts: attempt,
+                        source: failure.source,
+                    }),
+                    other => Ok(other),
                 }
+            };
+            let step = match sent {
+                Err(failure) => gave_up(failure, &mut call)?,
                 Ok(response) => {
                     let status = response.status();
                     tracing::debug!(status = status.as_u16(), "response");
-                    let streamed =
-                        O::RESPONSE_BODY == ResponseBody::Streamed && status.is_success();
                     let (parts, response_body) = response.into_parts();
-                    if streamed {
+                    if streamed && status.is_success() {
                         let head = http::Response::from_parts(parts, Bytes::new());
-                        match call.on_response(&uri, head, jitter(), Some(&mut self.budget())) {
-                            Step::Done(output) => return Ok((output, Some(response_body))),
+                        match call.on_response(
+                            &uri,
+                            head,
+                            jitter(),
+                            Some(&mut self.budget()),
+                            started.elapsed(),
+                        ) {
+                            Step::Done(output) => {
+                                return Ok((output, Some((response_body, started))));
+                            }
                             other => other,
                         }
                     } else {
@@ -247,6 +287,7 @@ impl Client {
                                     response,
                                     jitter(),
                                     Some(&mut self.budget()),
+                                    started.elapsed(),
                                 ) {
                                     Step::Done(output) => return Ok((output, None)),
                                     other => other,
@@ -257,22 +298,7 @@ impl Client {
                             }
                             Err(ReadFailure::Transport(failure)) => {
                                 tracing::debug!(failure = ?failure.kind, error = %failure.source, "response body failed");
-                                match call.on_transport_error(
-                                    failure.kind,
-                                    jitter(),
-                                    Some(&mut self.budget()),
-                                ) {
-                                    Step::GaveUp(reason) => {
-                                        return Err(Error::Transport {
-                                            operation,
-                                            failure: failure.kind,
-                                            reason,
-                                            attempts: attempt,
-                                            source: failure.source,
-                                        });
-                                    }
-                                    other => other,
-                                }
+                                gave_up(failure, &mut call)?
                             }
                         }
                     }
@@ -359,11 +385,14 @@ impl ClientBuilder {
                 options: CallOptions {
                     retry: self.options.retry,
                     switch_to_backup_domain: self.options.switch_to_backup_domain,
+                    deadline: self.options.call_deadline,
                     ..CallOptions::default()
                 },
                 budget: Arc::new(Mutex::new(RetryBudget::default())),
                 timeouts: Timeouts {
+                    request: self.options.request_timeout,
                     complete: self.options.complete_timeout,
+                    min_progress: self.options.min_progress,
                 },
             }),
         })
@@ -403,6 +432,17 @@ fn read_document(body: ureq::Body, limit: usize, cut: bool) -> Result<Bytes, Rea
         buffer.truncate(limit);
     }
     Ok(Bytes::from(buffer))
+}
+
+/// The error of a call whose deadline passed before its next attempt.
+pub(crate) fn deadline_passed(operation: &'static str, attempts: u32) -> Error {
+    Error::Transport {
+        operation,
+        failure: TransportFailure::Timeout,
+        reason: GiveUpReason::DeadlineExceeded,
+        attempts,
+        source: "the call's deadline passed".into(),
+    }
 }
 
 /// `PutObject` from `cos_proto::ops::PutObject`.

@@ -9,10 +9,12 @@ use std::path::Path;
 use bytes::{Bytes, BytesMut};
 use cos_proto::download::{Download, DownloadError, DownloadStep};
 use cos_proto::ops::{GetObject, GetObjectOutput};
+use cos_proto::pace::{BodyWatch, Slow};
 use cos_transfer::fs::TransferFiles;
+use std::time::Instant;
 
 use crate::body::UploadBody;
-use crate::client::{Client, Deadline};
+use crate::client::{Client, Deadline, deadline_passed};
 use crate::clock::jitter;
 use crate::error::Error;
 use crate::transport::classify_io;
@@ -21,17 +23,21 @@ use crate::transport::classify_io;
 const CHUNK: usize = 256 * 1024;
 
 /// The data of a download. Reads exactly the response's `Content-Length`: a transfer
-/// that breaks (reset, stall, truncation) is resumed with a ranged request pinned to the
-/// same ETag, as [`cos_proto::download::Download`] decides (at most as many transfers as
-/// the retry policy has attempts); a body that still ends short is an error, never a
-/// silent short read. When the whole object is read and COS sent its CRC-64, the data is
-/// checked against it at the end (a mismatch is an error).
+/// that breaks (reset, stall, truncation, or slower than the client's minimum-progress
+/// rule) is resumed with a ranged request pinned to the same ETag, as
+/// [`cos_proto::download::Download`] decides (at most as many transfers as the retry
+/// policy has attempts); a body that still ends short is an error, never a silent short
+/// read. When the whole object is read and COS sent its CRC-64, the data is checked
+/// against it at the end (a mismatch is an error). The client's call deadline, if any,
+/// covers the body too.
 pub struct ObjectBody {
     client: Client,
     download: Download,
     key: String,
     reader: Option<ureq::BodyReader<'static>>,
     failed: bool,
+    watch: BodyWatch,
+    started: Instant,
 }
 
 impl fmt::Debug for ObjectBody {
@@ -51,14 +57,22 @@ impl ObjectBody {
         op: &GetObject,
         first: &GetObjectOutput,
         body: ureq::Body,
+        started: Instant,
     ) -> Self {
         let download = Download::new(op, first, client.inner.options.retry);
+        let watch = BodyWatch::new(
+            client.inner.timeouts.min_progress,
+            client.inner.options.deadline,
+            started.elapsed(),
+        );
         Self {
             client,
             download,
             key: op.key().to_owned(),
             reader: Some(body.into_reader()),
             failed: false,
+            watch,
+            started,
         }
     }
 
@@ -102,7 +116,15 @@ impl ObjectBody {
             let Some(reader) = self.reader.as_mut() else {
                 return Ok(0);
             };
-            let step = match reader.read(buf) {
+            let read = match self.watch.check(self.started.elapsed()) {
+                Ok(()) => reader.read(buf),
+                Err(Slow::Deadline(_)) => {
+                    return Err(deadline_passed("GetObject", self.download.resumes() + 1));
+                }
+                // Too slow: cut this connection and resume on a new one.
+                Err(slow) => Err(io::Error::new(io::ErrorKind::TimedOut, slow)),
+            };
+            let step = match read {
                 Ok(0) => {
                     let early =
                         io::Error::new(io::ErrorKind::UnexpectedEof, "the body ended early");
@@ -114,6 +136,8 @@ impl ObjectBody {
                     self.download
                         .on_data(&buf[..n])
                         .map_err(|err| download_error(err, io::ErrorKind::InvalidData.into()))?;
+                    // Judged at the next read (these bytes are good either way).
+                    let _ = self.watch.on_bytes(self.started.elapsed(), n as u64);
                     return Ok(n);
                 }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
@@ -153,8 +177,10 @@ impl ObjectBody {
                     self.download
                         .on_resumed(&output)
                         .map_err(|e| download_error(e, io::ErrorKind::InvalidData.into()))?;
-                    let body = body.ok_or(Error::Unsupported("a resumed download has no body"))?;
+                    let (body, _) =
+                        body.ok_or(Error::Unsupported("a resumed download has no body"))?;
                     self.reader = Some(body.into_reader());
+                    self.watch.restart(self.started.elapsed());
                 }
             }
         }

@@ -57,8 +57,8 @@ impl Client {
     /// (`std::io::Read`, or [`ObjectBody::chunks`]) that resumes broken transfers.
     pub fn get_object(&self, op: &GetObject) -> Result<(GetObjectOutput, ObjectBody), Error> {
         let (output, body) = self.execute(op, &mut UploadBody::empty(), Deadline::Request)?;
-        let body = body.ok_or(Error::Unsupported("a download without a body"))?;
-        let reader = ObjectBody::new(self.clone(), op, &output, body);
+        let (body, started) = body.ok_or(Error::Unsupported("a download without a body"))?;
+        let reader = ObjectBody::new(self.clone(), op, &output, body, started);
         Ok((output, reader))
     }
 
@@ -113,7 +113,7 @@ impl Client {
     /// Runs a Select query; the events are decoded as they arrive.
     pub fn select_object_content(&self, op: &SelectObjectContent) -> Result<SelectEvents, Error> {
         let (output, body) = self.execute(op, &mut UploadBody::empty(), Deadline::Request)?;
-        let body = body.ok_or(Error::Unsupported("a Select answer without a body"))?;
+        let (body, _) = body.ok_or(Error::Unsupported("a Select answer without a body"))?;
         Ok(SelectEvents::new(body, &output))
     }
 

@@ -2,7 +2,9 @@
 //! the mapping of ureq's errors to the core's [`TransportFailure`] kinds.
 
 use std::io;
+use std::time::{Duration, Instant};
 
+use cos_proto::pace::BodyWatch;
 use cos_proto::retry::TransportFailure;
 use ureq::SendBody;
 
@@ -13,26 +15,44 @@ use crate::error::Error;
 /// The outcome of one attempt: a response, or a transport failure to report to the call.
 pub(crate) type Attempt = Result<http::Response<ureq::Body>, Failure>;
 
+/// The time limits of one attempt.
+#[derive(Debug, Clone)]
+pub(crate) struct Limits {
+    /// Which response timeout applies.
+    pub(crate) deadline: Deadline,
+    /// How long the answer may take once the request is sent (its head, and a document
+    /// body), already cut to what the call's deadline leaves.
+    pub(crate) response: Duration,
+    /// What the call's deadline leaves, when it has one: the whole attempt must fit.
+    pub(crate) left: Option<Duration>,
+    /// The answer is object data the caller streams (its pace is watched while read).
+    pub(crate) streamed: bool,
+    /// The minimum-progress watch of the request body.
+    pub(crate) upload: BodyWatch,
+    /// When the call started (the watch's clock).
+    pub(crate) started: Instant,
+}
+
 /// Sends one attempt. The outer error is a local problem that ends the call at once (the
 /// body does not fit the request, or the caller's source failed).
 pub(crate) fn send(
     inner: &Inner,
     request: http::Request<cos_proto::Body>,
     body: &mut UploadBody,
-    deadline: Deadline,
+    limits: &Limits,
 ) -> Result<Attempt, Error> {
     let (parts, document) = request.into_parts();
     match document {
         cos_proto::Body::Empty => {
             refuse_payload(body)?;
-            Ok(run(inner, http::Request::from_parts(parts, ()), deadline))
+            Ok(run(inner, http::Request::from_parts(parts, ()), limits))
         }
         cos_proto::Body::Bytes(bytes) => {
             refuse_payload(body)?;
             Ok(run(
                 inner,
                 http::Request::from_parts(parts, bytes.as_ref()),
-                deadline,
+                limits,
             ))
         }
         cos_proto::Body::Payload { length } => {
@@ -43,12 +63,18 @@ pub(crate) fn send(
                     describe_len(body.len())
                 )));
             }
-            let mut reader = body.attempt()?;
+            let mut reader = body.attempt()?.paced(limits.upload.clone(), limits.started);
             let attempt = run(
                 inner,
                 http::Request::from_parts(parts, SendBody::from_reader(&mut reader)),
-                deadline,
+                limits,
             );
+            if let Some(slow) = reader.take_slow() {
+                return Ok(Err(Failure {
+                    kind: TransportFailure::Timeout,
+                    source: Box::new(slow),
+                }));
+            }
             if let Some(err) = reader.take_failure() {
                 return Err(Error::Source(err));
             }
@@ -71,26 +97,23 @@ fn describe_len(len: Option<u64>) -> String {
     len.map_or_else(|| "an unknown number of".to_owned(), |n| n.to_string())
 }
 
-fn run(
-    inner: &Inner,
-    request: http::Request<impl ureq::AsSendBody>,
-    deadline: Deadline,
-) -> Attempt {
-    let result = match deadline {
-        Deadline::Request => inner.agent.run(request),
-        Deadline::Complete => {
-            // COS answers a complete only once the object is assembled: wait longer for
-            // the head (every read of it is a "per read" wait too).
-            let wait = Some(inner.timeouts.complete);
-            let request = inner
-                .agent
-                .configure_request(request)
-                .timeout_recv_response(wait)
-                .timeout_per_read(wait)
-                .build();
-            inner.agent.run(request)
-        }
-    };
+fn run(inner: &Inner, request: http::Request<impl ureq::AsSendBody>, limits: &Limits) -> Attempt {
+    let wait = Some(limits.response);
+    let mut config = inner
+        .agent
+        .configure_request(request)
+        .timeout_recv_response(wait)
+        .timeout_global(limits.left);
+    if !limits.streamed {
+        // A document must arrive whole in time, however it trickles.
+        config = config.timeout_recv_body(wait);
+    }
+    if limits.deadline == Deadline::Complete {
+        // COS answers a complete only once the object is assembled, keeping the
+        // connection open meanwhile: every read of the answer may wait that long.
+        config = config.timeout_per_read(wait);
+    }
+    let result = inner.agent.run(config.build());
     result.map_err(|err| Failure {
         kind: classify(&err),
         source: Box::new(err),

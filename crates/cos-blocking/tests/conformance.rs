@@ -265,12 +265,7 @@ fn run_transfer_check(name: &str) {
         .unwrap();
     let client = Client::builder(config.clone())
         .credentials(StaticCredentials::new(emulator.credentials().clone()))
-        .retry(cos_proto::retry::RetryPolicy {
-            max_attempts: 4,
-            base_delay: std::time::Duration::from_millis(5),
-            max_delay: std::time::Duration::from_millis(50),
-        })
-        .proxy_from_env(false)
+        .options(transfer::client_options(name))
         .build()
         .unwrap();
     let scratch = tempfile::tempdir().unwrap();

@@ -87,6 +87,27 @@ pub fn emulator() -> Emulator {
     .expect("the emulator starts")
 }
 
+/// The client options a transfer check wants its client built with (both harnesses
+/// build their client with these): retries with short backoffs, and for the checks that
+/// play a slow server, a short minimum-progress window and a call deadline.
+pub fn client_options(name: &str) -> cos_proto::client_options::ClientOptions {
+    let mut options = cos_proto::client_options::ClientOptions::default();
+    options.retry = cos_proto::retry::RetryPolicy {
+        max_attempts: 4,
+        base_delay: std::time::Duration::from_millis(5),
+        max_delay: std::time::Duration::from_millis(50),
+    };
+    options.proxy_from_env = false;
+    if name == "slow_servers_end_in_timeouts" {
+        options.min_progress = cos_proto::pace::MinProgress {
+            bytes: 4 * 1024,
+            window: std::time::Duration::from_secs(1),
+        };
+        options.call_deadline = Some(std::time::Duration::from_secs(3));
+    }
+    options
+}
+
 /// Where a transfer check runs.
 #[derive(Debug)]
 pub struct TransferSetup<'a> {
@@ -140,6 +161,10 @@ const CHECKS: &[(&str, Check)] = &[
     (
         "custom_request_not_repeated",
         villains::custom_request_not_repeated,
+    ),
+    (
+        "slow_servers_end_in_timeouts",
+        villains::slow_servers_end_in_timeouts,
     ),
 ];
 
@@ -787,7 +812,7 @@ macro_rules! transfer_tests {
             range_answers_checked, resumed_download_rechecks_temp, no_symlink_followed,
             helper_names_cannot_collide, flipped_byte_is_caught, complete_answer_lost,
             crash_after_complete_resends_nothing, source_replaced_keeping_size_and_mtime,
-            append_answer_lost, custom_request_not_repeated);
+            append_answer_lost, custom_request_not_repeated, slow_servers_end_in_timeouts);
     };
     (@each $run:path; $($name:ident),+) => {
         $(

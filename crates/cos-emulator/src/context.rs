@@ -277,22 +277,19 @@ fn reshape_request(parts: &mut http::request::Parts, modifiers: &[FaultAction]) 
                 parts.extensions.insert(ServedRange(None));
             }
             FaultAction::ShiftRange { by } => {
+                use cos_proto::ops::ByteRange;
                 let shifted = ServedRange::of(parts)
-                    .and_then(|v| cos_proto::ops::ByteRange::parse(v).ok())
-                    .and_then(|range| match range {
-                        cos_proto::ops::ByteRange::Inclusive { first, last } => Some(format!(
+                    .and_then(|v| ByteRange::parse(v).ok())
+                    .map(|range| match range {
+                        ByteRange::Inclusive { first, last } => format!(
                             "bytes={}-{}",
                             first.saturating_add(*by),
                             last.saturating_add(*by)
-                        )),
-                        cos_proto::ops::ByteRange::From(first) => {
-                            Some(format!("bytes={}-", first.saturating_add(*by)))
-                        }
+                        ),
+                        ByteRange::From(first) => format!("bytes={}-", first.saturating_add(*by)),
                         // The last n bytes moved further are past the end: serve the
-                        // n bytes before them instead.
-                        cos_proto::ops::ByteRange::Suffix(n) => {
-                            Some(format!("bytes=-{}", n.saturating_add(*by)))
-                        }
+                        // n + by bytes before the end instead.
+                        ByteRange::Suffix(n) => format!("bytes=-{}", n.saturating_add(*by)),
                     });
                 if let Some(value) = shifted {
                     parts.extensions.insert(ServedRange(Some(value)));

@@ -287,8 +287,10 @@ fn drive<O: Operation>(op: &O, flags: u8, max_attempts: u32, r: &mut Reader<'_>)
             max_delay: Duration::from_secs(2),
         },
         switch_to_backup_domain: flags & 2 == 2,
+        deadline: (flags & 16 == 16).then(|| Duration::from_millis(u64::from(r.u8()) * 20)),
         ..CallOptions::default()
     };
+    let mut elapsed = Duration::ZERO;
     let credentials = cos_proto::Credentials::new("AKIDEXAMPLE", "SECRETKEYEXAMPLE").ok();
     let credentials = credentials.filter(|_| flags & 4 == 0);
     let mut budget = (flags & 8 == 8).then(|| RetryBudget::with_capacity(10));
@@ -301,6 +303,13 @@ fn drive<O: Operation>(op: &O, flags: u8, max_attempts: u32, r: &mut Reader<'_>)
             attempt >= 1 && attempt <= max_attempts,
             "attempt {attempt} of {max_attempts}"
         );
+        let Some(wait) = call.attempt_timeout(Duration::from_secs(30), elapsed) else {
+            assert!(options.deadline.is_some_and(|d| elapsed >= d));
+            return;
+        };
+        assert!(options.deadline.is_none_or(|d| elapsed + wait <= d));
+        // The attempt takes some of that time.
+        elapsed += Duration::from_millis(u64::from(r.u8()) * 10).min(wait);
         let request = call
             .request(credentials.as_ref(), now)
             .expect("a valid operation builds");
@@ -329,20 +338,25 @@ fn drive<O: Operation>(op: &O, flags: u8, max_attempts: u32, r: &mut Reader<'_>)
                 input::response(&input::response_text(status, &headers, body.as_bytes()));
             let jitter = jitter(r);
             (
-                call.on_response(request.uri(), response, jitter, budget.as_mut()),
+                call.on_response(request.uri(), response, jitter, budget.as_mut(), elapsed),
                 false,
             )
         } else {
             let failure = failure(r);
             let jitter = jitter(r);
             (
-                call.on_transport_error(failure, jitter, budget.as_mut()),
+                call.on_transport_error(failure, jitter, budget.as_mut(), elapsed),
                 failure == TransportFailure::Connect,
             )
         };
         match step {
             Step::Retry { after } => {
                 assert!(after <= Duration::from_secs(2));
+                assert!(
+                    options.deadline.is_none_or(|d| elapsed + after < d),
+                    "a retry planned past the deadline"
+                );
+                elapsed += after;
                 assert!(replayable, "a one-shot body was re-sent");
                 assert!(
                     !not_idempotent || never_sent,

@@ -17,7 +17,7 @@
 //! let request = call.request(Some(&credentials), 1_700_000_000).unwrap();
 //! // ... the driver sends `request` and gets a 503 back:
 //! let response = http::Response::builder().status(503).body(bytes::Bytes::new()).unwrap();
-//! match call.on_response(request.uri(), response, 0.5, None) {
+//! match call.on_response(request.uri(), response, 0.5, None, std::time::Duration::ZERO) {
 //!     Step::Retry { after } => assert!(after <= std::time::Duration::from_secs(20)),
 //!     other => panic!("a 503 is retried: {other:?}"),
 //! }
@@ -50,6 +50,10 @@ pub struct CallOptions {
     /// Send the last attempt to the backup domain (`*.tencentcos.cn`) when the previous
     /// failure did not come from COS (no `x-cos-request-id`). Off by default.
     pub switch_to_backup_domain: bool,
+    /// The longest the whole call may take, attempts and backoff included (`None`: no
+    /// limit but the per-attempt timeouts). No attempt starts, and no retry is planned,
+    /// past it.
+    pub deadline: Option<Duration>,
 }
 
 impl Default for CallOptions {
@@ -58,6 +62,7 @@ impl Default for CallOptions {
             retry: RetryPolicy::default(),
             signature_validity: DEFAULT_REQUEST_EXPIRY_SECS,
             switch_to_backup_domain: false,
+            deadline: None,
         }
     }
 }
@@ -82,7 +87,9 @@ pub enum Step<T> {
 }
 
 /// One operation in flight. Create it with [`Call::new`], then loop: [`Call::request`],
-/// send, [`Call::on_response`] or [`Call::on_transport_error`].
+/// send (within [`Call::attempt_timeout`]), [`Call::on_response`] or
+/// [`Call::on_transport_error`]. `elapsed` is always the time since the call started, on
+/// the driver's monotonic clock.
 #[derive(Debug)]
 pub struct Call<'o, O: Operation> {
     op: &'o O,
@@ -113,6 +120,17 @@ impl<'o, O: Operation> Call<'o, O> {
     /// The attempt number, from 1.
     pub fn attempt(&self) -> u32 {
         self.attempt.number
+    }
+
+    /// How long the current attempt may wait for its answer: `timeout`, cut to what the
+    /// call's deadline leaves at `elapsed`. `None` once the deadline passed: do not
+    /// send it.
+    pub fn attempt_timeout(&self, timeout: Duration, elapsed: Duration) -> Option<Duration> {
+        match crate::pace::time_left(self.options.deadline, elapsed) {
+            Some(left) if left.is_zero() => None,
+            Some(left) => Some(timeout.min(left)),
+            None => Some(timeout),
+        }
     }
 
     /// The configuration the next attempt uses (the backup domain on a switched last attempt).
@@ -161,6 +179,7 @@ impl<'o, O: Operation> Call<'o, O> {
         response: http::Response<Bytes>,
         jitter: f64,
         budget: Option<&mut RetryBudget>,
+        elapsed: Duration,
     ) -> Step<O::Output> {
         self.answered_by_cos = response.headers().contains_key(REQUEST_ID_HEADER);
         let status = response.status().as_u16();
@@ -184,7 +203,7 @@ impl<'o, O: Operation> Call<'o, O> {
                     // The body could not be understood: not a COS verdict, do not retry.
                     None => Outcome::Status { status, code: None },
                 };
-                match self.decide(&outcome, jitter, budget) {
+                match self.decide(&outcome, jitter, budget, elapsed) {
                     Decision::Retry { after } if err.is_service_error() => self.retry(after),
                     _ => Step::Failed(err),
                 }
@@ -198,9 +217,10 @@ impl<'o, O: Operation> Call<'o, O> {
         failure: TransportFailure,
         jitter: f64,
         budget: Option<&mut RetryBudget>,
+        elapsed: Duration,
     ) -> Step<O::Output> {
         self.answered_by_cos = false;
-        match self.decide(&Outcome::Transport(failure), jitter, budget) {
+        match self.decide(&Outcome::Transport(failure), jitter, budget, elapsed) {
             Decision::Retry { after } => self.retry(after),
             Decision::GiveUp(reason) => Step::GaveUp(reason),
         }
@@ -211,14 +231,19 @@ impl<'o, O: Operation> Call<'o, O> {
         outcome: &Outcome<'_>,
         jitter: f64,
         budget: Option<&mut RetryBudget>,
+        elapsed: Duration,
     ) -> Decision {
+        // A retry that could not start before the deadline is not planned (nor paid for).
+        let policy = &self.options.retry;
+        if let Decision::Retry { after } = policy.decide(&self.attempt, outcome, jitter)
+            && let Some(left) = crate::pace::time_left(self.options.deadline, elapsed)
+            && after >= left
+        {
+            return Decision::GiveUp(GiveUpReason::DeadlineExceeded);
+        }
         match budget {
-            Some(budget) => {
-                self.options
-                    .retry
-                    .decide_with_budget(&self.attempt, outcome, jitter, budget)
-            }
-            None => self.options.retry.decide(&self.attempt, outcome, jitter),
+            Some(budget) => policy.decide_with_budget(&self.attempt, outcome, jitter, budget),
+            None => policy.decide(&self.attempt, outcome, jitter),
         }
     }
 
@@ -257,7 +282,7 @@ mod tests {
         let mut call = Call::new(&op, &config(), CallOptions::default(), true);
         let first = call.request(Some(&creds()), 1_000).expect("request");
         assert!(first.headers().get(RETRY_HEADER).is_none());
-        let step = call.on_response(first.uri(), response(500, true), 0.0, None);
+        let step = call.on_response(first.uri(), response(500, true), 0.0, None, Duration::ZERO);
         assert!(matches!(step, Step::Retry { .. }));
         let second = call.request(Some(&creds()), 2_000).expect("request");
         assert_eq!(second.headers()[RETRY_HEADER], "true");
@@ -274,12 +299,12 @@ mod tests {
         let mut call = Call::new(&op, &config(), CallOptions::default(), true);
         let url = call.request(None, 1).expect("request").uri().clone();
         assert!(matches!(
-            call.on_response(&url, response(200, true), 0.5, None),
+            call.on_response(&url, response(200, true), 0.5, None, Duration::ZERO),
             Step::Done(_)
         ));
         let mut call = Call::new(&op, &config(), CallOptions::default(), true);
         assert!(matches!(
-            call.on_response(&url, response(403, true), 0.5, None),
+            call.on_response(&url, response(403, true), 0.5, None, Duration::ZERO),
             Step::Failed(_)
         ));
     }
@@ -291,7 +316,7 @@ mod tests {
         let url = call.request(None, 1).expect("request").uri().clone();
         let mut retries = 0;
         loop {
-            match call.on_response(&url, response(503, true), 0.5, None) {
+            match call.on_response(&url, response(503, true), 0.5, None, Duration::ZERO) {
                 Step::Retry { .. } => retries += 1,
                 Step::Failed(err) => {
                     assert_eq!(err.service_error().map(|e| e.status), Some(503));
@@ -308,17 +333,17 @@ mod tests {
         let put = PutObject::new("a", None);
         let mut call = Call::new(&put, &config(), CallOptions::default(), false);
         assert!(matches!(
-            call.on_transport_error(TransportFailure::ConnectionReset, 0.5, None),
+            call.on_transport_error(TransportFailure::ConnectionReset, 0.5, None, Duration::ZERO),
             Step::GaveUp(GiveUpReason::BodyNotReplayable)
         ));
         let init = InitiateMultipartUpload::new("a");
         let mut call = Call::new(&init, &config(), CallOptions::default(), true);
         assert!(matches!(
-            call.on_transport_error(TransportFailure::Timeout, 0.5, None),
+            call.on_transport_error(TransportFailure::Timeout, 0.5, None, Duration::ZERO),
             Step::GaveUp(GiveUpReason::NotIdempotent)
         ));
         assert!(matches!(
-            call.on_transport_error(TransportFailure::Connect, 0.5, None),
+            call.on_transport_error(TransportFailure::Connect, 0.5, None, Duration::ZERO),
             Step::Retry { .. }
         ));
     }
@@ -340,7 +365,7 @@ mod tests {
                     .is_some_and(|h| h.ends_with("myqcloud.com"))
             );
             assert!(matches!(
-                call.on_transport_error(TransportFailure::Timeout, 0.5, None),
+                call.on_transport_error(TransportFailure::Timeout, 0.5, None, Duration::ZERO),
                 Step::Retry { .. }
             ));
         }
@@ -354,7 +379,7 @@ mod tests {
         for _ in 1..options.retry.max_attempts {
             let url = call.request(None, 1).expect("request").uri().clone();
             assert!(matches!(
-                call.on_response(&url, response(500, true), 0.5, None),
+                call.on_response(&url, response(500, true), 0.5, None, Duration::ZERO),
                 Step::Retry { .. }
             ));
         }
@@ -367,17 +392,67 @@ mod tests {
     }
 
     #[test]
+    fn the_deadline_bounds_attempts_and_retries() {
+        let op = HeadObject::new("a");
+        let options = CallOptions {
+            deadline: Some(Duration::from_secs(1)),
+            ..CallOptions::default()
+        };
+        let ms = Duration::from_millis;
+        let mut call = Call::new(&op, &config(), options, true);
+        assert_eq!(
+            call.attempt_timeout(Duration::from_secs(30), ms(0)),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(call.attempt_timeout(ms(100), ms(500)), Some(ms(100)));
+        assert_eq!(call.attempt_timeout(ms(100), ms(1000)), None);
+        // A retry that fits before the deadline is planned; one that does not is not.
+        assert!(matches!(
+            call.on_transport_error(TransportFailure::Timeout, 1.0, None, ms(500)),
+            Step::Retry { .. }
+        ));
+        assert!(matches!(
+            call.on_transport_error(TransportFailure::Timeout, 1.0, None, ms(950)),
+            Step::GaveUp(GiveUpReason::DeadlineExceeded)
+        ));
+        let url = call.request(None, 1).expect("request").uri().clone();
+        assert!(matches!(
+            call.on_response(&url, response(503, true), 1.0, None, ms(990)),
+            Step::Failed(_)
+        ));
+        // Without a deadline, the same failures are retried.
+        let mut call = Call::new(&op, &config(), CallOptions::default(), true);
+        assert_eq!(call.attempt_timeout(ms(100), ms(1_000_000)), Some(ms(100)));
+        assert!(matches!(
+            call.on_transport_error(TransportFailure::Timeout, 1.0, None, ms(950)),
+            Step::Retry { .. }
+        ));
+    }
+
+    #[test]
     fn the_budget_limits_retries() {
         let op = HeadObject::new("a");
         let mut budget = RetryBudget::with_capacity(5);
         let mut call = Call::new(&op, &config(), CallOptions::default(), true);
         let url = call.request(None, 1).expect("request").uri().clone();
         assert!(matches!(
-            call.on_response(&url, response(500, true), 0.5, Some(&mut budget)),
+            call.on_response(
+                &url,
+                response(500, true),
+                0.5,
+                Some(&mut budget),
+                Duration::ZERO
+            ),
             Step::Retry { .. }
         ));
         assert!(matches!(
-            call.on_response(&url, response(500, true), 0.5, Some(&mut budget)),
+            call.on_response(
+                &url,
+                response(500, true),
+                0.5,
+                Some(&mut budget),
+                Duration::ZERO
+            ),
             Step::Failed(_)
         ));
     }

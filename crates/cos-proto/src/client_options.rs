@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::pace::MinProgress;
 use crate::retry::RetryPolicy;
 
 /// Time to establish a connection.
@@ -34,6 +35,14 @@ pub struct ClientOptions {
     pub complete_timeout: Duration,
     /// See [`DEFAULT_STALL_TIMEOUT`].
     pub stall_timeout: Duration,
+    /// The least a request or response body must move in every window, or the transfer
+    /// is cut as a timeout (and a download resumed): defeats a server that trickles
+    /// below the stall timeout. Default [`MinProgress::DEFAULT`], 32 KiB per 30 s.
+    pub min_progress: MinProgress,
+    /// The longest one call may take, attempts, backoff and (for `get_object`) its body
+    /// included; a call that reaches it ends with a timeout. Default `None`: only the
+    /// per-attempt timeouts and the minimum-progress rule bound a call.
+    pub call_deadline: Option<Duration>,
     /// See [`DEFAULT_POOL_MAX_IDLE_PER_HOST`].
     pub pool_max_idle_per_host: usize,
     /// See [`DEFAULT_POOL_IDLE_TIMEOUT`].
@@ -53,6 +62,8 @@ impl Default for ClientOptions {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             complete_timeout: DEFAULT_COMPLETE_TIMEOUT,
             stall_timeout: DEFAULT_STALL_TIMEOUT,
+            min_progress: MinProgress::DEFAULT,
+            call_deadline: None,
             pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
             pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
             proxy_from_env: true,
@@ -99,6 +110,27 @@ macro_rules! client_option_setters {
         /// Longest pause without body progress, up or down (default 30 s).
         pub fn stall_timeout(mut self, timeout: std::time::Duration) -> Self {
             self.options.stall_timeout = timeout;
+            self
+        }
+
+        /// The least a request or response body must move: `bytes` in every `window`
+        /// (default 32 KiB per 30 s; `bytes` 0 turns it off). A slower body is cut as a
+        /// timeout, and a download resumes on a new connection.
+        pub fn min_progress(mut self, bytes: u64, window: std::time::Duration) -> Self {
+            self.options.min_progress = $crate::pace::MinProgress { bytes, window };
+            self
+        }
+
+        /// The longest one call may take, retries and backoff included, and for
+        /// `get_object` its body too (default: none).
+        pub fn call_deadline(mut self, deadline: Option<std::time::Duration>) -> Self {
+            self.options.call_deadline = deadline;
+            self
+        }
+
+        /// Every transport and retry option at once.
+        pub fn options(mut self, options: $crate::client_options::ClientOptions) -> Self {
+            self.options = options;
             self
         }
 

@@ -40,6 +40,7 @@ pub mod headers;
 pub mod key;
 pub mod operation;
 pub mod ops;
+pub mod pace;
 pub mod presign;
 pub mod request;
 pub mod response;

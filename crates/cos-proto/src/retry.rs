@@ -282,6 +282,9 @@ pub enum GiveUpReason {
     /// The failure was transient but the client's shared [`RetryBudget`]
     /// is empty (too many recent failures).
     BudgetExhausted,
+    /// The failure was transient but the call's deadline would pass before the
+    /// next attempt could start.
+    DeadlineExceeded,
 }
 
 impl fmt::Display for GiveUpReason {
@@ -296,6 +299,7 @@ impl fmt::Display for GiveUpReason {
                 "not retried: the request body is a one-shot stream and cannot be sent again"
             }
             Self::BudgetExhausted => "not retried: the client's retry budget is exhausted",
+            Self::DeadlineExceeded => "not retried: the call's deadline would pass",
         })
     }
 }

@@ -417,7 +417,7 @@ impl RequestBody {
                 self.progress.sent();
             }
         }
-        self.progress.advanced();
+        self.progress.advanced(chunk.len() as u64);
         Poll::Ready(Some(Ok(Frame::data(chunk))))
     }
 

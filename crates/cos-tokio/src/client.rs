@@ -6,13 +6,15 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cos_proto::call::{Call, CallOptions, Step};
+use cos_proto::pace::{BodyWatch, MinProgress};
 use cos_proto::presign::Presign;
 use cos_proto::response::{MAX_DOCUMENT_BODY, MAX_ERROR_BODY, is_success};
-use cos_proto::retry::RetryBudget;
+use cos_proto::retry::{GiveUpReason, RetryBudget};
 use cos_proto::{Body, Config, Credentials, Operation, ResponseBody};
 use http::HeaderValue;
 use hyper::body::Incoming;
 use hyper_util::client::proxy::matcher::Matcher;
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::body::{RequestBody, UploadBody};
@@ -55,6 +57,7 @@ pub(crate) struct Inner {
     pub(crate) request_timeout: Duration,
     complete_timeout: Duration,
     pub(crate) stall_timeout: Duration,
+    pub(crate) min_progress: MinProgress,
     user_agent: HeaderValue,
     proxy: Option<Arc<Matcher>>,
 }
@@ -137,6 +140,7 @@ impl Client {
                 request_timeout: inner.request_timeout,
                 complete_timeout: inner.complete_timeout,
                 stall_timeout: inner.stall_timeout,
+                min_progress: inner.min_progress,
                 user_agent: inner.user_agent.clone(),
                 proxy: inner.proxy.clone(),
             }),
@@ -179,13 +183,14 @@ impl Client {
         }
     }
 
-    /// Drives `op` to completion through [`Call`]. For streamed operations the body of
-    /// the successful response is returned unread.
+    /// Drives `op` to completion through [`Call`], within the call's deadline. For
+    /// streamed operations the body of the successful response is returned unread, with
+    /// the instant the call started (the clock of its deadline and pace).
     pub(crate) async fn execute<O>(
         &self,
         op: &O,
         body: &mut UploadBody,
-    ) -> Result<(O::Output, Option<Incoming>), Error>
+    ) -> Result<(O::Output, Option<StreamedBody>), Error>
     where
         O: Operation + Sync,
         O::Output: Send,
@@ -198,8 +203,12 @@ impl Client {
             inner.request_timeout
         };
         let streamed = O::RESPONSE_BODY == ResponseBody::Streamed;
+        let started = Instant::now();
         let mut call = Call::new(op, &inner.config, inner.call_options, body.is_replayable());
         loop {
+            let Some(timeout) = call.attempt_timeout(timeout, started.elapsed()) else {
+                return Err(deadline_passed(name, call.attempt()));
+            };
             let credentials = self.current_credentials().await?;
             let request = call.request(credentials.as_ref(), unix_now())?;
             drop(credentials);
@@ -213,7 +222,14 @@ impl Client {
             );
             let (mut parts, proto_body) = request.into_parts();
             let url = parts.uri.clone();
-            let progress = Progress::new();
+            let progress = Progress::paced(
+                BodyWatch::new(
+                    inner.min_progress,
+                    inner.call_options.deadline,
+                    started.elapsed(),
+                ),
+                started,
+            );
             let http_body = match proto_body {
                 Body::Empty => {
                     body.refuse_payload()?;
@@ -239,24 +255,26 @@ impl Client {
                 .instrument(span.clone())
                 .await;
             let mut failure = None;
+            let elapsed = started.elapsed();
             let (step, stream) = span.in_scope(|| match outcome {
                 Ok((response, stream)) => {
                     tracing::debug!(status = response.status().as_u16(), "response");
                     let mut budget = lock(&inner.budget);
-                    let step = call.on_response(&url, response, jitter(), Some(&mut budget));
+                    let step =
+                        call.on_response(&url, response, jitter(), Some(&mut budget), elapsed);
                     Ok((step, stream))
                 }
                 Err(AttemptError::Final(err)) => Err(err),
                 Err(AttemptError::Transport(kind, source)) => {
                     tracing::debug!(failure = ?kind, error = %source, "transport failure");
                     let mut budget = lock(&inner.budget);
-                    let step = call.on_transport_error(kind, jitter(), Some(&mut budget));
+                    let step = call.on_transport_error(kind, jitter(), Some(&mut budget), elapsed);
                     failure = Some((kind, source));
                     Ok((step, None))
                 }
             })?;
             match step {
-                Step::Done(output) => return Ok((output, stream)),
+                Step::Done(output) => return Ok((output, stream.map(|s| (s, started)))),
                 Step::Retry { after } => {
                     span.in_scope(|| tracing::info!(?after, "retrying"));
                     tokio::time::sleep(after).await;
@@ -324,17 +342,27 @@ impl Client {
         };
         tokio::select! {
             result = work => result,
-            () = watchdog(progress, inner.stall_timeout, timeout) => Err(AttemptError::Transport(
-                TransportFailure::Timeout,
-                format!(
-                    "no response within {timeout:?} of sending, or no upload progress for {:?}",
-                    inner.stall_timeout
-                )
-                .into(),
-            )),
+            reason = watchdog(progress, inner.stall_timeout, timeout) => Err(
+                AttemptError::Transport(TransportFailure::Timeout, reason.into())
+            ),
         }
     }
 }
+
+/// The error of a call whose deadline passed before its next attempt.
+pub(crate) fn deadline_passed(operation: &'static str, attempts: u32) -> Error {
+    Error::Transport {
+        operation,
+        failure: TransportFailure::Timeout,
+        reason: GiveUpReason::DeadlineExceeded,
+        attempts,
+        source: "the call's deadline passed".into(),
+    }
+}
+
+/// The unread body of a streamed operation's answer, with the instant its call started
+/// (the clock of the call's deadline and of the body's pace).
+pub(crate) type StreamedBody = (Incoming, Instant);
 
 enum AttemptError {
     /// Not a transport failure: report as is, never retry.
@@ -412,12 +440,14 @@ impl ClientBuilder {
                 call_options: CallOptions {
                     retry: self.options.retry,
                     switch_to_backup_domain: self.options.switch_to_backup_domain,
+                    deadline: self.options.call_deadline,
                     ..CallOptions::default()
                 },
                 budget: Arc::new(Mutex::new(RetryBudget::new())),
                 request_timeout: self.options.request_timeout,
                 complete_timeout: self.options.complete_timeout,
                 stall_timeout: self.options.stall_timeout,
+                min_progress: self.options.min_progress,
                 user_agent,
                 proxy,
             }),

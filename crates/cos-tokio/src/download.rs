@@ -8,10 +8,12 @@ use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
 use bytes::Bytes;
 use cos_proto::download::{Download, DownloadError, DownloadStep};
 use cos_proto::ops::{GetObject, GetObjectOutput};
+use cos_proto::pace::{BodyWatch, Slow};
 use cos_proto::retry::TransportFailure;
 use cos_transfer::fs::TransferFiles;
 use futures_core::Stream;
@@ -20,33 +22,38 @@ use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
 use crate::body::UploadBody;
-use crate::client::Client;
+use crate::client::{Client, StreamedBody, deadline_passed};
 use crate::error::{BoxError, Error};
 use crate::time::jitter;
 use crate::transfer::blocking;
 use crate::transport::classify;
 
 type ResumeFuture =
-    Pin<Box<dyn Future<Output = Result<(GetObjectOutput, Option<Incoming>), Error>> + Send>>;
+    Pin<Box<dyn Future<Output = Result<(GetObjectOutput, Option<StreamedBody>), Error>> + Send>>;
 
 /// The body of a GET Object: an [`AsyncRead`] and a `Stream<Item = io::Result<Bytes>>`
 /// (errors travel inside the `io::Error`; [`Error::from_io`] recovers them), or
 /// [`ObjectBody::next_chunk`] with the crate's [`Error`].
 ///
-/// The core's [`Download`] follows the body: if the connection breaks, stalls, or the
-/// body stops short of its `Content-Length`, it waits the core's backoff and sends the
-/// core's continuation ([`GetObject::resume`]: ranged, pinned with `If-Match`, so an
-/// overwritten object fails with 412) through the same retrying machinery, then goes on —
-/// the first request and the resumes together are at most the retry policy's attempts.
-/// It never ends short silently, and it checks the CRC-64 against `x-cos-hash-crc64ecma`
-/// when the whole object was fetched and COS announced one.
+/// The core's [`Download`] follows the body: if the connection breaks, stalls, moves
+/// more slowly than the client's minimum-progress rule, or the body stops short of its
+/// `Content-Length`, it waits the core's backoff and sends the core's continuation
+/// ([`GetObject::resume`]: ranged, pinned with `If-Match`, so an overwritten object fails
+/// with 412) through the same retrying machinery, then goes on — the first request and
+/// the resumes together are at most the retry policy's attempts. It never ends short
+/// silently, and it checks the CRC-64 against `x-cos-hash-crc64ecma` when the whole
+/// object was fetched and COS announced one. The client's call deadline, if any, covers
+/// the body too.
 pub struct ObjectBody {
     client: Client,
     download: Download,
     key: String,
     incoming: Option<Incoming>,
     resuming: Option<ResumeFuture>,
-    stall: Pin<Box<Sleep>>,
+    timer: Pin<Box<Sleep>>,
+    last_progress: Instant,
+    watch: BodyWatch,
+    started: Instant,
     leftover: Bytes,
     done: bool,
 }
@@ -64,19 +71,34 @@ impl fmt::Debug for ObjectBody {
 }
 
 impl ObjectBody {
-    fn new(client: Client, op: &GetObject, first: &GetObjectOutput, incoming: Incoming) -> Self {
+    fn new(
+        client: Client,
+        op: &GetObject,
+        first: &GetObjectOutput,
+        incoming: Incoming,
+        started: Instant,
+    ) -> Self {
         let download = Download::new(op, first, client.inner.call_options.retry);
-        let stall_timeout = client.inner.stall_timeout;
-        Self {
+        let watch = BodyWatch::new(
+            client.inner.min_progress,
+            client.inner.call_options.deadline,
+            started.elapsed(),
+        );
+        let mut body = Self {
             client,
             download,
             key: op.key().to_owned(),
             incoming: Some(incoming),
             resuming: None,
-            stall: Box::pin(tokio::time::sleep(stall_timeout)),
+            timer: Box::pin(tokio::time::sleep(Duration::ZERO)),
+            last_progress: Instant::now(),
+            watch,
+            started,
             leftover: Bytes::new(),
             done: false,
-        }
+        };
+        body.rearm();
+        body
     }
 
     /// Bytes delivered so far.
@@ -108,9 +130,40 @@ impl ObjectBody {
         Ok(Bytes::from(all))
     }
 
-    fn reset_stall(&mut self) {
-        let deadline = Instant::now() + self.client.inner.stall_timeout;
-        self.stall.as_mut().reset(deadline);
+    /// Body bytes moved: the stall timer restarts.
+    fn progressed(&mut self, n: u64) {
+        self.last_progress = Instant::now();
+        // Judged at the next wake (these bytes are good either way).
+        let _ = self.watch.on_bytes(self.started.elapsed(), n);
+        self.rearm();
+    }
+
+    /// Wakes at the stall deadline, or at the next minimum-progress check if earlier.
+    fn rearm(&mut self) {
+        let stalled = self.last_progress + self.client.inner.stall_timeout;
+        let wake = match self.watch.next_check() {
+            Some(at) => stalled.min(self.started + at),
+            None => stalled,
+        };
+        self.timer.as_mut().reset(wake);
+    }
+
+    /// The timer fired: `Ok` when the body may go on waiting; `Err(None)` when the
+    /// call's deadline passed; `Err(Some(why))` when this connection must be given up
+    /// (stalled, or too slow) and the download resumed.
+    fn judge(&mut self) -> Result<(), Option<BoxError>> {
+        let stall = self.client.inner.stall_timeout;
+        if self.last_progress.elapsed() >= stall {
+            return Err(Some(format!("no data for {stall:?}").into()));
+        }
+        match self.watch.check(self.started.elapsed()) {
+            Ok(()) => {
+                self.rearm();
+                Ok(())
+            }
+            Err(Slow::Deadline(_)) => Err(None),
+            Err(slow) => Err(Some(Box::new(slow))),
+        }
     }
 
     /// Acts on the core's decision after the body ended or broke (`cause`: the
@@ -171,9 +224,10 @@ impl ObjectBody {
                     incoming.ok_or(Error::Unsupported("a resumed download has no body"))
                 });
                 match installed {
-                    Ok(incoming) => {
+                    Ok((incoming, _)) => {
                         self.incoming = Some(incoming);
-                        self.reset_stall();
+                        self.watch.restart(self.started.elapsed());
+                        self.progressed(0);
                     }
                     Err(err) => return self.fail(err),
                 }
@@ -192,7 +246,7 @@ impl ObjectBody {
                     if let Err(err) = self.download.on_data(&data) {
                         return self.fail(download_error(err, None));
                     }
-                    self.reset_stall();
+                    self.progressed(data.len() as u64);
                     return Poll::Ready(Some(Ok(data)));
                 }
                 Poll::Ready(Some(Err(err))) if ends_early(&err) => {
@@ -210,10 +264,18 @@ impl ObjectBody {
                     self.follow(next, None)
                 }
                 Poll::Pending => {
-                    ready!(self.stall.as_mut().poll(cx));
-                    let stalled = format!("no data for {:?}", self.client.inner.stall_timeout);
-                    let next = self.download.on_break(TransportFailure::Timeout, jitter());
-                    self.follow(next, Some(stalled.into()))
+                    ready!(self.timer.as_mut().poll(cx));
+                    match self.judge() {
+                        Ok(()) => continue,
+                        Err(None) => {
+                            return self
+                                .fail(deadline_passed("GetObject", self.download.resumes() + 1));
+                        }
+                        Err(Some(why)) => {
+                            let next = self.download.on_break(TransportFailure::Timeout, jitter());
+                            self.follow(next, Some(why))
+                        }
+                    }
                 }
             };
             match step {
@@ -278,8 +340,9 @@ impl Client {
     /// GET Object: the headers, and the body as a resuming stream.
     pub async fn get_object(&self, op: &GetObject) -> Result<(GetObjectOutput, ObjectBody), Error> {
         let (output, incoming) = self.execute(op, &mut UploadBody::empty()).await?;
-        let incoming = incoming.ok_or(Error::Unsupported("a download without a body"))?;
-        let body = ObjectBody::new(self.clone(), op, &output, incoming);
+        let (incoming, started) =
+            incoming.ok_or(Error::Unsupported("a download without a body"))?;
+        let body = ObjectBody::new(self.clone(), op, &output, incoming, started);
         Ok((output, body))
     }
 

@@ -151,7 +151,7 @@ impl Client {
         let stream = SelectStream::new(&output);
         Ok(SelectEvents {
             output,
-            incoming: Some(incoming),
+            incoming: Some(incoming.0),
             stream,
             stall: Box::pin(tokio::time::sleep(stall_timeout)),
             stall_timeout,

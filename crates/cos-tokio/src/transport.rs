@@ -23,6 +23,7 @@ use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use crate::body::RequestBody;
+use cos_proto::pace::{BodyWatch, Slow};
 use cos_proto::retry::TransportFailure;
 
 use crate::error::{BoxError, Error};
@@ -191,8 +192,9 @@ impl Write for ProxiedIo {
     }
 }
 
-/// How far one attempt has got: when its body last moved, and when it was fully sent.
-/// The request body updates it; the watchdog reads it.
+/// How far one attempt has got: when its body last moved, when it was fully sent, and
+/// whether it keeps up the minimum-progress rule. The request body updates it; the
+/// watchdog reads it.
 #[derive(Debug)]
 pub(crate) struct Progress {
     state: Mutex<ProgressState>,
@@ -203,15 +205,31 @@ struct ProgressState {
     last: Instant,
     sent: Option<Instant>,
     upload_error: Option<io::Error>,
+    /// The minimum-progress watch of the body, on the call's clock (since `started`).
+    pace: Option<(BodyWatch, Instant)>,
+    slow: Option<Slow>,
 }
 
 impl Progress {
+    #[cfg(test)]
     pub(crate) fn new() -> Arc<Self> {
+        Self::with_pace(None)
+    }
+
+    /// Progress of an attempt whose body must keep up `watch` (`started`: when the
+    /// call started, the watch's clock).
+    pub(crate) fn paced(watch: BodyWatch, started: Instant) -> Arc<Self> {
+        Self::with_pace(Some((watch, started)))
+    }
+
+    fn with_pace(pace: Option<(BodyWatch, Instant)>) -> Arc<Self> {
         Arc::new(Self {
             state: Mutex::new(ProgressState {
                 last: Instant::now(),
                 sent: None,
                 upload_error: None,
+                pace,
+                slow: None,
             }),
         })
     }
@@ -224,9 +242,16 @@ impl Progress {
         f(&mut guard)
     }
 
-    /// Body bytes moved.
-    pub(crate) fn advanced(&self) {
-        self.with(|s| s.last = Instant::now());
+    /// `n` body bytes were handed to the connection.
+    pub(crate) fn advanced(&self, n: u64) {
+        self.with(|s| {
+            s.last = Instant::now();
+            if let Some((watch, started)) = &mut s.pace
+                && let Err(slow) = watch.on_bytes(started.elapsed(), n)
+            {
+                s.slow.get_or_insert(slow);
+            }
+        });
     }
 
     /// The whole request has been handed to the connection.
@@ -251,24 +276,48 @@ impl Progress {
         self.with(|s| s.upload_error.take())
     }
 
-    /// When the attempt times out: `stall` after the last body progress while sending,
+    /// Why the attempt must end now, or when to look again: `stall` after the last body
+    /// progress while sending (or the end of the pace window, whichever is first),
     /// `request` after the request was sent.
-    fn deadline(&self, stall: Duration, request: Duration) -> Instant {
-        self.with(|s| match s.sent {
-            Some(sent) => sent + request,
-            None => s.last + stall,
+    fn verdict(&self, stall: Duration, request: Duration) -> Result<Instant, String> {
+        self.with(|s| {
+            let now = Instant::now();
+            if let Some(slow) = s.slow {
+                return Err(slow.to_string());
+            }
+            if let Some(sent) = s.sent {
+                let deadline = sent + request;
+                return if now >= deadline {
+                    Err(format!("no response within {request:?} of sending"))
+                } else {
+                    Ok(deadline)
+                };
+            }
+            let stalled = s.last + stall;
+            if now >= stalled {
+                return Err(format!("no upload progress for {stall:?}"));
+            }
+            match &mut s.pace {
+                Some((watch, started)) => {
+                    if let Err(slow) = watch.check(started.elapsed()) {
+                        return Err(slow.to_string());
+                    }
+                    let check = watch.next_check().map(|at| *started + at);
+                    Ok(check.map_or(stalled, |at| at.min(stalled)))
+                }
+                None => Ok(stalled),
+            }
         })
     }
 }
 
-/// Completes when the attempt described by `progress` has timed out.
-pub(crate) async fn watchdog(progress: &Progress, stall: Duration, request: Duration) {
+/// Completes when the attempt described by `progress` has timed out, with the reason.
+pub(crate) async fn watchdog(progress: &Progress, stall: Duration, request: Duration) -> String {
     loop {
-        let deadline = progress.deadline(stall, request);
-        if Instant::now() >= deadline {
-            return;
+        match progress.verdict(stall, request) {
+            Err(reason) => return reason,
+            Ok(wake) => tokio::time::sleep_until(wake).await,
         }
-        tokio::time::sleep_until(deadline).await;
     }
 }
 
@@ -369,6 +418,32 @@ mod tests {
         assert_eq!(classify(&tls, false), TransportFailure::Io);
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn the_watchdog_cuts_an_upload_that_trickles() {
+        use cos_proto::pace::MinProgress;
+        let rule = MinProgress {
+            bytes: 1024,
+            window: Duration::from_secs(30),
+        };
+        let progress = Progress::paced(BodyWatch::new(rule, None, Duration::ZERO), Instant::now());
+        let started = Instant::now();
+        let watch = watchdog(&progress, Duration::from_secs(30), Duration::from_secs(30));
+        tokio::pin!(watch);
+        // One byte every 29 s: never a stall, always too slow.
+        let reason = loop {
+            tokio::select! {
+                reason = &mut watch => break reason,
+                () = tokio::time::sleep(Duration::from_secs(29)) => progress.advanced(1),
+            }
+        };
+        assert!(reason.contains("minimum-progress"), "{reason}");
+        assert!(
+            started.elapsed() <= Duration::from_secs(60),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
     #[test]
     fn proxies_apply_per_scheme_and_carry_their_credentials() {
         let matcher = Matcher::builder()
@@ -394,8 +469,8 @@ mod tests {
         // Sending, with progress every 4 s: no timeout for 12 s.
         for _ in 0..3 {
             tokio::select! {
-                () = &mut watch => panic!("timed out while the body moved"),
-                () = tokio::time::sleep(Duration::from_secs(4)) => progress.advanced(),
+                _ = &mut watch => panic!("timed out while the body moved"),
+                () = tokio::time::sleep(Duration::from_secs(4)) => progress.advanced(1),
             }
         }
         progress.sent();

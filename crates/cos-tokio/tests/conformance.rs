@@ -357,8 +357,7 @@ fn run_transfer_check(name: &str) {
         .expect("runtime");
     let client = Client::builder(config.clone())
         .credentials(StaticCredentials::new(emulator.credentials().clone()))
-        .retry(fast_retries())
-        .proxy_from_env(false)
+        .options(transfer::client_options(name))
         .build()
         .expect("client");
     let scratch = tempfile::tempdir().expect("scratch dir");
@@ -373,14 +372,6 @@ fn run_transfer_check(name: &str) {
     };
     if let Err(err) = transfer::run_transfer_check(&adapter, &setup, name) {
         panic!("{name}: {err}");
-    }
-}
-
-fn fast_retries() -> cos_proto::retry::RetryPolicy {
-    cos_proto::retry::RetryPolicy {
-        max_attempts: 4,
-        base_delay: std::time::Duration::from_millis(5),
-        max_delay: std::time::Duration::from_millis(50),
     }
 }
 

@@ -165,8 +165,8 @@ mod tests {
 
     fn source(size: u64) -> SourceIdentity {
         SourceIdentity {
-            size,
             modified_ns: Some(7),
+            ..SourceIdentity::of_size(size)
         }
     }
 

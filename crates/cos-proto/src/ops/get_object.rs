@@ -441,7 +441,7 @@ mod tests {
             }
             ByteRange::From(first) if first < size => Some((first, size - 1)),
             ByteRange::Suffix(n) if n > 0 && size > 0 => {
-                Some((if n >= size { 0 } else { size - n }, size - 1))
+                Some((size.saturating_sub(n), size - 1))
             }
             _ => None,
         }
