@@ -159,6 +159,7 @@ impl<'o, O: Operation> Call<'o, O> {
         }
         match credentials {
             Some(credentials) => {
+                target.check_transport_for(credentials)?;
                 let key_time = KeyTime::new(now, self.options.signature_validity);
                 let options = SignOptions {
                     sign_host: target.sign_host(),

@@ -84,6 +84,7 @@ pub struct Config {
     addressing: Addressing,
     sign_host: bool,
     sign_params: bool,
+    allow_insecure_http: bool,
 }
 
 /// Builder for [`Config`]; every value is checked by [`ConfigBuilder::build`].
@@ -100,6 +101,7 @@ pub struct ConfigBuilder {
     addressing: Addressing,
     sign_host: bool,
     sign_params: bool,
+    allow_insecure_http: bool,
 }
 
 impl Config {
@@ -117,6 +119,7 @@ impl Config {
             addressing: Addressing::VirtualHost,
             sign_host: true,
             sign_params: true,
+            allow_insecure_http: false,
         }
     }
 
@@ -171,6 +174,34 @@ impl Config {
             Addressing::CustomDomain(domain) => domain.clone(),
             Addressing::PathStyle(authority) => authority.clone(),
         }
+    }
+
+    /// Whether requests go to this machine: the host of the URL is `localhost` or a
+    /// loopback address (`127.0.0.0/8`, `::1`).
+    pub fn is_loopback(&self) -> bool {
+        let authority = match self.url_authority() {
+            Some(authority) => authority.to_owned(),
+            None => self.host(),
+        };
+        is_loopback_authority(&authority)
+    }
+
+    /// Whether `credentials` may be sent to this endpoint: a session token never travels
+    /// over plain `http` to a host other than this machine, unless the configuration
+    /// says [`ConfigBuilder::allow_insecure_http`]. Checked before every signature.
+    pub fn check_transport_for(&self, credentials: &crate::Credentials) -> Result<(), InputError> {
+        if credentials.token().is_some()
+            && self.scheme == Scheme::Http
+            && !self.allow_insecure_http
+            && !self.is_loopback()
+        {
+            return Err(InputError::InsecureTransport {
+                host: self
+                    .url_authority()
+                    .map_or_else(|| self.host(), str::to_owned),
+            });
+        }
+        Ok(())
     }
 
     /// The `scheme://authority` requests are sent to.
@@ -276,9 +307,19 @@ impl ConfigBuilder {
         self
     }
 
-    /// Sets the scheme (default HTTPS; path-style and IP addressing default to HTTP).
+    /// Sets the scheme. Default: HTTPS, except for path-style and IP addressing of a
+    /// loopback address (`localhost`, `127.0.0.0/8`, `::1`), such as a local emulator,
+    /// which default to HTTP. Plain HTTP elsewhere must be asked for here.
     pub fn scheme(mut self, scheme: Scheme) -> Self {
         self.scheme = Some(scheme);
+        self
+    }
+
+    /// Lets credentials with a session token travel over plain HTTP to a host that is not
+    /// this machine (default: refused with [`InputError::InsecureTransport`], since
+    /// anyone on the path could take the token). Only for a network you trust entirely.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
         self
     }
 
@@ -315,14 +356,17 @@ impl ConfigBuilder {
     }
 
     /// Path-style addressing for local servers (the emulator): requests go to
-    /// `http://<authority>/<bucket>/<key>` with `Host: <authority>`.
+    /// `<scheme>://<authority>/<bucket>/<key>` with `Host: <authority>` (plain HTTP by
+    /// default only for this machine's address).
     pub fn path_style(mut self, authority: impl Into<String>) -> Self {
         self.addressing = Addressing::PathStyle(authority.into());
         self
     }
 
     /// Connects to `authority` (`ip[:port]`) while sending and signing
-    /// `Host: <bucket>.cos.<region>.<domain>`, as the official SDKs' IP mode does.
+    /// `Host: <bucket>.cos.<region>.<domain>`, as the official SDKs' IP mode does. Uses
+    /// HTTPS unless the address is this machine's: for plain HTTP to another address, ask
+    /// for it with [`ConfigBuilder::scheme`].
     pub fn ip(mut self, authority: impl Into<String>) -> Self {
         self.addressing = Addressing::Ip(authority.into());
         self
@@ -343,8 +387,12 @@ impl ConfigBuilder {
     /// Validates everything and returns the configuration.
     pub fn build(self) -> Result<Config, InputError> {
         let region = check_region(&self.region)?;
-        let default_scheme = match self.addressing {
-            Addressing::PathStyle(_) | Addressing::Ip(_) => Scheme::Http,
+        let default_scheme = match &self.addressing {
+            Addressing::PathStyle(authority) | Addressing::Ip(authority)
+                if is_loopback_authority(authority) =>
+            {
+                Scheme::Http
+            }
             _ => Scheme::Https,
         };
         match &self.addressing {
@@ -373,8 +421,24 @@ impl ConfigBuilder {
             addressing: self.addressing,
             sign_host: self.sign_host,
             sign_params: self.sign_params,
+            allow_insecure_http: self.allow_insecure_http,
         })
     }
+}
+
+/// Whether `authority` (`host`, `host:port`, `[v6]:port`) names this machine.
+fn is_loopback_authority(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map_or(rest, |(ip, _)| ip),
+        None => authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host),
+    };
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    host.parse::<core::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Legacy region names that have no `cos.` prefix in their endpoint.
@@ -618,7 +682,14 @@ mod tests {
             .ip("10.0.0.1:8080")
             .build()
             .expect("valid");
-        assert_eq!(cfg.base_url(), "http://10.0.0.1:8080");
+        // Plain http to another machine only when asked for.
+        assert_eq!(cfg.base_url(), "https://10.0.0.1:8080");
+        let http = Config::builder("ap-guangzhou", B)
+            .ip("10.0.0.1:8080")
+            .scheme(Scheme::Http)
+            .build()
+            .expect("valid");
+        assert_eq!(http.base_url(), "http://10.0.0.1:8080");
         assert_eq!(cfg.host(), "exb-1250000000.cos.ap-guangzhou.myqcloud.com");
         assert_eq!(cfg.path_prefix(), "");
     }

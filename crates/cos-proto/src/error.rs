@@ -85,6 +85,16 @@ pub enum InputError {
         /// Why.
         reason: &'static str,
     },
+    /// A session token would travel over plain `http` to a host that is not this
+    /// machine, where anyone on the path could take it and use it until it expires.
+    #[error(
+        "refusing to send a session token over plain http to {host}: use https, \
+         or set allow_insecure_http on the configuration"
+    )]
+    InsecureTransport {
+        /// The host requests go to.
+        host: String,
+    },
     /// The object key is empty.
     #[error("object key is empty")]
     EmptyKey,

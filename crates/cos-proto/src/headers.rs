@@ -274,6 +274,33 @@ impl std::fmt::Debug for CustomerKey {
     }
 }
 
+/// Whether a request header carries secret or key material, and so is marked sensitive
+/// (`http`'s `Debug` then shows `Sensitive` instead of its value): the SSE-C key of the
+/// object or of a copy's source (`x-cos-*server-side-encryption-customer-key`), the
+/// session token, `Authorization`, and the key material of a client-side encryption
+/// envelope (`x-cos-meta-client-side-encryption-key`, `-iv`, `-start`). Names compare
+/// case-insensitively.
+///
+/// ```
+/// use cos_proto::headers::is_sensitive_header;
+/// assert!(is_sensitive_header("x-cos-server-side-encryption-customer-key"));
+/// assert!(is_sensitive_header("X-Cos-Copy-Source-Server-Side-Encryption-Customer-Key"));
+/// assert!(!is_sensitive_header("x-cos-server-side-encryption-customer-key-md5"));
+/// assert!(!is_sensitive_header("content-type"));
+/// ```
+pub fn is_sensitive_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.ends_with("server-side-encryption-customer-key")
+        || matches!(
+            name.as_str(),
+            "authorization"
+                | "x-cos-security-token"
+                | "x-cos-meta-client-side-encryption-key"
+                | "x-cos-meta-client-side-encryption-iv"
+                | "x-cos-meta-client-side-encryption-start"
+        )
+}
+
 /// Checks a traffic limit in bit/s.
 pub fn check_traffic_limit(bits_per_second: u64) -> Result<(), InputError> {
     if (MIN_TRAFFIC_LIMIT..=MAX_TRAFFIC_LIMIT).contains(&bits_per_second) {

@@ -13,7 +13,7 @@
 //! let s = Duration::from_secs;
 //! // A byte every 29 s: each read is under any stall timeout, but the window is short.
 //! assert!(watch.on_bytes(s(29), 1).is_ok());
-//! assert!(matches!(watch.on_bytes(s(58), 1), Err(Slow::TooSlow { moved: 1, .. })));
+//! assert!(matches!(watch.on_bytes(s(58), 1), Err(Slow::TooSlow { moved: 2, .. })));
 //! ```
 
 use std::fmt;

@@ -97,6 +97,7 @@ impl Presign {
         credentials: &Credentials,
         now: u64,
     ) -> Result<String, Error> {
+        config.check_transport_for(credentials)?;
         let mut path = config.path_prefix();
         match &self.key {
             Some(key) => {

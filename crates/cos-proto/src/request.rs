@@ -86,11 +86,15 @@ impl RequestBuilder {
     }
 
     /// Sets a header; fails if the value cannot travel in HTTP (line breaks, controls).
+    /// Values of headers that carry key material are marked sensitive
+    /// ([`crate::headers::is_sensitive_header`]).
     pub(crate) fn header(mut self, name: HeaderName, value: &str) -> Result<Self, InputError> {
-        let value = HeaderValue::from_str(value).map_err(|_| InputError::InvalidHeaderValue {
-            name: name.as_str().to_owned(),
-            reason: "contains a line break or a control character",
-        })?;
+        let mut value =
+            HeaderValue::from_str(value).map_err(|_| InputError::InvalidHeaderValue {
+                name: name.as_str().to_owned(),
+                reason: "contains a line break or a control character",
+            })?;
+        value.set_sensitive(crate::headers::is_sensitive_header(name.as_str()));
         self.headers.push((name, value));
         Ok(self)
     }

@@ -440,9 +440,7 @@ mod tests {
                 Some((first, if last >= size { size - 1 } else { last }))
             }
             ByteRange::From(first) if first < size => Some((first, size - 1)),
-            ByteRange::Suffix(n) if n > 0 && size > 0 => {
-                Some((size.saturating_sub(n), size - 1))
-            }
+            ByteRange::Suffix(n) if n > 0 && size > 0 => Some((size.saturating_sub(n), size - 1)),
             _ => None,
         }
     }
