@@ -158,6 +158,20 @@ impl UploadBody {
     }
 
     /// A reader of the body from its start, for one attempt.
+    /// The CRC-64 of the bytes a plain attempt sends, when they can be known before
+    /// sending: bytes in memory, a file (one read of it). `None` for a one-shot reader.
+    #[cfg(feature = "crypto")]
+    pub(crate) fn plaintext_crc64(&self) -> Option<io::Result<u64>> {
+        match &self.source {
+            Source::Empty => Some(Ok(0)),
+            Source::Bytes(bytes) => Some(Ok(cos_proto::crc64::crc64(bytes))),
+            Source::File {
+                file, offset, len, ..
+            } => Some(cos_transfer::fs::file_range_crc64(file, *offset, *len)),
+            Source::Reader(_) | Source::Encrypted { .. } => None,
+        }
+    }
+
     pub(crate) fn attempt(&mut self) -> Result<AttemptReader<'_>, Error> {
         let inner = open(&mut self.source)?;
         if let Some(tap) = &self.tap {

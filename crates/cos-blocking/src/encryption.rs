@@ -100,15 +100,19 @@ impl EncryptionClient {
     }
 
     /// Encrypts `body` while uploading it (no buffering; files stay retryable). The
-    /// plaintext length is recorded when `op` announces it.
+    /// plaintext length is recorded when `op` announces it, and (v2) the plaintext CRC-64
+    /// of bytes or a file (one local read first), which every whole-object read checks;
+    /// a one-shot reader cannot have one.
     pub fn put_object(
         &self,
         op: &PutObject,
         body: impl Into<UploadBody>,
     ) -> Result<PutObjectOutput, Error> {
-        let envelope = self.seal(&object::put_info(op))?;
+        let body = body.into();
+        let crc64 = body.plaintext_crc64().transpose().map_err(Error::Source)?;
+        let envelope = self.seal(&object::put_info(op, crc64))?;
         let put = object::put_request(op, &envelope).map_err(crypto)?;
-        let body = body.into().encrypted(envelope.cipher().clone(), 0);
+        let body = body.encrypted(envelope.cipher().clone(), 0);
         self.client.put_object(&put, body)
     }
 
@@ -247,10 +251,13 @@ impl EncryptionClient {
                 path: path.to_owned(),
                 source,
             })?;
+        // The envelope records the file's CRC-64: one local read before the upload.
+        let crc64 = fs::source_crc64(path, &identity, 0, identity.size, &Sealing::Plain)?;
         let (machine, envelope) = encrypted::upload(
             self.client.config().bucket(),
             put,
             identity.clone(),
+            crc64,
             checkpoint,
             options,
             self.master.as_ref(),

@@ -315,6 +315,14 @@ impl Client {
                             result: fs::stored_crc64(target, offset, len, &sealing),
                         })
                     }
+                    DownloadAction::CheckPlaintext { len } => workers.spawn(move || {
+                        DownloadOutcome::PlaintextChecked(fs::stored_crc64(
+                            target,
+                            0,
+                            len,
+                            &Sealing::Plain,
+                        ))
+                    }),
                     DownloadAction::SaveCheckpoint(checkpoint) => workers.spawn(move || {
                         DownloadOutcome::CheckpointSaved(
                             target.save_checkpoint(&checkpoint.to_json()).map_err(named),

@@ -373,3 +373,94 @@ fn upload_file_and_download_file_encrypt_resume_and_decrypt() {
     assert!(!target.exists());
     assert!(!cos_transfer::paths::temp_path(&target).exists());
 }
+
+/// CTR does not authenticate: a flipped ciphertext bit flips a plaintext bit. A v2
+/// object records its plaintext CRC-64, so a whole-object read of one served with a byte
+/// flipped, and without the CRC64 header that would have caught it, fails with a typed
+/// error and writes nothing — whether the object was put from bytes, from a file, or
+/// uploaded in parts by `upload_file`.
+#[test]
+fn a_flipped_ciphertext_byte_is_a_typed_error_on_whole_reads() {
+    use cos_emulator::FaultRule;
+    let (emulator, client) = start();
+    let secure = EncryptionClient::new(client, aes(1), Format::V2);
+    let plain = data(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source");
+    std::fs::write(&source, &plain).unwrap();
+    let len = Some(plain.len() as u64);
+    secure
+        .put_object(&PutObject::new("flip/bytes", len), plain.clone())
+        .unwrap();
+    secure
+        .put_object(
+            &PutObject::new("flip/file", len),
+            UploadBody::file(&source).unwrap(),
+        )
+        .unwrap();
+    let parts = cos_transfer::TransferOptions::default()
+        .multipart_threshold(1)
+        .part_size(16 * 1024);
+    secure
+        .upload_file(&PutObject::new("flip/parts", None), &source, parts)
+        .unwrap();
+    for key in ["flip/bytes", "flip/file", "flip/parts"] {
+        let get = GetObject::new(key);
+        assert_eq!(read_all(&secure, &get).unwrap(), plain, "{key}");
+        let strip = emulator
+            .faults()
+            .add(FaultRule::set_header("x-cos-hash-crc64ecma", None));
+        let flip = || {
+            emulator
+                .faults()
+                .add(FaultRule::flip_byte(100).method("GET").times(1));
+        };
+        flip();
+        let err = Error::from_io(read_all(&secure, &get).unwrap_err());
+        assert!(
+            matches!(crypto_error(&err), CryptoError::Crc64Mismatch { .. }),
+            "{key}: {err:?}"
+        );
+        flip();
+        let file = dir.path().join("got");
+        let err = secure.get_object_to_file(&get, &file).unwrap_err();
+        assert!(
+            matches!(crypto_error(&err), CryptoError::Crc64Mismatch { .. }),
+            "{key}: {err:?}"
+        );
+        assert!(!file.exists(), "{key}: nothing is written");
+        flip();
+        let got = secure.download_file(&get, &file, parts);
+        assert!(
+            matches!(got, Err(cos_transfer::TransferError::Crc64Mismatch { .. })),
+            "{key}: {got:?}"
+        );
+        assert!(!file.exists(), "{key}: nothing is written");
+        emulator.faults().remove(strip);
+    }
+}
+
+/// A ranged read through a proxy that ignores `Range` (or serves another span) is an
+/// error, never other plaintext.
+#[test]
+fn a_ranged_read_answered_with_other_bytes_is_an_error() {
+    use cos_emulator::FaultRule;
+    let (emulator, client) = start();
+    let secure = EncryptionClient::new(client, aes(1), Format::V2);
+    let plain = data(10_000);
+    secure
+        .put_object(
+            &PutObject::new("r", Some(plain.len() as u64)),
+            plain.clone(),
+        )
+        .unwrap();
+    let get = GetObject::new("r").range(ByteRange::inclusive(100, 199).unwrap());
+    assert_eq!(read_all(&secure, &get).unwrap(), &plain[100..200]);
+    for rule in [FaultRule::ignore_range(), FaultRule::shift_range(32)] {
+        emulator.faults().add(rule.method("GET").times(1));
+        match read_all(&secure, &get) {
+            Ok(got) => panic!("{} bytes instead of an error", got.len()),
+            Err(err) => assert!(err.to_string().contains("asked for"), "{err}"),
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! Decrypting a streamed body, with the checks the envelope allows.
 
+use cos_proto::crc64::Crc64;
 use md5::{Digest as _, Md5};
 
 use crate::cipher::CtrStream;
@@ -25,16 +26,23 @@ pub struct Decryptor {
 struct WholeObject {
     length: Option<u64>,
     md5: Option<([u8; 16], Md5)>,
+    crc64: Option<(u64, Crc64)>,
 }
 
 impl Decryptor {
-    pub(crate) fn whole(stream: CtrStream, length: Option<u64>, md5: Option<[u8; 16]>) -> Self {
+    pub(crate) fn whole(
+        stream: CtrStream,
+        length: Option<u64>,
+        md5: Option<[u8; 16]>,
+        crc64: Option<u64>,
+    ) -> Self {
         Self {
             stream,
             limit: length,
             whole: Some(WholeObject {
                 length,
                 md5: md5.map(|expected| (expected, Md5::new())),
+                crc64: crc64.map(|expected| (expected, Crc64::new())),
             }),
         }
     }
@@ -66,12 +74,13 @@ impl Decryptor {
             });
         }
         self.stream.apply(buf)?;
-        if let Some(WholeObject {
-            md5: Some((_, hasher)),
-            ..
-        }) = &mut self.whole
-        {
-            hasher.update(&*buf);
+        if let Some(whole) = &mut self.whole {
+            if let Some((_, hasher)) = &mut whole.md5 {
+                hasher.update(&*buf);
+            }
+            if let Some((_, crc)) = &mut whole.crc64 {
+                crc.update(buf);
+            }
         }
         Ok(())
     }
@@ -81,8 +90,9 @@ impl Decryptor {
         self.stream.position()
     }
 
-    /// Ends the body. For a whole-object decryptor, checks the recorded plaintext length
-    /// and MD5 (when the envelope has them); a range decryptor has nothing more to check.
+    /// Ends the body. For a whole-object decryptor, checks the recorded plaintext length,
+    /// MD5 and CRC-64 (when the envelope has them); a range decryptor has nothing more to
+    /// check.
     pub fn finish(self) -> Result<(), CryptoError> {
         let Some(whole) = self.whole else {
             return Ok(());
@@ -101,6 +111,14 @@ impl Decryptor {
             if actual != expected {
                 return Err(CryptoError::Md5Mismatch);
             }
+        }
+        if let Some((expected, crc)) = whole.crc64
+            && crc.value() != expected
+        {
+            return Err(CryptoError::Crc64Mismatch {
+                expected,
+                actual: crc.value(),
+            });
         }
         Ok(())
     }

@@ -99,6 +99,16 @@ pub enum CryptoError {
     /// (`-unencrypted-content-md5`): wrong key, altered IV or altered data.
     #[error("the decrypted data does not match the plaintext MD5 in the envelope")]
     Md5Mismatch,
+    /// The decrypted whole object does not have the CRC-64 the envelope records
+    /// (`-unencrypted-content-crc64`): altered data (CTR does not authenticate: a
+    /// flipped ciphertext bit flips the same plaintext bit), a wrong key or IV.
+    #[error("the decrypted data has CRC64 {actual:#018x}, the envelope records {expected:#018x}")]
+    Crc64Mismatch {
+        /// The envelope's value.
+        expected: u64,
+        /// The CRC-64 of the decrypted bytes.
+        actual: u64,
+    },
     /// A multipart part size that is zero or not a multiple of 16 bytes.
     #[error("invalid part size {0}: it must be a positive multiple of 16 bytes")]
     InvalidPartSize(u64),

@@ -25,6 +25,11 @@ pub const UNENCRYPTED_CONTENT_LENGTH: &str =
 /// v2 format: Base64 of the plaintext MD5, when it was known before the upload.
 pub const UNENCRYPTED_CONTENT_MD5: &str =
     "x-cos-meta-client-side-encryption-unencrypted-content-md5";
+/// v2 format (written by cos-rs): the CRC-64/XZ of the plaintext, in decimal (as COS
+/// writes `x-cos-hash-crc64ecma`), checked by every whole-object read. Other SDKs ignore
+/// it.
+pub const UNENCRYPTED_CONTENT_CRC64: &str =
+    "x-cos-meta-client-side-encryption-unencrypted-content-crc64";
 /// v2 format: the plaintext length of a multipart object, in decimal.
 pub const DATA_SIZE: &str = "x-cos-meta-client-side-encryption-data-size";
 /// v2 format: the part size of a multipart object, in decimal (a multiple of 16).
@@ -33,7 +38,7 @@ pub const PART_SIZE: &str = "x-cos-meta-client-side-encryption-part-size";
 pub const TAG_LEN: &str = "x-cos-meta-client-side-encryption-tag-len";
 
 /// Every header name of the family, for "is this object encrypted at all?".
-pub const ALL: [&str; 11] = [
+pub const ALL: [&str; 12] = [
     KEY,
     IV,
     START,
@@ -42,6 +47,7 @@ pub const ALL: [&str; 11] = [
     MATDESC,
     UNENCRYPTED_CONTENT_LENGTH,
     UNENCRYPTED_CONTENT_MD5,
+    UNENCRYPTED_CONTENT_CRC64,
     DATA_SIZE,
     PART_SIZE,
     TAG_LEN,

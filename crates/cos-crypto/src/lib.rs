@@ -48,12 +48,19 @@
 //! | no encryption headers, missing or malformed header | error | error | error |
 //! | unknown `-cek-alg` / `-wrap-alg` | error | (not recorded) | (not recorded) |
 //! | wrong master key, altered wrapped key | error (AES key wrap / OAEP check) | error (OAEP); ≈1/246 per header escapes with PKCS#1 v1.5 | **undetectable** |
-//! | altered IV, altered data | error at `finish` when the MD5 was recorded | undetectable | undetectable |
+//! | altered IV, altered data (whole-object read) | error at `finish` when the CRC-64 (written by cos-rs for every object whose bytes are known before the upload) or the MD5 was recorded | undetectable | undetectable |
+//! | altered IV, altered data (ranged read) | undetectable | undetectable | undetectable |
 //! | wrong object length | error when the length was recorded | undetectable | undetectable |
 //!
-//! No format authenticates the data itself (CTR has no tag): for integrity against an
-//! attacker who can write to the bucket, record the plaintext MD5 (v2) and check it with
-//! [`Decryptor::finish`].
+//! **AES-CTR does not authenticate.** Flipping a ciphertext bit flips the same plaintext
+//! bit, silently; nothing in either format is a MAC. What a read can check is what the
+//! envelope records: the plaintext length, and the plaintext CRC-64 (v2, written by
+//! cos-rs for bytes, files and `upload_file`; not for a one-shot stream, whose content is
+//! unknown until sent) or MD5, checked by [`Decryptor::finish`] on whole-object reads.
+//! That catches corruption (a flipped bit served with a stripped or recomputed
+//! `x-cos-hash-crc64ecma`), not an attacker who can also rewrite the envelope's headers:
+//! a CRC is not a signature. A ranged read checks only the ciphertext against COS's
+//! CRC-64 when the whole object is read, and nothing when a range is.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

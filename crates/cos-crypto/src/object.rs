@@ -51,12 +51,19 @@ fn check_metadata(entries: &[(String, String)]) -> Result<(), CryptoError> {
     Ok(())
 }
 
-/// What a single PUT records about its plaintext: its length, when the request announces it.
-pub fn put_info(op: &PutObject) -> PlaintextInfo {
-    match op.content_length() {
-        Some(len) => PlaintextInfo::new().length(len),
-        None => PlaintextInfo::new(),
+/// What a single PUT records about its plaintext: its length, when the request announces
+/// it, and its CRC-64 when the driver could compute it before sending (bytes in memory,
+/// a file: one local read). A v2 envelope records the CRC-64 and every whole-object read
+/// checks it; a one-shot stream cannot have one.
+pub fn put_info(op: &PutObject, crc64: Option<u64>) -> PlaintextInfo {
+    let mut info = PlaintextInfo::new();
+    if let Some(len) = op.content_length() {
+        info = info.length(len);
     }
+    if let Some(crc64) = crc64 {
+        info = info.crc64(crc64);
+    }
+    info
 }
 
 /// The PUT to send: the user's request (metadata kept) plus the envelope's headers. The
@@ -107,10 +114,7 @@ pub fn resume_envelope(
     {
         return Err(CryptoError::InvalidPartSize(part_size));
     }
-    let mut info = PlaintextInfo::new().multipart(part_size);
-    if let Some(len) = opened.plaintext_length() {
-        info = info.length(len);
-    }
+    let info = opened.plaintext_info().multipart(part_size);
     let key = crate::ContentKey::from_slice(opened.content_key().expose_secret())?;
     Envelope::seal_with(
         opened.format(),

@@ -197,6 +197,33 @@ impl UploadBody {
         matches!(self.kind, Kind::Empty | Kind::Bytes(_) | Kind::File { .. })
     }
 
+    /// The CRC-64 of the bytes a plain attempt sends, when they can be known before
+    /// sending: bytes in memory, a file (one read of it, on the blocking pool). `None`
+    /// for a one-shot reader or stream.
+    #[cfg(feature = "crypto")]
+    pub(crate) async fn plaintext_crc64(&self) -> Option<io::Result<u64>> {
+        match &self.kind {
+            Kind::Empty => Some(Ok(0)),
+            Kind::Bytes(bytes) => Some(Ok(cos_proto::crc64::crc64(bytes))),
+            Kind::File {
+                file, offset, len, ..
+            } => {
+                let (file, offset, len) = match file.try_clone() {
+                    Ok(file) => (file, *offset, *len),
+                    Err(err) => return Some(Err(err)),
+                };
+                let read = tokio::task::spawn_blocking(move || {
+                    cos_transfer::fs::file_range_crc64(&file, offset, len)
+                });
+                Some(
+                    read.await
+                        .unwrap_or_else(|join| Err(io::Error::other(join))),
+                )
+            }
+            Kind::Reader(_) | Kind::Stream(_) => None,
+        }
+    }
+
     /// Feeds every byte each attempt sends into `tap` (reset when an attempt starts):
     /// after a successful upload it holds the CRC-64 of what COS received, computed
     /// while streaming.

@@ -16,7 +16,7 @@ use cos_proto::ops::{
     InitiateMultipartUpload, InitiateMultipartUploadOutput, ObjectInfo, PutObject, PutObjectOutput,
     UploadPart, UploadPartOutput,
 };
-use cos_transfer::fs::{DownloadTarget, FileTarget};
+use cos_transfer::fs::{self, DownloadTarget, FileTarget};
 use cos_transfer::{
     DownloadOutput, Opener, Sealing, TransferError, TransferEvent, TransferOptions, UploadOutput,
     encrypted,
@@ -28,7 +28,7 @@ use crate::body::UploadBody;
 use crate::client::Client;
 use crate::download::{ChunkSource, ObjectBody, save, transfer_files};
 use crate::error::Error;
-use crate::transfer::{download_checkpoint, upload_start};
+use crate::transfer::{blocking, download_checkpoint, upload_start};
 
 /// The operating system's CSPRNG, as `cos-crypto` wants it.
 fn os_rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
@@ -102,15 +102,23 @@ impl EncryptionClient {
     }
 
     /// Encrypts `body` while uploading it (no buffering; files stay retryable). The
-    /// plaintext length is recorded when `op` announces it.
+    /// plaintext length is recorded when `op` announces it, and (v2) the plaintext CRC-64
+    /// of bytes or a file (one local read first), which every whole-object read checks;
+    /// a one-shot reader or stream cannot have one.
     pub async fn put_object(
         &self,
         op: &PutObject,
         body: impl Into<UploadBody>,
     ) -> Result<PutObjectOutput, Error> {
-        let envelope = self.seal(&object::put_info(op))?;
+        let body = body.into();
+        let crc64 = body
+            .plaintext_crc64()
+            .await
+            .transpose()
+            .map_err(Error::Source)?;
+        let envelope = self.seal(&object::put_info(op, crc64))?;
         let put = object::put_request(op, &envelope).map_err(crypto)?;
-        let body = body.into().encrypted(envelope.cipher().clone(), 0);
+        let body = body.encrypted(envelope.cipher().clone(), 0);
         self.client.put_object(&put, body).await
     }
 
@@ -248,10 +256,17 @@ impl EncryptionClient {
     ) -> Result<UploadOutput, TransferError> {
         let path = path.as_ref().to_path_buf();
         let (identity, checkpoint, files) = upload_start(&path).await?;
+        // The envelope records the file's CRC-64: one local read before the upload.
+        let crc64 = {
+            let (path, identity) = (path.clone(), identity.clone());
+            blocking(move || fs::source_crc64(&path, &identity, 0, identity.size, &Sealing::Plain))
+                .await?
+        };
         let (machine, envelope) = encrypted::upload(
             self.client.config().bucket(),
             put,
             identity.clone(),
+            crc64,
             checkpoint,
             options,
             self.master.as_ref(),

@@ -347,6 +347,11 @@ impl Client {
                         }
                     })
                 }
+                DownloadAction::CheckPlaintext { len } => tasks.spawn(async move {
+                    let checked =
+                        blocking(move || fs::stored_crc64(&*target, 0, len, &Sealing::Plain));
+                    DownloadOutcome::PlaintextChecked(checked.await)
+                }),
                 DownloadAction::SaveCheckpoint(checkpoint) => tasks.spawn(async move {
                     let json = checkpoint.to_json();
                     DownloadOutcome::CheckpointSaved(

@@ -90,6 +90,11 @@ pub(crate) const CIPHER_BLOCK: u64 = 16;
 /// (`cos-crypto` writes them; the Python SDK and the other official SDKs too).
 pub const ENVELOPE_HEADER_PREFIX: &str = "x-cos-meta-client-side-encryption-";
 
+/// The envelope header recording the plaintext CRC-64 (what `cos-crypto` writes as
+/// `headers::UNENCRYPTED_CONTENT_CRC64`).
+pub(crate) const PLAINTEXT_CRC64_HEADER: &str =
+    "x-cos-meta-client-side-encryption-unencrypted-content-crc64";
+
 /// The client-side encryption envelope a transfer's bytes belong to: the headers that
 /// `cos-crypto` stores with an encrypted object (`x-cos-meta-client-side-encryption-*`,
 /// wrapped key material only — nothing here decrypts without the master key).
@@ -123,6 +128,14 @@ impl EncryptionRecord {
             name.starts_with(ENVELOPE_HEADER_PREFIX)
                 .then_some((name, value))
         }))
+    }
+
+    /// The plaintext CRC-64 the envelope records
+    /// (`x-cos-meta-client-side-encryption-unencrypted-content-crc64`), if any.
+    pub fn plaintext_crc64(&self) -> Option<u64> {
+        self.headers
+            .get(PLAINTEXT_CRC64_HEADER)
+            .and_then(|value| value.trim().parse().ok())
     }
 
     /// The headers as a map, e.g. to open the envelope again.

@@ -65,6 +65,14 @@ pub enum DownloadAction {
     /// Make the temp file's data durable (sync it), then replace the checkpoint file with
     /// this one atomically and durably; report [`DownloadOutcome::CheckpointSaved`].
     SaveCheckpoint(DownloadCheckpoint),
+    /// Read back the whole temp file as written (`len` bytes) and report
+    /// [`DownloadOutcome::PlaintextChecked`] with its CRC64. Asked only of a decrypting
+    /// download whose object COS sent without a CRC64: the plaintext CRC64 its envelope
+    /// records is then what proves the bytes before the rename (one local read).
+    CheckPlaintext {
+        /// The object's length.
+        len: u64,
+    },
     /// Sync the temp file, rename it over the target, sync the directory, and delete the
     /// checkpoint file; report [`DownloadOutcome::Finalized`].
     Finalize,
@@ -102,6 +110,8 @@ pub enum DownloadOutcome {
     },
     /// The checkpoint is durable (or could not be written).
     CheckpointSaved(Result<(), ClientError>),
+    /// The CRC64 of the whole temp file as written.
+    PlaintextChecked(Result<u64, ClientError>),
     /// The target is in place.
     Finalized(Result<(), ClientError>),
     /// The temp file and checkpoint are gone.
@@ -139,6 +149,9 @@ enum Stage {
         out: BTreeSet<u32>,
     },
     Ranges,
+    CheckPlaintext {
+        sent: bool,
+    },
     Finalize {
         sent: bool,
     },
@@ -157,6 +170,7 @@ pub struct Download {
     options: TransferOptions,
     decrypting: bool,
     encryption: Option<EncryptionRecord>,
+    plaintext_crc64: Option<u64>,
     stage: Stage,
     checkpoint: Option<DownloadCheckpoint>,
     object: Option<(ObjectIdentity, ObjectInfo)>,
@@ -189,6 +203,7 @@ impl Download {
             options,
             decrypting: false,
             encryption: None,
+            plaintext_crc64: None,
             stage: Stage::Head { sent: false },
             checkpoint,
             object: None,
@@ -263,6 +278,14 @@ impl Download {
                 })
             }
             Stage::Ranges => self.next_range_action(),
+            Stage::CheckPlaintext { sent } => {
+                if *sent {
+                    return None;
+                }
+                *sent = true;
+                let len = self.object.as_ref().map_or(0, |(o, _)| o.size);
+                Some(DownloadAction::CheckPlaintext { len })
+            }
             Stage::Finalize { sent } => {
                 if *sent {
                     return None;
@@ -298,6 +321,7 @@ impl Download {
                 result,
             } => self.on_range(part_number, result),
             DownloadOutcome::CheckpointSaved(result) => self.on_saved(result),
+            DownloadOutcome::PlaintextChecked(result) => self.on_plaintext_checked(result),
             DownloadOutcome::Finalized(result) => {
                 if matches!(self.stage, Stage::Finalize { sent: true }) {
                     match result {
@@ -351,7 +375,9 @@ impl Download {
             version_id: info.version_id.clone(),
         };
         if self.decrypting {
-            self.encryption = Some(EncryptionRecord::of_object(&info.headers));
+            let record = EncryptionRecord::of_object(&info.headers);
+            self.plaintext_crc64 = record.plaintext_crc64();
+            self.encryption = Some(record);
         }
         let plan = match self.checkpoint.take() {
             Some(cp)
@@ -530,23 +556,49 @@ impl Download {
         })
     }
 
-    /// Every range is durable: compare the combined CRC64 with COS's.
+    /// Every range is durable: compare the combined CRC64 with COS's. Without one, a
+    /// decrypting download whose envelope records the plaintext CRC64 reads the file back
+    /// to check it.
     fn verify(&mut self) -> Option<DownloadAction> {
         let plan = *self.window.as_ref()?.plan();
         let actual = self.combined_crc(&plan);
         let expected = self.object.as_ref()?.0.crc64;
         match expected {
             Some(expected) if expected != actual => {
-                self.pending_error = Some(TransferError::Crc64Mismatch {
+                self.discard(TransferError::Crc64Mismatch {
                     what: "object".into(),
                     expected,
                     actual,
                 });
-                self.stage = Stage::Discard { sent: false };
+            }
+            None if self.plaintext_crc64.is_some() => {
+                self.stage = Stage::CheckPlaintext { sent: false };
             }
             _ => self.stage = Stage::Finalize { sent: false },
         }
         self.poll_action()
+    }
+
+    fn discard(&mut self, err: TransferError) {
+        self.pending_error = Some(err);
+        self.stage = Stage::Discard { sent: false };
+    }
+
+    fn on_plaintext_checked(&mut self, result: Result<u64, ClientError>) {
+        if !matches!(self.stage, Stage::CheckPlaintext { sent: true }) {
+            return;
+        }
+        match (result, self.plaintext_crc64) {
+            (Ok(actual), Some(expected)) if actual != expected => {
+                self.discard(TransferError::Crc64Mismatch {
+                    what: "decrypted object".into(),
+                    expected,
+                    actual,
+                });
+            }
+            (Ok(_), _) => self.stage = Stage::Finalize { sent: false },
+            (Err(err), _) => self.finish(Err(TransferError::Client(err))),
+        }
     }
 
     fn combined_crc(&self, plan: &PartPlan) -> u64 {

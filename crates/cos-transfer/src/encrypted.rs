@@ -46,15 +46,19 @@ fn record_of(envelope: &Envelope) -> EncryptionRecord {
 
 /// The upload machine for an encrypted `upload_file` of `source` to `bucket` as `put`
 /// describes (the user's metadata is kept; a `Content-MD5` of the plaintext is refused),
-/// and the envelope to encrypt its bodies with. `checkpoint` is what an earlier run
-/// left: when it matches the file and records an envelope `master` opens, the upload
-/// resumes with that envelope; otherwise a fresh one is sealed in `format` (and the
-/// machine aborts the stale upload).
+/// and the envelope to encrypt its bodies with. `plaintext_crc64` is the CRC-64 of the
+/// file (the driver reads it once before the upload): the envelope records it, and every
+/// whole-object read checks it. `checkpoint` is what an earlier run left: when it
+/// matches the file, records an envelope `master` opens, of the client's `format` and
+/// of this file's CRC-64, the upload resumes with that envelope; otherwise a fresh one is
+/// sealed in `format` (and the machine aborts the stale upload). A checkpoint never
+/// chooses the format.
 #[allow(clippy::too_many_arguments)]
 pub fn upload(
     bucket: &str,
     put: &PutObject,
     source: SourceIdentity,
+    plaintext_crc64: u64,
     checkpoint: Option<UploadCheckpoint>,
     options: TransferOptions,
     master: &dyn MasterKey,
@@ -65,12 +69,17 @@ pub fn upload(
         .as_ref()
         .filter(|_| !Upload::is_single_put(&source, &options))
         .and_then(|cp| resumable(cp, bucket, put.key(), &source, master, rng))
+        .filter(|(_, envelope)| {
+            envelope.format() == format && envelope.plaintext_crc64() == Some(plaintext_crc64)
+        })
     {
         let put = object::put_request(put, &envelope).map_err(refused)?;
         let machine = Upload::new(bucket, put, source, checkpoint, options);
         return Ok((machine.with_encryption(record), envelope));
     }
-    let mut info = PlaintextInfo::new().length(source.size);
+    let mut info = PlaintextInfo::new()
+        .length(source.size)
+        .crc64(plaintext_crc64);
     if !Upload::is_single_put(&source, &options) {
         let plan = PartPlan::new(source.size, options.part_size)?;
         if !plan.part_size().is_multiple_of(CIPHER_BLOCK) {
@@ -204,6 +213,7 @@ mod tests {
             "b-1250000000",
             &put,
             source(100),
+            99,
             None,
             options(),
             &master(1),
@@ -213,6 +223,7 @@ mod tests {
         .unwrap();
         assert_eq!(envelope.part_size(), Some(32));
         assert_eq!(envelope.plaintext_length(), Some(100));
+        assert_eq!(envelope.plaintext_crc64(), Some(99));
         let UploadAction::Initiate(init) = first_action(&mut machine) else {
             panic!("expected an initiation");
         };
@@ -236,6 +247,7 @@ mod tests {
             "b-1250000000",
             &PutObject::new("k", None),
             source(100),
+            99,
             None,
             options().part_size(20),
             &master(1),
@@ -251,6 +263,7 @@ mod tests {
             "b-1250000000",
             &PutObject::new("k", None),
             source(100),
+            99,
             None,
             options(),
             &master(1),
@@ -263,6 +276,7 @@ mod tests {
             "b-1250000000",
             &PutObject::new("k", None),
             source(100),
+            99,
             Some(checkpoint(Some(record.clone()))),
             options(),
             &master(1),
@@ -285,6 +299,7 @@ mod tests {
             "b-1250000000",
             &PutObject::new("k", None),
             source(100),
+            99,
             Some(checkpoint(Some(record))),
             options(),
             &master(2),
@@ -303,6 +318,7 @@ mod tests {
             "b-1250000000",
             &PutObject::new("k", None),
             source(100),
+            99,
             Some(checkpoint(None)),
             options(),
             &master(1),
@@ -314,6 +330,54 @@ mod tests {
             first_action(&mut machine),
             UploadAction::AbortStale(_)
         ));
+    }
+
+    /// A checkpoint never chooses the envelope: one that records another format (the
+    /// Python SDK's, say) or another plaintext CRC-64 (the file changed) is not resumed;
+    /// a fresh envelope of the client's format is sealed, recording the file's CRC-64.
+    #[test]
+    fn a_checkpoint_of_another_format_or_file_is_not_obeyed() {
+        for (format, crc) in [(Format::PythonCompatible, 99), (Format::V2, 98)] {
+            let (_, first) = upload(
+                "b-1250000000",
+                &PutObject::new("k", None),
+                source(100),
+                crc,
+                None,
+                options(),
+                &master(1),
+                format,
+                &mut rng(),
+            )
+            .unwrap();
+            let (mut machine, resumed) = upload(
+                "b-1250000000",
+                &PutObject::new("k", None),
+                source(100),
+                99,
+                Some(checkpoint(Some(record_of(&first)))),
+                options(),
+                &master(1),
+                Format::V2,
+                &mut rng(),
+            )
+            .unwrap();
+            assert_eq!(resumed.format(), Format::V2, "{format:?} {crc}");
+            assert_eq!(resumed.plaintext_crc64(), Some(99));
+            assert_ne!(resumed.iv().as_bytes(), first.iv().as_bytes());
+            assert!(matches!(
+                first_action(&mut machine),
+                UploadAction::AbortStale(_)
+            ));
+        }
+    }
+
+    #[test]
+    fn the_plaintext_crc64_header_is_the_one_cos_crypto_writes() {
+        assert_eq!(
+            crate::checkpoint::PLAINTEXT_CRC64_HEADER,
+            cos_crypto::headers::UNENCRYPTED_CONTENT_CRC64
+        );
     }
 
     #[test]

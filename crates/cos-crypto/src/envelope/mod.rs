@@ -68,6 +68,9 @@ pub struct PlaintextInfo {
     pub length: Option<u64>,
     /// The plaintext MD5, when known (needs a pass over the data before the upload).
     pub md5: Option<[u8; 16]>,
+    /// The plaintext CRC-64/XZ, when known (a pass over the data before the upload, at
+    /// memory speed): a v2 envelope records it and every whole-object read checks it.
+    pub crc64: Option<u64>,
     /// The part size of a multipart upload (a multiple of 16); `None` for a single PUT.
     pub part_size: Option<u64>,
 }
@@ -87,6 +90,12 @@ impl PlaintextInfo {
     /// The plaintext MD5.
     pub fn md5(mut self, md5: [u8; 16]) -> Self {
         self.md5 = Some(md5);
+        self
+    }
+
+    /// The plaintext CRC-64/XZ.
+    pub fn crc64(mut self, crc64: u64) -> Self {
+        self.crc64 = Some(crc64);
         self
     }
 
@@ -112,6 +121,7 @@ pub struct Envelope {
     matdesc: Option<String>,
     plaintext_length: Option<u64>,
     plaintext_md5: Option<[u8; 16]>,
+    plaintext_crc64: Option<u64>,
     part_size: Option<u64>,
 }
 
@@ -125,6 +135,7 @@ pub(crate) struct Parts {
     pub(crate) matdesc: Option<String>,
     pub(crate) plaintext_length: Option<u64>,
     pub(crate) plaintext_md5: Option<[u8; 16]>,
+    pub(crate) plaintext_crc64: Option<u64>,
     pub(crate) part_size: Option<u64>,
 }
 
@@ -236,6 +247,7 @@ impl Envelope {
             matdesc: parts.matdesc,
             plaintext_length: parts.plaintext_length,
             plaintext_md5: parts.plaintext_md5,
+            plaintext_crc64: parts.plaintext_crc64,
             part_size: parts.part_size,
         }
     }
@@ -303,6 +315,22 @@ impl Envelope {
         self.plaintext_md5
     }
 
+    /// The plaintext CRC-64 the envelope records, if any.
+    pub fn plaintext_crc64(&self) -> Option<u64> {
+        self.plaintext_crc64
+    }
+
+    /// What the envelope records of the plaintext, as [`PlaintextInfo`] (to seal the same
+    /// key and IV again, say).
+    pub fn plaintext_info(&self) -> PlaintextInfo {
+        PlaintextInfo {
+            length: self.plaintext_length,
+            md5: self.plaintext_md5,
+            crc64: self.plaintext_crc64,
+            part_size: self.part_size,
+        }
+    }
+
     /// The multipart part size the envelope records (or was sealed with), if any.
     pub fn part_size(&self) -> Option<u64> {
         self.part_size
@@ -332,13 +360,14 @@ impl Envelope {
     }
 
     /// A decryptor for the whole object, from byte 0. Its
-    /// [`finish`](Decryptor::finish) checks the recorded plaintext length and MD5, when
-    /// the envelope has them.
+    /// [`finish`](Decryptor::finish) checks the recorded plaintext length, MD5 and
+    /// CRC-64, when the envelope has them.
     pub fn decryptor(&self) -> Result<Decryptor, CryptoError> {
         Ok(Decryptor::whole(
             self.cipher.stream_at(0)?,
             self.plaintext_length,
             self.plaintext_md5,
+            self.plaintext_crc64,
         ))
     }
 
@@ -353,10 +382,11 @@ impl Envelope {
     }
 }
 
-/// The length and MD5 headers, read the same way for both formats.
+/// The length and integrity headers, read the same way for both formats.
 pub(crate) struct Lengths {
     pub(crate) plaintext_length: Option<u64>,
     pub(crate) plaintext_md5: Option<[u8; 16]>,
+    pub(crate) plaintext_crc64: Option<u64>,
     pub(crate) part_size: Option<u64>,
 }
 
@@ -388,6 +418,7 @@ pub(crate) fn read_lengths(map: &EnvelopeHeaderMap<'_>) -> Result<Lengths, Crypt
     Ok(Lengths {
         plaintext_length,
         plaintext_md5,
+        plaintext_crc64: map.decimal(headers::UNENCRYPTED_CONTENT_CRC64)?,
         part_size,
     })
 }

@@ -31,6 +31,7 @@ pub(super) fn seal(
         // Nothing else is recorded, so nothing else can be checked by readers.
         plaintext_length: None,
         plaintext_md5: None,
+        plaintext_crc64: None,
         part_size: info.part_size,
     })
 }
@@ -54,6 +55,7 @@ pub(super) fn open(
         matdesc: None,
         plaintext_length: lengths.plaintext_length,
         plaintext_md5: lengths.plaintext_md5,
+        plaintext_crc64: lengths.plaintext_crc64,
         part_size: lengths.part_size,
     })
 }

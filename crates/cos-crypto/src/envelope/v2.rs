@@ -4,7 +4,8 @@
 //! of the IV, or of the wrapped IV when the master key wraps IVs), `-cek-alg`
 //! (`AES/CTR/NoPadding`), `-wrap-alg`, `-matdesc`, then what is known of the plaintext:
 //! `-unencrypted-content-length` (single PUT) or `-data-size` and `-part-size`
-//! (multipart), and `-unencrypted-content-md5`.
+//! (multipart), `-unencrypted-content-md5`, and `-unencrypted-content-crc64` (cos-rs's
+//! integrity value, checked by whole-object reads; other SDKs ignore it).
 
 use rand_core::CryptoRng;
 
@@ -55,6 +56,12 @@ pub(super) fn seal(
     if let Some(md5) = info.md5 {
         headers.push(pair(headers::UNENCRYPTED_CONTENT_MD5, &encode_b64(&md5))?);
     }
+    if let Some(crc64) = info.crc64 {
+        headers.push(pair(
+            headers::UNENCRYPTED_CONTENT_CRC64,
+            &crc64.to_string(),
+        )?);
+    }
     if let Some(part_size) = info.part_size {
         headers.push(pair(headers::PART_SIZE, &part_size.to_string())?);
     }
@@ -67,6 +74,7 @@ pub(super) fn seal(
         matdesc: Some(matdesc),
         plaintext_length: info.length,
         plaintext_md5: info.md5,
+        plaintext_crc64: info.crc64,
         part_size: info.part_size,
     })
 }
@@ -128,6 +136,7 @@ pub(super) fn open(
         matdesc: Some(matdesc.to_owned()),
         plaintext_length: lengths.plaintext_length,
         plaintext_md5: lengths.plaintext_md5,
+        plaintext_crc64: lengths.plaintext_crc64,
         part_size: lengths.part_size,
     })
 }

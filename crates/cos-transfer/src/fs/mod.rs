@@ -70,6 +70,19 @@ pub fn current_identity(path: &Path) -> io::Result<SourceIdentity> {
     Ok(source_identity(&fs::metadata(path)?))
 }
 
+/// The CRC64 of `len` bytes of `file` at `offset` (the plaintext of an encrypted
+/// upload's body, say, which its envelope records before the body is sent).
+pub fn file_range_crc64(file: &File, offset: u64, len: u64) -> io::Result<u64> {
+    crc64_of_range(
+        |at, buf| read_exact_at(file, buf, at),
+        Path::new(""),
+        offset,
+        len,
+        &crate::Sealing::Plain,
+    )
+    .map_err(cos_proto::client_error::Error::into_io)
+}
+
 /// The CRC64 of `len` bytes of the upload source at `offset`, as they are sent: read
 /// from a handle of their own (checked against `identity`) and, for an encrypted upload,
 /// encrypted at `offset` (`sealing` is its own inverse). What a
