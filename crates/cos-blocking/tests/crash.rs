@@ -12,6 +12,11 @@
 //! The same runs with an `EncryptionClient` (`encrypted_upload_survives_sigkill`, 512 MiB,
 //! `COS_CRASH_ENCRYPTED_BYTES`): every resumed run encrypts its parts with the envelope
 //! the checkpoint recorded, and the object decrypts to the source byte for byte.
+//!
+//! And kills inside the window of CompleteMultipartUpload
+//! (`upload_killed_in_the_complete_window_resends_nothing`): after the request reached
+//! COS and before the client saw the answer, both with COS having assembled the object
+//! and not yet. Each resume sends no part again and reports success.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 #![cfg(unix)]
 
@@ -110,9 +115,10 @@ fn crash_child() {
                 .resumed_bytes
         }
         "upload" => {
+            let key = std::env::var("COS_CRASH_OBJECT").unwrap_or_else(|_| KEY.to_owned());
             client
                 .upload_file_with_progress(
-                    &PutObject::new(KEY, None),
+                    &PutObject::new(key, None),
                     &file,
                     options(),
                     &mut report,
@@ -410,4 +416,163 @@ fn encrypted_upload_survives_sigkill() {
         return;
     }
     crash_and_resume(ENCRYPTED_UPLOAD);
+}
+
+/// Where a kill lands in the completion's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Window {
+    /// COS assembled the object and holds the answer.
+    Assembled,
+    /// COS received the request and has not carried it out yet.
+    Received,
+}
+
+/// Kills an upload inside the window of its CompleteMultipartUpload (after the request
+/// reached COS, before the client saw the answer), then resumes: the resume sends no
+/// part again, and reports success with the object equal to the file. Four rounds, two
+/// of each kind of window.
+#[test]
+fn upload_killed_in_the_complete_window_resends_nothing() {
+    if std::env::var("COS_CRASH_CHILD").is_ok() {
+        return;
+    }
+    use cos_emulator::FaultRule;
+    let size: u64 = 32 << 20;
+    let emulator = Emulator::start(EmulatorConfig::new().bucket(BUCKET, false)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source.bin");
+    let crc = write_source(&source, size);
+    let checker = client(&emulator.authority(), emulator.credentials().clone());
+    let parts_sent = emulator.faults().add(
+        FaultRule::latency(Duration::ZERO)
+            .method("PUT")
+            .query_contains("partNumber="),
+    );
+    let matched = |id| {
+        emulator
+            .faults()
+            .rules()
+            .iter()
+            .find(|r| r.id == id)
+            .map_or(0, |r| r.matched)
+    };
+    let spawn = |object: &str| {
+        let mut child = cos_conformance::process::spawn_test_child(
+            "crash_child",
+            &[
+                ("COS_CRASH_CHILD", "upload".to_owned()),
+                ("COS_CRASH_OBJECT", object.to_owned()),
+                ("COS_CRASH_AUTHORITY", emulator.authority()),
+                ("COS_CRASH_FILE", source.display().to_string()),
+                (
+                    "COS_CRASH_ID",
+                    emulator.credentials().secret_id().to_owned(),
+                ),
+                (
+                    "COS_CRASH_KEY",
+                    emulator.credentials().secret_key().to_owned(),
+                ),
+            ],
+        )
+        .unwrap();
+        // Drain the child's progress lines so it never blocks on a full pipe.
+        let stdout = child.stdout.take().unwrap();
+        let lines = std::thread::spawn(move || {
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .collect::<Vec<_>>()
+        });
+        (child, lines)
+    };
+    println!("upload of {size} bytes, killed inside the completion's window, then resumed:");
+    let rounds = [
+        Window::Assembled,
+        Window::Received,
+        Window::Assembled,
+        Window::Received,
+    ];
+    for (round, window) in rounds.into_iter().enumerate() {
+        let object = format!("complete-window/{round}");
+        let complete = FaultRule::new(match window {
+            Window::Assembled => cos_emulator::FaultAction::HoldAnswer { millis: 15_000 },
+            Window::Received => cos_emulator::FaultAction::Latency {
+                millis: 15_000,
+                jitter_millis: 0,
+            },
+        })
+        .method("POST")
+        .query_contains("uploadId=")
+        .path_contains(&object)
+        .times(1);
+        let hold = emulator.faults().add(complete);
+        let sent_before = matched(parts_sent);
+        let (mut child, lines) = spawn(&object);
+        // Kill once the completion is inside its window.
+        let started = std::time::Instant::now();
+        loop {
+            let inside = match window {
+                Window::Assembled => checker
+                    .head_object(&cos_proto::ops::HeadObject::new(&object))
+                    .is_ok(),
+                Window::Received => emulator.faults().fired_count(hold) == 1,
+            };
+            if inside {
+                break;
+            }
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "round {round}: the child ended before the completion's window"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "round {round}: no completion"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let _ = lines.join();
+        emulator.faults().remove(hold);
+        let first_run_parts = matched(parts_sent) - sent_before;
+        assert!(
+            checkpoint_path(&source).exists(),
+            "round {round}: the killed run kept its checkpoint"
+        );
+
+        // The resume.
+        let parts_before = matched(parts_sent);
+        let received_before = emulator.traffic().received();
+        let (mut child, lines) = spawn(&object);
+        let status = child.wait().unwrap();
+        let lines = lines.join().unwrap();
+        assert!(
+            status.success(),
+            "round {round}: the resume failed: {status}"
+        );
+        let resent_parts = matched(parts_sent) - parts_before;
+        let received = emulator.traffic().received() - received_before;
+        let done = lines
+            .iter()
+            .find_map(|l| l.strip_prefix("done "))
+            .unwrap_or("?");
+        println!(
+            "  round {round} ({window:?}): killed {:?} after the run started, {first_run_parts} parts sent before; \
+             the resume sent {resent_parts} parts, {received} body bytes reached the emulator, resumed {done} bytes",
+            started.elapsed()
+        );
+        assert_eq!(resent_parts, 0, "round {round}: parts were sent again");
+        assert!(
+            received < 64 * 1024,
+            "round {round}: {received} bytes reached the emulator"
+        );
+        assert!(
+            !checkpoint_path(&source).exists(),
+            "round {round}: the checkpoint is removed"
+        );
+        let head = checker
+            .head_object(&cos_proto::ops::HeadObject::new(&object))
+            .unwrap();
+        assert_eq!((head.content_length, head.crc64), (Some(size), Some(crc)));
+    }
 }
