@@ -171,9 +171,10 @@ pub fn start_writeback(file: &File, offset: u64, len: u64) {
 /// different store, a quota, a failing disk in a test) to `download_to`.
 ///
 /// The machine calls these through the driver in this order: `read_checkpoint`, `open`,
-/// any number of `write_at` (concurrently, at disjoint offsets) and `save_checkpoint`,
-/// then `finalize` or `discard`. Durability is the target's job: `save_checkpoint` must
-/// make every byte written so far durable before the checkpoint that describes it.
+/// `read_at` of the ranges a kept checkpoint claims (a resume re-checks them), any number
+/// of `write_at` (concurrently, at disjoint offsets) and `save_checkpoint`, then
+/// `finalize` or `discard`. Durability is the target's job: `save_checkpoint` must make
+/// every byte written so far durable before the checkpoint that describes it.
 pub trait DownloadTarget: Send + Sync {
     /// The checkpoint an earlier run left, if any.
     fn read_checkpoint(&self) -> Option<Vec<u8>>;
