@@ -69,6 +69,23 @@ impl TransferFiles {
         self.dir.subdir(OsStr::new(HELPER_DIR), create)
     }
 
+    /// Runs `create` (which makes the first file of a transfer in the helper folder) in
+    /// the folder, created if missing. Another transfer in the same directory removes the
+    /// folder when it is left empty, and may do so between this one opening it and
+    /// creating its file: then the folder is made again and `create` tried again.
+    fn create_in_helpers<T>(&self, create: impl Fn(&Dir) -> io::Result<T>) -> io::Result<T> {
+        let mut attempts = 0;
+        loop {
+            let result = self.helpers(true).and_then(|helpers| create(&helpers));
+            match result {
+                Err(err) if err.kind() == io::ErrorKind::NotFound && attempts < 8 => {
+                    attempts += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// The checkpoint an earlier run left; `None` if there is none or it cannot be read
     /// (a link in its place is not followed).
     pub fn read_checkpoint(&self) -> Option<Vec<u8>> {
@@ -86,22 +103,23 @@ impl TransferFiles {
     /// never a mix: a fresh `<name>.resume.tmp` (whatever had that name is removed, never
     /// written through), synced, renamed over, the folder synced.
     pub fn save_checkpoint(&self, json: &[u8]) -> io::Result<()> {
-        let helpers = self.helpers(true)?;
         let name = self.helper(paths::CHECKPOINT_SUFFIX);
         let tmp = dir::suffixed(&name, ".tmp");
-        helpers.remove_file(&tmp)?;
-        let written = helpers
-            .open_file(&tmp, Open::CreateNew)
-            .and_then(|mut file| {
-                file.write_all(json)?;
-                file.sync_all()
-            });
-        if let Err(err) = written {
-            let _ = helpers.remove_file(&tmp);
-            return Err(err);
-        }
-        helpers.rename(&tmp, &helpers, &name)?;
-        helpers.sync()
+        self.create_in_helpers(|helpers| {
+            helpers.remove_file(&tmp)?;
+            let written = helpers
+                .open_file(&tmp, Open::CreateNew)
+                .and_then(|mut file| {
+                    file.write_all(json)?;
+                    file.sync_all()
+                });
+            if let Err(err) = written {
+                let _ = helpers.remove_file(&tmp);
+                return Err(err);
+            }
+            helpers.rename(&tmp, helpers, &name)?;
+            helpers.sync()
+        })
     }
 
     /// Deletes the checkpoint (and the helper folder, once empty).
@@ -123,18 +141,19 @@ impl TransferFiles {
     /// file of exactly that length is kept as it is (`true` is returned); otherwise
     /// whatever had the name is removed and a new file is created and sized.
     pub fn open_temp(&self, len: u64, keep: bool) -> io::Result<(File, bool)> {
-        let helpers = self.helpers(true)?;
         let name = self.helper(paths::TEMP_SUFFIX);
-        if keep
-            && let Ok(file) = helpers.open_file(&name, Open::ReadWrite)
-            && file.metadata()?.len() == len
-        {
-            return Ok((file, true));
-        }
-        helpers.remove_file(&name)?;
-        let file = helpers.open_file(&name, Open::CreateNew)?;
-        file.set_len(len)?;
-        Ok((file, false))
+        self.create_in_helpers(|helpers| {
+            if keep
+                && let Ok(file) = helpers.open_file(&name, Open::ReadWrite)
+                && file.metadata()?.len() == len
+            {
+                return Ok((file, true));
+            }
+            helpers.remove_file(&name)?;
+            let file = helpers.open_file(&name, Open::CreateNew)?;
+            file.set_len(len)?;
+            Ok((file, false))
+        })
     }
 
     /// Makes a verified download visible: syncs `temp` (the file [`open_temp`] gave),
@@ -163,9 +182,8 @@ impl TransferFiles {
     /// A new data file for a one-shot download (not resumable), named with `unique` so
     /// that concurrent downloads of the same file do not meet: the file and its name.
     pub fn create_unique(&self, unique: u64) -> io::Result<(File, OsString)> {
-        let helpers = self.helpers(true)?;
         let name = self.helper(&format!(".{unique:016x}{}", paths::TEMP_SUFFIX));
-        let file = helpers.open_file(&name, Open::CreateNew)?;
+        let file = self.create_in_helpers(|helpers| helpers.open_file(&name, Open::CreateNew))?;
         Ok((file, name))
     }
 
@@ -232,6 +250,29 @@ mod tests {
             b"again"
         );
         assert_eq!(std::fs::read_dir(root.path().join("a")).unwrap().count(), 1);
+    }
+
+    /// Many transfers in one directory, each removing the helper folder when it leaves
+    /// it empty: none fails because another removed the folder under it.
+    #[test]
+    fn transfers_sharing_a_directory_do_not_trip_over_its_helper_folder() {
+        let root = tempfile::tempdir().unwrap();
+        std::thread::scope(|scope| {
+            for t in 0..8 {
+                let root = root.path();
+                scope.spawn(move || {
+                    for round in 0..200 {
+                        let files = TransferFiles::of(&root.join(format!("f{t}"))).unwrap();
+                        let (temp, _) = files.open_temp(1, false).unwrap();
+                        files.save_checkpoint(b"{}").unwrap();
+                        files
+                            .finalize(&temp)
+                            .unwrap_or_else(|e| panic!("{t}/{round}: {e}"));
+                    }
+                });
+            }
+        });
+        assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 8);
     }
 
     #[cfg(unix)]
