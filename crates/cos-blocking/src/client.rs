@@ -10,7 +10,7 @@ use bytes::Bytes;
 use cos_proto::call::{Call, CallOptions, Step};
 use cos_proto::pace::{self, BodyWatch, MinProgress};
 use cos_proto::response::{MAX_DOCUMENT_BODY, MAX_ERROR_BODY};
-use cos_proto::retry::{GiveUpReason, RetryBudget, TransportFailure};
+use cos_proto::retry::{RetryBudget, TransportFailure};
 use cos_proto::{Config, Credentials, Operation, ResponseBody};
 
 use crate::body::UploadBody;
@@ -206,7 +206,7 @@ impl Client {
         loop {
             let attempt = call.attempt();
             let Some(response) = call.attempt_timeout(timeout, started.elapsed()) else {
-                return Err(deadline_passed(operation, attempt));
+                return Err(Error::deadline_passed(operation, attempt));
             };
             let credentials = self.credentials()?;
             let request = call.request(credentials.as_ref(), unix_now())?;
@@ -432,17 +432,6 @@ fn read_document(body: ureq::Body, limit: usize, cut: bool) -> Result<Bytes, Rea
         buffer.truncate(limit);
     }
     Ok(Bytes::from(buffer))
-}
-
-/// The error of a call whose deadline passed before its next attempt.
-pub(crate) fn deadline_passed(operation: &'static str, attempts: u32) -> Error {
-    Error::Transport {
-        operation,
-        failure: TransportFailure::Timeout,
-        reason: GiveUpReason::DeadlineExceeded,
-        attempts,
-        source: "the call's deadline passed".into(),
-    }
 }
 
 /// `PutObject` from `cos_proto::ops::PutObject`.

@@ -14,7 +14,7 @@ use cos_transfer::fs::TransferFiles;
 use std::time::Instant;
 
 use crate::body::UploadBody;
-use crate::client::{Client, Deadline, deadline_passed};
+use crate::client::{Client, Deadline};
 use crate::clock::jitter;
 use crate::error::Error;
 use crate::transport::classify_io;
@@ -119,7 +119,10 @@ impl ObjectBody {
             let read = match self.watch.check(self.started.elapsed()) {
                 Ok(()) => reader.read(buf),
                 Err(Slow::Deadline(_)) => {
-                    return Err(deadline_passed("GetObject", self.download.resumes() + 1));
+                    return Err(Error::deadline_passed(
+                        "GetObject",
+                        self.download.resumes() + 1,
+                    ));
                 }
                 // Too slow: cut this connection and resume on a new one.
                 Err(slow) => Err(io::Error::new(io::ErrorKind::TimedOut, slow)),

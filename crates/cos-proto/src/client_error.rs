@@ -128,6 +128,18 @@ impl Error {
 }
 
 impl Error {
+    /// The error of a call whose deadline ([`crate::call::CallOptions::deadline`]) passed
+    /// before it could finish: a timeout, not retried.
+    pub fn deadline_passed(operation: &'static str, attempts: u32) -> Self {
+        Error::Transport {
+            operation,
+            failure: TransportFailure::Timeout,
+            reason: GiveUpReason::DeadlineExceeded,
+            attempts,
+            source: "the call's deadline passed".into(),
+        }
+    }
+
     /// The COS error, when COS answered with one.
     pub fn service_error(&self) -> Option<&ServiceError> {
         match self {

@@ -9,7 +9,7 @@ use cos_proto::call::{Call, CallOptions, Step};
 use cos_proto::pace::{BodyWatch, MinProgress};
 use cos_proto::presign::Presign;
 use cos_proto::response::{MAX_DOCUMENT_BODY, MAX_ERROR_BODY, is_success};
-use cos_proto::retry::{GiveUpReason, RetryBudget};
+use cos_proto::retry::RetryBudget;
 use cos_proto::{Body, Config, Credentials, Operation, ResponseBody};
 use http::HeaderValue;
 use hyper::body::Incoming;
@@ -207,7 +207,7 @@ impl Client {
         let mut call = Call::new(op, &inner.config, inner.call_options, body.is_replayable());
         loop {
             let Some(timeout) = call.attempt_timeout(timeout, started.elapsed()) else {
-                return Err(deadline_passed(name, call.attempt()));
+                return Err(Error::deadline_passed(name, call.attempt()));
             };
             let credentials = self.current_credentials().await?;
             let request = call.request(credentials.as_ref(), unix_now())?;
@@ -346,17 +346,6 @@ impl Client {
                 AttemptError::Transport(TransportFailure::Timeout, reason.into())
             ),
         }
-    }
-}
-
-/// The error of a call whose deadline passed before its next attempt.
-pub(crate) fn deadline_passed(operation: &'static str, attempts: u32) -> Error {
-    Error::Transport {
-        operation,
-        failure: TransportFailure::Timeout,
-        reason: GiveUpReason::DeadlineExceeded,
-        attempts,
-        source: "the call's deadline passed".into(),
     }
 }
 

@@ -22,7 +22,7 @@ use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
 use crate::body::UploadBody;
-use crate::client::{Client, StreamedBody, deadline_passed};
+use crate::client::{Client, StreamedBody};
 use crate::error::{BoxError, Error};
 use crate::time::jitter;
 use crate::transfer::blocking;
@@ -268,8 +268,10 @@ impl ObjectBody {
                     match self.judge() {
                         Ok(()) => continue,
                         Err(None) => {
-                            return self
-                                .fail(deadline_passed("GetObject", self.download.resumes() + 1));
+                            return self.fail(Error::deadline_passed(
+                                "GetObject",
+                                self.download.resumes() + 1,
+                            ));
                         }
                         Err(Some(why)) => {
                             let next = self.download.on_break(TransportFailure::Timeout, jitter());

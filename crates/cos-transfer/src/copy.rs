@@ -424,10 +424,7 @@ impl Copy {
             Ok(plan) => plan,
             Err(err) => return self.finish(Err(err.into())),
         };
-        let limit = match self.options.concurrency {
-            0 => plan.default_concurrency(),
-            n => n,
-        };
+        let limit = plan.concurrency(self.options.concurrency);
         self.etags = vec![None; plan.count() as usize];
         self.window = Some(Window::new(plan, limit, |_| false));
         self.events.push_back(TransferEvent::Started {

@@ -420,10 +420,7 @@ impl Download {
     }
 
     fn concurrency(&self, plan: &PartPlan) -> usize {
-        match self.options.concurrency {
-            0 => plan.default_concurrency(),
-            n => n,
-        }
+        plan.concurrency(self.options.concurrency)
     }
 
     /// How many actions of a stage may be out at once (the window's limit).

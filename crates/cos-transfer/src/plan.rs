@@ -109,6 +109,15 @@ impl PartPlan {
             .unwrap_or(usize::MAX)
             .clamp(1, 8)
     }
+
+    /// The requests a transfer of this plan keeps in flight when `asked` for (the
+    /// options' `concurrency`): `asked`, or the default for 0.
+    pub fn concurrency(&self, asked: usize) -> usize {
+        match asked {
+            0 => self.default_concurrency(),
+            n => n,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -374,13 +374,11 @@ impl Upload {
                     return Some(UploadAction::ListParts(op));
                 }
                 Stage::Hash { queue, out, .. } => {
-                    let limit = match self.options.concurrency {
-                        0 => self
-                            .window
-                            .as_ref()
-                            .map_or(1, |w| w.plan().default_concurrency()),
-                        n => n,
-                    };
+                    let asked = self.options.concurrency;
+                    let limit = self
+                        .window
+                        .as_ref()
+                        .map_or(1, |w| w.plan().concurrency(asked));
                     if out.len() >= limit {
                         return None;
                     }
@@ -557,14 +555,18 @@ impl Upload {
     }
 
     fn concurrency(&self, plan: &PartPlan) -> usize {
-        match self.options.concurrency {
-            0 => plan.default_concurrency(),
-            n => n,
-        }
+        plan.concurrency(self.options.concurrency)
     }
 
     /// Starts the part phase over `plan`, with the parts in `self.parts` counted done.
     fn begin_parts(&mut self, plan: PartPlan) {
+        self.start_window(plan);
+        self.stage = Stage::Parts;
+    }
+
+    /// The window over `plan`, with the parts in `self.parts` counted done (what an
+    /// earlier run sent), and the event that says so.
+    fn start_window(&mut self, plan: PartPlan) {
         let done: Vec<bool> = self.parts.iter().map(Option::is_some).collect();
         let window = Window::new(plan, self.concurrency(&plan), |i| done[i as usize]);
         self.resumed_bytes = window.progress().committed;
@@ -574,7 +576,6 @@ impl Upload {
             resumed: self.resumed_bytes,
         });
         self.window = Some(window);
-        self.stage = Stage::Parts;
     }
 
     fn checkpoint_now(&self) -> UploadCheckpoint {
@@ -1012,15 +1013,9 @@ impl Upload {
             Some(info)
                 if info.content_length == Some(self.source.size) && info.crc64 == Some(crc) =>
             {
+                // Every part was read back and matched: all of it was sent before.
                 if resumed && let Some(plan) = plan {
-                    let window = Window::new(plan, self.concurrency(&plan), |_| true);
-                    self.resumed_bytes = window.progress().committed;
-                    self.events.push_back(TransferEvent::Started {
-                        progress: window.progress(),
-                        parts: plan.count(),
-                        resumed: self.resumed_bytes,
-                    });
-                    self.window = Some(window);
+                    self.start_window(plan);
                 }
                 let done = UploadOutput {
                     etag: info.etag,
