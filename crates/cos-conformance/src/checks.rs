@@ -107,14 +107,6 @@ impl Ctx<'_> {
     }
 }
 
-macro_rules! ensure {
-    ($cond:expr, $($arg:tt)+) => {
-        if !$cond {
-            return Err(format!($($arg)+));
-        }
-    };
-}
-
 fn call<T>(what: &str, outcome: Outcome<T>) -> Result<T, String> {
     outcome.map_err(|failure| format!("{what}: {failure}"))
 }

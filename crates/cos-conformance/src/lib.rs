@@ -18,6 +18,16 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+/// Fails the check with a message unless `cond` holds (every module of the suite uses
+/// it: defined before them).
+macro_rules! ensure {
+    ($cond:expr, $($arg:tt)+) => {
+        if !$cond {
+            return Err(format!($($arg)+));
+        }
+    };
+}
+
 mod checks;
 mod fetch;
 pub mod process;

@@ -191,14 +191,6 @@ pub(crate) struct Ctx<'a> {
     pub(crate) setup: &'a TransferSetup<'a>,
 }
 
-macro_rules! ensure {
-    ($cond:expr, $($arg:tt)+) => {
-        if !$cond {
-            return Err(format!($($arg)+));
-        }
-    };
-}
-
 pub(crate) fn ok<T>(what: &str, result: Result<T, TransferError>) -> Result<T, String> {
     result.map_err(|e| format!("{what}: {e}"))
 }

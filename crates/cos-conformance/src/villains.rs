@@ -25,19 +25,7 @@ use crate::transfer::{CheckResult, Ctx, crc, data, io, ok, small};
 
 const KIB: u64 = 1024;
 
-macro_rules! ensure {
-    ($cond:expr, $($arg:tt)+) => {
-        if !$cond {
-            return Err(format!($($arg)+));
-        }
-    };
-}
-
-/// A rule that fires on nothing and counts the requests it matches (a latency of 0).
-fn counter(ctx: &Ctx<'_>, rule: FaultRule) -> FaultId {
-    ctx.faults().add(rule)
-}
-
+/// How many requests rule `id` matched (a latency of 0 counts without changing anything).
 fn matched(ctx: &Ctx<'_>, id: FaultId) -> u32 {
     ctx.faults()
         .rules()
@@ -558,8 +546,7 @@ pub(crate) fn source_replaced_keeping_size_and_mtime(ctx: &Ctx<'_>) -> CheckResu
 /// An append whose answer is lost after it took effect is not sent again (a second
 /// append would fail, or worse, append twice): it is reconciled with a HEAD.
 pub(crate) fn append_answer_lost(ctx: &Ctx<'_>) -> CheckResult {
-    let appends = counter(
-        ctx,
+    let appends = ctx.faults().add(
         FaultRule::latency(Duration::ZERO)
             .method("POST")
             .query_contains("append"),
@@ -592,8 +579,7 @@ pub(crate) fn append_answer_lost(ctx: &Ctx<'_>) -> CheckResult {
 /// A custom POST/PUT whose answer is lost is not repeated: the caller gets the
 /// transport error and decides.
 pub(crate) fn custom_request_not_repeated(ctx: &Ctx<'_>) -> CheckResult {
-    let puts = counter(
-        ctx,
+    let puts = ctx.faults().add(
         FaultRule::latency(Duration::ZERO)
             .method("PUT")
             .path_contains("custom"),
