@@ -367,6 +367,11 @@ fn check_opened(envelope: &Envelope, headers: &HeaderMap, master: &dyn MasterKey
         md5,
         "the MD5 is what was recorded"
     );
+    assert_eq!(
+        envelope.plaintext_crc64(),
+        decimal(headers, names::UNENCRYPTED_CONTENT_CRC64),
+        "the CRC-64 is what was recorded"
+    );
 
     // The envelope keeps exactly the family's headers it was given.
     let kept = envelope.headers();
@@ -440,11 +445,20 @@ fn probe(envelope: &Envelope, p: &mut Reader<'_>) {
         let taken = whole.update(&mut buf).is_ok();
         assert_eq!(taken, length.is_none_or(|l| len <= l));
         let read = if taken { len } else { 0 };
+        let decrypted = cos_proto::crc64::crc64(if taken { &buf } else { &[] });
         let finished = whole.finish();
         if finished.is_ok() {
             assert!(length.is_none_or(|l| l == read), "a short object finished");
+            assert!(
+                envelope.plaintext_crc64().is_none_or(|c| c == decrypted),
+                "a whole object of another CRC-64 finished"
+            );
         } else if envelope.plaintext_md5().is_none() {
-            assert!(length.is_some_and(|l| l != read), "{finished:?}");
+            let crc_wrong = envelope.plaintext_crc64().is_some_and(|c| c != decrypted);
+            assert!(
+                length.is_some_and(|l| l != read) || crc_wrong,
+                "{finished:?}"
+            );
         }
 
         assert_eq!(
@@ -470,18 +484,12 @@ fn probe(envelope: &Envelope, p: &mut Reader<'_>) {
 /// What opens seals again (same format, key, IV, recorded values) to headers that open
 /// to the same key and IV.
 fn reseal(envelope: &Envelope, master: &dyn MasterKey) {
-    let mut info = PlaintextInfo::new();
-    if let Some(length) = envelope.plaintext_length() {
-        info = info.length(length);
-    }
-    if let Some(md5) = envelope.plaintext_md5() {
-        info = info.md5(md5);
-    }
-    if let Some(part_size) = envelope.part_size() {
-        if part_size == 0 || !part_size.is_multiple_of(16) {
-            return;
-        }
-        info = info.multipart(part_size);
+    let info = envelope.plaintext_info();
+    if info
+        .part_size
+        .is_some_and(|size| size == 0 || !size.is_multiple_of(16))
+    {
+        return;
     }
     let key = ContentKey::from_bytes(*envelope.content_key().expose_secret());
     let mut rng = FuzzRng::new(7);
@@ -505,6 +513,7 @@ fn reseal(envelope: &Envelope, master: &dyn MasterKey) {
     if envelope.format() == Format::V2 {
         assert_eq!(again.plaintext_length(), envelope.plaintext_length());
         assert_eq!(again.plaintext_md5(), envelope.plaintext_md5());
+        assert_eq!(again.plaintext_crc64(), envelope.plaintext_crc64());
         assert_eq!(again.part_size(), envelope.part_size());
     }
 }

@@ -113,6 +113,8 @@ pub fn download(data: &[u8]) {
     let Ok(first) = op.parse_response(&input::url(), answer) else {
         return;
     };
+    // The body's length is known from Content-Length, or for a 206 from its span.
+    let bounded = has_length || ranged;
     // The CRC-64 of a whole-object answer is checked, with or without a length (without
     // one, it is what catches a truncated body).
     let whole_checked = !ranged && has_crc;
@@ -128,11 +130,11 @@ pub fn download(data: &[u8]) {
                 let before = download.received();
                 match download.on_data(&chunk) {
                     Ok(()) => {
-                        assert!(!has_length || before + n <= span_len);
+                        assert!(!bounded || before + n <= span_len);
                         assert_eq!(download.received(), before + n);
                     }
                     Err(DownloadError::TooLong { expected }) => {
-                        assert!(has_length && before + n > expected);
+                        assert!(bounded && before + n > expected);
                         return;
                     }
                     Err(other) => panic!("on_data failed with {other:?}"),
@@ -153,6 +155,7 @@ pub fn download(data: &[u8]) {
                 else {
                     panic!("a continuation without a closed range");
                 };
+                let asked = from;
                 let from = if shift % 2 == 1 {
                     from.saturating_add(shift)
                 } else {
@@ -168,7 +171,13 @@ pub fn download(data: &[u8]) {
                     crc,
                     etag,
                 );
-                let Ok(output) = request.parse_response(&input::url(), answer) else {
+                let parsed = request.parse_response(&input::url(), answer);
+                // Another span than the one asked for is refused before any byte of it.
+                assert!(
+                    from == asked || parsed.is_err(),
+                    "bytes {from}-{last} accepted for bytes {asked}-{last}"
+                );
+                let Ok(output) = parsed else {
                     continue;
                 };
                 let aligned = download.on_resumed(&output);
@@ -183,7 +192,7 @@ pub fn download(data: &[u8]) {
         match step {
             Ok(DownloadStep::Done) => {
                 assert!(download.is_done());
-                if has_length {
+                if bounded {
                     assert_eq!(download.received(), span_len, "done before the last byte");
                 }
                 if whole_checked {

@@ -565,7 +565,6 @@ impl Sim for UploadSim {
     fn part(action: &UploadAction) -> Option<u32> {
         match action {
             UploadAction::UploadPart { op, .. } => Some(op.part_number()),
-            UploadAction::HashPart { part_number, .. } => Some(*part_number),
             _ => None,
         }
     }
@@ -1005,7 +1004,8 @@ impl Sim for UploadSim {
         Some(match r.u8() % 11 {
             9 => {
                 let number = u32::from(r.u8());
-                if pending.iter().any(|a| Self::part(a) == Some(number)) {
+                let hashing = |a: &UploadAction| matches!(a, UploadAction::HashPart { part_number, .. } if *part_number == number);
+                if pending.iter().any(hashing) {
                     return None;
                 }
                 UploadOutcome::PartHashed {
@@ -1250,8 +1250,7 @@ impl Sim for DownloadSim {
 
     fn part(action: &DownloadAction) -> Option<u32> {
         match action {
-            DownloadAction::GetRange { part_number, .. }
-            | DownloadAction::CheckRange { part_number, .. } => Some(*part_number),
+            DownloadAction::GetRange { part_number, .. } => Some(*part_number),
             _ => None,
         }
     }
@@ -1562,7 +1561,8 @@ impl Sim for DownloadSim {
             }
             6 => {
                 let number = u32::from(r.u8());
-                if pending.iter().any(|a| Self::part(a) == Some(number)) {
+                let checking = |a: &DownloadAction| matches!(a, DownloadAction::CheckRange { part_number, .. } if *part_number == number);
+                if pending.iter().any(checking) {
                     return None;
                 }
                 DownloadOutcome::RangeChecked {
