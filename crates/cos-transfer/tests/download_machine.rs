@@ -28,6 +28,10 @@ struct Sim {
     temp_exists: bool,
     fail_ranges: Vec<(u32, u16)>,
     short_ranges: Vec<u32>,
+    /// Ranges served with one byte flipped (and the CRC64 of what was served).
+    flip_ranges: Vec<u32>,
+    /// Envelope headers the HEAD carries (a decrypting download reads them).
+    envelope: Vec<(&'static str, String)>,
 }
 
 #[derive(Default, Debug)]
@@ -49,6 +53,8 @@ impl Sim {
             temp_exists: false,
             fail_ranges: Vec::new(),
             short_ranges: Vec::new(),
+            flip_ranges: Vec::new(),
+            envelope: Vec::new(),
         }
     }
 
@@ -63,6 +69,7 @@ impl Sim {
                 if let Some(crc) = self.crc_header {
                     headers.push(("x-cos-hash-crc64ecma", crc.to_string()));
                 }
+                headers.extend(self.envelope.iter().cloned());
                 DownloadOutcome::Head(parse(&op, response(200, &headers, "")))
             }
             DownloadAction::OpenTemp { len, keep } => {
@@ -106,6 +113,10 @@ impl Sim {
                     self.short_ranges.remove(i);
                     data.pop();
                 }
+                if let Some(i) = self.flip_ranges.iter().position(|n| *n == part_number) {
+                    self.flip_ranges.remove(i);
+                    data[0] ^= 0xff;
+                }
                 self.temp[o..o + data.len()].copy_from_slice(&data);
                 DownloadOutcome::Range {
                     part_number,
@@ -123,6 +134,11 @@ impl Sim {
                     part_number,
                     result: Ok(crc64::crc64(&self.temp[o..o + l])),
                 }
+            }
+            DownloadAction::CheckPlaintext { len } => {
+                trace.actions.push("check plaintext".into());
+                assert_eq!(len, self.data.len() as u64);
+                DownloadOutcome::PlaintextChecked(Ok(crc64::crc64(&self.temp)))
             }
             DownloadAction::SaveCheckpoint(cp) => {
                 trace.actions.push(format!("save {}", cp.ranges.len()));
@@ -423,4 +439,49 @@ fn plain_and_decrypting_downloads_never_resume_each_other() {
     sim.temp_exists = true;
     let (result, _) = drive(&mut download(Some(decrypted)).decrypting(), &mut sim, 5);
     assert_eq!(result.unwrap().resumed_bytes, 500);
+}
+
+/// A decrypting download of an object COS sends without a CRC64 reads the written file
+/// back and checks it against the plaintext CRC64 the envelope records before the
+/// rename: a byte flipped on the way is a typed error and nothing is renamed. (The
+/// simulated object is its own plaintext.)
+#[test]
+fn a_decrypting_download_without_cos_crc_checks_the_envelope_crc() {
+    for flipped in [false, true] {
+        let data = object(1000);
+        let mut sim = Sim::new(data.clone());
+        sim.crc_header = None;
+        sim.envelope = vec![
+            ("x-cos-meta-client-side-encryption-key", "k".into()),
+            (
+                "x-cos-meta-client-side-encryption-unencrypted-content-crc64",
+                crc64::crc64(&data).to_string(),
+            ),
+        ];
+        if flipped {
+            sim.flip_ranges = vec![3];
+        }
+        let mut machine = download(None).decrypting();
+        let (result, trace) = drive(&mut machine, &mut sim, 8);
+        assert!(trace.actions.iter().any(|a| a == "check plaintext"));
+        if flipped {
+            assert!(
+                matches!(result, Err(TransferError::Crc64Mismatch { .. })),
+                "{result:?}"
+            );
+            assert!(!trace.finalized);
+        } else {
+            result.unwrap();
+            assert!(trace.finalized);
+        }
+    }
+    // With COS's CRC64 there is nothing to read back.
+    let mut sim = Sim::new(object(1000));
+    sim.envelope = vec![(
+        "x-cos-meta-client-side-encryption-unencrypted-content-crc64",
+        "1".into(),
+    )];
+    let (result, trace) = drive(&mut download(None).decrypting(), &mut sim, 9);
+    result.unwrap();
+    assert!(!trace.actions.iter().any(|a| a == "check plaintext"));
 }
