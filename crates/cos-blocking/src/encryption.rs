@@ -251,8 +251,18 @@ impl EncryptionClient {
                 path: path.to_owned(),
                 source,
             })?;
-        // The envelope records the file's CRC-64: one local read before the upload.
-        let crc64 = fs::source_crc64(path, &identity, 0, identity.size, &Sealing::Plain)?;
+        // A v2 envelope records the file's CRC-64: one local read before the upload.
+        let crc64 = if encrypted::records_plaintext_crc64(self.format) {
+            Some(fs::source_crc64(
+                path,
+                &identity,
+                0,
+                identity.size,
+                &Sealing::Plain,
+            )?)
+        } else {
+            None
+        };
         let (machine, envelope) = encrypted::upload(
             self.client.config().bucket(),
             put,

@@ -123,13 +123,17 @@ impl Client {
         op: &AppendObject,
         body: impl Into<UploadBody>,
     ) -> Result<AppendObjectOutput, Error> {
-        match self.send(op, body) {
-            // Never sent again (it could land twice): a HEAD says whether it landed.
-            Err(err) if err.may_have_taken_effect() => match self.head_object(&op.head()) {
-                Ok(head) => op.reconcile(&head).ok_or(err),
+        let err = match self.send(op, body) {
+            Err(err) => err,
+            done => return done,
+        };
+        // Never sent again (it could land twice): a HEAD says whether it landed.
+        match op.recheck_after(&err) {
+            Some(head) => match self.head_object(&head) {
+                Ok(info) => op.reconcile(&info).ok_or(err),
                 Err(_) => Err(err),
             },
-            done => done,
+            None => Err(err),
         }
     }
 

@@ -256,11 +256,15 @@ impl EncryptionClient {
     ) -> Result<UploadOutput, TransferError> {
         let path = path.as_ref().to_path_buf();
         let (identity, checkpoint, files) = upload_start(&path).await?;
-        // The envelope records the file's CRC-64: one local read before the upload.
-        let crc64 = {
+        // A v2 envelope records the file's CRC-64: one local read before the upload.
+        let crc64 = if encrypted::records_plaintext_crc64(self.format) {
             let (path, identity) = (path.clone(), identity.clone());
-            blocking(move || fs::source_crc64(&path, &identity, 0, identity.size, &Sealing::Plain))
-                .await?
+            let read = blocking(move || {
+                fs::source_crc64(&path, &identity, 0, identity.size, &Sealing::Plain)
+            });
+            Some(read.await?)
+        } else {
+            None
         };
         let (machine, envelope) = encrypted::upload(
             self.client.config().bucket(),

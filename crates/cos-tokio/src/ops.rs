@@ -84,13 +84,17 @@ impl Client {
         op: &AppendObject,
         body: impl Into<UploadBody>,
     ) -> Result<AppendObjectOutput, Error> {
-        match self.send(op, body).await {
-            // Never sent again (it could land twice): a HEAD says whether it landed.
-            Err(err) if err.may_have_taken_effect() => match self.head_object(&op.head()).await {
-                Ok(head) => op.reconcile(&head).ok_or(err),
+        let err = match self.send(op, body).await {
+            Err(err) => err,
+            done => return done,
+        };
+        // Never sent again (it could land twice): a HEAD says whether it landed.
+        match op.recheck_after(&err) {
+            Some(head) => match self.head_object(&head).await {
+                Ok(info) => op.reconcile(&info).ok_or(err),
                 Err(_) => Err(err),
             },
-            done => done,
+            None => Err(err),
         }
     }
 

@@ -47,18 +47,19 @@ fn record_of(envelope: &Envelope) -> EncryptionRecord {
 /// The upload machine for an encrypted `upload_file` of `source` to `bucket` as `put`
 /// describes (the user's metadata is kept; a `Content-MD5` of the plaintext is refused),
 /// and the envelope to encrypt its bodies with. `plaintext_crc64` is the CRC-64 of the
-/// file (the driver reads it once before the upload): the envelope records it, and every
-/// whole-object read checks it. `checkpoint` is what an earlier run left: when it
-/// matches the file, records an envelope `master` opens, of the client's `format` and
-/// of this file's CRC-64, the upload resumes with that envelope; otherwise a fresh one is
-/// sealed in `format` (and the machine aborts the stale upload). A checkpoint never
-/// chooses the format.
+/// file for a [`Format::V2`] upload (the driver reads it once before the upload, see
+/// [`records_plaintext_crc64`]): the envelope records it, and every whole-object read
+/// checks it. `checkpoint` is what an earlier run left: when it matches the file,
+/// records an envelope `master` opens, of the client's `format` and of this file's
+/// CRC-64, the upload resumes with that envelope; otherwise a fresh one is sealed in
+/// `format` (and the machine aborts the stale upload). A checkpoint never chooses the
+/// format.
 #[allow(clippy::too_many_arguments)]
 pub fn upload(
     bucket: &str,
     put: &PutObject,
     source: SourceIdentity,
-    plaintext_crc64: u64,
+    plaintext_crc64: Option<u64>,
     checkpoint: Option<UploadCheckpoint>,
     options: TransferOptions,
     master: &dyn MasterKey,
@@ -70,16 +71,17 @@ pub fn upload(
         .filter(|_| !Upload::is_single_put(&source, &options))
         .and_then(|cp| resumable(cp, bucket, put.key(), &source, master, rng))
         .filter(|(_, envelope)| {
-            envelope.format() == format && envelope.plaintext_crc64() == Some(plaintext_crc64)
+            envelope.format() == format && envelope.plaintext_crc64() == plaintext_crc64
         })
     {
         let put = object::put_request(put, &envelope).map_err(refused)?;
         let machine = Upload::new(bucket, put, source, checkpoint, options);
         return Ok((machine.with_encryption(record), envelope));
     }
-    let mut info = PlaintextInfo::new()
-        .length(source.size)
-        .crc64(plaintext_crc64);
+    let mut info = PlaintextInfo::new().length(source.size);
+    if let Some(crc64) = plaintext_crc64 {
+        info = info.crc64(crc64);
+    }
     if !Upload::is_single_put(&source, &options) {
         let plan = PartPlan::new(source.size, options.part_size)?;
         if !plan.part_size().is_multiple_of(CIPHER_BLOCK) {
@@ -94,6 +96,13 @@ pub fn upload(
     let put = object::put_request(put, &envelope).map_err(refused)?;
     let machine = Upload::new(bucket, put, source, checkpoint, options);
     Ok((machine.with_encryption(record_of(&envelope)), envelope))
+}
+
+/// Whether an upload in `format` records the plaintext CRC-64 (and so needs the driver
+/// to read the file once before it starts): v2 does, the Python SDK's envelope has no
+/// place for it.
+pub fn records_plaintext_crc64(format: Format) -> bool {
+    format == Format::V2
 }
 
 /// The record and envelope of `checkpoint`, if the upload can take it up.
@@ -213,7 +222,7 @@ mod tests {
             "b-1250000000",
             &put,
             source(100),
-            99,
+            Some(99),
             None,
             options(),
             &master(1),
@@ -247,7 +256,7 @@ mod tests {
             "b-1250000000",
             &PutObject::new("k", None),
             source(100),
-            99,
+            Some(99),
             None,
             options().part_size(20),
             &master(1),
@@ -263,7 +272,7 @@ mod tests {
             "b-1250000000",
             &PutObject::new("k", None),
             source(100),
-            99,
+            Some(99),
             None,
             options(),
             &master(1),
@@ -276,7 +285,7 @@ mod tests {
             "b-1250000000",
             &PutObject::new("k", None),
             source(100),
-            99,
+            Some(99),
             Some(checkpoint(Some(record.clone()))),
             options(),
             &master(1),
@@ -299,7 +308,7 @@ mod tests {
             "b-1250000000",
             &PutObject::new("k", None),
             source(100),
-            99,
+            Some(99),
             Some(checkpoint(Some(record))),
             options(),
             &master(2),
@@ -318,7 +327,7 @@ mod tests {
             "b-1250000000",
             &PutObject::new("k", None),
             source(100),
-            99,
+            Some(99),
             Some(checkpoint(None)),
             options(),
             &master(1),
@@ -337,7 +346,7 @@ mod tests {
     /// a fresh envelope of the client's format is sealed, recording the file's CRC-64.
     #[test]
     fn a_checkpoint_of_another_format_or_file_is_not_obeyed() {
-        for (format, crc) in [(Format::PythonCompatible, 99), (Format::V2, 98)] {
+        for (format, crc) in [(Format::PythonCompatible, None), (Format::V2, Some(98))] {
             let (_, first) = upload(
                 "b-1250000000",
                 &PutObject::new("k", None),
@@ -354,7 +363,7 @@ mod tests {
                 "b-1250000000",
                 &PutObject::new("k", None),
                 source(100),
-                99,
+                Some(99),
                 Some(checkpoint(Some(record_of(&first)))),
                 options(),
                 &master(1),
@@ -362,7 +371,7 @@ mod tests {
                 &mut rng(),
             )
             .unwrap();
-            assert_eq!(resumed.format(), Format::V2, "{format:?} {crc}");
+            assert_eq!(resumed.format(), Format::V2, "{format:?} {crc:?}");
             assert_eq!(resumed.plaintext_crc64(), Some(99));
             assert_ne!(resumed.iv().as_bytes(), first.iv().as_bytes());
             assert!(matches!(
@@ -370,6 +379,33 @@ mod tests {
                 UploadAction::AbortStale(_)
             ));
         }
+    }
+
+    /// The Python SDK's envelope records no CRC-64: an upload in that format resumes from
+    /// its own checkpoint all the same.
+    #[test]
+    fn a_python_compatible_upload_resumes() {
+        let seal = |checkpoint| {
+            upload(
+                "b-1250000000",
+                &PutObject::new("k", None),
+                source(100),
+                None,
+                checkpoint,
+                options(),
+                &master(1),
+                Format::PythonCompatible,
+                &mut rng(),
+            )
+            .unwrap()
+        };
+        let (_, first) = seal(None);
+        let (mut machine, resumed) = seal(Some(checkpoint(Some(record_of(&first)))));
+        assert_eq!(resumed.iv().as_bytes(), first.iv().as_bytes());
+        assert!(matches!(
+            first_action(&mut machine),
+            UploadAction::ListParts(_)
+        ));
     }
 
     #[test]

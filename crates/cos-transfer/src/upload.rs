@@ -242,9 +242,10 @@ pub struct Upload {
 impl Upload {
     /// An upload of `source` to `bucket`, with the attributes of `put` (its length is
     /// ignored: the source's size is used). `checkpoint` is what an earlier run left
-    /// (`None` if there is no file or it could not be parsed): if it matches the bucket,
-    /// key and source, its parts are reconciled with COS and only missing parts are
-    /// sent; otherwise its upload is aborted and the upload starts over.
+    /// (`None` if there is no file or it could not be parsed): if it names the same
+    /// bucket, key and source size ([`Upload::checkpoint_matches`]), its parts are read
+    /// back, reconciled with COS, and only missing or changed parts are sent; otherwise
+    /// its upload is aborted and the upload starts over.
     pub fn new(
         bucket: impl Into<String>,
         put: PutObject,
@@ -431,9 +432,11 @@ impl Upload {
                         return None;
                     }
                     *sent = true;
-                    return Some(UploadAction::VerifyCompleted(HeadObject::new(
-                        self.put.key(),
-                    )));
+                    let mut head = HeadObject::new(self.put.key());
+                    if let Some(key) = self.put.customer_key() {
+                        head = head.customer_key(key.clone());
+                    }
+                    return Some(UploadAction::VerifyCompleted(head));
                 }
                 Stage::Remove { sent, .. } => {
                     if *sent {
@@ -962,8 +965,11 @@ impl Upload {
                 };
             }
             None if now == self.source => self.stage = Stage::Complete { sent: false },
+            // An encrypted PUT carries an envelope that records the file as it was: it is
+            // never sent again with other bytes under the same key and IV.
             Some(_)
-                if Self::is_single_put(&now, &self.options)
+                if self.encryption.is_none()
+                    && Self::is_single_put(&now, &self.options)
                     && self.single_attempts < self.options.part_attempts =>
             {
                 self.events.push_back(TransferEvent::Retrying {

@@ -763,3 +763,57 @@ fn a_source_written_to_during_the_run_is_never_completed() {
     );
     assert_eq!(out.crc64, crc64::crc64(&data));
 }
+
+/// An encrypted single PUT carries an envelope that records the file as it was read:
+/// when the file changed meanwhile it is not sent again with other bytes under the same
+/// key and IV; the run fails and the next one seals a new envelope.
+#[test]
+fn an_encrypted_put_of_a_changed_file_is_not_sent_again() {
+    let (data, identity) = source(160);
+    let mut sim = Sim::new(data);
+    let mut touched = identity.clone();
+    touched.changed_ns = Some(7);
+    sim.identity_now = Some(touched);
+    let options = options().part_size(112);
+    let mut machine = new_upload(&identity, None, options).with_encryption(record("k"));
+    let (result, trace) = drive(&mut machine, &mut sim, 17);
+    assert!(
+        matches!(result, Err(TransferError::SourceChanged(_))),
+        "{result:?}"
+    );
+    assert_eq!(trace.actions, ["put", "check"]);
+}
+
+/// The HEAD that confirms a completion of an SSE-C object carries the object's key (COS
+/// refuses a HEAD of such an object without it).
+#[test]
+fn the_confirming_head_of_an_sse_c_upload_carries_its_key() {
+    let (data, identity) = source(300);
+    let mut sim = Sim::new(data);
+    let put = PutObject::new("k", None).server_side_encryption(
+        cos_proto::headers::ServerSideEncryption::customer_key(&[9; 32]),
+    );
+    let mut machine = Upload::new("b-1250000000", put, identity, None, options());
+    let mut trace = Trace::default();
+    let head = loop {
+        let _ = machine.poll_event();
+        match machine.poll_action() {
+            Some(UploadAction::Complete(_)) => machine.handle(UploadOutcome::Completed(Err(
+                service_error(404, "NoSuchUpload"),
+            ))),
+            Some(UploadAction::VerifyCompleted(head)) => break head,
+            Some(action) => {
+                if let Some(outcome) = sim.perform(action, &mut trace) {
+                    machine.handle(outcome);
+                }
+            }
+            None => unreachable!("actions are answered at once"),
+        }
+    };
+    let request = head.build_request(&config()).unwrap();
+    assert!(
+        request
+            .headers()
+            .contains_key("x-cos-server-side-encryption-customer-key")
+    );
+}

@@ -107,9 +107,13 @@ impl AppendObject {
         self.position
     }
 
-    /// The HEAD that [`AppendObject::reconcile`] judges by.
-    pub fn head(&self) -> super::HeadObject {
-        super::HeadObject::new(self.key.clone())
+    /// The HEAD to send after the append failed with `err`, when that leaves its outcome
+    /// unknown (its answer was lost after the request may have reached COS; an append is
+    /// never sent again): [`AppendObject::reconcile`] then judges by its answer. `None`
+    /// when the failure is final as it is.
+    pub fn recheck_after(&self, err: &crate::client_error::Error) -> Option<super::HeadObject> {
+        (err.may_have_taken_effect() && self.content_length.is_some())
+            .then(|| super::HeadObject::new(self.key.clone()))
     }
 
     /// Whether an append whose outcome is unknown (its answer was lost after the request
@@ -286,6 +290,45 @@ mod tests {
         }
         assert_eq!(request.headers().len(), expected.len());
         assert_eq!(request.body(), &Body::Payload { length: Some(11) });
+    }
+
+    #[test]
+    fn only_an_outcome_left_unknown_is_rechecked() {
+        use crate::client_error::Error as ClientError;
+        use crate::retry::{GiveUpReason, TransportFailure};
+        let lost = |failure| ClientError::Transport {
+            operation: "AppendObject",
+            failure,
+            reason: GiveUpReason::NotIdempotent,
+            attempts: 1,
+            source: "lost".into(),
+        };
+        let append = AppendObject::new("log", 10, Some(5));
+        let head = append
+            .recheck_after(&lost(TransportFailure::ConnectionReset))
+            .expect("a lost answer is rechecked");
+        let request = head.build_request(&config()).expect("builds");
+        assert_eq!(request.method(), Method::HEAD);
+        assert!(
+            append
+                .recheck_after(&lost(TransportFailure::Connect))
+                .is_none()
+        );
+        let refused = ClientError::Cos(
+            append
+                .parse_response(
+                    &"http://h/log".parse().expect("uri"),
+                    error_response(409, "AppendPositionErr"),
+                )
+                .expect_err("an error"),
+        );
+        assert!(append.recheck_after(&refused).is_none());
+        let chunked = AppendObject::new("log", 10, None);
+        assert!(
+            chunked
+                .recheck_after(&lost(TransportFailure::Timeout))
+                .is_none()
+        );
     }
 
     #[test]
