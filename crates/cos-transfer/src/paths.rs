@@ -102,7 +102,8 @@ fn check_segment(segment: &str) -> Result<(), RefusedKey> {
     if segment.chars().any(char::is_control) {
         return Err(RefusedKey::ControlCharacter);
     }
-    if segment == HELPER_DIR {
+    // Case-insensitive file systems (macOS, Windows) would map `.COS-Transfer` there too.
+    if segment.eq_ignore_ascii_case(HELPER_DIR) {
         return Err(RefusedKey::Reserved);
     }
     // A last line of defence: the segment must be one plain path component here too.
@@ -358,6 +359,7 @@ mod tests {
             ("p/", RefusedKey::Empty),
             ("p/.cos-transfer/x.part", RefusedKey::Reserved),
             ("p/a/.cos-transfer", RefusedKey::Reserved),
+            ("p/.COS-Transfer/x.resume", RefusedKey::Reserved),
         ] {
             assert_eq!(local_path_for_key(root, "p/", key), Err(why), "{key}");
         }

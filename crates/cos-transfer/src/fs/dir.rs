@@ -56,6 +56,21 @@ mod imp {
         .union(OFlags::RDONLY)
         .union(OFlags::CLOEXEC);
 
+    /// Opens a directory: for reading, or, when it may be searched but not read (mode
+    /// `0711`), by path only where the system has `O_PATH` (the `*at` calls work on such a
+    /// handle; syncing it is then skipped).
+    fn open_dir(
+        open: impl Fn(OFlags) -> rustix::io::Result<std::os::fd::OwnedFd>,
+    ) -> rustix::io::Result<std::os::fd::OwnedFd> {
+        match open(DIR_FLAGS) {
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            Err(rustix::io::Errno::ACCESS) => {
+                open(OFlags::DIRECTORY | OFlags::PATH | OFlags::CLOEXEC)
+            }
+            other => other,
+        }
+    }
+
     impl Dir {
         /// Opens the directory at `path`. Links in `path` itself are followed: it is the
         /// caller's own path, not one derived from a key.
@@ -65,7 +80,7 @@ mod imp {
             } else {
                 path
             };
-            let fd = rustix::fs::open(path, DIR_FLAGS, Mode::empty())?;
+            let fd = open_dir(|flags| rustix::fs::open(path, flags, Mode::empty()))?;
             Ok(Dir {
                 path: path.to_owned(),
                 fd,
@@ -76,8 +91,11 @@ mod imp {
         /// A symbolic link or anything but a directory is refused.
         pub(crate) fn subdir(&self, name: &OsStr, create: bool) -> io::Result<Dir> {
             let path = self.join(name);
-            let flags = DIR_FLAGS | OFlags::NOFOLLOW;
-            let open = || rustix::fs::openat(&self.fd, name, flags, Mode::empty());
+            let open = || {
+                open_dir(|flags| {
+                    rustix::fs::openat(&self.fd, name, flags | OFlags::NOFOLLOW, Mode::empty())
+                })
+            };
             let fd = match open() {
                 Err(rustix::io::Errno::NOENT) if create => {
                     match rustix::fs::mkdirat(&self.fd, name, Mode::from_raw_mode(0o777)) {
@@ -99,8 +117,11 @@ mod imp {
         /// Opens the file `name` of this directory as `how` says, never through a link.
         /// An existing file must be a regular file.
         pub(crate) fn open_file(&self, name: &OsStr, how: Open) -> io::Result<File> {
+            // NONBLOCK: a FIFO planted under the name must not hang the open (it does
+            // nothing to a regular file, and anything else is refused below).
             let flags = OFlags::NOFOLLOW
                 | OFlags::CLOEXEC
+                | OFlags::NONBLOCK
                 | match how {
                     Open::Read => OFlags::RDONLY,
                     Open::ReadWrite => OFlags::RDWR,
@@ -137,9 +158,21 @@ mod imp {
             Ok(rustix::fs::renameat(&self.fd, from, dest.fd.as_fd(), to)?)
         }
 
-        /// Makes the directory's entries (creations, renames) durable.
+        /// Makes the directory's entries (creations, renames) durable (skipped for a
+        /// directory that may be searched but not read).
         pub(crate) fn sync(&self) -> io::Result<()> {
-            Ok(rustix::fs::fsync(&self.fd)?)
+            match rustix::fs::fsync(&self.fd) {
+                Ok(()) | Err(rustix::io::Errno::BADF) => Ok(()),
+                Err(err) => Err(err.into()),
+            }
+        }
+
+        /// Whether `name` (not followed if a link) is `file`: the same device and inode.
+        pub(crate) fn holds(&self, name: &OsStr, file: &File) -> io::Result<bool> {
+            use std::os::unix::fs::MetadataExt;
+            let named = rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW)?;
+            let open = file.metadata()?;
+            Ok(named.st_dev as u64 == open.dev() && named.st_ino as u64 == open.ino())
         }
     }
 }
@@ -231,6 +264,13 @@ mod imp {
         pub(crate) fn sync(&self) -> io::Result<()> {
             Ok(())
         }
+
+        /// Whether `name` is `file`: without file identities here, only that `name` is
+        /// a regular file of the same length (a best effort).
+        pub(crate) fn holds(&self, name: &OsStr, file: &File) -> io::Result<bool> {
+            let named = fs::symlink_metadata(self.join(name))?;
+            Ok(named.is_file() && named.len() == file.metadata()?.len())
+        }
     }
 }
 
@@ -312,5 +352,31 @@ mod tests {
         std::fs::write(root.path().join("plain"), b"x").unwrap();
         let sub = dir.subdir(OsStr::new("plain"), true).unwrap_err();
         assert_eq!(sub.kind(), io::ErrorKind::PermissionDenied, "{sub}");
+    }
+
+    /// A FIFO planted where a file is read or kept would block an ordinary open for
+    /// ever: it is refused at once.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_planted_fifo_does_not_hang() {
+        let root = tempfile::tempdir().unwrap();
+        let fifo = root.path().join("fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let dir = Dir::open(root.path()).unwrap();
+        for how in [Open::Read, Open::ReadWrite] {
+            let err = dir.open_file(OsStr::new("fifo"), how).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                io::ErrorKind::PermissionDenied,
+                "{how:?}: {err}"
+            );
+        }
     }
 }

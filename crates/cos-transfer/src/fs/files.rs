@@ -43,6 +43,16 @@ impl TransferFiles {
     /// directories on the way are created, none through a symbolic link (a link in the
     /// tree is refused before anything is created past it).
     pub fn below(root: &Path, relative: &Path) -> io::Result<Self> {
+        Self::walk_below(root, relative, true)
+    }
+
+    /// [`TransferFiles::below`] where the directories already exist: nothing is created
+    /// (to look for a checkpoint or an existing file, say). Fails when one is missing.
+    pub fn existing_below(root: &Path, relative: &Path) -> io::Result<Self> {
+        Self::walk_below(root, relative, false)
+    }
+
+    fn walk_below(root: &Path, relative: &Path, create: bool) -> io::Result<Self> {
         let name = relative.file_name().ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -51,7 +61,7 @@ impl TransferFiles {
         })?;
         let parent = relative.parent().unwrap_or(Path::new(""));
         Ok(Self {
-            dir: dir::open_below(root, parent, true)?,
+            dir: dir::open_below(root, parent, create)?,
             name: name.to_owned(),
         })
     }
@@ -163,7 +173,17 @@ impl TransferFiles {
     pub fn finalize(&self, temp: &File) -> io::Result<()> {
         temp.sync_all()?;
         let helpers = self.helpers(false)?;
-        helpers.rename(&self.helper(paths::TEMP_SUFFIX), &self.dir, &self.name)?;
+        let name = self.helper(paths::TEMP_SUFFIX);
+        // Another transfer of the same name (two processes, or names that only a
+        // case-insensitive file system confuses) may have replaced the data file: never
+        // rename bytes this download did not write and verify.
+        if !helpers.holds(&name, temp)? {
+            return Err(io::Error::other(format!(
+                "{} was replaced by another transfer of the same file",
+                helpers.join(&name).display()
+            )));
+        }
+        helpers.rename(&name, &self.dir, &self.name)?;
         self.dir.sync()?;
         self.remove_checkpoint()
     }
@@ -250,6 +270,28 @@ mod tests {
             b"again"
         );
         assert_eq!(std::fs::read_dir(root.path().join("a")).unwrap().count(), 1);
+    }
+
+    /// Two transfers of the same file (two processes, or two names a case-insensitive
+    /// file system confuses): the one whose data file was replaced does not rename the
+    /// other's bytes into place.
+    #[test]
+    fn a_replaced_data_file_is_never_renamed() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("same");
+        let (a, b) = (
+            TransferFiles::of(&target).unwrap(),
+            TransferFiles::of(&target).unwrap(),
+        );
+        let (temp_a, _) = a.open_temp(1, false).unwrap();
+        super::super::write_at(&temp_a, 0, b"A").unwrap();
+        let (temp_b, _) = b.open_temp(1, false).unwrap();
+        super::super::write_at(&temp_b, 0, b"B").unwrap();
+        let err = a.finalize(&temp_a).unwrap_err();
+        assert!(err.to_string().contains("replaced"), "{err}");
+        assert!(!target.exists());
+        b.finalize(&temp_b).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"B");
     }
 
     /// Many transfers in one directory, each removing the helper folder when it leaves

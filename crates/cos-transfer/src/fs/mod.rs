@@ -128,18 +128,71 @@ fn write_all_at(file: &File, data: &[u8], offset: u64) -> io::Result<()> {
     std::os::unix::fs::FileExt::write_all_at(file, data, offset)
 }
 
-#[cfg(not(unix))]
+// Positional reads and writes that never share a file position: ranges are written
+// concurrently through one handle.
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "failed to fill whole buffer",
+                ));
+            }
+            Ok(n) => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn write_all_at(file: &File, mut data: &[u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !data.is_empty() {
+        match file.seek_write(data, offset) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WriteZero,
+                    "failed to write whole buffer",
+                ));
+            }
+            Ok(n) => {
+                data = &data[n..];
+                offset += n as u64;
+            }
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
+}
+
+// Elsewhere there is no positional I/O: one lock serialises every seek and its read or
+// write, so concurrent ranges cannot move each other's position.
+#[cfg(not(any(unix, windows)))]
+static SEEK_LOCK: Mutex<()> = Mutex::new(());
+
+#[cfg(not(any(unix, windows)))]
 fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
     use std::io::{Read, Seek, SeekFrom};
-    let mut f = file.try_clone()?;
+    let _serial = SEEK_LOCK.lock().map_err(|_| poisoned())?;
+    let mut f = file;
     f.seek(SeekFrom::Start(offset))?;
     f.read_exact(buf)
 }
 
-#[cfg(not(unix))]
+#[cfg(not(any(unix, windows)))]
 fn write_all_at(file: &File, data: &[u8], offset: u64) -> io::Result<()> {
-    use std::io::{Seek, SeekFrom};
-    let mut f = file.try_clone()?;
+    use std::io::{Seek, SeekFrom, Write};
+    let _serial = SEEK_LOCK.lock().map_err(|_| poisoned())?;
+    let mut f = file;
     f.seek(SeekFrom::Start(offset))?;
     f.write_all(data)
 }
@@ -244,6 +297,18 @@ impl FileTarget {
         }
     }
 
+    /// The transfer's files where they exist, creating nothing (a lookup before the
+    /// download has started must leave no directory behind).
+    fn existing_files(&self) -> io::Result<Arc<TransferFiles>> {
+        if let Some(files) = &*self.files.lock().map_err(|_| poisoned())? {
+            return Ok(Arc::clone(files));
+        }
+        Ok(Arc::new(match &self.below {
+            Some((root, relative)) => TransferFiles::existing_below(root, relative)?,
+            None => TransferFiles::of(&self.target)?,
+        }))
+    }
+
     fn files(&self) -> io::Result<Arc<TransferFiles>> {
         let mut files = self.files.lock().map_err(|_| poisoned())?;
         if let Some(files) = &*files {
@@ -268,7 +333,7 @@ impl FileTarget {
     /// Size and CRC64 of the file already at the target (read without following a
     /// link), for skip-unchanged checks.
     pub fn existing_size_and_crc64(&self) -> io::Result<(u64, u64)> {
-        let mut file = self.files()?.open_existing()?;
+        let mut file = self.existing_files()?.open_existing()?;
         let size = file.metadata()?.len();
         Ok((size, crc64_of_reader(&mut file)?))
     }
@@ -276,7 +341,7 @@ impl FileTarget {
 
 impl DownloadTarget for FileTarget {
     fn read_checkpoint(&self) -> Option<Vec<u8>> {
-        self.files().ok()?.read_checkpoint()
+        self.existing_files().ok()?.read_checkpoint()
     }
 
     fn open(&self, len: u64, keep: bool) -> io::Result<bool> {
@@ -396,7 +461,12 @@ pub fn walk_files(root: &Path) -> io::Result<Vec<PathBuf>> {
             let entry = entry?;
             let kind = entry.file_type()?;
             let path = relative.join(entry.file_name());
-            if kind.is_dir() && entry.file_name() == crate::paths::HELPER_DIR {
+            if kind.is_dir()
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| name.eq_ignore_ascii_case(crate::paths::HELPER_DIR))
+            {
                 continue;
             }
             if kind.is_dir() {
@@ -464,6 +534,10 @@ mod tests {
         assert!(evil.open(1, false).is_err());
         assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
         let ok = FileTarget::below(root.path(), Path::new("ok/file"));
+        // Looking for a checkpoint or an existing file creates nothing.
+        assert!(ok.read_checkpoint().is_none());
+        assert!(ok.existing_size_and_crc64().is_err());
+        assert!(!root.path().join("ok").exists());
         assert!(!ok.open(1, false).unwrap());
         assert!(root.path().join("ok").is_dir());
     }
