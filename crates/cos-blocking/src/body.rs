@@ -372,13 +372,20 @@ impl AttemptReader<'_> {
 
 impl Read for AttemptReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if let Some((watch, started)) = &mut self.pace
-            && let Err(slow) = watch.on_bytes(started.elapsed(), std::mem::take(&mut self.handed))
-        {
-            self.slow = Some(slow);
-            return Err(io::Error::new(io::ErrorKind::TimedOut, slow));
+        if let Some((watch, started)) = &mut self.pace {
+            // The transport took what the last read handed it; now the source is read,
+            // which is the caller's time, not the server's.
+            let now = started.elapsed();
+            if let Err(slow) = watch.on_bytes(now, std::mem::take(&mut self.handed)) {
+                self.slow = Some(slow);
+                return Err(io::Error::new(io::ErrorKind::TimedOut, slow));
+            }
+            watch.pause(now);
         }
         let result = self.inner.read(buf);
+        if let Some((watch, started)) = &mut self.pace {
+            watch.unpause(started.elapsed());
+        }
         if let Ok(n) = &result {
             self.handed = *n as u64;
         }

@@ -194,9 +194,20 @@ impl Client {
         body: &mut UploadBody,
         deadline: Deadline,
     ) -> Result<(O::Output, Option<StreamedBody>), Error> {
+        self.execute_since(op, body, deadline, Instant::now())
+    }
+
+    /// [`Client::execute`] for a call that started at `started` (a download's
+    /// continuation): the call's deadline runs from then.
+    pub(crate) fn execute_since<O: Operation>(
+        &self,
+        op: &O,
+        body: &mut UploadBody,
+        deadline: Deadline,
+        started: Instant,
+    ) -> Result<(O::Output, Option<StreamedBody>), Error> {
         let operation = operation_name::<O>();
         let inner = &*self.inner;
-        let started = Instant::now();
         let timeout = match deadline {
             Deadline::Request => inner.timeouts.request,
             Deadline::Complete => inner.timeouts.complete,

@@ -29,7 +29,9 @@ const CHUNK: usize = 256 * 1024;
 /// policy has attempts); a body that still ends short is an error, never a silent short
 /// read. When the whole object is read and COS sent its CRC-64, the data is checked
 /// against it at the end (a mismatch is an error). The client's call deadline, if any,
-/// covers the body too.
+/// covers the body and its resumes too. The stall timeout and the minimum-progress rule
+/// judge only the time spent waiting on the server: keeping the reader between reads
+/// costs nothing but the deadline.
 pub struct ObjectBody {
     client: Client,
     download: Download,
@@ -59,12 +61,15 @@ impl ObjectBody {
         body: ureq::Body,
         started: Instant,
     ) -> Self {
-        let download = Download::new(op, first, client.inner.options.retry);
-        let watch = BodyWatch::new(
+        let download = Download::new(op, first, client.inner.options.retry)
+            .with_deadline(client.inner.options.deadline);
+        let mut watch = BodyWatch::new(
             client.inner.timeouts.min_progress,
             client.inner.options.deadline,
             started.elapsed(),
         );
+        // Until the caller first reads, the body waits on the caller.
+        watch.pause(started.elapsed());
         Self {
             client,
             download,
@@ -116,6 +121,8 @@ impl ObjectBody {
             let Some(reader) = self.reader.as_mut() else {
                 return Ok(0);
             };
+            // The caller asks for more: from now the body waits on the server.
+            self.watch.unpause(self.started.elapsed());
             let read = match self.watch.check(self.started.elapsed()) {
                 Ok(()) => reader.read(buf),
                 Err(Slow::Deadline(_)) => {
@@ -132,15 +139,18 @@ impl ObjectBody {
                     let early =
                         io::Error::new(io::ErrorKind::UnexpectedEof, "the body ended early");
                     self.download
-                        .on_end(jitter())
+                        .on_end(jitter(), self.started.elapsed())
                         .map_err(|err| download_error(err, early))?
                 }
                 Ok(n) => {
                     self.download
                         .on_data(&buf[..n])
                         .map_err(|err| download_error(err, io::ErrorKind::InvalidData.into()))?;
-                    // Judged at the next read (these bytes are good either way).
-                    let _ = self.watch.on_bytes(self.started.elapsed(), n as u64);
+                    // Judged at the next read (these bytes are good either way); until
+                    // then the body waits on the caller.
+                    let now = self.started.elapsed();
+                    let _ = self.watch.on_bytes(now, n as u64);
+                    self.watch.pause(now);
                     return Ok(n);
                 }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
@@ -148,13 +158,13 @@ impl ObjectBody {
                 // bytes: the body ended early.
                 Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => self
                     .download
-                    .on_end(jitter())
+                    .on_end(jitter(), self.started.elapsed())
                     .map_err(|e| download_error(e, err))?,
                 Err(err) => {
                     let failure = classify_io(&err);
                     tracing::debug!(key = self.key, error = %err, "download broke");
                     self.download
-                        .on_break(failure, jitter())
+                        .on_break(failure, jitter(), self.started.elapsed())
                         .map_err(|e| download_error(e, err))?
                 }
             };
@@ -172,10 +182,12 @@ impl ObjectBody {
                         "resuming the download"
                     );
                     std::thread::sleep(after);
-                    let (output, body) = self.client.execute(
+                    // A continuation of the same call: its deadline runs from the start.
+                    let (output, body) = self.client.execute_since(
                         &*request,
                         &mut UploadBody::empty(),
                         Deadline::Request,
+                        self.started,
                     )?;
                     self.download
                         .on_resumed(&output)

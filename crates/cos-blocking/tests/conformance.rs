@@ -45,7 +45,35 @@ fn body(upload: Upload) -> Outcome<UploadBody> {
         Upload::Bytes(bytes) => UploadBody::bytes(bytes),
         Upload::File(path) => UploadBody::file(path).map_err(failure)?,
         Upload::Chunks(chunks) => UploadBody::reader(io::Cursor::new(chunks.concat())),
+        Upload::SlowChunks(chunks, hold) => UploadBody::reader(SlowReader {
+            chunks: chunks.into_iter(),
+            hold,
+        }),
     })
+}
+
+/// A source that sleeps `hold` before giving each chunk.
+struct SlowReader {
+    chunks: std::vec::IntoIter<Bytes>,
+    hold: std::time::Duration,
+}
+
+impl Read for SlowReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(chunk) = self.chunks.next() else {
+            return Ok(0);
+        };
+        std::thread::sleep(self.hold);
+        let n = chunk.len().min(buf.len());
+        buf[..n].copy_from_slice(&chunk[..n]);
+        if n < chunk.len() {
+            let rest = chunk.slice(n..);
+            let mut all = vec![rest];
+            all.extend(self.chunks.by_ref());
+            self.chunks = all.into_iter();
+        }
+        Ok(n)
+    }
 }
 
 fn io_failure(err: io::Error) -> Failure {
@@ -77,6 +105,19 @@ impl ConformanceClient for Blocking {
             .collect::<io::Result<Vec<_>>>()
             .map_err(io_failure)?;
         Ok((out, chunks))
+    }
+    fn get_object_held(
+        &self,
+        op: &GetObject,
+        hold: std::time::Duration,
+    ) -> Outcome<(Vec<u8>, u32)> {
+        let (_, mut reader) = self.0.get_object(op).map_err(failure)?;
+        let mut data = vec![0u8; 4096];
+        let n = reader.read(&mut data).map_err(io_failure)?;
+        data.truncate(n);
+        std::thread::sleep(hold);
+        reader.read_to_end(&mut data).map_err(io_failure)?;
+        Ok((data, reader.resumes()))
     }
     fn get_object_to_file(&self, op: &GetObject, path: &Path) -> Outcome<GetObjectOutput> {
         self.0.get_object_to_file(op, path).map_err(failure)

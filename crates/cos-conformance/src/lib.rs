@@ -117,6 +117,9 @@ pub enum Upload {
     /// A stream of unknown length, sent `Transfer-Encoding: chunked` (not replayable):
     /// the client must feed these chunks through its reader/stream body type.
     Chunks(Vec<Bytes>),
+    /// Like [`Upload::Chunks`], from a slow source: it takes `hold` to give each chunk
+    /// (a sleeping reader, a stream that waits on a timer).
+    SlowChunks(Vec<Bytes>, std::time::Duration),
 }
 
 /// Where and how the suite runs.
@@ -167,6 +170,10 @@ pub trait ConformanceClient {
     fn get_object(&self, op: &GetObject) -> Outcome<(GetObjectOutput, Vec<u8>)>;
     /// `get_object`, the body read through the client's chunk iterator / `Stream`.
     fn get_object_chunks(&self, op: &GetObject) -> Outcome<(GetObjectOutput, Vec<Bytes>)>;
+    /// `get_object` read by a slow consumer: it keeps the first chunk `hold` before
+    /// reading the rest. Returns the data and how many times the body was resumed.
+    fn get_object_held(&self, op: &GetObject, hold: std::time::Duration)
+    -> Outcome<(Vec<u8>, u32)>;
     /// `get_object_to_file`.
     fn get_object_to_file(&self, op: &GetObject, path: &Path) -> Outcome<GetObjectOutput>;
     /// `delete_object`.

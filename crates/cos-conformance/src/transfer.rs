@@ -105,6 +105,17 @@ pub fn client_options(name: &str) -> cos_proto::client_options::ClientOptions {
         };
         options.call_deadline = Some(std::time::Duration::from_secs(3));
     }
+    if name == "slow_callers_are_not_the_servers_fault" {
+        // A rule no fast small transfer breaks unless the caller's time counts.
+        options.min_progress = cos_proto::pace::MinProgress {
+            bytes: 1024 * 1024,
+            window: std::time::Duration::from_secs(1),
+        };
+        options.stall_timeout = std::time::Duration::from_secs(1);
+    }
+    if name == "resumes_keep_the_call_deadline" {
+        options.call_deadline = Some(std::time::Duration::from_secs(3));
+    }
     options
 }
 
@@ -165,6 +176,14 @@ const CHECKS: &[(&str, Check)] = &[
     (
         "slow_servers_end_in_timeouts",
         villains::slow_servers_end_in_timeouts,
+    ),
+    (
+        "slow_callers_are_not_the_servers_fault",
+        villains::slow_callers_are_not_the_servers_fault,
+    ),
+    (
+        "resumes_keep_the_call_deadline",
+        villains::resumes_keep_the_call_deadline,
     ),
 ];
 
@@ -804,7 +823,8 @@ macro_rules! transfer_tests {
             range_answers_checked, resumed_download_rechecks_temp, no_symlink_followed,
             helper_names_cannot_collide, flipped_byte_is_caught, complete_answer_lost,
             crash_after_complete_resends_nothing, source_replaced_keeping_size_and_mtime,
-            append_answer_lost, custom_request_not_repeated, slow_servers_end_in_timeouts);
+            append_answer_lost, custom_request_not_repeated, slow_servers_end_in_timeouts,
+            slow_callers_are_not_the_servers_fault, resumes_keep_the_call_deadline);
     };
     (@each $run:path; $($name:ident),+) => {
         $(

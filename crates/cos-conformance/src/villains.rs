@@ -692,3 +692,85 @@ pub(crate) fn slow_servers_end_in_timeouts(ctx: &Ctx<'_>) -> CheckResult {
     ensure!(io("read", std::fs::read(&target))? == bytes, "bytes differ");
     Ok(())
 }
+
+/// The minimum-progress rule and the stall timeout judge the server only: a consumer
+/// that keeps a chunk longer than the window, or an upload source slow to give the next
+/// chunk, is not cut (nor resumed).
+pub(crate) fn slow_callers_are_not_the_servers_fault(ctx: &Ctx<'_>) -> CheckResult {
+    let hold = Duration::from_millis(1500);
+    let bytes = data(256 * KIB, 31);
+    ctx.put("held.bin", &bytes)?;
+    let gets = ctx.faults().add(
+        FaultRule::latency(Duration::ZERO)
+            .method("GET")
+            .path_contains("held.bin"),
+    );
+    let (got, resumes) = ctx
+        .client
+        .get_object_held(&GetObject::new("held.bin"), hold)
+        .map_err(|e| format!("a consumer that keeps a chunk {hold:?}: {e}"))?;
+    ensure!(got == bytes, "the held download's bytes differ");
+    ensure!(
+        resumes == 0 && matched(ctx, gets) == 1,
+        "a consumer that keeps a chunk {hold:?} had its body cut: {resumes} resume(s), {} GET(s)",
+        matched(ctx, gets)
+    );
+
+    let puts = ctx.faults().add(
+        FaultRule::latency(Duration::ZERO)
+            .method("PUT")
+            .path_contains("held-up.bin"),
+    );
+    let chunks: Vec<Bytes> = data(64 * KIB, 32)
+        .chunks(16 * KIB as usize)
+        .map(Bytes::copy_from_slice)
+        .collect();
+    let result = ctx.client.put_object(
+        &cos_proto::ops::PutObject::new("held-up.bin", None),
+        Upload::SlowChunks(chunks.clone(), hold),
+    );
+    ensure!(
+        result.is_ok() && matched(ctx, puts) == 1,
+        "an upload whose source takes {hold:?} per chunk: {result:?} after {} PUT(s)",
+        matched(ctx, puts)
+    );
+    let (_, stored) = ctx
+        .client
+        .get_object(&GetObject::new("held-up.bin"))
+        .map_err(|e| e.to_string())?;
+    ensure!(stored == chunks.concat(), "the slow upload's bytes differ");
+    Ok(())
+}
+
+/// A download's continuation is part of the same call: it gets what is left of the
+/// call's deadline, not a new one, so the call ends by its deadline.
+pub(crate) fn resumes_keep_the_call_deadline(ctx: &Ctx<'_>) -> CheckResult {
+    let deadline = Duration::from_secs(3);
+    let bytes = data(64 * KIB, 33);
+    ctx.put("late.bin", &bytes)?;
+    // The first answer takes 2 s of the 3 s and its body breaks after 16 KiB; the
+    // continuation's answer would take 10 s.
+    for rule in [
+        FaultRule::latency(Duration::from_secs(2)).times(1),
+        FaultRule::latency(Duration::from_secs(10)).skip(1).times(1),
+        // Last: a truncation ends the search for rules.
+        FaultRule::truncate_response_after(16 * KIB).times(1),
+    ] {
+        ctx.faults()
+            .add(rule.method("GET").path_contains("late.bin"));
+    }
+    let started = std::time::Instant::now();
+    let result = ctx.client.get_object(&GetObject::new("late.bin"));
+    let took = started.elapsed();
+    ensure!(
+        matches!(&result, Err(why) if why.to_string().contains("deadline")),
+        "a download resumed 2 s into a 3 s deadline ends in a timeout: {:?}",
+        result.map(|(out, body)| (out.status, body.len()))
+    );
+    // A continuation with a fresh deadline would end at 5 s.
+    ensure!(
+        took < deadline + Duration::from_secs(1),
+        "a call with a {deadline:?} deadline ended after {took:?}"
+    );
+    Ok(())
+}

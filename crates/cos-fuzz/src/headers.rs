@@ -98,7 +98,7 @@ pub fn object_headers(data: &[u8]) {
         // Following the body must not panic, whatever the headers said.
         let mut download = Download::new(&get, &output, RetryPolicy::default());
         let _ = download.on_data(b"0123456789");
-        let _ = download.on_end(0.5);
+        let _ = download.on_end(0.5, std::time::Duration::ZERO);
         if let Ok(Some(next)) = get.resume(&output, 3)
             && let Some(ByteRange::Inclusive { first, last }) = next.requested_range()
         {

@@ -9,7 +9,7 @@ use cos_proto::call::{Call, CallOptions, Step};
 use cos_proto::crc64;
 use cos_proto::download::{Download, DownloadError, DownloadStep};
 use cos_proto::ops::{ByteRange, GetObject, HeadObject, InitiateMultipartUpload, PutObject};
-use cos_proto::retry::{RETRY_HEADER, RetryBudget, RetryPolicy, TransportFailure};
+use cos_proto::retry::{GiveUpReason, RETRY_HEADER, RetryBudget, RetryPolicy, TransportFailure};
 use cos_proto::sign::Authorization;
 
 use crate::input::{self, Reader};
@@ -65,10 +65,12 @@ fn get_answer(
 
 /// A download program: `[object length u16][flags][first u16][last u16][max attempts]`
 /// then operations — `0 n` data, `1 j` end of body, `2 f j` break, `3 s` the answer to
-/// the pending resume (shifted by `s` when `s` is odd). The downloaded bytes are the
-/// object's: a download that completes has exactly the announced length, its CRC-64
-/// matches when the object's was announced, resumes continue at the next byte, pinned
-/// to the ETag, and a continuation that starts elsewhere is refused.
+/// the pending resume (shifted by `s` when `s` is odd); every operation advances the
+/// call's clock by 37 ms, and flag 32 gives the call a deadline of `first % 1024` ms.
+/// The downloaded bytes are the object's: a download that completes has exactly the
+/// announced length, its CRC-64 matches when the object's was announced, resumes
+/// continue at the next byte, pinned to the ETag, a continuation that starts elsewhere
+/// is refused, and no resume is planned that could not start before the deadline.
 pub fn download(data: &[u8]) {
     let mut r = Reader::new(data);
     let object_len = u64::from(r.u16());
@@ -79,6 +81,7 @@ pub fn download(data: &[u8]) {
     let etag = (flags & 8 == 8).then_some("\"etag-1\"");
     let has_length = flags & 16 == 0;
     let (a, b) = (u64::from(r.u16()), u64::from(r.u16()));
+    let deadline = (flags & 32 == 32).then(|| Duration::from_millis(a % 1024));
     let policy = RetryPolicy {
         max_attempts: u32::from(r.u8() % 6) + 1,
         ..RetryPolicy::default()
@@ -118,10 +121,12 @@ pub fn download(data: &[u8]) {
     // The CRC-64 of a whole-object answer is checked, with or without a length (without
     // one, it is what catches a truncated body).
     let whole_checked = !ranged && has_crc;
-    let mut download = Download::new(&op, &first, policy);
+    let mut download = Download::new(&op, &first, policy).with_deadline(deadline);
     let mut pending: Option<GetObject> = None;
+    let mut clock = Duration::ZERO;
 
     while !r.is_empty() {
+        clock += Duration::from_millis(37);
         let step = match r.u8() % 4 {
             0 => {
                 let n = u64::from(r.u8());
@@ -141,10 +146,10 @@ pub fn download(data: &[u8]) {
                 }
                 continue;
             }
-            1 => download.on_end(jitter(&mut r)),
+            1 => download.on_end(jitter(&mut r), clock),
             2 => {
                 let failure = failure(&mut r);
-                download.on_break(failure, jitter(&mut r))
+                download.on_break(failure, jitter(&mut r), clock)
             }
             _ => {
                 let shift = u64::from(r.u8());
@@ -207,6 +212,9 @@ pub fn download(data: &[u8]) {
             }
             Ok(DownloadStep::Resume { request, after }) => {
                 assert!(after <= policy.max_delay);
+                if let Some(deadline) = deadline {
+                    assert!(clock + after < deadline, "a resume past the deadline");
+                }
                 assert!(download.resumes() < policy.max_attempts);
                 let next = span_first + download.received();
                 assert_eq!(
@@ -236,6 +244,13 @@ pub fn download(data: &[u8]) {
                 if complete {
                     assert_eq!(actual, right);
                 }
+                return;
+            }
+            Err(DownloadError::GaveUp {
+                reason: GiveUpReason::DeadlineExceeded,
+                ..
+            }) => {
+                assert!(deadline.is_some(), "a deadline given up without one");
                 return;
             }
             Err(_) => return,

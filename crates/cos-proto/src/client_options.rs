@@ -37,11 +37,14 @@ pub struct ClientOptions {
     pub stall_timeout: Duration,
     /// The least a request or response body must move in every window, or the transfer
     /// is cut as a timeout (and a download resumed): defeats a server that trickles
-    /// below the stall timeout. Default [`MinProgress::DEFAULT`], 32 KiB per 30 s.
+    /// below the stall timeout. Only time spent waiting on the server counts: a caller
+    /// that keeps a chunk, or an upload source slow to give one, is not judged. Default
+    /// [`MinProgress::DEFAULT`], 32 KiB per 30 s.
     pub min_progress: MinProgress,
-    /// The longest one call may take, attempts, backoff and (for `get_object`) its body
-    /// included; a call that reaches it ends with a timeout. Default `None`: only the
-    /// per-attempt timeouts and the minimum-progress rule bound a call.
+    /// The longest one call may take, wall time: attempts, backoff and (for
+    /// `get_object`) its body and the body's resumes included; a call that reaches it
+    /// ends with a timeout. Default `None`: only the per-attempt timeouts and the
+    /// minimum-progress rule bound a call.
     pub call_deadline: Option<Duration>,
     /// See [`DEFAULT_POOL_MAX_IDLE_PER_HOST`].
     pub pool_max_idle_per_host: usize,
@@ -107,7 +110,8 @@ macro_rules! client_option_setters {
             self
         }
 
-        /// Longest pause without body progress, up or down (default 30 s).
+        /// Longest pause without body progress, up or down, while waiting on the server
+        /// (default 30 s).
         pub fn stall_timeout(mut self, timeout: std::time::Duration) -> Self {
             self.options.stall_timeout = timeout;
             self
@@ -115,14 +119,15 @@ macro_rules! client_option_setters {
 
         /// The least a request or response body must move: `bytes` in every `window`
         /// (default 32 KiB per 30 s; `bytes` 0 turns it off). A slower body is cut as a
-        /// timeout, and a download resumes on a new connection.
+        /// timeout, and a download resumes on a new connection. Only time spent waiting
+        /// on the server counts, not time the caller keeps a chunk or its source takes.
         pub fn min_progress(mut self, bytes: u64, window: std::time::Duration) -> Self {
             self.options.min_progress = $crate::pace::MinProgress { bytes, window };
             self
         }
 
-        /// The longest one call may take, retries and backoff included, and for
-        /// `get_object` its body too (default: none).
+        /// The longest one call may take (wall time), retries and backoff included, and
+        /// for `get_object` its body and the body's resumes too (default: none).
         pub fn call_deadline(mut self, deadline: Option<std::time::Duration>) -> Self {
             self.options.call_deadline = deadline;
             self

@@ -11,6 +11,7 @@
 //! use cos_proto::ops::{GetObject, GetObjectOutput};
 //! use cos_proto::retry::{RetryPolicy, TransportFailure};
 //! use cos_proto::Operation;
+//! use std::time::Duration;
 //!
 //! let op = GetObject::new("a.bin");
 //! let url: http::Uri = "https://b-1250000000.cos.ap-guangzhou.myqcloud.com/a.bin".parse().unwrap();
@@ -24,7 +25,7 @@
 //! let mut download = Download::new(&op, &first, RetryPolicy::default());
 //! download.on_data(b"0123").unwrap();
 //! // The connection was reset: resume from byte 4.
-//! match download.on_break(TransportFailure::ConnectionReset, 0.5).unwrap() {
+//! match download.on_break(TransportFailure::ConnectionReset, 0.5, Duration::from_secs(2)).unwrap() {
 //!     DownloadStep::Resume { request, .. } => {
 //!         assert_eq!(request.requested_range().map(|r| r.to_string()).as_deref(), Some("bytes=4-9"));
 //!     }
@@ -111,6 +112,7 @@ pub struct Download {
     op: GetObject,
     first: GetObjectOutput,
     policy: RetryPolicy,
+    deadline: Option<Duration>,
     expected: Option<u64>,
     received: u64,
     resumes: u32,
@@ -134,12 +136,22 @@ impl Download {
             op: op.clone(),
             first: first.clone(),
             policy,
+            deadline: None,
             expected: first.body_length(),
             received: 0,
             resumes: 0,
             crc,
             done: false,
         }
+    }
+
+    /// Bounds the download by the call's total `deadline`
+    /// ([`crate::call::CallOptions::deadline`]), on the clock of the `elapsed` the driver
+    /// passes to [`Download::on_end`] and [`Download::on_break`] (time since the call
+    /// started): a resume that could not start before it is not planned.
+    pub fn with_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     /// Bytes received so far.
@@ -177,24 +189,31 @@ impl Download {
         Ok(())
     }
 
-    /// The body ended cleanly. Complete when every announced byte arrived (and the
-    /// CRC-64 matches); otherwise the body was truncated and is resumed like a break.
-    pub fn on_end(&mut self, jitter: f64) -> Result<DownloadStep, DownloadError> {
+    /// The body ended cleanly at `elapsed` (time since the call started). Complete when
+    /// every announced byte arrived (and the CRC-64 matches); otherwise the body was
+    /// truncated and is resumed like a break.
+    pub fn on_end(
+        &mut self,
+        jitter: f64,
+        elapsed: Duration,
+    ) -> Result<DownloadStep, DownloadError> {
         match self.expected {
             Some(expected) if self.received < expected => {
-                self.resume(TransportFailure::ConnectionReset, jitter, true)
+                self.resume(TransportFailure::ConnectionReset, jitter, elapsed, true)
             }
             _ => self.finish(),
         }
     }
 
-    /// Reading the body failed with `failure`: resume or give up.
+    /// Reading the body failed with `failure` at `elapsed` (time since the call
+    /// started): resume or give up.
     pub fn on_break(
         &mut self,
         failure: TransportFailure,
         jitter: f64,
+        elapsed: Duration,
     ) -> Result<DownloadStep, DownloadError> {
-        self.resume(failure, jitter, false)
+        self.resume(failure, jitter, elapsed, false)
     }
 
     /// Checks a continuation's answer before its body is fed.
@@ -215,6 +234,7 @@ impl Download {
         &mut self,
         failure: TransportFailure,
         jitter: f64,
+        elapsed: Duration,
         ended_early: bool,
     ) -> Result<DownloadStep, DownloadError> {
         let attempts = self.resumes.saturating_add(1);
@@ -242,10 +262,20 @@ impl Download {
         }
         match self.op.resume(&self.first, self.received) {
             Ok(Some(request)) => {
+                let after = self.policy.backoff(attempts, jitter);
+                if let Some(left) = crate::pace::time_left(self.deadline, elapsed)
+                    && after >= left
+                {
+                    return Err(DownloadError::GaveUp {
+                        failure,
+                        reason: GiveUpReason::DeadlineExceeded,
+                        attempts,
+                    });
+                }
                 self.resumes = attempts;
                 Ok(DownloadStep::Resume {
                     request: Box::new(request),
-                    after: self.policy.backoff(attempts, jitter),
+                    after,
                 })
             }
             Ok(None) => self.finish(),
@@ -301,7 +331,7 @@ mod tests {
         let mut d = Download::new(&GetObject::new("k"), &first, policy());
         d.on_data(&data[..5]).expect("data");
         d.on_data(&data[5..]).expect("data");
-        assert_eq!(d.on_end(0.5), Ok(DownloadStep::Done));
+        assert_eq!(d.on_end(0.5, Duration::ZERO), Ok(DownloadStep::Done));
         assert!(d.is_done());
     }
 
@@ -311,7 +341,7 @@ mod tests {
         let mut d = Download::new(&GetObject::new("k"), &first, policy());
         d.on_data(b"abc").expect("data");
         assert!(matches!(
-            d.on_end(0.5),
+            d.on_end(0.5, Duration::ZERO),
             Err(DownloadError::Crc64Mismatch {
                 expected: 12345,
                 ..
@@ -320,7 +350,7 @@ mod tests {
         let ranged = output(206, 3, Some("bytes 0-2/10"), Some(12345));
         let mut d = Download::new(&GetObject::new("k"), &ranged, policy());
         d.on_data(b"abc").expect("data");
-        assert_eq!(d.on_end(0.5), Ok(DownloadStep::Done));
+        assert_eq!(d.on_end(0.5, Duration::ZERO), Ok(DownloadStep::Done));
     }
 
     #[test]
@@ -328,7 +358,9 @@ mod tests {
         let first = output(200, 10, None, None);
         let mut d = Download::new(&GetObject::new("k"), &first, policy());
         d.on_data(b"0123").expect("data");
-        let DownloadStep::Resume { request, after } = d.on_end(1.0).expect("resume") else {
+        let DownloadStep::Resume { request, after } =
+            d.on_end(1.0, Duration::ZERO).expect("resume")
+        else {
             panic!("not resumed")
         };
         assert_eq!(after, Duration::from_millis(100));
@@ -346,20 +378,20 @@ mod tests {
         // Two more breaks are allowed (4 attempts), then a short body.
         for _ in 0..2 {
             assert!(matches!(
-                d.on_break(TransportFailure::Timeout, 0.5),
+                d.on_break(TransportFailure::Timeout, 0.5, Duration::ZERO),
                 Ok(DownloadStep::Resume { .. })
             ));
         }
         assert_eq!(d.resumes(), 3);
         assert_eq!(
-            d.on_end(0.5),
+            d.on_end(0.5, Duration::ZERO),
             Err(DownloadError::ShortBody {
                 expected: 10,
                 received: 4
             })
         );
         assert!(matches!(
-            d.on_break(TransportFailure::Timeout, 0.5),
+            d.on_break(TransportFailure::Timeout, 0.5, Duration::ZERO),
             Err(DownloadError::GaveUp {
                 reason: GiveUpReason::AttemptsExhausted,
                 ..
@@ -379,9 +411,9 @@ mod tests {
         unknown.info.content_length = None;
         let mut d = Download::new(&GetObject::new("k"), &unknown, policy());
         d.on_data(b"abc").expect("no limit");
-        assert_eq!(d.on_end(0.5), Ok(DownloadStep::Done));
+        assert_eq!(d.on_end(0.5, Duration::ZERO), Ok(DownloadStep::Done));
         assert!(matches!(
-            d.on_break(TransportFailure::ConnectionReset, 0.5),
+            d.on_break(TransportFailure::ConnectionReset, 0.5, Duration::ZERO),
             Err(DownloadError::GaveUp {
                 reason: GiveUpReason::NotRetryable,
                 ..
@@ -395,8 +427,45 @@ mod tests {
         let mut d = Download::new(&GetObject::new("k"), &first, policy());
         d.on_data(b"abc").expect("data");
         assert_eq!(
-            d.on_break(TransportFailure::ConnectionReset, 0.5),
+            d.on_break(TransportFailure::ConnectionReset, 0.5, Duration::ZERO),
             Ok(DownloadStep::Done)
         );
+    }
+
+    #[test]
+    fn no_resume_is_planned_past_the_call_deadline() {
+        let first = output(200, 10, None, None);
+        let s = Duration::from_secs;
+        let mut d = Download::new(&GetObject::new("k"), &first, policy()).with_deadline(Some(s(5)));
+        d.on_data(b"0123").expect("data");
+        // Backoff of the first resume at jitter 1.0 is 100 ms: it fits at 4 s...
+        assert!(matches!(
+            d.on_break(TransportFailure::Timeout, 1.0, s(4)),
+            Ok(DownloadStep::Resume { .. })
+        ));
+        // ...but not once the deadline passed, nor when the wait would cross it.
+        for elapsed in [s(5), s(9), Duration::from_millis(4_950)] {
+            assert!(matches!(
+                d.clone().on_break(TransportFailure::Timeout, 1.0, elapsed),
+                Err(DownloadError::GaveUp {
+                    reason: GiveUpReason::DeadlineExceeded,
+                    ..
+                })
+            ));
+            assert!(matches!(
+                d.clone().on_end(1.0, elapsed),
+                Err(DownloadError::GaveUp {
+                    reason: GiveUpReason::DeadlineExceeded,
+                    ..
+                })
+            ));
+        }
+        // Without a deadline the same break resumes.
+        let mut d = Download::new(&GetObject::new("k"), &first, policy());
+        d.on_data(b"0123").expect("data");
+        assert!(matches!(
+            d.on_break(TransportFailure::Timeout, 1.0, s(3600)),
+            Ok(DownloadStep::Resume { .. })
+        ));
     }
 }

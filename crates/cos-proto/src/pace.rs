@@ -4,6 +4,11 @@
 //! total deadline. Time is an input: the driver passes the time elapsed since the call
 //! started, read from its own monotonic clock.
 //!
+//! Only the server is judged: the time the caller's side holds the transfer (a consumer
+//! that keeps a chunk before asking for the next, an upload source slow to give the next
+//! one) is left out of the windows between [`BodyWatch::pause`] and
+//! [`BodyWatch::unpause`]. The deadline is wall time: it counts everything.
+//!
 //! ```
 //! use std::time::Duration;
 //! use cos_proto::pace::{BodyWatch, MinProgress, Slow};
@@ -14,6 +19,14 @@
 //! // A byte every 29 s: each read is under any stall timeout, but the window is short.
 //! assert!(watch.on_bytes(s(29), 1).is_ok());
 //! assert!(matches!(watch.on_bytes(s(58), 1), Err(Slow::TooSlow { moved: 2, .. })));
+//!
+//! // A consumer that keeps each chunk a minute is not the server's fault.
+//! let mut watch = BodyWatch::new(rule, None, Duration::ZERO);
+//! for minute in 1..10 {
+//!     assert!(watch.on_bytes(s(minute * 60 - 59), 1024).is_ok());
+//!     watch.pause(s(minute * 60 - 59));
+//!     watch.unpause(s(minute * 60));
+//! }
 //! ```
 
 use std::fmt;
@@ -86,13 +99,16 @@ impl std::error::Error for Slow {}
 /// Watches one body transfer (a request body being sent, a response body being read)
 /// against a [`MinProgress`] rule and the call's deadline. Report every chunk with
 /// [`BodyWatch::on_bytes`]; while waiting, wake at [`BodyWatch::next_check`] and call
-/// [`BodyWatch::check`].
+/// [`BodyWatch::check`]. Call [`BodyWatch::pause`] when the transfer waits on the
+/// caller's side rather than on the server, and [`BodyWatch::unpause`] when it waits on
+/// the server again.
 #[derive(Debug, Clone)]
 pub struct BodyWatch {
     rule: MinProgress,
     deadline: Option<Duration>,
     window_start: Duration,
     moved: u64,
+    paused_at: Option<Duration>,
 }
 
 impl BodyWatch {
@@ -104,6 +120,7 @@ impl BodyWatch {
             deadline,
             window_start: now,
             moved: 0,
+            paused_at: None,
         }
     }
 
@@ -111,6 +128,28 @@ impl BodyWatch {
     pub fn restart(&mut self, now: Duration) {
         self.window_start = now;
         self.moved = 0;
+        self.paused_at = None;
+    }
+
+    /// From `now` the transfer waits on the caller (a consumer holding the data it was
+    /// given, an upload source producing the next chunk): that time does not count
+    /// against the server. Only the deadline is judged until [`BodyWatch::unpause`].
+    pub fn pause(&mut self, now: Duration) {
+        self.paused_at.get_or_insert(now);
+    }
+
+    /// From `now` the transfer waits on the server again: the window goes on where it
+    /// stopped at [`BodyWatch::pause`]. Does nothing when not paused.
+    pub fn unpause(&mut self, now: Duration) {
+        if let Some(paused_at) = self.paused_at.take() {
+            let held = now.saturating_sub(paused_at);
+            self.window_start = self.window_start.saturating_add(held);
+        }
+    }
+
+    /// Whether the transfer waits on the caller (see [`BodyWatch::pause`]).
+    pub fn is_paused(&self) -> bool {
+        self.paused_at.is_some()
     }
 
     /// `n` bytes moved at `now`.
@@ -121,13 +160,14 @@ impl BodyWatch {
 
     /// Whether the transfer may go on at `now`. A window that ended is judged by the
     /// bytes it saw (those reported at its very end included), then the next begins.
+    /// While paused, only the deadline is judged.
     pub fn check(&mut self, now: Duration) -> Result<(), Slow> {
         if let Some(deadline) = self.deadline
             && now >= deadline
         {
             return Err(Slow::Deadline(deadline));
         }
-        if self.rule.is_off() {
+        if self.rule.is_off() || self.is_paused() {
             return Ok(());
         }
         let end = self.window_start.saturating_add(self.rule.window);
@@ -147,8 +187,8 @@ impl BodyWatch {
     /// When to call [`BodyWatch::check`] next if nothing moves (the end of the window,
     /// or the deadline); `None` when nothing is watched.
     pub fn next_check(&self) -> Option<Duration> {
-        let window =
-            (!self.rule.is_off()).then(|| self.window_start.saturating_add(self.rule.window));
+        let window = (!self.rule.is_off() && !self.is_paused())
+            .then(|| self.window_start.saturating_add(self.rule.window));
         match (window, self.deadline) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -206,7 +246,70 @@ mod tests {
         );
     }
 
+    #[test]
+    fn time_the_caller_holds_the_transfer_is_not_the_servers() {
+        let rule = MinProgress {
+            bytes: 100,
+            window: S(30),
+        };
+        let mut watch = BodyWatch::new(rule, Some(S(600)), S(0));
+        assert_eq!(watch.on_bytes(S(10), 50), Ok(()));
+        watch.pause(S(10));
+        assert!(watch.is_paused());
+        // Held for five minutes: nothing is judged but the deadline.
+        assert_eq!(watch.next_check(), Some(S(600)));
+        assert_eq!(watch.check(S(310)), Ok(()));
+        watch.unpause(S(310));
+        // The window had 20 s left when paused: it ends at 330 s.
+        assert_eq!(watch.next_check(), Some(S(330)));
+        assert_eq!(watch.check(S(329)), Ok(()));
+        assert_eq!(watch.check(S(330)), Err(Slow::TooSlow { moved: 50, rule }));
+        // The deadline is wall time, paused or not.
+        let mut watch = BodyWatch::new(rule, Some(S(60)), S(0));
+        watch.pause(S(1));
+        assert_eq!(watch.check(S(60)), Err(Slow::Deadline(S(60))));
+        // Pausing twice keeps the first instant; unpausing when not paused does nothing.
+        let mut watch = BodyWatch::new(rule, None, S(0));
+        watch.unpause(S(100));
+        watch.pause(S(10));
+        watch.pause(S(20));
+        watch.unpause(S(40));
+        assert_eq!(watch.next_check(), Some(S(60)));
+    }
+
     proptest! {
+        /// Only the time the server holds the transfer is judged: with the caller's
+        /// pauses cut out of the clock, a transfer is stopped exactly when a window
+        /// moved too little.
+        #[test]
+        fn pauses_are_cut_out_of_the_windows(
+            chunks in proptest::collection::vec((0u64..20, 0u64..50, 0u64..100), 0..60),
+        ) {
+            let rule = MinProgress { bytes: 60, window: S(10) };
+            let mut watch = BodyWatch::new(rule, None, S(0));
+            let (mut wall, mut server, mut start, mut moved) = (S(0), S(0), S(0), 0u64);
+            for (gap, n, held) in chunks {
+                wall += S(gap);
+                server += S(gap);
+                moved += n;
+                let expected = if server >= start + rule.window {
+                    if moved < rule.bytes { Err(()) } else { start = server; moved = 0; Ok(()) }
+                } else {
+                    Ok(())
+                };
+                let got = watch.on_bytes(wall, n).map_err(|_| ());
+                prop_assert_eq!(got, expected);
+                if got.is_err() {
+                    break;
+                }
+                // The caller holds the chunk.
+                watch.pause(wall);
+                wall += S(held);
+                prop_assert_eq!(watch.check(wall), Ok(()));
+                watch.unpause(wall);
+            }
+        }
+
         /// A transfer is stopped exactly when some window it completed moved fewer bytes
         /// than the rule asks, whatever the chunking.
         #[test]

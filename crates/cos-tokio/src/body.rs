@@ -478,6 +478,8 @@ impl Body for RequestBody {
         if this.done {
             return Poll::Ready(None);
         }
+        // The connection took what it was given; what follows is the source's time.
+        this.progress.awaiting_source();
         match &mut this.source {
             Source::Full(bytes) => match bytes.take() {
                 Some(bytes) => this.deliver(bytes),

@@ -195,6 +195,21 @@ impl Client {
         O: Operation + Sync,
         O::Output: Send,
     {
+        self.execute_since(op, body, Instant::now()).await
+    }
+
+    /// [`Client::execute`] for a call that started at `started` (a download's
+    /// continuation): the call's deadline runs from then.
+    pub(crate) async fn execute_since<O>(
+        &self,
+        op: &O,
+        body: &mut UploadBody,
+        started: Instant,
+    ) -> Result<(O::Output, Option<StreamedBody>), Error>
+    where
+        O: Operation + Sync,
+        O::Output: Send,
+    {
         let inner = &*self.inner;
         let name = operation_name::<O>();
         let timeout = if name == "CompleteMultipartUpload" {
@@ -203,7 +218,6 @@ impl Client {
             inner.request_timeout
         };
         let streamed = O::RESPONSE_BODY == ResponseBody::Streamed;
-        let started = Instant::now();
         let mut call = Call::new(op, &inner.config, inner.call_options, body.is_replayable());
         loop {
             let Some(timeout) = call.attempt_timeout(timeout, started.elapsed()) else {

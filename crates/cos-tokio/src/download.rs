@@ -43,7 +43,9 @@ type ResumeFuture =
 /// the resumes together are at most the retry policy's attempts. It never ends short
 /// silently, and it checks the CRC-64 against `x-cos-hash-crc64ecma` when the whole
 /// object was fetched and COS announced one. The client's call deadline, if any, covers
-/// the body too.
+/// the body and its resumes too. The stall timeout and the minimum-progress rule judge
+/// only the time spent waiting on the server: not polling the body between chunks costs
+/// nothing but the deadline.
 pub struct ObjectBody {
     client: Client,
     download: Download,
@@ -78,12 +80,15 @@ impl ObjectBody {
         incoming: Incoming,
         started: Instant,
     ) -> Self {
-        let download = Download::new(op, first, client.inner.call_options.retry);
-        let watch = BodyWatch::new(
+        let download = Download::new(op, first, client.inner.call_options.retry)
+            .with_deadline(client.inner.call_options.deadline);
+        let mut watch = BodyWatch::new(
             client.inner.min_progress,
             client.inner.call_options.deadline,
             started.elapsed(),
         );
+        // Until the caller first polls, the body waits on the caller.
+        watch.pause(started.elapsed());
         let mut body = Self {
             client,
             download,
@@ -138,6 +143,21 @@ impl ObjectBody {
         self.rearm();
     }
 
+    /// A chunk goes to the caller: until it polls again, the body waits on the caller,
+    /// and neither the stall timeout nor the minimum-progress rule runs.
+    fn handed_over(&mut self) {
+        self.watch.pause(self.started.elapsed());
+    }
+
+    /// The caller polls again: from now the body waits on the server.
+    fn asked_again(&mut self) {
+        if self.watch.is_paused() {
+            self.watch.unpause(self.started.elapsed());
+            self.last_progress = Instant::now();
+            self.rearm();
+        }
+    }
+
     /// Wakes at the stall deadline, or at the next minimum-progress check if earlier.
     fn rearm(&mut self) {
         let stalled = self.last_progress + self.client.inner.stall_timeout;
@@ -187,9 +207,13 @@ impl ObjectBody {
                     "download broke; resuming"
                 );
                 let client = self.client.clone();
+                let started = self.started;
                 self.resuming = Some(Box::pin(async move {
                     tokio::time::sleep(after).await;
-                    client.execute(&*request, &mut UploadBody::empty()).await
+                    // A continuation of the same call: its deadline runs from the start.
+                    client
+                        .execute_since(&*request, &mut UploadBody::empty(), started)
+                        .await
                 }));
                 Ok(false)
             }
@@ -210,6 +234,7 @@ impl ObjectBody {
         if !self.leftover.is_empty() {
             return Poll::Ready(Some(Ok(std::mem::take(&mut self.leftover))));
         }
+        self.asked_again();
         loop {
             if self.done {
                 return Poll::Ready(None);
@@ -247,20 +272,25 @@ impl ObjectBody {
                         return self.fail(download_error(err, None));
                     }
                     self.progressed(data.len() as u64);
+                    self.handed_over();
                     return Poll::Ready(Some(Ok(data)));
                 }
                 Poll::Ready(Some(Err(err))) if ends_early(&err) => {
                     // hyper reports a body cut before its Content-Length as an
                     // unexpected end of file: the body ended early.
-                    let next = self.download.on_end(jitter());
+                    let next = self.download.on_end(jitter(), self.started.elapsed());
                     self.follow(next, Some(Box::new(err)))
                 }
                 Poll::Ready(Some(Err(err))) => {
-                    let next = self.download.on_break(classify(&err, false), jitter());
+                    let next = self.download.on_break(
+                        classify(&err, false),
+                        jitter(),
+                        self.started.elapsed(),
+                    );
                     self.follow(next, Some(Box::new(err)))
                 }
                 Poll::Ready(None) => {
-                    let next = self.download.on_end(jitter());
+                    let next = self.download.on_end(jitter(), self.started.elapsed());
                     self.follow(next, None)
                 }
                 Poll::Pending => {
@@ -274,7 +304,11 @@ impl ObjectBody {
                             ));
                         }
                         Err(Some(why)) => {
-                            let next = self.download.on_break(TransportFailure::Timeout, jitter());
+                            let next = self.download.on_break(
+                                TransportFailure::Timeout,
+                                jitter(),
+                                self.started.elapsed(),
+                            );
                             self.follow(next, Some(why))
                         }
                     }

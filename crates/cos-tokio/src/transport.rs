@@ -203,6 +203,9 @@ pub(crate) struct Progress {
 #[derive(Debug)]
 struct ProgressState {
     last: Instant,
+    /// The body waits on the caller's source (hyper asked for the next chunk): neither
+    /// the stall timeout nor the minimum-progress rule runs.
+    on_source: bool,
     sent: Option<Instant>,
     upload_error: Option<io::Error>,
     /// The minimum-progress watch of the body, on the call's clock (since `started`).
@@ -226,6 +229,7 @@ impl Progress {
         Arc::new(Self {
             state: Mutex::new(ProgressState {
                 last: Instant::now(),
+                on_source: false,
                 sent: None,
                 upload_error: None,
                 pace,
@@ -242,14 +246,31 @@ impl Progress {
         f(&mut guard)
     }
 
-    /// `n` body bytes were handed to the connection.
+    /// The connection asked for the next chunk: until [`Progress::advanced`], the
+    /// attempt waits on the caller's source, not on the server.
+    pub(crate) fn awaiting_source(&self) {
+        self.with(|s| {
+            if !s.on_source {
+                s.on_source = true;
+                if let Some((watch, started)) = &mut s.pace {
+                    watch.pause(started.elapsed());
+                }
+            }
+        });
+    }
+
+    /// `n` body bytes were handed to the connection: from now the attempt waits on the
+    /// server.
     pub(crate) fn advanced(&self, n: u64) {
         self.with(|s| {
             s.last = Instant::now();
-            if let Some((watch, started)) = &mut s.pace
-                && let Err(slow) = watch.on_bytes(started.elapsed(), n)
-            {
-                s.slow.get_or_insert(slow);
+            s.on_source = false;
+            if let Some((watch, started)) = &mut s.pace {
+                let now = started.elapsed();
+                watch.unpause(now);
+                if let Err(slow) = watch.on_bytes(now, n) {
+                    s.slow.get_or_insert(slow);
+                }
             }
         });
     }
@@ -291,6 +312,20 @@ impl Progress {
                     Err(format!("no response within {request:?} of sending"))
                 } else {
                     Ok(deadline)
+                };
+            }
+            if s.on_source {
+                // The caller's source is slow, not the server: only the call's deadline
+                // runs, and the watch is read again after a stall timeout.
+                let again = now + stall;
+                return match &mut s.pace {
+                    Some((watch, started)) => match watch.check(started.elapsed()) {
+                        Err(slow) => Err(slow.to_string()),
+                        Ok(()) => Ok(watch
+                            .next_check()
+                            .map_or(again, |at| again.min(*started + at))),
+                    },
+                    None => Ok(again),
                 };
             }
             let stalled = s.last + stall;
@@ -442,6 +477,44 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_source_is_not_the_servers_fault() {
+        use cos_proto::pace::MinProgress;
+        let rule = MinProgress {
+            bytes: 1024,
+            window: Duration::from_secs(30),
+        };
+        let deadline = Duration::from_secs(3600);
+        let started = Instant::now();
+        let progress = Progress::paced(
+            BodyWatch::new(rule, Some(deadline), Duration::ZERO),
+            started,
+        );
+        let stall = Duration::from_secs(5);
+        let watch = watchdog(&progress, stall, Duration::from_secs(30));
+        tokio::pin!(watch);
+        // The source takes two minutes per chunk; the connection takes each at once.
+        for _ in 0..20 {
+            progress.awaiting_source();
+            tokio::select! {
+                reason = &mut watch => panic!("cut while the source was busy: {reason}"),
+                () = tokio::time::sleep(Duration::from_secs(120)) => progress.advanced(4096),
+            }
+        }
+        // Once the connection stops taking the body, the stall timeout runs again...
+        let reason = (&mut watch).await;
+        assert!(reason.contains("no upload progress"), "{reason}");
+        // ...and the deadline runs whoever is slow.
+        let progress = Progress::paced(
+            BodyWatch::new(rule, Some(deadline), Duration::ZERO),
+            started,
+        );
+        progress.awaiting_source();
+        let reason = watchdog(&progress, stall, Duration::from_secs(30)).await;
+        assert!(reason.contains("deadline"), "{reason}");
+        assert!(started.elapsed() >= deadline, "{:?}", started.elapsed());
     }
 
     #[test]

@@ -44,6 +44,30 @@ impl Stream for Chunks {
     }
 }
 
+/// A stream that waits `hold` before giving each chunk.
+struct SlowChunks {
+    chunks: std::vec::IntoIter<Bytes>,
+    hold: std::time::Duration,
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Stream for SlowChunks {
+    type Item = io::Result<Bytes>;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.chunks.len() == 0 {
+            return Poll::Ready(None);
+        }
+        let hold = this.hold;
+        let timer = this
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(hold)));
+        std::task::ready!(Future::poll(timer.as_mut(), cx));
+        this.timer = None;
+        Poll::Ready(this.chunks.next().map(Ok))
+    }
+}
+
 fn failure(err: Error) -> Failure {
     match err {
         Error::Cos(err) => Failure::from_proto(&err),
@@ -65,6 +89,11 @@ fn upload(body: Upload) -> Outcome<UploadBody> {
         Upload::Bytes(bytes) => UploadBody::bytes(bytes),
         Upload::File(path) => UploadBody::file(path).map_err(failure)?,
         Upload::Chunks(chunks) => UploadBody::stream(Chunks(chunks.into_iter())),
+        Upload::SlowChunks(chunks, hold) => UploadBody::stream(SlowChunks {
+            chunks: chunks.into_iter(),
+            hold,
+            timer: None,
+        }),
     })
 }
 
@@ -109,6 +138,25 @@ impl ConformanceClient for Adapter {
                 chunks.push(chunk?);
             }
             Ok((output, chunks))
+        })
+    }
+
+    fn get_object_held(
+        &self,
+        op: &GetObject,
+        hold: std::time::Duration,
+    ) -> Outcome<(Vec<u8>, u32)> {
+        self.run(async {
+            let (_, mut body) = self.client.get_object(op).await?;
+            let mut data = Vec::new();
+            if let Some(chunk) = body.next_chunk().await {
+                data.extend_from_slice(&chunk?);
+            }
+            tokio::time::sleep(hold).await;
+            while let Some(chunk) = body.next_chunk().await {
+                data.extend_from_slice(&chunk?);
+            }
+            Ok((data, body.resumes()))
         })
     }
 
