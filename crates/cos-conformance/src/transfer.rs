@@ -505,13 +505,26 @@ fn unwritable_target(ctx: &Ctx<'_>) -> CheckResult {
     Ok(())
 }
 
-/// A file target on a disk that fills up after `room` bytes.
-struct FullDisk {
+/// What a [`WatchedFile`] does before each write: `Err` fails the write.
+pub(crate) type WriteHook = Box<dyn Fn(u64, &[u8]) -> std::io::Result<()> + Send + Sync>;
+
+/// A file target whose writes first pass through a hook (to record them, or to fail
+/// them like a full disk); everything else is the file's.
+pub(crate) struct WatchedFile {
     file: FileTarget,
-    room: AtomicU64,
+    before_write: WriteHook,
 }
 
-impl DownloadTarget for FullDisk {
+impl WatchedFile {
+    pub(crate) fn new(path: &Path, before_write: WriteHook) -> Arc<Self> {
+        Arc::new(Self {
+            file: FileTarget::new(path),
+            before_write,
+        })
+    }
+}
+
+impl DownloadTarget for WatchedFile {
     fn read_checkpoint(&self) -> Option<Vec<u8>> {
         self.file.read_checkpoint()
     }
@@ -519,17 +532,11 @@ impl DownloadTarget for FullDisk {
         self.file.open(len, keep)
     }
     fn write_at(&self, offset: u64, data: &[u8]) -> std::io::Result<()> {
-        let len = data.len() as u64;
-        let left = self
-            .room
-            .fetch_sub(len.min(self.room.load(Ordering::SeqCst)), Ordering::SeqCst);
-        if left < len {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::StorageFull,
-                "No space left on device",
-            ));
-        }
+        (self.before_write)(offset, data)?;
         self.file.write_at(offset, data)
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        self.file.read_at(offset, buf)
     }
     fn save_checkpoint(&self, json: &[u8]) -> std::io::Result<()> {
         self.file.save_checkpoint(json)
@@ -551,10 +558,22 @@ fn disk_full(ctx: &Ctx<'_>) -> CheckResult {
     let bytes = data(160 * KIB, 8);
     ctx.put("full", &bytes)?;
     let target = ctx.path("full");
-    let full = Arc::new(FullDisk {
-        file: FileTarget::new(&target),
-        room: AtomicU64::new(100 * KIB),
-    });
+    // A disk that fills up after 100 KiB.
+    let room = AtomicU64::new(100 * KIB);
+    let full = WatchedFile::new(
+        &target,
+        Box::new(move |_, data| {
+            let len = data.len() as u64;
+            let left = room.fetch_sub(len.min(room.load(Ordering::SeqCst)), Ordering::SeqCst);
+            if left < len {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::StorageFull,
+                    "No space left on device",
+                ));
+            }
+            Ok(())
+        }),
+    );
     let err = ctx
         .client
         .download_to(&GetObject::new("full"), full, small().concurrency(1));

@@ -14,14 +14,13 @@ use std::time::Duration;
 use bytes::Bytes;
 use cos_emulator::{FaultId, FaultRule};
 use cos_proto::ops::{AppendObject, ByteRange, CustomRequest, GetObject, ListMultipartUploads};
-use cos_transfer::fs::{DownloadTarget, FileTarget};
 use cos_transfer::paths::{EntryOutcome, checkpoint_path, temp_path};
 use cos_transfer::{
     CompletedRange, DirectoryOptions, DownloadCheckpoint, ObjectIdentity, PartPlan, TransferError,
 };
 
 use crate::Upload;
-use crate::transfer::{CheckResult, Ctx, crc, data, io, ok, small};
+use crate::transfer::{CheckResult, Ctx, WatchedFile, crc, data, io, ok, small};
 
 const KIB: u64 = 1024;
 
@@ -32,50 +31,6 @@ fn matched(ctx: &Ctx<'_>, id: FaultId) -> u32 {
         .iter()
         .find(|r| r.id == id)
         .map_or(0, |r| r.matched)
-}
-
-/// A file target that remembers the furthest byte any write reached.
-struct Recording {
-    file: FileTarget,
-    furthest: AtomicU64,
-}
-
-impl Recording {
-    fn new(path: &Path) -> Arc<Self> {
-        Arc::new(Self {
-            file: FileTarget::new(path),
-            furthest: AtomicU64::new(0),
-        })
-    }
-}
-
-impl DownloadTarget for Recording {
-    fn read_checkpoint(&self) -> Option<Vec<u8>> {
-        self.file.read_checkpoint()
-    }
-    fn open(&self, len: u64, keep: bool) -> std::io::Result<bool> {
-        self.file.open(len, keep)
-    }
-    fn write_at(&self, offset: u64, data: &[u8]) -> std::io::Result<()> {
-        self.furthest
-            .fetch_max(offset + data.len() as u64, Ordering::SeqCst);
-        self.file.write_at(offset, data)
-    }
-    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
-        self.file.read_at(offset, buf)
-    }
-    fn save_checkpoint(&self, json: &[u8]) -> std::io::Result<()> {
-        self.file.save_checkpoint(json)
-    }
-    fn finalize(&self) -> std::io::Result<()> {
-        self.file.finalize()
-    }
-    fn discard(&self) -> std::io::Result<()> {
-        self.file.discard()
-    }
-    fn path(&self) -> &Path {
-        self.file.path()
-    }
 }
 
 /// The result of a download the check calls right: the file holds the object's bytes,
@@ -118,13 +73,20 @@ pub(crate) fn range_answers_checked(ctx: &Ctx<'_>) -> CheckResult {
     ctx.faults()
         .add(FaultRule::ignore_range().method("GET").skip(3).times(1));
     let target = ctx.path("ignored");
-    let recording = Recording::new(&target);
-    let result = ctx.client.download_to(
-        &GetObject::new("r.bin"),
-        Arc::clone(&recording) as Arc<dyn DownloadTarget>,
-        options,
+    // Remembers the furthest byte any write reached.
+    let furthest = Arc::new(AtomicU64::new(0));
+    let reached = Arc::clone(&furthest);
+    let recording = WatchedFile::new(
+        &target,
+        Box::new(move |offset, data| {
+            reached.fetch_max(offset + data.len() as u64, Ordering::SeqCst);
+            Ok(())
+        }),
     );
-    let furthest = recording.furthest.load(Ordering::SeqCst);
+    let result = ctx
+        .client
+        .download_to(&GetObject::new("r.bin"), recording, options);
+    let furthest = furthest.load(Ordering::SeqCst);
     ensure!(
         furthest <= size,
         "a 200 to a ranged GET was written up to byte {furthest} of a {size}-byte object"
