@@ -14,7 +14,7 @@ use cos_transfer::fs::{DownloadTarget, FileTarget, TransferFiles};
 use cos_transfer::{
     Copy, CopyAction, CopyOutcome, CopyOutput, Download, DownloadAction, DownloadOutcome,
     DownloadOutput, Opener, Sealing, SourceIdentity, TransferError, TransferEvent, TransferOptions,
-    Upload, UploadAction, UploadOutcome, UploadOutput, fs, paths,
+    Upload, UploadAction, UploadOutcome, UploadOutput, fs,
 };
 
 use crate::body::UploadBody;
@@ -129,8 +129,6 @@ impl Client {
         sealing: &Sealing,
         mut on_event: impl FnMut(TransferEvent),
     ) -> Result<UploadOutput, TransferError> {
-        let checkpoint_path = paths::checkpoint_path(path);
-        let checkpoint_path = checkpoint_path.as_path();
         std::thread::scope(|scope| {
             let mut workers = Workers::new(scope);
             loop {
@@ -141,6 +139,13 @@ impl Client {
                     let outcome = workers.next()?;
                     machine.handle(outcome);
                     continue;
+                };
+                let action = match fs::LocalUploadStep::of(action) {
+                    Ok(step) => {
+                        workers.spawn(move || step.run(path, files, sealing));
+                        continue;
+                    }
+                    Err(action) => action,
                 };
                 match action {
                     UploadAction::Done(result) => return result,
@@ -163,20 +168,6 @@ impl Client {
                                 Ok((self.upload_part(&op, body)?, tap.value()))
                             }),
                     }),
-                    UploadAction::HashPart {
-                        part_number,
-                        offset,
-                        len,
-                        source,
-                    } => workers.spawn(move || UploadOutcome::PartHashed {
-                        part_number,
-                        result: fs::source_crc64(path, &source, offset, len, sealing),
-                    }),
-                    UploadAction::CheckSource => workers.spawn(move || {
-                        UploadOutcome::SourceChecked(
-                            fs::current_identity(path).map_err(file_error(path)),
-                        )
-                    }),
                     UploadAction::AbortStale(op) => workers.spawn(move || {
                         UploadOutcome::Aborted(self.abort_multipart_upload(&op).map(drop))
                     }),
@@ -185,26 +176,12 @@ impl Client {
                     }
                     UploadAction::Initiate(op) => workers
                         .spawn(move || UploadOutcome::Initiated(self.create_multipart_upload(&op))),
-                    UploadAction::SaveCheckpoint(checkpoint) => workers.spawn(move || {
-                        UploadOutcome::CheckpointSaved(
-                            files
-                                .save_checkpoint(&checkpoint.to_json())
-                                .map_err(file_error(checkpoint_path)),
-                        )
-                    }),
                     UploadAction::Complete(op) => workers.spawn(move || {
                         UploadOutcome::Completed(self.complete_multipart_upload(&op))
                     }),
                     UploadAction::VerifyCompleted(op) => {
                         workers.spawn(move || UploadOutcome::Verified(self.head_object(&op)))
                     }
-                    UploadAction::RemoveCheckpoint => workers.spawn(move || {
-                        UploadOutcome::CheckpointRemoved(
-                            files
-                                .remove_checkpoint()
-                                .map_err(file_error(checkpoint_path)),
-                        )
-                    }),
                     _ => return Err(TransferError::Unexpected("unknown upload action".into())),
                 }
             }
@@ -283,6 +260,14 @@ impl Client {
                     machine.handle(outcome);
                     continue;
                 };
+                let action = match fs::LocalDownloadStep::of(action) {
+                    Ok(step) => {
+                        let sealing = sealing.clone();
+                        workers.spawn(move || step.run(target, &sealing));
+                        continue;
+                    }
+                    Err(action) => action,
+                };
                 match action {
                     DownloadAction::Done(result) => return result,
                     DownloadAction::Head(op) => {
@@ -304,30 +289,6 @@ impl Client {
                             result: self.fetch_range(&op, target, offset, &sealing),
                         })
                     }
-                    DownloadAction::CheckRange {
-                        part_number,
-                        offset,
-                        len,
-                    } => {
-                        let sealing = sealing.clone();
-                        workers.spawn(move || DownloadOutcome::RangeChecked {
-                            part_number,
-                            result: fs::stored_crc64(target, offset, len, &sealing),
-                        })
-                    }
-                    DownloadAction::CheckPlaintext { len } => workers.spawn(move || {
-                        DownloadOutcome::PlaintextChecked(fs::stored_crc64(
-                            target,
-                            0,
-                            len,
-                            &Sealing::Plain,
-                        ))
-                    }),
-                    DownloadAction::SaveCheckpoint(checkpoint) => workers.spawn(move || {
-                        DownloadOutcome::CheckpointSaved(
-                            target.save_checkpoint(&checkpoint.to_json()).map_err(named),
-                        )
-                    }),
                     DownloadAction::Finalize => {
                         let done = target.finalize().map_err(named);
                         machine.handle(DownloadOutcome::Finalized(done));

@@ -276,6 +276,19 @@ impl Ctx<'_> {
     pub(crate) fn faults(&self) -> cos_emulator::Faults {
         self.setup.emulator.faults()
     }
+
+    /// No multipart upload is left pending in the bucket.
+    pub(crate) fn no_pending_uploads(&self) -> CheckResult {
+        let uploads = self
+            .client
+            .list_multipart_uploads(&ListMultipartUploads::new())
+            .map_err(|e| e.to_string())?;
+        ensure!(
+            uploads.uploads.is_empty(),
+            "uploads left pending: {uploads:?}"
+        );
+        Ok(())
+    }
 }
 
 pub(crate) fn data(len: u64, seed: u64) -> Vec<u8> {
@@ -416,15 +429,8 @@ fn source_modified_between_runs(ctx: &Ctx<'_>) -> CheckResult {
         io("read", std::fs::read(&target))? == changed,
         "bytes differ"
     );
-    let uploads = ctx
-        .client
-        .list_multipart_uploads(&ListMultipartUploads::new())
-        .map_err(|e| e.to_string())?;
-    ensure!(
-        uploads.uploads.is_empty(),
-        "the stale upload was aborted: {uploads:?}"
-    );
-    Ok(())
+    // The stale upload was aborted.
+    ctx.no_pending_uploads()
 }
 
 fn remote_replaced_between_runs(ctx: &Ctx<'_>) -> CheckResult {

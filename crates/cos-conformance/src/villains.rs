@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cos_emulator::{FaultId, FaultRule};
-use cos_proto::ops::{AppendObject, ByteRange, CustomRequest, GetObject, ListMultipartUploads};
+use cos_proto::ops::{AppendObject, ByteRange, CustomRequest, GetObject};
 use cos_transfer::paths::{EntryOutcome, checkpoint_path, temp_path};
 use cos_transfer::{
     CompletedRange, DirectoryOptions, DownloadCheckpoint, ObjectIdentity, PartPlan, TransferError,
@@ -405,19 +405,7 @@ pub(crate) fn complete_answer_lost(ctx: &Ctx<'_>) -> CheckResult {
     );
     ensure!(ctx.head("lost")?.crc64 == Some(crc(&bytes)), "stored CRC64");
     ensure!(!checkpoint_path(&source).exists(), "the checkpoint is gone");
-    no_pending_uploads(ctx)
-}
-
-fn no_pending_uploads(ctx: &Ctx<'_>) -> CheckResult {
-    let uploads = ctx
-        .client
-        .list_multipart_uploads(&ListMultipartUploads::new())
-        .map_err(|e| e.to_string())?;
-    ensure!(
-        uploads.uploads.is_empty(),
-        "uploads left pending: {uploads:?}"
-    );
-    Ok(())
+    ctx.no_pending_uploads()
 }
 
 /// COS carried out the completion, and the run died before it could confirm it (here:
@@ -453,7 +441,7 @@ pub(crate) fn crash_after_complete_resends_nothing(ctx: &Ctx<'_>) -> CheckResult
     );
     ensure!(!checkpoint_path(&source).exists(), "the checkpoint is gone");
     ensure!(ctx.head("done")?.crc64 == Some(crc(&bytes)), "stored CRC64");
-    no_pending_uploads(ctx)
+    ctx.no_pending_uploads()
 }
 
 /// An upload fails half-way; the source is then rewritten with other bytes in one part,

@@ -19,7 +19,6 @@ use cos_transfer::{
     Copy, CopyAction, CopyOutcome, CopyOutput, Download, DownloadAction, DownloadCheckpoint,
     DownloadOutcome, DownloadOutput, Opener, Sealing, SourceIdentity, TransferError, TransferEvent,
     TransferOptions, Upload, UploadAction, UploadCheckpoint, UploadOutcome, UploadOutput, fs,
-    paths,
 };
 use tokio::task::JoinSet;
 
@@ -126,7 +125,6 @@ impl Client {
         sealing: Sealing,
         mut on_event: impl FnMut(TransferEvent) + Send,
     ) -> Result<UploadOutput, TransferError> {
-        let checkpoint_path = paths::checkpoint_path(&path);
         let mut tasks = JoinSet::new();
         loop {
             while let Some(event) = machine.poll_event() {
@@ -139,9 +137,15 @@ impl Client {
             };
             let client = self.clone();
             let path = path.clone();
-            let checkpoint_path = checkpoint_path.clone();
             let files = Arc::clone(&files);
             let sealing = sealing.clone();
+            let action = match fs::LocalUploadStep::of(action) {
+                Ok(step) => {
+                    tasks.spawn_blocking(move || step.run(&path, &files, &sealing));
+                    continue;
+                }
+                Err(action) => action,
+            };
             match action {
                 UploadAction::Done(result) => {
                     settle(&mut tasks).await;
@@ -171,25 +175,6 @@ impl Client {
                         result: sent.await,
                     }
                 }),
-                UploadAction::HashPart {
-                    part_number,
-                    offset,
-                    len,
-                    source,
-                } => tasks.spawn(async move {
-                    let result =
-                        blocking(move || fs::source_crc64(&path, &source, offset, len, &sealing))
-                            .await;
-                    UploadOutcome::PartHashed {
-                        part_number,
-                        result,
-                    }
-                }),
-                UploadAction::CheckSource => tasks.spawn(async move {
-                    let checked =
-                        blocking(move || fs::current_identity(&path).map_err(file_error(&path)));
-                    UploadOutcome::SourceChecked(checked.await)
-                }),
                 UploadAction::AbortStale(op) => tasks.spawn(async move {
                     UploadOutcome::Aborted(client.abort_multipart_upload(&op).await.map(drop))
                 }),
@@ -198,32 +183,11 @@ impl Client {
                 UploadAction::Initiate(op) => tasks.spawn(async move {
                     UploadOutcome::Initiated(client.create_multipart_upload(&op).await)
                 }),
-                UploadAction::SaveCheckpoint(checkpoint) => tasks.spawn(async move {
-                    let json = checkpoint.to_json();
-                    UploadOutcome::CheckpointSaved(
-                        blocking(move || {
-                            files
-                                .save_checkpoint(&json)
-                                .map_err(file_error(&checkpoint_path))
-                        })
-                        .await,
-                    )
-                }),
                 UploadAction::Complete(op) => tasks.spawn(async move {
                     UploadOutcome::Completed(client.complete_multipart_upload(&op).await)
                 }),
                 UploadAction::VerifyCompleted(op) => tasks
                     .spawn(async move { UploadOutcome::Verified(client.head_object(&op).await) }),
-                UploadAction::RemoveCheckpoint => tasks.spawn(async move {
-                    UploadOutcome::CheckpointRemoved(
-                        blocking(move || {
-                            files
-                                .remove_checkpoint()
-                                .map_err(file_error(&checkpoint_path))
-                        })
-                        .await,
-                    )
-                }),
                 _ => return Err(TransferError::Unexpected("unknown upload action".into())),
             };
         }
@@ -304,6 +268,14 @@ impl Client {
             };
             let client = self.clone();
             let target = Arc::clone(&target);
+            let action = match fs::LocalDownloadStep::of(action) {
+                Ok(step) => {
+                    let sealing = sealing.clone();
+                    tasks.spawn_blocking(move || step.run(&*target, &sealing));
+                    continue;
+                }
+                Err(action) => action,
+            };
             match action {
                 DownloadAction::Done(result) => {
                     settle(&mut tasks).await;
@@ -331,33 +303,6 @@ impl Client {
                         }
                     })
                 }
-                DownloadAction::CheckRange {
-                    part_number,
-                    offset,
-                    len,
-                } => {
-                    let sealing = sealing.clone();
-                    tasks.spawn(async move {
-                        let result =
-                            blocking(move || fs::stored_crc64(&*target, offset, len, &sealing))
-                                .await;
-                        DownloadOutcome::RangeChecked {
-                            part_number,
-                            result,
-                        }
-                    })
-                }
-                DownloadAction::CheckPlaintext { len } => tasks.spawn(async move {
-                    let checked =
-                        blocking(move || fs::stored_crc64(&*target, 0, len, &Sealing::Plain));
-                    DownloadOutcome::PlaintextChecked(checked.await)
-                }),
-                DownloadAction::SaveCheckpoint(checkpoint) => tasks.spawn(async move {
-                    let json = checkpoint.to_json();
-                    DownloadOutcome::CheckpointSaved(
-                        on_target(target, move |t| t.save_checkpoint(&json)).await,
-                    )
-                }),
                 DownloadAction::Finalize => {
                     let done = on_target(target, |t| t.finalize()).await;
                     machine.handle(DownloadOutcome::Finalized(done));

@@ -17,8 +17,10 @@ use crate::checkpoint::{DownloadCheckpoint, SourceIdentity, UploadCheckpoint};
 
 mod dir;
 mod files;
+mod local;
 
 pub use files::TransferFiles;
+pub use local::{LocalDownloadStep, LocalUploadStep};
 
 /// The identity of a source file: its size, modification and change times, and inode.
 pub fn source_identity(metadata: &fs::Metadata) -> SourceIdentity {
