@@ -157,7 +157,6 @@ impl UploadBody {
         matches!(self.source, Source::Empty)
     }
 
-    /// A reader of the body from its start, for one attempt.
     /// The CRC-64 of the bytes a plain attempt sends, when they can be known before
     /// sending: bytes in memory, a file (one read of it). `None` for a one-shot reader.
     #[cfg(feature = "crypto")]
@@ -172,6 +171,7 @@ impl UploadBody {
         }
     }
 
+    /// A reader of the body from its start, for one attempt.
     pub(crate) fn attempt(&mut self) -> Result<AttemptReader<'_>, Error> {
         let inner = open(&mut self.source)?;
         if let Some(tap) = &self.tap {

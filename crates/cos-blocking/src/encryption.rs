@@ -109,7 +109,11 @@ impl EncryptionClient {
         body: impl Into<UploadBody>,
     ) -> Result<PutObjectOutput, Error> {
         let body = body.into();
-        let crc64 = body.plaintext_crc64().transpose().map_err(Error::Source)?;
+        let crc64 = if encrypted::records_plaintext_crc64(self.format) {
+            body.plaintext_crc64().transpose().map_err(Error::Source)?
+        } else {
+            None
+        };
         let envelope = self.seal(&object::put_info(op, crc64))?;
         let put = object::put_request(op, &envelope).map_err(crypto)?;
         let body = body.encrypted(envelope.cipher().clone(), 0);
