@@ -152,11 +152,6 @@ impl UploadBody {
         source_replayable(&self.source)
     }
 
-    /// `true` for [`UploadBody::empty`].
-    pub(crate) fn is_none(&self) -> bool {
-        matches!(self.source, Source::Empty)
-    }
-
     /// The CRC-64 of the bytes a plain attempt sends, when they can be known before
     /// sending: bytes in memory, a file (one read of it). `None` for a one-shot reader.
     #[cfg(feature = "crypto")]

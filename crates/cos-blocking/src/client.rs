@@ -7,11 +7,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use cos_proto::call::{Call, CallOptions, Step};
+use cos_proto::call::{Call, CallOptions, Overflow, Payload, ReadBody, Step};
 use cos_proto::pace::{self, BodyWatch, MinProgress};
-use cos_proto::response::{MAX_DOCUMENT_BODY, MAX_ERROR_BODY};
 use cos_proto::retry::{RetryBudget, TransportFailure};
-use cos_proto::{Config, Credentials, Operation, ResponseBody};
+use cos_proto::{Config, Credentials, Operation, ResponseBody, TimeoutClass};
 
 use crate::body::UploadBody;
 use crate::clock::{jitter, unix_now};
@@ -46,16 +45,6 @@ pub(crate) struct Inner {
     pub(crate) credentials: Option<Arc<dyn ProvideCredentials>>,
     pub(crate) options: CallOptions,
     pub(crate) budget: Arc<Mutex<RetryBudget>>,
-    pub(crate) timeouts: Timeouts,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Timeouts {
-    /// The response deadline of [`Deadline::Request`] attempts.
-    pub(crate) request: Duration,
-    /// The response deadline of [`Deadline::Complete`] attempts.
-    pub(crate) complete: Duration,
-    /// What every body must keep up.
     pub(crate) min_progress: MinProgress,
 }
 
@@ -63,22 +52,12 @@ pub(crate) struct Timeouts {
 /// (the clock of the call's deadline and of the body's pace).
 pub(crate) type StreamedBody = (ureq::Body, Instant);
 
-/// Which response deadline an attempt gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Deadline {
-    /// [`ClientBuilder::request_timeout`].
-    Request,
-    /// [`ClientBuilder::complete_timeout`].
-    Complete,
-}
-
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("config", &self.inner.config)
             .field("credentials", &self.inner.credentials)
             .field("options", &self.inner.options)
-            .field("timeouts", &self.inner.timeouts)
             .finish_non_exhaustive()
     }
 }
@@ -149,7 +128,7 @@ impl Client {
                 credentials: self.inner.credentials.clone(),
                 options: self.inner.options,
                 budget: Arc::clone(&self.inner.budget),
-                timeouts: self.inner.timeouts,
+                min_progress: self.inner.min_progress,
             }),
         }
     }
@@ -171,8 +150,7 @@ impl Client {
             ));
         }
         let mut body = body.into();
-        self.execute(op, &mut body, Deadline::Request)
-            .map(|(output, _)| output)
+        self.execute(op, &mut body).map(|(output, _)| output)
     }
 
     /// The credentials for the next attempt (`None` when anonymous).
@@ -192,9 +170,8 @@ impl Client {
         &self,
         op: &O,
         body: &mut UploadBody,
-        deadline: Deadline,
     ) -> Result<(O::Output, Option<StreamedBody>), Error> {
-        self.execute_since(op, body, deadline, Instant::now())
+        self.execute_since(op, body, Instant::now())
     }
 
     /// [`Client::execute`] for a call that started at `started` (a download's
@@ -203,20 +180,15 @@ impl Client {
         &self,
         op: &O,
         body: &mut UploadBody,
-        deadline: Deadline,
         started: Instant,
     ) -> Result<(O::Output, Option<StreamedBody>), Error> {
-        let operation = operation_name::<O>();
+        let operation = O::NAME;
         let inner = &*self.inner;
-        let timeout = match deadline {
-            Deadline::Request => inner.timeouts.request,
-            Deadline::Complete => inner.timeouts.complete,
-        };
-        let streamed = O::RESPONSE_BODY == ResponseBody::Streamed;
-        let mut call = Call::new(op, &inner.config, inner.options, body.is_replayable());
+        let payload = Payload::new(body.len(), body.is_replayable());
+        let mut call = Call::new(op, &inner.config, inner.options, payload);
         loop {
             let attempt = call.attempt();
-            let Some(response) = call.attempt_timeout(timeout, started.elapsed()) else {
+            let Some(response) = call.attempt_timeout(started.elapsed()) else {
                 return Err(Error::deadline_passed(operation, attempt));
             };
             let credentials = self.credentials()?;
@@ -226,19 +198,19 @@ impl Client {
                 "cos_request",
                 operation,
                 method = %request.method(),
-                bucket = inner.config.bucket(),
-                key = %object_key(&inner.config, request.uri()),
+                bucket = call.target().bucket(),
+                key = %call.traced_key(&request),
                 attempt,
             );
             let _entered = span.enter();
             let uri = request.uri().clone();
             let limits = transport::Limits {
-                deadline,
+                long: O::TIMEOUT == TimeoutClass::Long,
                 response,
                 left: pace::time_left(inner.options.deadline, started.elapsed()),
-                streamed,
+                streamed: O::RESPONSE_BODY == ResponseBody::Streamed,
                 upload: BodyWatch::new(
-                    inner.timeouts.min_progress,
+                    inner.min_progress,
                     inner.options.deadline,
                     started.elapsed(),
                 ),
@@ -264,70 +236,44 @@ impl Client {
                     other => Ok(other),
                 }
             };
-            let step = match sent {
-                Err(failure) => gave_up(failure, &mut call)?,
-                Ok(response) => {
-                    let status = response.status();
-                    tracing::debug!(status = status.as_u16(), "response");
-                    let (parts, response_body) = response.into_parts();
-                    if streamed && status.is_success() {
-                        let head = http::Response::from_parts(parts, Bytes::new());
-                        match call.on_response(
-                            &uri,
-                            head,
-                            jitter(),
-                            Some(&mut self.budget()),
-                            started.elapsed(),
-                        ) {
-                            Step::Done(output) => {
-                                return Ok((output, Some((response_body, started))));
-                            }
-                            other => other,
+            let (parts, response_body) = match sent {
+                Err(failure) => match gave_up(failure, &mut call)? {
+                    Step::Retry { after } => {
+                        sleep(after);
+                        continue;
+                    }
+                    other => return Err(unexpected(other)),
+                },
+                Ok(response) => response.into_parts(),
+            };
+            tracing::debug!(status = parts.status.as_u16(), "response");
+            let (bytes, stream) = match call.read_body(parts.status) {
+                ReadBody::Stream => (Bytes::new(), Some(response_body)),
+                ReadBody::Document { limit, overflow } => {
+                    match read_document(response_body, limit, overflow) {
+                        Ok(bytes) => (bytes, None),
+                        Err(ReadFailure::TooLarge) => {
+                            return Err(Error::DocumentTooLarge { limit });
                         }
-                    } else {
-                        let limit = if status.is_success() {
-                            MAX_DOCUMENT_BODY
-                        } else {
-                            MAX_ERROR_BODY
-                        };
-                        match read_document(response_body, limit, !status.is_success()) {
-                            Ok(bytes) => {
-                                let response = http::Response::from_parts(parts, bytes);
-                                match call.on_response(
-                                    &uri,
-                                    response,
-                                    jitter(),
-                                    Some(&mut self.budget()),
-                                    started.elapsed(),
-                                ) {
-                                    Step::Done(output) => return Ok((output, None)),
-                                    other => other,
+                        Err(ReadFailure::Transport(failure)) => {
+                            match gave_up(failure, &mut call)? {
+                                Step::Retry { after } => {
+                                    sleep(after);
+                                    continue;
                                 }
-                            }
-                            Err(ReadFailure::TooLarge) => {
-                                return Err(Error::DocumentTooLarge { limit });
-                            }
-                            Err(ReadFailure::Transport(failure)) => {
-                                tracing::debug!(failure = ?failure.kind, error = %failure.source, "response body failed");
-                                gave_up(failure, &mut call)?
+                                other => return Err(unexpected(other)),
                             }
                         }
                     }
                 }
             };
-            match step {
-                Step::Retry { after } => {
-                    tracing::info!(
-                        after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
-                        "retrying"
-                    );
-                    std::thread::sleep(after);
-                }
+            let response = http::Response::from_parts(parts, bytes);
+            let budget = &mut self.budget();
+            match call.on_response(&uri, response, jitter(), Some(budget), started.elapsed()) {
+                Step::Done(output) => return Ok((output, stream.map(|s| (s, started)))),
+                Step::Retry { after } => sleep(after),
                 Step::Failed(err) => return Err(Error::Cos(err)),
-                Step::Done(_) | Step::GaveUp(_) => {
-                    // Handled above; a Call never returns these twice.
-                    return Err(Error::Unsupported("unexpected call state"));
-                }
+                Step::GaveUp(_) => return Err(Error::Unsupported("unexpected call state")),
             }
         }
     }
@@ -393,18 +339,9 @@ impl ClientBuilder {
                 config: self.config,
                 agent,
                 credentials,
-                options: CallOptions {
-                    retry: self.options.retry,
-                    switch_to_backup_domain: self.options.switch_to_backup_domain,
-                    deadline: self.options.call_deadline,
-                    ..CallOptions::default()
-                },
+                options: self.options.call_options(),
                 budget: Arc::new(Mutex::new(RetryBudget::default())),
-                timeouts: Timeouts {
-                    request: self.options.request_timeout,
-                    complete: self.options.complete_timeout,
-                    min_progress: self.options.min_progress,
-                },
+                min_progress: self.options.min_progress,
             }),
         })
     }
@@ -422,9 +359,23 @@ enum ReadFailure {
     Transport(Failure),
 }
 
-/// Reads a document or error body, at most `limit` bytes (an error body is cut there; a
-/// larger document is refused).
-fn read_document(body: ureq::Body, limit: usize, cut: bool) -> Result<Bytes, ReadFailure> {
+/// Waits out a retry's backoff.
+fn sleep(after: Duration) {
+    tracing::info!(
+        after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
+        "retrying"
+    );
+    std::thread::sleep(after);
+}
+
+/// A step [`Call`] never returns where it was met (a give-up becomes an error first).
+fn unexpected<T>(_: Step<T>) -> Error {
+    Error::Unsupported("unexpected call state")
+}
+
+/// Reads a document or error body, at most `limit` bytes; with more, `overflow` says
+/// whether to cut it there or refuse it.
+fn read_document(body: ureq::Body, limit: usize, overflow: Overflow) -> Result<Bytes, ReadFailure> {
     let mut buffer = Vec::new();
     let reader = body.into_reader();
     reader
@@ -437,7 +388,7 @@ fn read_document(body: ureq::Body, limit: usize, cut: bool) -> Result<Bytes, Rea
             })
         })?;
     if buffer.len() > limit {
-        if !cut {
+        if overflow == Overflow::Refuse {
             return Err(ReadFailure::TooLarge);
         }
         buffer.truncate(limit);
@@ -445,42 +396,9 @@ fn read_document(body: ureq::Body, limit: usize, cut: bool) -> Result<Bytes, Rea
     Ok(Bytes::from(buffer))
 }
 
-/// `PutObject` from `cos_proto::ops::PutObject`.
-fn operation_name<O>() -> &'static str {
-    let full = std::any::type_name::<O>();
-    let base = full.split('<').next().unwrap_or(full);
-    base.rsplit("::").next().unwrap_or(base)
-}
-
-/// The (still percent-encoded) object key of a request, for tracing.
-fn object_key<'u>(config: &Config, uri: &'u http::Uri) -> &'u str {
-    let prefix = config.path_prefix();
-    let path = uri.path();
-    let path = path.strip_prefix(prefix.as_str()).unwrap_or(path);
-    path.strip_prefix('/').unwrap_or(path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn operation_names_are_short() {
-        assert_eq!(operation_name::<cos_proto::ops::PutObject>(), "PutObject");
-        assert_eq!(operation_name::<u8>(), "u8");
-    }
-
-    #[test]
-    fn keys_drop_the_path_style_prefix() {
-        let config = Config::builder("ap-guangzhou", "bkt-1250000000")
-            .path_style("127.0.0.1:9000")
-            .build()
-            .expect("config");
-        let uri: http::Uri = "http://127.0.0.1:9000/bkt-1250000000/a/b%20c"
-            .parse()
-            .expect("uri");
-        assert_eq!(object_key(&config, &uri), "a/b%20c");
-    }
 
     #[test]
     fn builder_rejects_bad_user_agents() {

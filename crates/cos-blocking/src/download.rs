@@ -14,7 +14,7 @@ use cos_transfer::fs::TransferFiles;
 use std::time::Instant;
 
 use crate::body::UploadBody;
-use crate::client::{Client, Deadline};
+use crate::client::Client;
 use crate::clock::jitter;
 use crate::error::Error;
 use crate::transport::classify_io;
@@ -64,7 +64,7 @@ impl ObjectBody {
         let download = Download::new(op, first, client.inner.options.retry)
             .with_deadline(client.inner.options.deadline);
         let mut watch = BodyWatch::new(
-            client.inner.timeouts.min_progress,
+            client.inner.min_progress,
             client.inner.options.deadline,
             started.elapsed(),
         );
@@ -186,7 +186,6 @@ impl ObjectBody {
                     let (output, body) = self.client.execute_since(
                         &*request,
                         &mut UploadBody::empty(),
-                        Deadline::Request,
                         self.started,
                     )?;
                     self.download

@@ -19,7 +19,7 @@ use cos_proto::ops::{
 use cos_proto::presign::Presign;
 
 use crate::body::UploadBody;
-use crate::client::{Client, Deadline};
+use crate::client::Client;
 use crate::clock::unix_now;
 use crate::download::{self, ObjectBody};
 use crate::error::Error;
@@ -56,7 +56,7 @@ impl Client {
     /// Starts a download: the response's headers, and the data as an [`ObjectBody`]
     /// (`std::io::Read`, or [`ObjectBody::chunks`]) that resumes broken transfers.
     pub fn get_object(&self, op: &GetObject) -> Result<(GetObjectOutput, ObjectBody), Error> {
-        let (output, body) = self.execute(op, &mut UploadBody::empty(), Deadline::Request)?;
+        let (output, body) = self.execute(op, &mut UploadBody::empty())?;
         let (body, started) = body.ok_or(Error::Unsupported("a download without a body"))?;
         let reader = ObjectBody::new(self.clone(), op, &output, body, started);
         Ok((output, reader))
@@ -112,7 +112,7 @@ impl Client {
 
     /// Runs a Select query; the events are decoded as they arrive.
     pub fn select_object_content(&self, op: &SelectObjectContent) -> Result<SelectEvents, Error> {
-        let (output, body) = self.execute(op, &mut UploadBody::empty(), Deadline::Request)?;
+        let (output, body) = self.execute(op, &mut UploadBody::empty())?;
         let (body, _) = body.ok_or(Error::Unsupported("a Select answer without a body"))?;
         Ok(SelectEvents::new(body, &output))
     }
@@ -178,7 +178,7 @@ impl Client {
         &self,
         op: &CompleteMultipartUpload,
     ) -> Result<CompleteMultipartUploadOutput, Error> {
-        self.execute(op, &mut UploadBody::empty(), Deadline::Complete)
+        self.execute(op, &mut UploadBody::empty())
             .map(|(output, _)| output)
     }
 

@@ -9,7 +9,7 @@ use cos_proto::retry::TransportFailure;
 use ureq::SendBody;
 
 use crate::body::UploadBody;
-use crate::client::{Deadline, Failure, Inner};
+use crate::client::{Failure, Inner};
 use crate::error::Error;
 
 /// The outcome of one attempt: a response, or a transport failure to report to the call.
@@ -18,8 +18,8 @@ pub(crate) type Attempt = Result<http::Response<ureq::Body>, Failure>;
 /// The time limits of one attempt.
 #[derive(Debug, Clone)]
 pub(crate) struct Limits {
-    /// Which response timeout applies.
-    pub(crate) deadline: Deadline,
+    /// The operation gets the long timeout ([`cos_proto::TimeoutClass::Long`]).
+    pub(crate) long: bool,
     /// How long the answer may take once the request is sent (its head, and a document
     /// body), already cut to what the call's deadline leaves.
     pub(crate) response: Duration,
@@ -43,26 +43,13 @@ pub(crate) fn send(
 ) -> Result<Attempt, Error> {
     let (parts, document) = request.into_parts();
     match document {
-        cos_proto::Body::Empty => {
-            refuse_payload(body)?;
-            Ok(run(inner, http::Request::from_parts(parts, ()), limits))
-        }
-        cos_proto::Body::Bytes(bytes) => {
-            refuse_payload(body)?;
-            Ok(run(
-                inner,
-                http::Request::from_parts(parts, bytes.as_ref()),
-                limits,
-            ))
-        }
-        cos_proto::Body::Payload { length } => {
-            if body.len() != length {
-                return Err(Error::InvalidBody(format!(
-                    "the operation announces {} bytes but the body has {}",
-                    describe_len(length),
-                    describe_len(body.len())
-                )));
-            }
+        cos_proto::Body::Empty => Ok(run(inner, http::Request::from_parts(parts, ()), limits)),
+        cos_proto::Body::Bytes(bytes) => Ok(run(
+            inner,
+            http::Request::from_parts(parts, bytes.as_ref()),
+            limits,
+        )),
+        cos_proto::Body::Payload { .. } => {
             let mut reader = body.attempt()?.paced(limits.upload.clone(), limits.started);
             let attempt = run(
                 inner,
@@ -83,20 +70,6 @@ pub(crate) fn send(
     }
 }
 
-fn refuse_payload(body: &UploadBody) -> Result<(), Error> {
-    if body.is_none() || body.len() == Some(0) {
-        Ok(())
-    } else {
-        Err(Error::InvalidBody(
-            "this operation carries no payload; pass UploadBody::empty()".to_owned(),
-        ))
-    }
-}
-
-fn describe_len(len: Option<u64>) -> String {
-    len.map_or_else(|| "an unknown number of".to_owned(), |n| n.to_string())
-}
-
 fn run(inner: &Inner, request: http::Request<impl ureq::AsSendBody>, limits: &Limits) -> Attempt {
     let wait = Some(limits.response);
     let mut config = inner
@@ -108,7 +81,7 @@ fn run(inner: &Inner, request: http::Request<impl ureq::AsSendBody>, limits: &Li
         // A document must arrive whole in time, however it trickles.
         config = config.timeout_recv_body(wait);
     }
-    if limits.deadline == Deadline::Complete {
+    if limits.long {
         // COS answers a complete only once the object is assembled, keeping the
         // connection open meanwhile: every read of the answer may wait that long.
         config = config.timeout_per_read(wait);

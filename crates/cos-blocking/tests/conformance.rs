@@ -183,6 +183,12 @@ impl ConformanceClient for Blocking {
     ) -> Outcome<CompleteMultipartUploadOutput> {
         self.0.complete_multipart_upload(op).map_err(failure)
     }
+    fn send_complete_multipart_upload(
+        &self,
+        op: &CompleteMultipartUpload,
+    ) -> Outcome<CompleteMultipartUploadOutput> {
+        self.0.send(op, ()).map_err(failure)
+    }
     fn abort_multipart_upload(
         &self,
         op: &AbortMultipartUpload,

@@ -31,6 +31,7 @@ macro_rules! ensure {
 mod checks;
 mod fetch;
 pub mod process;
+mod timeouts;
 pub mod transfer;
 mod villains;
 
@@ -213,6 +214,12 @@ pub trait ConformanceClient {
     fn list_parts(&self, op: &ListParts) -> Outcome<ListPartsOutput>;
     /// `complete_multipart_upload`.
     fn complete_multipart_upload(
+        &self,
+        op: &CompleteMultipartUpload,
+    ) -> Outcome<CompleteMultipartUploadOutput>;
+    /// `send(op, ())`: the generic path, which must give the operation what the
+    /// convenience method gives it (its timeout, first of all).
+    fn send_complete_multipart_upload(
         &self,
         op: &CompleteMultipartUpload,
     ) -> Outcome<CompleteMultipartUploadOutput>;

@@ -19,7 +19,7 @@ use cos_transfer::{
     UploadOutput,
 };
 
-use crate::{ConformanceClient, Upload, villains};
+use crate::{ConformanceClient, Upload, timeouts, villains};
 
 /// The bucket the transfer checks use.
 pub const BUCKET: &str = "examplebucket-1250000000";
@@ -113,6 +113,10 @@ pub fn client_options(name: &str) -> cos_proto::client_options::ClientOptions {
         };
         options.stall_timeout = std::time::Duration::from_secs(1);
     }
+    if name == "complete_gets_the_long_timeout" {
+        options.request_timeout = timeouts::SHORT_REQUEST_TIMEOUT;
+        options.complete_timeout = timeouts::SHORT_REQUEST_TIMEOUT * 10;
+    }
     if name == "resumes_keep_the_call_deadline" {
         options.call_deadline = Some(std::time::Duration::from_secs(3));
     }
@@ -184,6 +188,10 @@ const CHECKS: &[(&str, Check)] = &[
     (
         "resumes_keep_the_call_deadline",
         villains::resumes_keep_the_call_deadline,
+    ),
+    (
+        "complete_gets_the_long_timeout",
+        timeouts::complete_gets_the_long_timeout,
     ),
 ];
 
@@ -849,7 +857,8 @@ macro_rules! transfer_tests {
             helper_names_cannot_collide, flipped_byte_is_caught, complete_answer_lost,
             crash_after_complete_resends_nothing, source_replaced_keeping_size_and_mtime,
             append_answer_lost, custom_request_not_repeated, slow_servers_end_in_timeouts,
-            slow_callers_are_not_the_servers_fault, resumes_keep_the_call_deadline);
+            slow_callers_are_not_the_servers_fault, resumes_keep_the_call_deadline,
+            complete_gets_the_long_timeout);
     };
     (@each $run:path; $($name:ident),+) => {
         $(

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cos_proto::Operation;
-use cos_proto::call::{Call, CallOptions, Step};
+use cos_proto::call::{Call, CallOptions, Payload, Step};
 use cos_proto::crc64;
 use cos_proto::download::{Download, DownloadError, DownloadStep};
 use cos_proto::ops::{ByteRange, GetObject, HeadObject, InitiateMultipartUpload, PutObject};
@@ -319,7 +319,11 @@ fn drive<O: Operation>(op: &O, flags: u8, max_attempts: u32, r: &mut Reader<'_>)
     let credentials = credentials.filter(|_| flags & 4 == 0);
     let mut budget = (flags & 8 == 8).then(|| RetryBudget::with_capacity(10));
     let not_idempotent = op.idempotency() == cos_proto::retry::Idempotency::NotIdempotent;
-    let mut call = Call::new(op, &config, options, replayable);
+    let Ok(unsigned) = op.build_request(&config) else {
+        return;
+    };
+    let payload = Payload::new(unsigned.body().content_length(), replayable);
+    let mut call = Call::new(op, &config, options, payload);
     let mut now = 1_700_000_000;
     loop {
         let attempt = call.attempt();
@@ -327,7 +331,7 @@ fn drive<O: Operation>(op: &O, flags: u8, max_attempts: u32, r: &mut Reader<'_>)
             attempt >= 1 && attempt <= max_attempts,
             "attempt {attempt} of {max_attempts}"
         );
-        let Some(wait) = call.attempt_timeout(Duration::from_secs(30), elapsed) else {
+        let Some(wait) = call.attempt_timeout(elapsed) else {
             assert!(options.deadline.is_some_and(|d| elapsed >= d));
             return;
         };

@@ -7,13 +7,13 @@
 //! budget, and the switch to the backup domain for the last attempt.
 //!
 //! ```
-//! use cos_proto::call::{Call, CallOptions, Step};
+//! use cos_proto::call::{Call, CallOptions, Payload, Step};
 //! use cos_proto::{Config, Credentials, ops::HeadObject};
 //!
 //! let config = Config::builder("ap-guangzhou", "examplebucket-1250000000").build().unwrap();
 //! let credentials = Credentials::new("AKIDEXAMPLE", "SECRETKEYEXAMPLE").unwrap();
 //! let op = HeadObject::new("a.txt");
-//! let mut call = Call::new(&op, &config, CallOptions::default(), true);
+//! let mut call = Call::new(&op, &config, CallOptions::default(), Payload::NONE);
 //! let request = call.request(Some(&credentials), 1_700_000_000).unwrap();
 //! // ... the driver sends `request` and gets a 503 back:
 //! let response = http::Response::builder().status(503).body(bytes::Bytes::new()).unwrap();
@@ -29,10 +29,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use crate::client_error::Error as ClientError;
+use crate::client_options::{DEFAULT_COMPLETE_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
 use crate::error::Error;
-use crate::operation::Operation;
+use crate::operation::{Operation, ResponseBody, TimeoutClass};
 use crate::request::Body;
-use crate::response::REQUEST_ID_HEADER;
+use crate::response::{MAX_DOCUMENT_BODY, MAX_ERROR_BODY, REQUEST_ID_HEADER, is_success};
 use crate::retry::{
     Attempt, Decision, GiveUpReason, Outcome, RETRY_HEADER, RETRY_HEADER_VALUE, RetryBudget,
     RetryPolicy, TransportFailure,
@@ -54,6 +56,10 @@ pub struct CallOptions {
     /// limit but the per-attempt timeouts). No attempt starts, and no retry is planned,
     /// past it.
     pub deadline: Option<Duration>,
+    /// How long an attempt of a [`TimeoutClass::Request`] operation waits for its answer.
+    pub request_timeout: Duration,
+    /// How long an attempt of a [`TimeoutClass::Long`] operation waits for its answer.
+    pub complete_timeout: Duration,
 }
 
 impl Default for CallOptions {
@@ -63,8 +69,58 @@ impl Default for CallOptions {
             signature_validity: DEFAULT_REQUEST_EXPIRY_SECS,
             switch_to_backup_domain: false,
             deadline: None,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            complete_timeout: DEFAULT_COMPLETE_TIMEOUT,
         }
     }
+}
+
+/// What the driver will send as the payload of a call: its length, if known, and
+/// whether it can be sent again from its start (bytes and files can, a one-shot stream
+/// cannot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Payload {
+    /// The exact number of bytes the driver's body holds, if known.
+    pub len: Option<u64>,
+    /// Whether a retry can send it again.
+    pub replayable: bool,
+}
+
+impl Payload {
+    /// No payload (the operations without one).
+    pub const NONE: Payload = Payload {
+        len: Some(0),
+        replayable: true,
+    };
+
+    /// A payload of `len` bytes (`None`: unknown, sent chunked).
+    pub fn new(len: Option<u64>, replayable: bool) -> Self {
+        Payload { len, replayable }
+    }
+}
+
+/// How the driver reads an answer's body before [`Call::on_response`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadBody {
+    /// Object data of a success: do not read it; pass an empty body to
+    /// [`Call::on_response`] and hand the stream to the caller.
+    Stream,
+    /// Read at most `limit` bytes; with more, `overflow` says what to do.
+    Document {
+        /// The most bytes kept.
+        limit: usize,
+        /// What a longer body means.
+        overflow: Overflow,
+    },
+}
+
+/// What a document longer than its limit means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overflow {
+    /// A success's document: refuse it ([`crate::client_error::Error::DocumentTooLarge`]).
+    Refuse,
+    /// An error's body: keep the first `limit` bytes (the error is still reported).
+    Cut,
 }
 
 /// What the driver does next.
@@ -96,14 +152,14 @@ pub struct Call<'o, O: Operation> {
     config: Config,
     backup: Option<Config>,
     options: CallOptions,
+    payload: Payload,
     attempt: Attempt,
     answered_by_cos: bool,
 }
 
 impl<'o, O: Operation> Call<'o, O> {
-    /// Starts a call. `body_replayable` says whether the driver can send the payload again
-    /// from its start (bytes and files can, a one-shot stream cannot).
-    pub fn new(op: &'o O, config: &Config, options: CallOptions, body_replayable: bool) -> Self {
+    /// Starts a call whose payload (for the operations that carry one) is `payload`.
+    pub fn new(op: &'o O, config: &Config, options: CallOptions, payload: Payload) -> Self {
         Self {
             op,
             config: config.clone(),
@@ -112,7 +168,8 @@ impl<'o, O: Operation> Call<'o, O> {
                 .then(|| config.backup())
                 .flatten(),
             options,
-            attempt: Attempt::first(op.idempotency(), body_replayable),
+            payload,
+            attempt: Attempt::first(op.idempotency(), payload.replayable),
             answered_by_cos: true,
         }
     }
@@ -122,10 +179,19 @@ impl<'o, O: Operation> Call<'o, O> {
         self.attempt.number
     }
 
-    /// How long the current attempt may wait for its answer: `timeout`, cut to what the
-    /// call's deadline leaves at `elapsed`. `None` once the deadline passed: do not
-    /// send it.
-    pub fn attempt_timeout(&self, timeout: Duration, elapsed: Duration) -> Option<Duration> {
+    /// The operation's name ([`Operation::NAME`]).
+    pub fn operation(&self) -> &'static str {
+        O::NAME
+    }
+
+    /// How long the current attempt may wait for its answer: the operation's timeout
+    /// ([`Operation::TIMEOUT`]), cut to what the call's deadline leaves at `elapsed`.
+    /// `None` once the deadline passed: do not send it.
+    pub fn attempt_timeout(&self, elapsed: Duration) -> Option<Duration> {
+        let timeout = match O::TIMEOUT {
+            TimeoutClass::Request => self.options.request_timeout,
+            TimeoutClass::Long => self.options.complete_timeout,
+        };
         match crate::pace::time_left(self.options.deadline, elapsed) {
             Some(left) if left.is_zero() => None,
             Some(left) => Some(timeout.min(left)),
@@ -144,13 +210,19 @@ impl<'o, O: Operation> Call<'o, O> {
 
     /// The signed request of the current attempt. `now` is the driver's clock (Unix
     /// seconds); without credentials the request is anonymous.
+    ///
+    /// The payload must fit the operation: none for an operation without one, and the
+    /// length the operation announces, if it announces one; an operation that leaves
+    /// its length open takes the payload's (sent chunked only when that is unknown too).
+    /// A misfit is [`ClientError::InvalidBody`], before any I/O.
     pub fn request(
         &self,
         credentials: Option<&Credentials>,
         now: u64,
-    ) -> Result<http::Request<Body>, Error> {
+    ) -> Result<http::Request<Body>, ClientError> {
         let target = self.target();
         let mut request = self.op.build_request(target)?;
+        frame_payload(&mut request, self.payload.len)?;
         if self.attempt.is_retry() {
             request.headers_mut().insert(
                 http::HeaderName::from_static(RETRY_HEADER),
@@ -159,21 +231,50 @@ impl<'o, O: Operation> Call<'o, O> {
         }
         match credentials {
             Some(credentials) => {
-                target.check_transport_for(credentials)?;
+                target
+                    .check_transport_for(credentials)
+                    .map_err(Error::from)?;
                 let key_time = KeyTime::new(now, self.options.signature_validity);
                 let options = SignOptions {
                     sign_host: target.sign_host(),
                     sign_params: target.sign_params(),
                 };
-                sign::sign_request(&mut request, credentials, key_time, options)?;
+                sign::sign_request(&mut request, credentials, key_time, options)
+                    .map_err(Error::from)?;
             }
             None => sign::mark_anonymous(&mut request),
         }
         Ok(request)
     }
 
+    /// How to read the body of an answer with `status` ([`Operation::RESPONSE_BODY`] and
+    /// the document and error limits).
+    pub fn read_body(&self, status: http::StatusCode) -> ReadBody {
+        match (is_success(status), O::RESPONSE_BODY) {
+            (true, ResponseBody::Streamed) => ReadBody::Stream,
+            (true, ResponseBody::Buffered) => ReadBody::Document {
+                limit: MAX_DOCUMENT_BODY,
+                overflow: Overflow::Refuse,
+            },
+            (false, _) => ReadBody::Document {
+                limit: MAX_ERROR_BODY,
+                overflow: Overflow::Cut,
+            },
+        }
+    }
+
+    /// The object key `request` addresses (empty for bucket requests), decoded, for
+    /// traces and logs.
+    pub fn traced_key<B>(&self, request: &http::Request<B>) -> String {
+        let path = request.uri().path();
+        let prefix = self.target().path_prefix();
+        let rest = path.strip_prefix(prefix.as_str()).unwrap_or(path);
+        let rest = rest.strip_prefix('/').unwrap_or(rest);
+        crate::encode::percent_decode_str(rest).unwrap_or_else(|| rest.to_owned())
+    }
+
     /// Reports the response of the current attempt (its body read as
-    /// [`Operation::RESPONSE_BODY`] says).
+    /// [`Call::read_body`] says).
     pub fn on_response(
         &mut self,
         url: &http::Uri,
@@ -254,10 +355,42 @@ impl<'o, O: Operation> Call<'o, O> {
     }
 }
 
+/// Fits the driver's payload of `supplied` bytes to `request` (see [`Call::request`]).
+fn frame_payload(
+    request: &mut http::Request<Body>,
+    supplied: Option<u64>,
+) -> Result<(), ClientError> {
+    let describe = |len: Option<u64>| match len {
+        Some(n) => format!("{n} bytes"),
+        None => "an unknown length".to_owned(),
+    };
+    match *request.body() {
+        Body::Payload { length: None } => {
+            if let Some(len) = supplied {
+                *request.body_mut() = Body::Payload { length: Some(len) };
+                let headers = request.headers_mut();
+                headers.remove(http::header::TRANSFER_ENCODING);
+                headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
+            }
+            Ok(())
+        }
+        Body::Payload { length } if length == supplied => Ok(()),
+        Body::Payload { length } => Err(ClientError::InvalidBody(format!(
+            "the operation announces {} but the body has {}",
+            describe(length),
+            describe(supplied)
+        ))),
+        _ if supplied == Some(0) => Ok(()),
+        _ => Err(ClientError::InvalidBody(
+            "this operation carries no payload; pass an empty body".to_owned(),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::{HeadObject, InitiateMultipartUpload, PutObject};
+    use crate::ops::{HeadObject, InitiateMultipartUpload, ListObjects, PutObject};
 
     fn config() -> Config {
         Config::builder("ap-guangzhou", "examplebucket-1250000000")
@@ -277,10 +410,157 @@ mod tests {
         b.body(Bytes::new()).expect("response")
     }
 
+    /// `PutObject` for `cos_proto::ops::put_object::PutObject`.
+    fn short_type_name<O>() -> &'static str {
+        let full = std::any::type_name::<O>();
+        full.rsplit("::").next().unwrap_or(full)
+    }
+
+    #[test]
+    fn every_operation_is_named_after_its_type() {
+        use crate::ops::*;
+        fn check<O: Operation>() {
+            assert_eq!(O::NAME, short_type_name::<O>());
+        }
+        check::<AbortMultipartUpload>();
+        check::<AppendObject>();
+        check::<CompleteMultipartUpload>();
+        check::<CopyObject>();
+        check::<CustomRequest>();
+        check::<DeleteObject>();
+        check::<DeleteObjectTagging>();
+        check::<DeleteObjects>();
+        check::<GetObject>();
+        check::<GetObjectAcl>();
+        check::<GetObjectTagging>();
+        check::<HeadObject>();
+        check::<InitiateMultipartUpload>();
+        check::<ListMultipartUploads>();
+        check::<ListObjectVersions>();
+        check::<ListObjects>();
+        check::<ListParts>();
+        check::<PutObject>();
+        check::<PutObjectAcl>();
+        check::<PutObjectTagging>();
+        check::<RestoreObject>();
+        check::<SelectObjectContent>();
+        check::<UploadPart>();
+        check::<UploadPartCopy>();
+    }
+
+    #[test]
+    fn only_complete_gets_the_long_timeout() {
+        use crate::ops::{CompleteMultipartUpload, HeadObject};
+        let options = CallOptions {
+            request_timeout: Duration::from_secs(7),
+            complete_timeout: Duration::from_secs(700),
+            ..CallOptions::default()
+        };
+        let complete = CompleteMultipartUpload::new("k", "id");
+        let call = Call::new(&complete, &config(), options, Payload::NONE);
+        assert_eq!(
+            call.attempt_timeout(Duration::ZERO),
+            Some(Duration::from_secs(700))
+        );
+        let copy = HeadObject::new("k");
+        let call = Call::new(&copy, &config(), options, Payload::NONE);
+        assert_eq!(
+            call.attempt_timeout(Duration::ZERO),
+            Some(Duration::from_secs(7))
+        );
+    }
+
+    #[test]
+    fn the_payload_fits_the_operation_or_is_refused() {
+        use crate::client_error::Error as ClientError;
+        let announced = PutObject::new("k", Some(5));
+        let request = |op: &PutObject, payload| {
+            Call::new(op, &config(), CallOptions::default(), payload).request(None, 1)
+        };
+        assert!(request(&announced, Payload::new(Some(5), true)).is_ok());
+        for wrong in [Some(4), None, Some(0)] {
+            assert!(matches!(
+                request(&announced, Payload::new(wrong, true)),
+                Err(ClientError::InvalidBody(_))
+            ));
+        }
+        // An open length takes the body's; chunked only when both are unknown.
+        let open = PutObject::new("k", None);
+        let sized = request(&open, Payload::new(Some(9), true)).expect("fits");
+        assert_eq!(sized.body(), &Body::Payload { length: Some(9) });
+        assert_eq!(sized.headers()[http::header::CONTENT_LENGTH], "9");
+        assert!(
+            sized
+                .headers()
+                .get(http::header::TRANSFER_ENCODING)
+                .is_none()
+        );
+        let chunked = request(&open, Payload::new(None, false)).expect("fits");
+        assert_eq!(
+            chunked.headers()[http::header::TRANSFER_ENCODING],
+            "chunked"
+        );
+        // No payload for an operation without one.
+        let head = HeadObject::new("k");
+        let call = Call::new(
+            &head,
+            &config(),
+            CallOptions::default(),
+            Payload::new(Some(3), true),
+        );
+        assert!(matches!(
+            call.request(None, 1),
+            Err(ClientError::InvalidBody(_))
+        ));
+    }
+
+    #[test]
+    fn bodies_are_read_by_status_and_kind() {
+        use crate::ops::GetObject;
+        let get = GetObject::new("k");
+        let call = Call::new(&get, &config(), CallOptions::default(), Payload::NONE);
+        assert_eq!(call.read_body(http::StatusCode::OK), ReadBody::Stream);
+        let error = ReadBody::Document {
+            limit: MAX_ERROR_BODY,
+            overflow: Overflow::Cut,
+        };
+        assert_eq!(call.read_body(http::StatusCode::NOT_FOUND), error);
+        let head = HeadObject::new("k");
+        let call = Call::new(&head, &config(), CallOptions::default(), Payload::NONE);
+        assert_eq!(
+            call.read_body(http::StatusCode::OK),
+            ReadBody::Document {
+                limit: MAX_DOCUMENT_BODY,
+                overflow: Overflow::Refuse
+            }
+        );
+    }
+
+    #[test]
+    fn traced_keys_are_decoded_and_unprefixed() {
+        let op = HeadObject::new("a b/c.txt");
+        let config = Config::builder("ap-guangzhou", "examplebucket-1250000000")
+            .path_style("127.0.0.1:9000")
+            .build()
+            .expect("config");
+        let call = Call::new(&op, &config, CallOptions::default(), Payload::NONE);
+        let request = call.request(None, 1).expect("request");
+        assert_eq!(call.traced_key(&request), "a b/c.txt");
+        let bucket = ListObjects::new();
+        let call = Call::new(
+            &bucket,
+            &self::config(),
+            CallOptions::default(),
+            Payload::NONE,
+        );
+        let request = call.request(None, 1).expect("request");
+        assert_eq!(call.traced_key(&request), "");
+    }
+
     #[test]
     fn every_attempt_is_re_signed_and_marked() {
         let op = HeadObject::new("a");
-        let mut call = Call::new(&op, &config(), CallOptions::default(), true);
+        let mut call = Call::new(&op, &config(), CallOptions::default(), Payload::NONE);
         let first = call.request(Some(&creds()), 1_000).expect("request");
         assert!(first.headers().get(RETRY_HEADER).is_none());
         let step = call.on_response(first.uri(), response(500, true), 0.0, None, Duration::ZERO);
@@ -297,13 +577,13 @@ mod tests {
     #[test]
     fn success_and_client_errors_are_final() {
         let op = HeadObject::new("a");
-        let mut call = Call::new(&op, &config(), CallOptions::default(), true);
+        let mut call = Call::new(&op, &config(), CallOptions::default(), Payload::NONE);
         let url = call.request(None, 1).expect("request").uri().clone();
         assert!(matches!(
             call.on_response(&url, response(200, true), 0.5, None, Duration::ZERO),
             Step::Done(_)
         ));
-        let mut call = Call::new(&op, &config(), CallOptions::default(), true);
+        let mut call = Call::new(&op, &config(), CallOptions::default(), Payload::NONE);
         assert!(matches!(
             call.on_response(&url, response(403, true), 0.5, None, Duration::ZERO),
             Step::Failed(_)
@@ -313,7 +593,7 @@ mod tests {
     #[test]
     fn attempts_run_out() {
         let op = HeadObject::new("a");
-        let mut call = Call::new(&op, &config(), CallOptions::default(), true);
+        let mut call = Call::new(&op, &config(), CallOptions::default(), Payload::NONE);
         let url = call.request(None, 1).expect("request").uri().clone();
         let mut retries = 0;
         loop {
@@ -332,13 +612,18 @@ mod tests {
     #[test]
     fn non_replayable_bodies_and_initiate_are_not_retried() {
         let put = PutObject::new("a", None);
-        let mut call = Call::new(&put, &config(), CallOptions::default(), false);
+        let mut call = Call::new(
+            &put,
+            &config(),
+            CallOptions::default(),
+            Payload::new(None, false),
+        );
         assert!(matches!(
             call.on_transport_error(TransportFailure::ConnectionReset, 0.5, None, Duration::ZERO),
             Step::GaveUp(GiveUpReason::BodyNotReplayable)
         ));
         let init = InitiateMultipartUpload::new("a");
-        let mut call = Call::new(&init, &config(), CallOptions::default(), true);
+        let mut call = Call::new(&init, &config(), CallOptions::default(), Payload::NONE);
         assert!(matches!(
             call.on_transport_error(TransportFailure::Timeout, 0.5, None, Duration::ZERO),
             Step::GaveUp(GiveUpReason::NotIdempotent)
@@ -356,7 +641,7 @@ mod tests {
             switch_to_backup_domain: true,
             ..CallOptions::default()
         };
-        let mut call = Call::new(&op, &config(), options, true);
+        let mut call = Call::new(&op, &config(), options, Payload::NONE);
         for _ in 1..options.retry.max_attempts {
             assert!(
                 call.request(None, 1)
@@ -376,7 +661,7 @@ mod tests {
             Some("examplebucket-1250000000.cos.ap-guangzhou.tencentcos.cn")
         );
 
-        let mut call = Call::new(&op, &config(), options, true);
+        let mut call = Call::new(&op, &config(), options, Payload::NONE);
         for _ in 1..options.retry.max_attempts {
             let url = call.request(None, 1).expect("request").uri().clone();
             assert!(matches!(
@@ -400,13 +685,10 @@ mod tests {
             ..CallOptions::default()
         };
         let ms = Duration::from_millis;
-        let mut call = Call::new(&op, &config(), options, true);
-        assert_eq!(
-            call.attempt_timeout(Duration::from_secs(30), ms(0)),
-            Some(Duration::from_secs(1))
-        );
-        assert_eq!(call.attempt_timeout(ms(100), ms(500)), Some(ms(100)));
-        assert_eq!(call.attempt_timeout(ms(100), ms(1000)), None);
+        let mut call = Call::new(&op, &config(), options, Payload::NONE);
+        assert_eq!(call.attempt_timeout(ms(0)), Some(Duration::from_secs(1)));
+        assert_eq!(call.attempt_timeout(ms(500)), Some(ms(500)));
+        assert_eq!(call.attempt_timeout(ms(1000)), None);
         // A retry that fits before the deadline is planned; one that does not is not.
         assert!(matches!(
             call.on_transport_error(TransportFailure::Timeout, 1.0, None, ms(500)),
@@ -422,8 +704,11 @@ mod tests {
             Step::Failed(_)
         ));
         // Without a deadline, the same failures are retried.
-        let mut call = Call::new(&op, &config(), CallOptions::default(), true);
-        assert_eq!(call.attempt_timeout(ms(100), ms(1_000_000)), Some(ms(100)));
+        let mut call = Call::new(&op, &config(), CallOptions::default(), Payload::NONE);
+        assert_eq!(
+            call.attempt_timeout(ms(1_000_000)),
+            Some(DEFAULT_REQUEST_TIMEOUT)
+        );
         assert!(matches!(
             call.on_transport_error(TransportFailure::Timeout, 1.0, None, ms(950)),
             Step::Retry { .. }
@@ -434,7 +719,7 @@ mod tests {
     fn the_budget_limits_retries() {
         let op = HeadObject::new("a");
         let mut budget = RetryBudget::with_capacity(5);
-        let mut call = Call::new(&op, &config(), CallOptions::default(), true);
+        let mut call = Call::new(&op, &config(), CallOptions::default(), Payload::NONE);
         let url = call.request(None, 1).expect("request").uri().clone();
         assert!(matches!(
             call.on_response(

@@ -75,6 +75,20 @@ impl Default for ClientOptions {
     }
 }
 
+impl ClientOptions {
+    /// The options of every call a client with these options makes.
+    pub fn call_options(&self) -> crate::call::CallOptions {
+        crate::call::CallOptions {
+            retry: self.retry,
+            switch_to_backup_domain: self.switch_to_backup_domain,
+            deadline: self.call_deadline,
+            request_timeout: self.request_timeout,
+            complete_timeout: self.complete_timeout,
+            ..crate::call::CallOptions::default()
+        }
+    }
+}
+
 /// Expands to the builder setters for a builder with an `options: ClientOptions` field.
 #[macro_export]
 macro_rules! client_option_setters {

@@ -53,7 +53,7 @@ mod xml;
 pub use config::{Config, ConfigBuilder, CosDomain, Scheme};
 pub use credentials::{Credentials, ExpiringCredentials, RefreshPolicy};
 pub use error::{Error, InputError, ResponseError, ServiceError};
-pub use operation::{Operation, ResponseBody};
+pub use operation::{Operation, ResponseBody, TimeoutClass};
 pub use request::Body;
 
 /// The `User-Agent` drivers send.

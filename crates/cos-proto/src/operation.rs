@@ -19,6 +19,16 @@ pub enum ResponseBody {
     Streamed,
 }
 
+/// How long an attempt of an operation may wait for its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutClass {
+    /// The client's request timeout ([`crate::call::CallOptions::request_timeout`]).
+    Request,
+    /// COS works before it answers (CompleteMultipartUpload assembles the object): the
+    /// client's long timeout ([`crate::call::CallOptions::complete_timeout`]).
+    Long,
+}
+
 /// One COS operation: how to build its request and how to read its response.
 ///
 /// A driver sends any operation the same way:
@@ -33,6 +43,13 @@ pub enum ResponseBody {
 pub trait Operation {
     /// The typed result.
     type Output;
+
+    /// The operation's name as COS documents it (`PutObject`, `ListObjects`, ...): what
+    /// errors and traces call it.
+    const NAME: &'static str;
+
+    /// Which timeout its attempts get.
+    const TIMEOUT: TimeoutClass = TimeoutClass::Request;
 
     /// How the driver must treat a successful response's body.
     const RESPONSE_BODY: ResponseBody = ResponseBody::Buffered;

@@ -3,7 +3,7 @@
 //! plain `http` to another host unless the configuration explicitly allows it.
 #![allow(clippy::unwrap_used)]
 
-use cos_proto::call::{Call, CallOptions};
+use cos_proto::call::{Call, CallOptions, Payload};
 use cos_proto::ops::HeadObject;
 use cos_proto::presign::Presign;
 use cos_proto::{Config, Credentials, Scheme};
@@ -23,7 +23,7 @@ fn long_term() -> Credentials {
 
 fn signs(config: &Config, credentials: &Credentials) -> bool {
     let op = HeadObject::new("k");
-    let call = Call::new(&op, config, CallOptions::default(), true);
+    let call = Call::new(&op, config, CallOptions::default(), Payload::NONE);
     let header = call.request(Some(credentials), 1_700_000_000).is_ok();
     let presigned = Presign::get("k")
         .url(config, credentials, 1_700_000_000)
@@ -94,7 +94,7 @@ fn only_an_explicit_option_lets_a_token_over_plain_http() {
         .scheme(Scheme::Http)
         .build()
         .unwrap();
-    let call = Call::new(&op, &refused, CallOptions::default(), true);
+    let call = Call::new(&op, &refused, CallOptions::default(), Payload::NONE);
     let err = call.request(Some(&temporary()), 1).unwrap_err();
     assert!(err.to_string().contains("allow_insecure_http"), "{err}");
 }

@@ -233,19 +233,13 @@ impl UploadBody {
     }
 
     /// The HTTP body of one attempt, for a request announcing `announced` bytes
-    /// (`None`: chunked). The body's length must be the announced one.
+    /// (`None`: chunked), the body's own length ([`cos_proto::call::Call::request`]
+    /// checked that they fit).
     pub(crate) async fn attempt(
         &mut self,
         announced: Option<u64>,
         progress: Arc<Progress>,
     ) -> Result<RequestBody, Error> {
-        if self.len() != announced {
-            return Err(Error::InvalidBody(format!(
-                "the operation announces {} but the body has {}",
-                describe_len(announced),
-                describe_len(self.len())
-            )));
-        }
         let source = match &mut self.kind {
             Kind::Empty => Source::Full(None),
             Kind::Bytes(b) => Source::Full(Some(b.clone())),
@@ -282,24 +276,6 @@ impl UploadBody {
             body.cipher = Some(Box::new(stream));
         }
         Ok(body)
-    }
-
-    /// Refuses a payload for an operation that carries none.
-    pub(crate) fn refuse_payload(&self) -> Result<(), Error> {
-        if self.len() == Some(0) {
-            Ok(())
-        } else {
-            Err(Error::InvalidBody(
-                "this operation carries no payload; pass UploadBody::empty()".to_owned(),
-            ))
-        }
-    }
-}
-
-fn describe_len(len: Option<u64>) -> String {
-    match len {
-        Some(n) => format!("{n} bytes"),
-        None => "an unknown length (chunked)".to_owned(),
     }
 }
 
@@ -574,25 +550,6 @@ mod tests {
             (tap.value(), tap.len()),
             (cos_proto::crc64::crc64(b"3456"), 4)
         );
-    }
-
-    #[tokio::test]
-    async fn lengths_must_match_the_announced_one() {
-        let mut body = UploadBody::from("hello");
-        assert!(matches!(
-            body.attempt(Some(4), Progress::new()).await,
-            Err(Error::InvalidBody(_))
-        ));
-        assert!(matches!(
-            body.attempt(None, Progress::new()).await,
-            Err(Error::InvalidBody(_))
-        ));
-        let sent = collect(body.attempt(Some(5), Progress::new()).await.expect("ok"))
-            .await
-            .expect("body");
-        assert_eq!(sent, b"hello");
-        assert!(UploadBody::empty().refuse_payload().is_ok());
-        assert!(UploadBody::from("x").refuse_payload().is_err());
     }
 
     #[tokio::test]

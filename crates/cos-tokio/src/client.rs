@@ -5,10 +5,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use cos_proto::call::{Call, CallOptions, Step};
+use cos_proto::call::{Call, CallOptions, Overflow, Payload, ReadBody, Step};
 use cos_proto::pace::{BodyWatch, MinProgress};
 use cos_proto::presign::Presign;
-use cos_proto::response::{MAX_DOCUMENT_BODY, MAX_ERROR_BODY, is_success};
 use cos_proto::retry::RetryBudget;
 use cos_proto::{Body, Config, Credentials, Operation, ResponseBody};
 use http::HeaderValue;
@@ -54,8 +53,6 @@ pub(crate) struct Inner {
     credentials: Option<Arc<dyn DynProvider>>,
     pub(crate) call_options: CallOptions,
     budget: Arc<Mutex<RetryBudget>>,
-    pub(crate) request_timeout: Duration,
-    complete_timeout: Duration,
     pub(crate) stall_timeout: Duration,
     pub(crate) min_progress: MinProgress,
     user_agent: HeaderValue,
@@ -69,7 +66,6 @@ impl fmt::Debug for Client {
             .field("config", &inner.config)
             .field("credentials", &inner.credentials)
             .field("call_options", &inner.call_options)
-            .field("request_timeout", &inner.request_timeout)
             .field("stall_timeout", &inner.stall_timeout)
             .field("proxy", &inner.proxy.is_some())
             .finish_non_exhaustive()
@@ -137,8 +133,6 @@ impl Client {
                 credentials: inner.credentials.clone(),
                 call_options: inner.call_options,
                 budget: Arc::clone(&inner.budget),
-                request_timeout: inner.request_timeout,
-                complete_timeout: inner.complete_timeout,
                 stall_timeout: inner.stall_timeout,
                 min_progress: inner.min_progress,
                 user_agent: inner.user_agent.clone(),
@@ -211,48 +205,34 @@ impl Client {
         O::Output: Send,
     {
         let inner = &*self.inner;
-        let name = operation_name::<O>();
-        let timeout = if name == "CompleteMultipartUpload" {
-            inner.complete_timeout
-        } else {
-            inner.request_timeout
-        };
-        let streamed = O::RESPONSE_BODY == ResponseBody::Streamed;
-        let mut call = Call::new(op, &inner.config, inner.call_options, body.is_replayable());
+        let payload = Payload::new(body.len(), body.is_replayable());
+        let mut call = Call::new(op, &inner.config, inner.call_options, payload);
         loop {
-            let Some(timeout) = call.attempt_timeout(timeout, started.elapsed()) else {
-                return Err(Error::deadline_passed(name, call.attempt()));
+            let Some(timeout) = call.attempt_timeout(started.elapsed()) else {
+                return Err(Error::deadline_passed(O::NAME, call.attempt()));
             };
             let credentials = self.current_credentials().await?;
             let request = call.request(credentials.as_ref(), unix_now())?;
             drop(credentials);
             let span = tracing::info_span!(
                 "cos_request",
-                operation = name,
+                operation = O::NAME,
                 method = %request.method(),
                 bucket = call.target().bucket(),
-                key = %object_key(call.target(), request.uri()),
+                key = %call.traced_key(&request),
                 attempt = call.attempt(),
             );
             let (mut parts, proto_body) = request.into_parts();
             let url = parts.uri.clone();
-            let progress = Progress::paced(
-                BodyWatch::new(
-                    inner.min_progress,
-                    inner.call_options.deadline,
-                    started.elapsed(),
-                ),
-                started,
+            let watch = BodyWatch::new(
+                inner.min_progress,
+                inner.call_options.deadline,
+                started.elapsed(),
             );
+            let progress = Progress::paced(watch, started);
             let http_body = match proto_body {
-                Body::Empty => {
-                    body.refuse_payload()?;
-                    RequestBody::empty(progress.clone())
-                }
-                Body::Bytes(bytes) => {
-                    body.refuse_payload()?;
-                    RequestBody::full(bytes, progress.clone())
-                }
+                Body::Empty => RequestBody::empty(progress.clone()),
+                Body::Bytes(bytes) => RequestBody::full(bytes, progress.clone()),
                 Body::Payload { length } => body.attempt(length, progress.clone()).await?,
             };
             parts
@@ -265,7 +245,7 @@ impl Client {
             }
             let request = http::Request::from_parts(parts, http_body);
             let outcome = self
-                .attempt(request, &progress, timeout, streamed)
+                .attempt(request, &progress, timeout, |status| call.read_body(status))
                 .instrument(span.clone())
                 .await;
             let mut failure = None;
@@ -302,7 +282,7 @@ impl Client {
                         .unwrap_or_else(|| (TransportFailure::Io, "transport failure".into()));
                     span.in_scope(|| tracing::debug!(%reason, "gave up"));
                     return Err(Error::Transport {
-                        operation: name,
+                        operation: O::NAME,
                         failure,
                         reason,
                         attempts: call.attempt(),
@@ -313,13 +293,13 @@ impl Client {
         }
     }
 
-    /// One attempt: send, then read the body as the operation says, under the watchdog.
+    /// One attempt: send, then read the body as `read_body` says, under the watchdog.
     async fn attempt(
         &self,
         request: http::Request<RequestBody>,
         progress: &Progress,
         timeout: Duration,
-        streamed: bool,
+        read_body: impl Fn(http::StatusCode) -> ReadBody,
     ) -> Result<(http::Response<Bytes>, Option<Incoming>), AttemptError> {
         let inner = &*self.inner;
         let work = async {
@@ -334,22 +314,17 @@ impl Client {
                 }
             };
             let (parts, mut incoming) = response.into_parts();
-            let success = is_success(parts.status);
-            if streamed && success {
-                return Ok((
-                    http::Response::from_parts(parts, Bytes::new()),
-                    Some(incoming),
-                ));
-            }
-            let limit = if success {
-                MAX_DOCUMENT_BODY
-            } else {
-                MAX_ERROR_BODY
+            let (limit, overflow) = match read_body(parts.status) {
+                ReadBody::Stream => {
+                    let head = http::Response::from_parts(parts, Bytes::new());
+                    return Ok((head, Some(incoming)));
+                }
+                ReadBody::Document { limit, overflow } => (limit, overflow),
             };
-            let (bytes, overflow) = read_limited(&mut incoming, limit)
+            let (bytes, over) = read_limited(&mut incoming, limit)
                 .await
                 .map_err(|err| AttemptError::Transport(classify(&err, false), Box::new(err)))?;
-            if overflow && success {
+            if over && overflow == Overflow::Refuse {
                 return Err(AttemptError::Final(Error::DocumentTooLarge { limit }));
             }
             Ok((http::Response::from_parts(parts, bytes), None))
@@ -379,22 +354,6 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         Ok(guard) => guard,
         Err(poisoned) => poisoned.into_inner(),
     }
-}
-
-/// `PutObject` for `cos_proto::ops::put_object::PutObject`.
-pub(crate) fn operation_name<O>() -> &'static str {
-    let full = std::any::type_name::<O>();
-    let base = full.split('<').next().unwrap_or(full);
-    base.rsplit("::").next().unwrap_or(base)
-}
-
-/// The object key a request addresses (empty for bucket requests), for tracing.
-fn object_key(config: &Config, uri: &http::Uri) -> String {
-    let path = uri.path();
-    let prefix = config.path_prefix();
-    let rest = path.strip_prefix(prefix.as_str()).unwrap_or(path);
-    let rest = rest.strip_prefix('/').unwrap_or(rest);
-    cos_proto::encode::percent_decode_str(rest).unwrap_or_else(|| rest.to_owned())
 }
 
 impl ClientBuilder {
@@ -440,15 +399,8 @@ impl ClientBuilder {
                 config: self.config,
                 http,
                 credentials,
-                call_options: CallOptions {
-                    retry: self.options.retry,
-                    switch_to_backup_domain: self.options.switch_to_backup_domain,
-                    deadline: self.options.call_deadline,
-                    ..CallOptions::default()
-                },
+                call_options: self.options.call_options(),
                 budget: Arc::new(Mutex::new(RetryBudget::new())),
-                request_timeout: self.options.request_timeout,
-                complete_timeout: self.options.complete_timeout,
                 stall_timeout: self.options.stall_timeout,
                 min_progress: self.options.min_progress,
                 user_agent,
@@ -461,34 +413,6 @@ impl ClientBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn operation_names_are_the_type_names() {
-        assert_eq!(operation_name::<cos_proto::ops::PutObject>(), "PutObject");
-        assert_eq!(
-            operation_name::<cos_proto::ops::CompleteMultipartUpload>(),
-            "CompleteMultipartUpload"
-        );
-    }
-
-    #[test]
-    fn traced_keys_are_decoded_and_unprefixed() {
-        let config = Config::builder("ap-guangzhou", "examplebucket-1250000000")
-            .path_style("127.0.0.1:9000")
-            .build()
-            .expect("config");
-        let uri: http::Uri = "http://127.0.0.1:9000/examplebucket-1250000000/a%20b/c.txt?x=1"
-            .parse()
-            .expect("uri");
-        assert_eq!(object_key(&config, &uri), "a b/c.txt");
-        let config = Config::builder("ap-guangzhou", "examplebucket-1250000000")
-            .build()
-            .expect("config");
-        let uri: http::Uri = "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/"
-            .parse()
-            .expect("uri");
-        assert_eq!(object_key(&config, &uri), "");
-    }
 
     #[test]
     fn builder_rejects_a_bad_user_agent_and_debug_hides_credentials() {

@@ -249,6 +249,12 @@ impl ConformanceClient for Adapter {
         self.run(self.client.complete_multipart_upload(op))
     }
 
+    fn send_complete_multipart_upload(
+        &self,
+        op: &CompleteMultipartUpload,
+    ) -> Outcome<CompleteMultipartUploadOutput> {
+        self.run(self.client.send(op, ()))
+    }
     fn abort_multipart_upload(
         &self,
         op: &AbortMultipartUpload,

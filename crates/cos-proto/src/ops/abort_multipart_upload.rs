@@ -54,6 +54,7 @@ pub struct AbortMultipartUploadOutput {
 
 impl Operation for AbortMultipartUpload {
     type Output = AbortMultipartUploadOutput;
+    const NAME: &'static str = "AbortMultipartUpload";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         check_upload_id(&self.upload_id)?;

@@ -173,6 +173,7 @@ pub struct AppendObjectOutput {
 
 impl Operation for AppendObject {
     type Output = AppendObjectOutput;
+    const NAME: &'static str = "AppendObject";
 
     /// A repeated append lands twice, or fails on its own position: never sent again
     /// once it may have reached COS (see [`AppendObject::reconcile`]).

@@ -8,7 +8,7 @@ use super::initiate_multipart_upload::check_upload_id;
 use crate::Config;
 use crate::error::{Error, InputError};
 use crate::headers::check_part_number;
-use crate::operation::Operation;
+use crate::operation::{Operation, TimeoutClass};
 use crate::request::{Body, RequestBuilder};
 use crate::response::{self, REQUEST_ID_HEADER, crc64_header, header_text};
 use crate::xml::{self, XmlWriter};
@@ -168,6 +168,8 @@ struct CompleteMultipartUploadResult {
 
 impl Operation for CompleteMultipartUpload {
     type Output = CompleteMultipartUploadOutput;
+    const NAME: &'static str = "CompleteMultipartUpload";
+    const TIMEOUT: TimeoutClass = TimeoutClass::Long;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         check_upload_id(&self.upload_id)?;

@@ -241,6 +241,7 @@ pub struct CopyObjectOutput {
 
 impl Operation for CopyObject {
     type Output = CopyObjectOutput;
+    const NAME: &'static str = "CopyObject";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         let mut b = RequestBuilder::object(Method::PUT, &self.key)?;

@@ -87,6 +87,7 @@ impl CustomRequest {
 
 impl Operation for CustomRequest {
     type Output = http::Response<Bytes>;
+    const NAME: &'static str = "CustomRequest";
 
     fn idempotency(&self) -> Idempotency {
         if self.idempotent {

@@ -66,6 +66,7 @@ pub struct DeleteObjectOutput {
 
 impl Operation for DeleteObject {
     type Output = DeleteObjectOutput;
+    const NAME: &'static str = "DeleteObject";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         let b = RequestBuilder::object(Method::DELETE, &self.key)?

@@ -196,6 +196,7 @@ pub struct DeleteObjectsOutput {
 
 impl Operation for DeleteObjects {
     type Output = DeleteObjectsOutput;
+    const NAME: &'static str = "DeleteObjects";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         let document = self.document()?;

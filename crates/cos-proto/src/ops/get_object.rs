@@ -295,6 +295,7 @@ impl GetObject {
 
 impl Operation for GetObject {
     type Output = GetObjectOutput;
+    const NAME: &'static str = "GetObject";
     const RESPONSE_BODY: ResponseBody = ResponseBody::Streamed;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {

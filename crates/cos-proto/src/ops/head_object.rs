@@ -85,6 +85,7 @@ impl HeadObject {
 
 impl Operation for HeadObject {
     type Output = ObjectInfo;
+    const NAME: &'static str = "HeadObject";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         let mut b = RequestBuilder::object(Method::HEAD, &self.key)?

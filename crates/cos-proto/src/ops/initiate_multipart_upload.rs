@@ -166,6 +166,7 @@ pub(super) fn check_upload_id(upload_id: &str) -> Result<(), InputError> {
 
 impl Operation for InitiateMultipartUpload {
     type Output = InitiateMultipartUploadOutput;
+    const NAME: &'static str = "InitiateMultipartUpload";
 
     fn idempotency(&self) -> Idempotency {
         Idempotency::NotIdempotent

@@ -490,6 +490,7 @@ pub(crate) fn deserialize_list_multipart_uploads_result(
 
 impl Operation for ListMultipartUploads {
     type Output = ListMultipartUploadsOutput;
+    const NAME: &'static str = "ListMultipartUploads";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         check_page_size("max-uploads", self.max_uploads)?;

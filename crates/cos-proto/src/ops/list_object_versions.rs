@@ -428,6 +428,7 @@ impl ListObjectVersionsOutput {
 
 impl Operation for ListObjectVersions {
     type Output = ListObjectVersionsOutput;
+    const NAME: &'static str = "ListObjectVersions";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         check_page_size("max-keys", self.max_keys)?;

@@ -444,6 +444,7 @@ pub(crate) fn deserialize_list_bucket_result(
 
 impl Operation for ListObjects {
     type Output = ListObjectsOutput;
+    const NAME: &'static str = "ListObjects";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         check_page_size("max-keys", self.max_keys)?;

@@ -388,6 +388,7 @@ pub(crate) fn deserialize_list_parts_result(
 
 impl Operation for ListParts {
     type Output = ListPartsOutput;
+    const NAME: &'static str = "ListParts";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         if self.upload_id.is_empty() {

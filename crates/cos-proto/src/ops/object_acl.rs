@@ -284,6 +284,7 @@ pub struct PutObjectAclOutput {
 
 impl Operation for PutObjectAcl {
     type Output = PutObjectAclOutput;
+    const NAME: &'static str = "PutObjectAcl";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         if self.policy.is_none() && self.acl == AclHeaders::default() {
@@ -452,6 +453,7 @@ impl GetObjectAclOutput {
 
 impl Operation for GetObjectAcl {
     type Output = GetObjectAclOutput;
+    const NAME: &'static str = "GetObjectAcl";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         let b = RequestBuilder::object(Method::GET, &self.key)?.query("acl", "");

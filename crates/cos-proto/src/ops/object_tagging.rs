@@ -114,6 +114,7 @@ pub struct PutObjectTaggingOutput {
 
 impl Operation for PutObjectTagging {
     type Output = PutObjectTaggingOutput;
+    const NAME: &'static str = "PutObjectTagging";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         let document = self.document()?;
@@ -204,6 +205,7 @@ pub struct GetObjectTaggingOutput {
 
 impl Operation for GetObjectTagging {
     type Output = GetObjectTaggingOutput;
+    const NAME: &'static str = "GetObjectTagging";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         let b = RequestBuilder::object(Method::GET, &self.key)?
@@ -279,6 +281,7 @@ pub struct DeleteObjectTaggingOutput {
 
 impl Operation for DeleteObjectTagging {
     type Output = DeleteObjectTaggingOutput;
+    const NAME: &'static str = "DeleteObjectTagging";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         let b = RequestBuilder::object(Method::DELETE, &self.key)?

@@ -190,6 +190,7 @@ impl PutObjectOutput {
 
 impl Operation for PutObject {
     type Output = PutObjectOutput;
+    const NAME: &'static str = "PutObject";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         if self

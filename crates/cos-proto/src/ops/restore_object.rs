@@ -132,6 +132,7 @@ impl RestoreObjectOutput {
 
 impl Operation for RestoreObject {
     type Output = RestoreObjectOutput;
+    const NAME: &'static str = "RestoreObject";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         let document = self.document()?;

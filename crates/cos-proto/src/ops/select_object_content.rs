@@ -495,6 +495,7 @@ pub struct SelectObjectContentOutput {
 
 impl Operation for SelectObjectContent {
     type Output = SelectObjectContentOutput;
+    const NAME: &'static str = "SelectObjectContent";
     const RESPONSE_BODY: ResponseBody = ResponseBody::Streamed;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {

@@ -112,6 +112,7 @@ pub struct UploadPartOutput {
 
 impl Operation for UploadPart {
     type Output = UploadPartOutput;
+    const NAME: &'static str = "UploadPart";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         check_part_number(self.part_number)?;

@@ -120,6 +120,7 @@ pub struct UploadPartCopyOutput {
 
 impl Operation for UploadPartCopy {
     type Output = UploadPartCopyOutput;
+    const NAME: &'static str = "UploadPartCopy";
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         check_part_number(self.part_number)?;
