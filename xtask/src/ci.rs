@@ -105,6 +105,17 @@ pub fn run() -> ExitCode {
             failed.push(step.name);
         }
     }
+    println!(
+        "==> api-parity: both clients' public API, against {}",
+        super::api_parity::ALLOWLIST
+    );
+    match super::api_parity::check(&root) {
+        Ok(()) => passed += 1,
+        Err(why) => {
+            println!("step api-parity FAILED: {why}");
+            failed.push("api-parity");
+        }
+    }
     match sans_io_check(&root) {
         Ok(()) => passed += 1,
         Err(why) => {

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout)]
 
+pub mod api_parity;
 pub mod bench;
 pub mod bench_micro;
 pub mod bench_table;

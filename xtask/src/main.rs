@@ -3,6 +3,8 @@
 //! * `cargo xtask ci` — everything CI runs (format, lints, tests, golden vectors).
 //! * `cargo xtask vectors DIR` — checks every golden-vector file in `DIR` against
 //!   `cos-proto` and closes with `N passed, M failed[, K skipped]`.
+//! * `cargo xtask api-parity` — compares the public API of `cos-tokio` and `cos-blocking`
+//!   (method by method, modulo `async`) against `xtask/api-parity.allow`.
 //! * `cargo xtask interop` — drives the emulator with the official Python SDK running every
 //!   snippet of the seed documents; closes with `interop: N passed, M failed`.
 //! * `cargo xtask fuzz [--seconds N] [--target NAME]...` — runs every cargo-fuzz target
@@ -20,6 +22,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("ci") => xtask::ci::run(),
         Some("interop") => xtask::interop::run(),
+        Some("api-parity") => xtask::api_parity::run(),
         Some("fuzz") => xtask::fuzz::run(&args[1..]),
         Some("bench") => xtask::bench::run(&args[1..]),
         Some("vectors") => {
@@ -34,7 +37,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | vectors [DIR] [--verbose] | interop [SCRIPT ARGS] \
+                "usage: cargo xtask <ci | vectors [DIR] [--verbose] | api-parity | interop [SCRIPT ARGS] \
                  | fuzz [--seconds N] [--target NAME]... | bench [--micro | --quick] [--runs N] [--write]>"
             );
             ExitCode::from(2)

@@ -1,5 +1,5 @@
 //! The client, its builder, and the one generic path every operation takes: the
-//! `cos_proto::call::Call` state machine driven over a ureq agent.
+//! `cos_proto::driver::call::Call` state machine driven over a ureq agent.
 
 use std::fmt;
 use std::io::Read;
@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use cos_proto::call::{Call, CallOptions, Overflow, Payload, ReadBody, Step};
-use cos_proto::pace::{self, BodyWatch, MinProgress};
+use cos_proto::driver::call::{Call, CallOptions, Overflow, Payload, ReadBody, Step};
+use cos_proto::driver::pace::{self, BodyWatch, MinProgress};
 use cos_proto::retry::{RetryBudget, TransportFailure};
 use cos_proto::{Config, Credentials, Operation, ResponseBody, TimeoutClass};
 
@@ -73,7 +73,7 @@ enum CredentialsChoice {
 pub struct ClientBuilder {
     config: Config,
     credentials: CredentialsChoice,
-    options: cos_proto::client_options::ClientOptions,
+    options: cos_proto::driver::options::ClientOptions,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -100,7 +100,7 @@ impl Client {
         ClientBuilder {
             config,
             credentials: CredentialsChoice::Environment,
-            options: cos_proto::client_options::ClientOptions::default(),
+            options: cos_proto::driver::options::ClientOptions::default(),
         }
     }
 

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
 use cos_proto::credentials::ENV_VARS;
-use cos_proto::credentials_cache::CredentialsCache;
+use cos_proto::driver::credentials_cache::CredentialsCache;
 use cos_proto::{Credentials, ExpiringCredentials, RefreshPolicy};
 
 use crate::clock::unix_now;

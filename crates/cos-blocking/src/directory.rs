@@ -100,7 +100,8 @@ impl Client {
         if options.skip_unchanged && self.unchanged(key, target.existing_size_and_crc64()) {
             return EntryOutcome::Unchanged;
         }
-        match self.download_to(&GetObject::new(key), &target, options.transfer, |_| {}) {
+        let target = std::sync::Arc::new(target);
+        match self.download_to(&GetObject::new(key), target, options.transfer, |_| {}) {
             Ok(done) => EntryOutcome::Transferred(done.object.size),
             Err(err) => EntryOutcome::Failed(err),
         }

@@ -7,9 +7,9 @@ use std::io::{self, Read, Write};
 use std::path::Path;
 
 use bytes::{Bytes, BytesMut};
-use cos_proto::download::{Download, DownloadError, DownloadStep};
+use cos_proto::driver::pace::{BodyWatch, Slow};
+use cos_proto::driver::resume::{ResumeError, ResumeStep, ResumingGet};
 use cos_proto::ops::{GetObject, GetObjectOutput};
-use cos_proto::pace::{BodyWatch, Slow};
 use cos_transfer::fs::TransferFiles;
 use std::time::Instant;
 
@@ -22,10 +22,14 @@ use crate::transport::classify_io;
 /// The size of the chunks [`ObjectChunks`] yields and of the copy buffer of downloads.
 const CHUNK: usize = 256 * 1024;
 
+/// The most [`ObjectBody::bytes`] reserves up front from the announced length (a larger
+/// body grows as it arrives: an announced length alone never allocates more).
+const PRESIZE_LIMIT: usize = 64 * 1024 * 1024;
+
 /// The data of a download. Reads exactly the response's `Content-Length`: a transfer
 /// that breaks (reset, stall, truncation, or slower than the client's minimum-progress
 /// rule) is resumed with a ranged request pinned to the same ETag, as
-/// [`cos_proto::download::Download`] decides (at most as many transfers as the retry
+/// [`cos_proto::driver::resume::ResumingGet`] decides (at most as many transfers as the retry
 /// policy has attempts); a body that still ends short is an error, never a silent short
 /// read. When the whole object is read and COS sent its CRC-64, the data is checked
 /// against it at the end (a mismatch is an error). The client's call deadline, if any,
@@ -34,7 +38,7 @@ const CHUNK: usize = 256 * 1024;
 /// costs nothing but the deadline.
 pub struct ObjectBody {
     client: Client,
-    download: Download,
+    download: ResumingGet,
     key: String,
     reader: Option<ureq::BodyReader<'static>>,
     failed: bool,
@@ -61,7 +65,7 @@ impl ObjectBody {
         body: ureq::Body,
         started: Instant,
     ) -> Self {
-        let download = Download::new(op, first, client.inner.options.retry)
+        let download = ResumingGet::new(op, first, client.inner.options.retry)
             .with_deadline(client.inner.options.deadline);
         let mut watch = BodyWatch::new(
             client.inner.min_progress,
@@ -102,6 +106,34 @@ impl ObjectBody {
             body: self,
             finished: false,
         }
+    }
+
+    /// The next chunk of the body (never empty); `None` at its verified end. An error
+    /// ends the body.
+    pub fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
+        let mut chunk = BytesMut::zeroed(CHUNK);
+        match self.read_inner(&mut chunk) {
+            Ok(0) => None,
+            Ok(n) => {
+                chunk.truncate(n);
+                Some(Ok(chunk.freeze()))
+            }
+            Err(err) => Some(Err(err)),
+        }
+    }
+
+    /// Reads the rest of the body into memory (for small objects), sized once from the
+    /// expected length.
+    pub fn bytes(mut self) -> Result<Bytes, Error> {
+        let expected = self
+            .expected_len()
+            .unwrap_or(0)
+            .saturating_sub(self.received());
+        let mut all = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(PRESIZE_LIMIT));
+        while let Some(chunk) = self.next_chunk() {
+            all.extend_from_slice(&chunk?);
+        }
+        Ok(Bytes::from(all))
     }
 
     pub(crate) fn read_inner(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
@@ -169,11 +201,11 @@ impl ObjectBody {
                 }
             };
             match step {
-                DownloadStep::Done => {
+                ResumeStep::Done => {
                     self.reader = None;
                     return Ok(0);
                 }
-                DownloadStep::Resume { request, after } => {
+                ResumeStep::Resume { request, after } => {
                     self.reader = None;
                     tracing::info!(
                         key = self.key,
@@ -201,7 +233,7 @@ impl ObjectBody {
     }
 }
 
-fn download_error(err: DownloadError, cause: io::Error) -> Error {
+fn download_error(err: ResumeError, cause: io::Error) -> Error {
     Error::from_download(err, Some(Box::new(cause)))
 }
 
@@ -225,21 +257,9 @@ impl Iterator for ObjectChunks {
         if self.finished {
             return None;
         }
-        let mut chunk = BytesMut::zeroed(CHUNK);
-        match self.body.read_inner(&mut chunk) {
-            Ok(0) => {
-                self.finished = true;
-                None
-            }
-            Ok(n) => {
-                chunk.truncate(n);
-                Some(Ok(chunk.freeze()))
-            }
-            Err(err) => {
-                self.finished = true;
-                Some(Err(err.into_io()))
-            }
-        }
+        let next = self.body.next_chunk();
+        self.finished = !matches!(next, Some(Ok(_)));
+        next.map(|chunk| chunk.map_err(Error::into_io))
     }
 }
 

@@ -7,6 +7,7 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
 
+use bytes::{Bytes, BytesMut};
 use cos_crypto::object::{self, EncryptedGet, EncryptedUpload, PlaintextBody};
 use cos_crypto::{CryptoError, Envelope, Format, MasterKey, PlaintextInfo};
 use cos_proto::ops::{
@@ -34,6 +35,9 @@ fn os_rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
 fn boxed_os_rng() -> Box<dyn rand_core::CryptoRng> {
     Box::new(os_rng())
 }
+
+/// The size of the chunks [`DecryptedBody::next_chunk`] reads.
+const CHUNK: usize = 256 * 1024;
 
 fn crypto(err: CryptoError) -> Error {
     Error::Encryption(Box::new(err))
@@ -353,6 +357,28 @@ impl DecryptedBody {
         self.plaintext
             .as_ref()
             .and_then(PlaintextBody::plaintext_len)
+    }
+
+    /// The next decrypted chunk (never empty); `None` at the verified end.
+    pub fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
+        let mut chunk = BytesMut::zeroed(CHUNK);
+        match self.read_inner(&mut chunk) {
+            Ok(0) => None,
+            Ok(n) => {
+                chunk.truncate(n);
+                Some(Ok(chunk.freeze()))
+            }
+            Err(err) => Some(Err(err)),
+        }
+    }
+
+    /// Reads the whole decrypted body into memory (for small objects).
+    pub fn bytes(mut self) -> Result<Bytes, Error> {
+        let mut all = Vec::new();
+        while let Some(chunk) = self.next_chunk() {
+            all.extend_from_slice(&chunk?);
+        }
+        Ok(Bytes::from(all))
     }
 
     fn read_inner(&mut self, buf: &mut [u8]) -> Result<usize, Error> {

@@ -1,3 +1,3 @@
 //! The client's error type: one definition in `cos-proto`, shared with the other client.
 
-pub use cos_proto::client_error::{BoxError, Error};
+pub use cos_proto::driver::error::{BoxError, Error};

@@ -4,7 +4,7 @@
 //! The crate only moves bytes. Every COS rule — signing, request building, response
 //! parsing, which failures to retry and after how long, resume ranges, credential
 //! refresh timing — is called from `cos-proto`; [`Client::send`] drives
-//! [`cos_proto::call::Call`] for every operation, and the convenience methods
+//! [`cos_proto::driver::call::Call`] for every operation, and the convenience methods
 //! ([`Client::put_object`], [`Client::get_object`], ...) are thin wrappers over it.
 //!
 //! ```no_run
@@ -42,8 +42,8 @@ mod download;
 #[cfg(feature = "crypto")]
 mod encryption;
 mod error;
-mod listing;
 mod ops;
+mod pages;
 mod select;
 mod transfer;
 mod transport;
@@ -52,6 +52,7 @@ pub use body::UploadBody;
 pub use client::{Client, ClientBuilder};
 #[cfg(feature = "crypto")]
 pub use cos_crypto::object::EncryptedUpload;
+pub use cos_proto::driver::pages::Paginated;
 pub use credentials::{
     EnvCredentials, ProvideCredentials, RefreshingCredentials, StaticCredentials,
 };
@@ -59,7 +60,7 @@ pub use download::{ObjectBody, ObjectChunks};
 #[cfg(feature = "crypto")]
 pub use encryption::{DecryptedBody, EncryptionClient};
 pub use error::{BoxError, Error};
-pub use listing::ListObjectsPages;
+pub use pages::{ListObjectsPages, Pages};
 pub use select::SelectEvents;
 
 #[cfg(feature = "crypto")]

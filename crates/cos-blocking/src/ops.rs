@@ -23,7 +23,7 @@ use crate::client::Client;
 use crate::clock::unix_now;
 use crate::download::{self, ObjectBody};
 use crate::error::Error;
-use crate::listing::ListObjectsPages;
+use crate::pages::{ListObjectsPages, Pages};
 use crate::select::SelectEvents;
 
 impl Client {
@@ -87,9 +87,9 @@ impl Client {
         self.send(op, ())
     }
 
-    /// Lists every page, starting with `op`, as an iterator.
+    /// Every page of the object listing, as an iterator.
     pub fn list_objects_pages(&self, op: ListObjects) -> ListObjectsPages {
-        ListObjectsPages::new(self.clone(), op)
+        self.paginate(op)
     }
 
     /// Lists one page of object versions and delete markers.
@@ -98,6 +98,11 @@ impl Client {
         op: &ListObjectVersions,
     ) -> Result<ListObjectVersionsOutput, Error> {
         self.send(op, ())
+    }
+
+    /// Every page of the version listing, as an iterator.
+    pub fn list_object_versions_pages(&self, op: ListObjectVersions) -> Pages<ListObjectVersions> {
+        self.paginate(op)
     }
 
     /// Copies an object inside COS (an error inside the `200` is an error).
@@ -145,6 +150,14 @@ impl Client {
         self.send(op, ())
     }
 
+    /// Every page of the multipart-upload listing, as an iterator.
+    pub fn list_multipart_uploads_pages(
+        &self,
+        op: ListMultipartUploads,
+    ) -> Pages<ListMultipartUploads> {
+        self.paginate(op)
+    }
+
     /// Starts a multipart upload (retried only when the request surely never left).
     pub fn create_multipart_upload(
         &self,
@@ -170,6 +183,11 @@ impl Client {
     /// Lists the parts of a multipart upload.
     pub fn list_parts(&self, op: &ListParts) -> Result<ListPartsOutput, Error> {
         self.send(op, ())
+    }
+
+    /// Every page of the part listing, as an iterator.
+    pub fn list_parts_pages(&self, op: ListParts) -> Pages<ListParts> {
+        self.paginate(op)
     }
 
     /// Completes a multipart upload (waits up to the complete timeout for COS to

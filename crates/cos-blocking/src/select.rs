@@ -3,10 +3,11 @@
 use std::fmt;
 use std::io::{self, Read};
 
+use bytes::Bytes;
+use cos_proto::driver::error::select_broken;
+use cos_proto::driver::select_stream::SelectStream;
 use cos_proto::ops::SelectObjectContentOutput;
-use cos_proto::retry::GiveUpReason;
 use cos_proto::select::SelectEvent;
-use cos_proto::select_stream::{SelectStream, SelectStreamError};
 
 use crate::error::Error;
 use crate::transport::classify_io;
@@ -14,7 +15,7 @@ use crate::transport::classify_io;
 const READ_SIZE: usize = 64 * 1024;
 
 /// The events of a Select answer, decoded incrementally by
-/// [`cos_proto::select_stream::SelectStream`] (memory is bounded by one message).
+/// [`cos_proto::driver::select_stream::SelectStream`] (memory is bounded by one message).
 /// Yields every event up to and including [`SelectEvent::End`]; an `error` event becomes
 /// an `Err` holding a service error (status 200, its code and message); a stream that
 /// stops before `End` is an `Err` too. A broken connection is not retried (a query is
@@ -43,11 +44,38 @@ impl SelectEvents {
     }
 }
 
-fn stream_error(err: SelectStreamError) -> Error {
-    match err {
-        SelectStreamError::Service(err) => Error::Cos((*err).into()),
-        SelectStreamError::Decode(err) => Error::Select(err),
-        other => Error::Io(io::Error::other(other)),
+impl SelectEvents {
+    /// The next event; `None` after `End`.
+    pub fn next_event(&mut self) -> Option<Result<SelectEvent, Error>> {
+        loop {
+            match self.stream.next_event() {
+                Ok(Some(event)) => return Some(Ok(event)),
+                Ok(None) if self.stream.is_finished() => return None,
+                Ok(None) => {}
+                Err(err) => return Some(Err(err.into())),
+            }
+            match self.reader.read(&mut self.buffer) {
+                Ok(0) => return self.stream.finish().err().map(|e| Err(e.into())),
+                Ok(n) => self.stream.feed(&self.buffer[..n]),
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    // Nothing more will be read: end the stream after this error.
+                    let _ = self.stream.finish();
+                    return Some(Err(select_broken(classify_io(&err), Box::new(err))));
+                }
+            }
+        }
+    }
+
+    /// Runs the stream to its end and returns the concatenated records.
+    pub fn records(mut self) -> Result<Bytes, Error> {
+        let mut all = Vec::new();
+        while let Some(event) = self.next_event() {
+            if let SelectEvent::Records(bytes) = event? {
+                all.extend_from_slice(&bytes);
+            }
+        }
+        Ok(Bytes::from(all))
     }
 }
 
@@ -55,29 +83,6 @@ impl Iterator for SelectEvents {
     type Item = Result<SelectEvent, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            match self.stream.next_event() {
-                Ok(Some(event)) => return Some(Ok(event)),
-                Ok(None) if self.stream.is_finished() => return None,
-                Ok(None) => {}
-                Err(err) => return Some(Err(stream_error(err))),
-            }
-            match self.reader.read(&mut self.buffer) {
-                Ok(0) => return self.stream.finish().err().map(|e| Err(stream_error(e))),
-                Ok(n) => self.stream.feed(&self.buffer[..n]),
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err) => {
-                    // Nothing more will be read: end the stream after this error.
-                    let _ = self.stream.finish();
-                    return Some(Err(Error::Transport {
-                        operation: "SelectObjectContent",
-                        failure: classify_io(&err),
-                        reason: GiveUpReason::NotRetryable,
-                        attempts: 1,
-                        source: Box::new(err),
-                    }));
-                }
-            }
-        }
+        self.next_event()
     }
 }

@@ -5,7 +5,7 @@
 
 use std::io::{self, Read};
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::thread::Scope;
 
 use cos_proto::crc64::{Crc64, Crc64Tap};
@@ -152,7 +152,7 @@ impl Client {
                     UploadAction::Put { op, len, source } => workers.spawn(move || {
                         UploadOutcome::Put(
                             source_range(&source, path, 0, len, sealing, None).and_then(
-                                |(body, tap)| Ok((self.put_object(&op, body)?, tap.value())),
+                                |(body, tap)| Ok((self.put_object(&op, body)?, tap_value(&tap)?)),
                             ),
                         )
                     }),
@@ -165,7 +165,7 @@ impl Client {
                         part_number: op.part_number(),
                         result: source_range(&source, path, offset, len, sealing, Some(&op))
                             .and_then(|(body, tap)| {
-                                Ok((self.upload_part(&op, body)?, tap.value()))
+                                Ok((self.upload_part(&op, body)?, tap_value(&tap)?))
                             }),
                     }),
                     UploadAction::AbortStale(op) => workers.spawn(move || {
@@ -211,7 +211,12 @@ impl Client {
         options: TransferOptions,
         on_event: impl FnMut(TransferEvent),
     ) -> Result<DownloadOutput, TransferError> {
-        self.download_to(get, &FileTarget::new(path.as_ref()), options, on_event)
+        self.download_to(
+            get,
+            Arc::new(FileTarget::new(path.as_ref())),
+            options,
+            on_event,
+        )
     }
 
     /// [`Client::download_file`] into any [`DownloadTarget`] (another store, a quota):
@@ -220,13 +225,13 @@ impl Client {
     pub fn download_to(
         &self,
         get: &GetObject,
-        target: &dyn DownloadTarget,
+        target: Arc<dyn DownloadTarget>,
         options: TransferOptions,
         on_event: impl FnMut(TransferEvent),
     ) -> Result<DownloadOutput, TransferError> {
-        let checkpoint = fs::download_checkpoint(target);
+        let checkpoint = fs::download_checkpoint(target.as_ref());
         let machine = Download::new(self.config().bucket(), get.clone(), checkpoint, options);
-        self.drive_download(machine, target, &Opener::Plain, on_event)
+        self.drive_download(machine, target.as_ref(), &Opener::Plain, on_event)
     }
 
     /// Runs a download machine into `target`; `opener` says, once the HEAD answered,
@@ -443,4 +448,13 @@ pub(crate) fn seal(
     }
     let _ = (sealing, part, offset);
     Ok(body)
+}
+
+/// What a tap saw of a body COS received: unknown is an error, never a CRC-64 of 0.
+fn tap_value(tap: &Crc64Tap) -> Result<u64, Error> {
+    tap.value().ok_or_else(|| {
+        Error::Io(std::io::Error::other(
+            "the CRC-64 of the sent body is unknown",
+        ))
+    })
 }

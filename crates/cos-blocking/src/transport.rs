@@ -4,7 +4,7 @@
 use std::io;
 use std::time::{Duration, Instant};
 
-use cos_proto::pace::BodyWatch;
+use cos_proto::driver::pace::BodyWatch;
 use cos_proto::retry::TransportFailure;
 use ureq::SendBody;
 

@@ -274,7 +274,7 @@ impl TransferClient for Blocking {
         target: Arc<dyn DownloadTarget>,
         options: TransferOptions,
     ) -> Result<DownloadOutput, TransferError> {
-        self.0.download_to(get, target.as_ref(), options, |_| {})
+        self.0.download_to(get, target, options, |_| {})
     }
     fn copy(&self, op: &CopyObject, options: TransferOptions) -> Result<CopyOutput, TransferError> {
         self.0.copy(op, options)

@@ -90,8 +90,8 @@ pub fn emulator() -> Emulator {
 /// The client options a transfer check wants its client built with (both harnesses
 /// build their client with these): retries with short backoffs, and for the checks that
 /// play a slow server, a short minimum-progress window and a call deadline.
-pub fn client_options(name: &str) -> cos_proto::client_options::ClientOptions {
-    let mut options = cos_proto::client_options::ClientOptions::default();
+pub fn client_options(name: &str) -> cos_proto::driver::options::ClientOptions {
+    let mut options = cos_proto::driver::options::ClientOptions::default();
     options.retry = cos_proto::retry::RetryPolicy {
         max_attempts: 4,
         base_delay: std::time::Duration::from_millis(5),
@@ -99,7 +99,7 @@ pub fn client_options(name: &str) -> cos_proto::client_options::ClientOptions {
     };
     options.proxy_from_env = false;
     if name == "slow_servers_end_in_timeouts" {
-        options.min_progress = cos_proto::pace::MinProgress {
+        options.min_progress = cos_proto::driver::pace::MinProgress {
             bytes: 4 * 1024,
             window: std::time::Duration::from_secs(1),
         };
@@ -107,7 +107,7 @@ pub fn client_options(name: &str) -> cos_proto::client_options::ClientOptions {
     }
     if name == "slow_callers_are_not_the_servers_fault" {
         // A rule no fast small transfer breaks unless the caller's time counts.
-        options.min_progress = cos_proto::pace::MinProgress {
+        options.min_progress = cos_proto::driver::pace::MinProgress {
             bytes: 1024 * 1024,
             window: std::time::Duration::from_secs(1),
         };
@@ -499,7 +499,7 @@ fn unwritable_target(ctx: &Ctx<'_>) -> CheckResult {
         matches!(
             &err,
             Err(TransferError::Client(
-                cos_proto::client_error::Error::File { .. }
+                cos_proto::driver::error::Error::File { .. }
             ))
         ),
         "a target below a file: {err:?}"
@@ -591,7 +591,7 @@ fn disk_full(ctx: &Ctx<'_>) -> CheckResult {
     let err = ctx
         .client
         .download_to(&GetObject::new("full"), full, small().concurrency(1));
-    let Err(TransferError::Client(cos_proto::client_error::Error::File { source, .. })) = &err
+    let Err(TransferError::Client(cos_proto::driver::error::Error::File { source, .. })) = &err
     else {
         return Err(format!("a full disk: {err:?}"));
     };

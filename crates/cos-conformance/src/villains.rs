@@ -603,7 +603,7 @@ pub(crate) fn slow_servers_end_in_timeouts(ctx: &Ctx<'_>) -> CheckResult {
             .method("GET")
             .path_contains("slow.bin"),
     );
-    let timed_out = |err: &cos_proto::client_error::Error| {
+    let timed_out = |err: &cos_proto::driver::error::Error| {
         err.transport_failure() == Some(cos_proto::retry::TransportFailure::Timeout)
     };
     let target = ctx.path("slow.out");

@@ -4,7 +4,7 @@
 
 use cos_proto::Operation;
 use cos_proto::crc64::{self, Crc64};
-use cos_proto::download::Download;
+use cos_proto::driver::resume::ResumingGet;
 use cos_proto::ops::{
     AbortMultipartUpload, AppendObject, ByteRange, ContentRange, DeleteObject, DeleteObjectTagging,
     GetObject, HeadObject, PutObject, PutObjectAcl, PutObjectTagging, RestoreObject, UploadPart,
@@ -96,7 +96,7 @@ pub fn object_headers(data: &[u8]) {
         }
         assert_eq!(output.info.crc64, crc_header);
         // Following the body must not panic, whatever the headers said.
-        let mut download = Download::new(&get, &output, RetryPolicy::default());
+        let mut download = ResumingGet::new(&get, &output, RetryPolicy::default());
         let _ = download.on_data(b"0123456789");
         let _ = download.on_end(0.5, std::time::Duration::ZERO);
         if let Ok(Some(next)) = get.resume(&output, 3)

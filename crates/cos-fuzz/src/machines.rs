@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cos_proto::Operation;
-use cos_proto::call::{Call, CallOptions, Payload, Step};
 use cos_proto::crc64;
-use cos_proto::download::{Download, DownloadError, DownloadStep};
+use cos_proto::driver::call::{Call, CallOptions, Payload, Step};
+use cos_proto::driver::resume::{ResumeError, ResumeStep, ResumingGet};
 use cos_proto::ops::{ByteRange, GetObject, HeadObject, InitiateMultipartUpload, PutObject};
 use cos_proto::retry::{GiveUpReason, RETRY_HEADER, RetryBudget, RetryPolicy, TransportFailure};
 use cos_proto::sign::Authorization;
@@ -121,7 +121,7 @@ pub fn download(data: &[u8]) {
     // The CRC-64 of a whole-object answer is checked, with or without a length (without
     // one, it is what catches a truncated body).
     let whole_checked = !ranged && has_crc;
-    let mut download = Download::new(&op, &first, policy).with_deadline(deadline);
+    let mut download = ResumingGet::new(&op, &first, policy).with_deadline(deadline);
     let mut pending: Option<GetObject> = None;
     let mut clock = Duration::ZERO;
 
@@ -138,7 +138,7 @@ pub fn download(data: &[u8]) {
                         assert!(!bounded || before + n <= span_len);
                         assert_eq!(download.received(), before + n);
                     }
-                    Err(DownloadError::TooLong { expected }) => {
+                    Err(ResumeError::TooLong { expected }) => {
                         assert!(bounded && before + n > expected);
                         return;
                     }
@@ -195,7 +195,7 @@ pub fn download(data: &[u8]) {
             }
         };
         match step {
-            Ok(DownloadStep::Done) => {
+            Ok(ResumeStep::Done) => {
                 assert!(download.is_done());
                 if bounded {
                     assert_eq!(download.received(), span_len, "done before the last byte");
@@ -210,7 +210,7 @@ pub fn download(data: &[u8]) {
                 }
                 return;
             }
-            Ok(DownloadStep::Resume { request, after }) => {
+            Ok(ResumeStep::Resume { request, after }) => {
                 assert!(after <= policy.max_delay);
                 if let Some(deadline) = deadline {
                     assert!(clock + after < deadline, "a resume past the deadline");
@@ -233,7 +233,7 @@ pub fn download(data: &[u8]) {
                 );
                 pending = Some(*request);
             }
-            Err(DownloadError::Crc64Mismatch { expected, actual }) => {
+            Err(ResumeError::Crc64Mismatch { expected, actual }) => {
                 assert!(
                     whole_checked,
                     "a range was checked against the object's CRC-64"
@@ -246,7 +246,7 @@ pub fn download(data: &[u8]) {
                 }
                 return;
             }
-            Err(DownloadError::GaveUp {
+            Err(ResumeError::GaveUp {
                 reason: GiveUpReason::DeadlineExceeded,
                 ..
             }) => {

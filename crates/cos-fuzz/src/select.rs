@@ -1,11 +1,11 @@
 //! The Select event-stream decoder: arbitrary bytes in arbitrary chunks, and encoded event
 //! sequences that must decode to what was encoded.
 
+use cos_proto::driver::select_stream::SelectStream;
 use cos_proto::select::{
     self, DEFAULT_MAX_MESSAGE_LEN, Header, HeaderValue, Message, SelectDecoder, SelectError,
     SelectEvent, SelectStats,
 };
-use cos_proto::select_stream::SelectStream;
 
 use crate::input::{Reader, Writer};
 

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 
 use bytes::Bytes;
-use cos_proto::client_error::Error as ClientError;
 use cos_proto::crc64;
+use cos_proto::driver::error::Error as ClientError;
 use cos_proto::ops::{
     ByteRange, CopyObject, CopySource, GetObject, HeadObject, InitiateMultipartUpload, PutObject,
     UploadPart, UploadPartCopy,

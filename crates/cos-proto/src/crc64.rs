@@ -120,7 +120,7 @@ impl fmt::Debug for Crc64 {
 /// tap.update(b"partial attempt");
 /// tap.reset();
 /// tap.update(b"hello");
-/// assert_eq!((tap.value(), tap.len()), (crc64(b"hello"), 5));
+/// assert_eq!((tap.value(), tap.len()), (Some(crc64(b"hello")), Some(5)));
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Crc64Tap(std::sync::Arc<std::sync::Mutex<Crc64>>);
@@ -145,19 +145,41 @@ impl Crc64Tap {
         }
     }
 
-    /// The CRC-64 of the bytes fed since the last reset.
-    pub fn value(&self) -> u64 {
-        self.0.lock().map_or(0, |crc| crc.value())
+    /// The CRC-64 of the bytes fed since the last reset; `None` when it is unknown (a
+    /// thread panicked while feeding it: some bytes may be missing).
+    pub fn value(&self) -> Option<u64> {
+        self.0.lock().ok().map(|crc| crc.value())
     }
 
-    /// The number of bytes fed since the last reset.
-    pub fn len(&self) -> u64 {
-        self.0.lock().map_or(0, |crc| crc.len())
+    /// The number of bytes fed since the last reset; `None` when unknown, as for
+    /// [`Crc64Tap::value`].
+    pub fn len(&self) -> Option<u64> {
+        self.0.lock().ok().map(|crc| crc.len())
     }
 
     /// Whether nothing was fed since the last reset.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len() == Some(0)
+    }
+}
+
+#[cfg(test)]
+mod tap_tests {
+    use super::*;
+
+    #[test]
+    fn a_poisoned_tap_is_unknown_not_zero() {
+        let tap = Crc64Tap::new();
+        tap.update(b"abc");
+        let poisoner = tap.clone();
+        let _ = std::thread::spawn(move || {
+            let _guard = poisoner.0.lock();
+            panic!("poison the tap");
+        })
+        .join();
+        tap.update(b"lost");
+        assert_eq!((tap.value(), tap.len()), (None, None));
+        assert!(!tap.is_empty());
     }
 }
 

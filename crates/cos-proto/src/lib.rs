@@ -26,27 +26,21 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod call;
-pub mod client_error;
-pub mod client_options;
 pub mod config;
 pub mod crc64;
 pub mod credentials;
-pub mod credentials_cache;
-pub mod download;
+pub mod driver;
 pub mod encode;
 pub mod error;
 pub mod headers;
 pub mod key;
 pub mod operation;
 pub mod ops;
-pub mod pace;
 pub mod presign;
 pub mod request;
 pub mod response;
 pub mod retry;
 pub mod select;
-pub mod select_stream;
 pub mod sign;
 mod xml;
 

@@ -22,10 +22,10 @@ pub enum ResponseBody {
 /// How long an attempt of an operation may wait for its answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeoutClass {
-    /// The client's request timeout ([`crate::call::CallOptions::request_timeout`]).
+    /// The client's request timeout ([`crate::driver::call::CallOptions::request_timeout`]).
     Request,
     /// COS works before it answers (CompleteMultipartUpload assembles the object): the
-    /// client's long timeout ([`crate::call::CallOptions::complete_timeout`]).
+    /// client's long timeout ([`crate::driver::call::CallOptions::complete_timeout`]).
     Long,
 }
 

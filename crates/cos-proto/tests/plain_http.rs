@@ -3,7 +3,7 @@
 //! plain `http` to another host unless the configuration explicitly allows it.
 #![allow(clippy::unwrap_used)]
 
-use cos_proto::call::{Call, CallOptions, Payload};
+use cos_proto::driver::call::{Call, CallOptions, Payload};
 use cos_proto::ops::HeadObject;
 use cos_proto::presign::Presign;
 use cos_proto::{Config, Credentials, Scheme};

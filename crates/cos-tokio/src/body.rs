@@ -233,7 +233,7 @@ impl UploadBody {
     }
 
     /// The HTTP body of one attempt, for a request announcing `announced` bytes
-    /// (`None`: chunked), the body's own length ([`cos_proto::call::Call::request`]
+    /// (`None`: chunked), the body's own length ([`cos_proto::driver::call::Call::request`]
     /// checked that they fit).
     pub(crate) async fn attempt(
         &mut self,
@@ -548,7 +548,7 @@ mod tests {
         assert_eq!(sent, b"3456");
         assert_eq!(
             (tap.value(), tap.len()),
-            (cos_proto::crc64::crc64(b"3456"), 4)
+            (Some(cos_proto::crc64::crc64(b"3456")), Some(4))
         );
     }
 

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use cos_proto::call::{Call, CallOptions, Overflow, Payload, ReadBody, Step};
-use cos_proto::pace::{BodyWatch, MinProgress};
+use cos_proto::driver::call::{Call, CallOptions, Overflow, Payload, ReadBody, Step};
+use cos_proto::driver::pace::{BodyWatch, MinProgress};
 use cos_proto::presign::Presign;
 use cos_proto::retry::RetryBudget;
 use cos_proto::{Body, Config, Credentials, Operation, ResponseBody};
@@ -83,7 +83,7 @@ enum CredentialsChoice {
 pub struct ClientBuilder {
     config: Config,
     credentials: CredentialsChoice,
-    options: cos_proto::client_options::ClientOptions,
+    options: cos_proto::driver::options::ClientOptions,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -104,7 +104,7 @@ impl Client {
         ClientBuilder {
             config,
             credentials: CredentialsChoice::Environment,
-            options: cos_proto::client_options::ClientOptions::default(),
+            options: cos_proto::driver::options::ClientOptions::default(),
         }
     }
 

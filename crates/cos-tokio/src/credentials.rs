@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use cos_proto::credentials_cache::CredentialsCache;
+use cos_proto::driver::credentials_cache::CredentialsCache;
 use cos_proto::{Credentials, ExpiringCredentials, RefreshPolicy};
 use tokio::sync::Mutex;
 

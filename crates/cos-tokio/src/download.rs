@@ -11,9 +11,9 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bytes::Bytes;
-use cos_proto::download::{Download, DownloadError, DownloadStep};
+use cos_proto::driver::pace::{BodyWatch, Slow};
+use cos_proto::driver::resume::{ResumeError, ResumeStep, ResumingGet};
 use cos_proto::ops::{GetObject, GetObjectOutput};
-use cos_proto::pace::{BodyWatch, Slow};
 use cos_proto::retry::TransportFailure;
 use cos_transfer::fs::TransferFiles;
 use futures_core::Stream;
@@ -35,7 +35,7 @@ type ResumeFuture =
 /// (errors travel inside the `io::Error`; [`Error::from_io`] recovers them), or
 /// [`ObjectBody::next_chunk`] with the crate's [`Error`].
 ///
-/// The core's [`Download`] follows the body: if the connection breaks, stalls, moves
+/// The core's [`ResumingGet`] follows the body: if the connection breaks, stalls, moves
 /// more slowly than the client's minimum-progress rule, or the body stops short of its
 /// `Content-Length`, it waits the core's backoff and sends the core's continuation
 /// ([`GetObject::resume`]: ranged, pinned with `If-Match`, so an overwritten object fails
@@ -48,7 +48,7 @@ type ResumeFuture =
 /// nothing but the deadline.
 pub struct ObjectBody {
     client: Client,
-    download: Download,
+    download: ResumingGet,
     key: String,
     incoming: Option<Incoming>,
     resuming: Option<ResumeFuture>,
@@ -80,7 +80,7 @@ impl ObjectBody {
         incoming: Incoming,
         started: Instant,
     ) -> Self {
-        let download = Download::new(op, first, client.inner.call_options.retry)
+        let download = ResumingGet::new(op, first, client.inner.call_options.retry)
             .with_deadline(client.inner.call_options.deadline);
         let mut watch = BodyWatch::new(
             client.inner.min_progress,
@@ -190,16 +190,16 @@ impl ObjectBody {
     /// transport's error, for the report).
     fn follow(
         &mut self,
-        next: Result<DownloadStep, DownloadError>,
+        next: Result<ResumeStep, ResumeError>,
         cause: Option<BoxError>,
     ) -> Result<bool, Error> {
         self.incoming = None;
         match next.map_err(|err| download_error(err, cause))? {
-            DownloadStep::Done => {
+            ResumeStep::Done => {
                 self.done = true;
                 Ok(true)
             }
-            DownloadStep::Resume { request, after } => {
+            ResumeStep::Resume { request, after } => {
                 tracing::info!(
                     key = %self.key,
                     received = self.download.received(),
@@ -323,7 +323,7 @@ impl ObjectBody {
     }
 }
 
-fn download_error(err: DownloadError, cause: Option<BoxError>) -> Error {
+fn download_error(err: ResumeError, cause: Option<BoxError>) -> Error {
     Error::from_download(err, cause)
 }
 

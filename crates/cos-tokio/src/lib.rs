@@ -2,7 +2,7 @@
 //! hyper 1 (HTTP/1.1, rustls).
 //!
 //! It is a thin driver over [`cos_proto`], the Sans-IO core: the core builds and signs
-//! every request, parses every response, and decides every retry ([`cos_proto::call::Call`]);
+//! every request, parses every response, and decides every retry ([`cos_proto::driver::call::Call`]);
 //! this crate moves the bytes — connection pool, TLS, proxies, timeouts, sleeping between
 //! attempts, streaming bodies from files and readers and into files.
 //!
@@ -43,6 +43,7 @@ pub use body::UploadBody;
 pub use client::{Client, ClientBuilder};
 #[cfg(feature = "crypto")]
 pub use cos_crypto::object::EncryptedUpload;
+pub use cos_proto::driver::pages::Paginated;
 pub use credentials::{
     EnvCredentials, ProvideCredentials, RefreshingCredentials, StaticCredentials,
 };
@@ -50,7 +51,7 @@ pub use download::ObjectBody;
 #[cfg(feature = "crypto")]
 pub use encryption::{DecryptedBody, EncryptionClient};
 pub use error::{BoxError, Error};
-pub use pages::{ListObjectsPages, Pages, Paginated};
+pub use pages::{ListObjectsPages, Pages};
 pub use select::SelectEvents;
 
 #[cfg(feature = "crypto")]

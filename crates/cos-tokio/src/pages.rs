@@ -1,4 +1,5 @@
-//! Paginated listings as streams of pages, driven by the core's `next_page` rules.
+//! Paginated listings as streams of pages; which page comes next is
+//! [`PageCursor`]'s to say.
 
 use std::fmt;
 use std::future::Future;
@@ -6,45 +7,13 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use cos_proto::Operation;
-use cos_proto::ops::{ListMultipartUploads, ListObjectVersions, ListObjects, ListParts};
+use cos_proto::driver::pages::{PageCursor, Paginated};
+use cos_proto::ops::ListObjects;
 use futures_core::Stream;
 
 use crate::body::UploadBody;
 use crate::client::Client;
 use crate::error::Error;
-
-/// A listing whose output says how to ask for the next page.
-pub trait Paginated: Operation + Send + Sync + Unpin + Sized + 'static
-where
-    Self::Output: Send + 'static,
-{
-    /// The request for the page after `output`, or `None` after the last page.
-    fn next_page(&self, output: &Self::Output) -> Option<Self>;
-}
-
-impl Paginated for ListObjects {
-    fn next_page(&self, output: &Self::Output) -> Option<Self> {
-        ListObjects::next_page(self, output)
-    }
-}
-
-impl Paginated for ListObjectVersions {
-    fn next_page(&self, output: &Self::Output) -> Option<Self> {
-        ListObjectVersions::next_page(self, output)
-    }
-}
-
-impl Paginated for ListMultipartUploads {
-    fn next_page(&self, output: &Self::Output) -> Option<Self> {
-        ListMultipartUploads::next_page(self, output)
-    }
-}
-
-impl Paginated for ListParts {
-    fn next_page(&self, output: &Self::Output) -> Option<Self> {
-        ListParts::next_page(self, output)
-    }
-}
 
 /// The pages of an object listing.
 pub type ListObjectsPages = Pages<ListObjects>;
@@ -58,7 +27,7 @@ where
     O::Output: Send + 'static,
 {
     client: Client,
-    next: Option<O>,
+    cursor: PageCursor<O>,
     pending: Option<PageFuture<O>>,
 }
 
@@ -68,19 +37,20 @@ where
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pages")
-            .field("done", &(self.next.is_none() && self.pending.is_none()))
+            .field("done", &(self.cursor.is_done() && self.pending.is_none()))
             .finish_non_exhaustive()
     }
 }
 
-impl<O: Paginated> Pages<O>
+impl<O> Pages<O>
 where
+    O: Paginated + Send + Sync + Unpin + 'static,
     O::Output: Send + 'static,
 {
     pub(crate) fn new(client: Client, first: O) -> Self {
         Self {
             client,
-            next: Some(first),
+            cursor: PageCursor::new(first),
             pending: None,
         }
     }
@@ -92,7 +62,7 @@ where
 
     fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<O::Output, Error>>> {
         if self.pending.is_none() {
-            let Some(op) = self.next.take() else {
+            let Some(op) = self.cursor.next_request() else {
                 return Poll::Ready(None);
             };
             let client = self.client.clone();
@@ -107,14 +77,15 @@ where
         let result = ready!(pending.as_mut().poll(cx));
         self.pending = None;
         Poll::Ready(Some(result.map(|(op, output)| {
-            self.next = op.next_page(&output);
+            self.cursor.on_page(&op, &output);
             output
         })))
     }
 }
 
-impl<O: Paginated> Stream for Pages<O>
+impl<O> Stream for Pages<O>
 where
+    O: Paginated + Send + Sync + Unpin + 'static,
     O::Output: Send + 'static,
 {
     type Item = Result<O::Output, Error>;
@@ -126,8 +97,9 @@ where
 
 impl Client {
     /// Every page of a listing (objects, versions, uploads or parts), as a stream.
-    pub fn paginate<O: Paginated>(&self, first: O) -> Pages<O>
+    pub fn paginate<O>(&self, first: O) -> Pages<O>
     where
+        O: Paginated + Send + Sync + Unpin + 'static,
         O::Output: Send + 'static,
     {
         Pages::new(self.clone(), first)

@@ -1,21 +1,21 @@
 //! SelectObjectContent: the event stream, decoded incrementally by the core's decoder.
 
 use std::fmt;
-use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
+use cos_proto::driver::error::select_broken;
+use cos_proto::driver::select_stream::SelectStream;
 use cos_proto::ops::{SelectObjectContent, SelectObjectContentOutput};
 use cos_proto::select::SelectEvent;
-use cos_proto::select_stream::{SelectStream, SelectStreamError};
 use futures_core::Stream;
 use hyper::body::{Body, Incoming};
 use tokio::time::{Instant, Sleep};
 
 use crate::body::UploadBody;
 use crate::client::Client;
-use cos_proto::retry::{GiveUpReason, TransportFailure};
+use cos_proto::retry::TransportFailure;
 
 use crate::error::Error;
 
@@ -80,7 +80,7 @@ impl SelectEvents {
                     return Poll::Ready(None);
                 }
                 Ok(None) => {}
-                Err(err) => return self.fail(stream_error(err)),
+                Err(err) => return self.fail(Error::from(err)),
             }
             let Some(incoming) = self.incoming.as_mut() else {
                 return self.fail(Error::Unsupported("the select body is gone"));
@@ -94,40 +94,25 @@ impl SelectEvents {
                     }
                 }
                 Poll::Ready(Some(Err(err))) => {
-                    return self.fail(Error::Transport {
-                        operation: "SelectObjectContent",
-                        failure: crate::transport::classify(&err, false),
-                        reason: GiveUpReason::NotRetryable,
-                        attempts: 1,
-                        source: Box::new(err),
-                    });
+                    return self.fail(select_broken(
+                        crate::transport::classify(&err, false),
+                        Box::new(err),
+                    ));
                 }
                 Poll::Ready(None) => {
                     self.done = true;
                     self.incoming = None;
-                    return Poll::Ready(self.stream.finish().err().map(|e| Err(stream_error(e))));
+                    return Poll::Ready(self.stream.finish().err().map(|e| Err(e.into())));
                 }
                 Poll::Pending => {
                     ready!(self.stall.as_mut().poll(cx));
-                    return self.fail(Error::Transport {
-                        operation: "SelectObjectContent",
-                        failure: TransportFailure::Timeout,
-                        reason: GiveUpReason::NotRetryable,
-                        attempts: 1,
-                        source: format!("no select data for {:?}", self.stall_timeout).into(),
-                    });
+                    return self.fail(select_broken(
+                        TransportFailure::Timeout,
+                        format!("no select data for {:?}", self.stall_timeout).into(),
+                    ));
                 }
             }
         }
-    }
-}
-
-/// The crate's error for a Select stream the core rejected.
-fn stream_error(err: SelectStreamError) -> Error {
-    match err {
-        SelectStreamError::Service(service) => Error::Cos((*service).into()),
-        SelectStreamError::Decode(decode) => Error::Select(decode),
-        other => Error::Io(io::Error::other(other)),
     }
 }
 

@@ -154,7 +154,7 @@ impl Client {
                 UploadAction::Put { op, len, source } => tasks.spawn(async move {
                     let sent = async {
                         let (body, tap) = source_range(&source, &path, 0, len, &sealing, None)?;
-                        Ok((client.put_object(&op, body).await?, tap.value()))
+                        Ok((client.put_object(&op, body).await?, tap_value(&tap)?))
                     };
                     UploadOutcome::Put(sent.await)
                 }),
@@ -168,7 +168,7 @@ impl Client {
                     let sent = async {
                         let (body, tap) =
                             source_range(&source, &path, offset, len, &sealing, Some(&op))?;
-                        Ok((client.upload_part(&op, body).await?, tap.value()))
+                        Ok((client.upload_part(&op, body).await?, tap_value(&tap)?))
                     };
                     UploadOutcome::PartUploaded {
                         part_number,
@@ -553,4 +553,13 @@ fn write_chunks(
         offset += chunk.len() as u64;
     }
     Ok(())
+}
+
+/// What a tap saw of a body COS received: unknown is an error, never a CRC-64 of 0.
+fn tap_value(tap: &Crc64Tap) -> Result<u64, Error> {
+    tap.value().ok_or_else(|| {
+        Error::Io(std::io::Error::other(
+            "the CRC-64 of the sent body is unknown",
+        ))
+    })
 }

@@ -23,7 +23,7 @@ use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use crate::body::RequestBody;
-use cos_proto::pace::{BodyWatch, Slow};
+use cos_proto::driver::pace::{BodyWatch, Slow};
 use cos_proto::retry::TransportFailure;
 
 use crate::error::{BoxError, Error};
@@ -455,7 +455,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_watchdog_cuts_an_upload_that_trickles() {
-        use cos_proto::pace::MinProgress;
+        use cos_proto::driver::pace::MinProgress;
         let rule = MinProgress {
             bytes: 1024,
             window: Duration::from_secs(30),
@@ -481,7 +481,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_slow_source_is_not_the_servers_fault() {
-        use cos_proto::pace::MinProgress;
+        use cos_proto::driver::pace::MinProgress;
         let rule = MinProgress {
             bytes: 1024,
             window: Duration::from_secs(30),

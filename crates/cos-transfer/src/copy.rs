@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use cos_proto::client_error::Error as ClientError;
+use cos_proto::driver::error::Error as ClientError;
 use cos_proto::ops::{
     AbortMultipartUpload, CompleteMultipartUpload, CompleteMultipartUploadOutput, CopyObject,
     CopyObjectOutput, DeleteObject, HeadObject, InitiateMultipartUploadOutput, ObjectInfo,

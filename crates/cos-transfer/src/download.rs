@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
-use cos_proto::client_error::Error as ClientError;
 use cos_proto::crc64;
+use cos_proto::driver::error::Error as ClientError;
 use cos_proto::ops::{GetObject, HeadObject, ObjectInfo};
 
 use crate::checkpoint::{

@@ -20,7 +20,7 @@
 
 use cos_crypto::object::{self, check_info};
 use cos_crypto::{CryptoError, Envelope, Format, MasterKey, PlaintextInfo};
-use cos_proto::client_error::Error as ClientError;
+use cos_proto::driver::error::Error as ClientError;
 use cos_proto::ops::{ObjectInfo, PutObject, UploadPart};
 use rand_core::CryptoRng;
 

@@ -1,6 +1,6 @@
 //! Why a transfer failed.
 
-use cos_proto::client_error::Error as ClientError;
+use cos_proto::driver::error::Error as ClientError;
 
 use crate::plan::PlanError;
 
@@ -93,4 +93,60 @@ pub(crate) fn is_precondition_failed(err: &ClientError) -> bool {
 pub(crate) fn is_no_such_upload(err: &ClientError) -> bool {
     err.service_error()
         .is_some_and(|e| e.status == 404 || e.code.as_deref() == Some("NoSuchUpload"))
+}
+
+impl TransferError {
+    /// The HTTP status of COS's error answer ([`ClientError::status`]).
+    pub fn status(&self) -> Option<u16> {
+        self.client_error().and_then(ClientError::status)
+    }
+
+    /// COS's error code ([`ClientError::code`]).
+    pub fn code(&self) -> Option<&str> {
+        self.client_error().and_then(ClientError::code)
+    }
+
+    /// `x-cos-request-id` of COS's error answer ([`ClientError::request_id`]).
+    pub fn request_id(&self) -> Option<&str> {
+        self.client_error().and_then(ClientError::request_id)
+    }
+
+    /// The object, bucket or upload does not exist (404).
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// A condition did not hold (412).
+    pub fn is_precondition_failed(&self) -> bool {
+        self.status() == Some(412)
+    }
+
+    /// The caller's copy is current (304).
+    pub fn is_not_modified(&self) -> bool {
+        self.status() == Some(304)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cos_proto::ServiceError;
+
+    #[test]
+    fn a_transfer_error_answers_for_the_request_behind_it() {
+        let mut conflict = ServiceError::new(412);
+        conflict.code = Some("PreconditionFailed".to_owned());
+        conflict.request_id = Some("req-9".to_owned());
+        let err = TransferError::Client(ClientError::Cos(conflict.into()));
+        assert!(err.is_precondition_failed() && !err.is_not_found() && !err.is_not_modified());
+        assert_eq!(
+            (err.status(), err.code(), err.request_id()),
+            (Some(412), Some("PreconditionFailed"), Some("req-9"))
+        );
+        let local = TransferError::SourceChanged("size".to_owned());
+        assert_eq!(
+            (local.status(), local.code(), local.is_not_found()),
+            (None, None, false)
+        );
+    }
 }

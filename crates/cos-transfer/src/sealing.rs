@@ -3,7 +3,7 @@
 //! and ask it what to do with every body they send and every range they receive; a
 //! download learns its sealing from the object's HEAD through an [`Opener`].
 
-use cos_proto::client_error::Error as ClientError;
+use cos_proto::driver::error::Error as ClientError;
 use cos_proto::ops::ObjectInfo;
 
 /// The cipher of a transfer's bodies, if any.

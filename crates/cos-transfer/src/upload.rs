@@ -2,8 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use cos_proto::client_error::Error as ClientError;
 use cos_proto::crc64;
+use cos_proto::driver::error::Error as ClientError;
 use cos_proto::ops::{
     AbortMultipartUpload, CompleteMultipartUpload, CompleteMultipartUploadOutput, HeadObject,
     InitiateMultipartUpload, InitiateMultipartUploadOutput, ListParts, ListPartsOutput, ObjectInfo,

@@ -6,8 +6,8 @@
 mod support;
 
 use cos_proto::Operation;
-use cos_proto::client_error::Error as ClientError;
 use cos_proto::crc64;
+use cos_proto::driver::error::Error as ClientError;
 use cos_proto::ops::PutObject;
 use cos_transfer::{
     CompletedPart, EncryptionRecord, SourceIdentity, TransferError, TransferEvent, TransferOptions,

@@ -111,7 +111,7 @@ impl AppendObject {
     /// unknown (its answer was lost after the request may have reached COS; an append is
     /// never sent again): [`AppendObject::reconcile`] then judges by its answer. `None`
     /// when the failure is final as it is.
-    pub fn recheck_after(&self, err: &crate::client_error::Error) -> Option<super::HeadObject> {
+    pub fn recheck_after(&self, err: &crate::driver::error::Error) -> Option<super::HeadObject> {
         (err.may_have_taken_effect() && self.content_length.is_some())
             .then(|| super::HeadObject::new(self.key.clone()))
     }
@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn only_an_outcome_left_unknown_is_rechecked() {
-        use crate::client_error::Error as ClientError;
+        use crate::driver::error::Error as ClientError;
         use crate::retry::{GiveUpReason, TransportFailure};
         let lost = |failure| ClientError::Transport {
             operation: "AppendObject",

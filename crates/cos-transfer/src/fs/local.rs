@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use cos_proto::client_error::Error as ClientError;
+use cos_proto::driver::error::Error as ClientError;
 
 use super::{DownloadTarget, TransferFiles, current_identity, source_crc64, stored_crc64};
 use crate::checkpoint::{DownloadCheckpoint, SourceIdentity, UploadCheckpoint};

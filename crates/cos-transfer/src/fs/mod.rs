@@ -82,7 +82,7 @@ pub fn file_range_crc64(file: &File, offset: u64, len: u64) -> io::Result<u64> {
         len,
         &crate::Sealing::Plain,
     )
-    .map_err(cos_proto::client_error::Error::into_io)
+    .map_err(cos_proto::driver::error::Error::into_io)
 }
 
 /// The CRC64 of `len` bytes of the upload source at `offset`, as they are sent: read
@@ -95,8 +95,8 @@ pub fn source_crc64(
     offset: u64,
     len: u64,
     sealing: &crate::Sealing,
-) -> Result<u64, cos_proto::client_error::Error> {
-    let file = reopen_source(path, identity).map_err(cos_proto::client_error::Error::Source)?;
+) -> Result<u64, cos_proto::driver::error::Error> {
+    let file = reopen_source(path, identity).map_err(cos_proto::driver::error::Error::Source)?;
     crc64_of_range(
         |at, buf| read_exact_at(&file, buf, at),
         path,
@@ -393,7 +393,7 @@ pub fn stored_crc64(
     offset: u64,
     len: u64,
     sealing: &crate::Sealing,
-) -> Result<u64, cos_proto::client_error::Error> {
+) -> Result<u64, cos_proto::driver::error::Error> {
     crc64_of_range(
         |at, buf| target.read_at(at, buf),
         target.path(),
@@ -411,7 +411,7 @@ fn crc64_of_range(
     offset: u64,
     len: u64,
     sealing: &crate::Sealing,
-) -> Result<u64, cos_proto::client_error::Error> {
+) -> Result<u64, cos_proto::driver::error::Error> {
     const CHUNK: u64 = 1 << 20;
     let mut crc = cos_proto::crc64::Crc64::new();
     let mut buffer = vec![0; CHUNK.min(len) as usize];
@@ -419,7 +419,7 @@ fn crc64_of_range(
     while done < len {
         let n = CHUNK.min(len - done) as usize;
         let chunk = &mut buffer[..n];
-        read_at(offset + done, chunk).map_err(|source| cos_proto::client_error::Error::File {
+        read_at(offset + done, chunk).map_err(|source| cos_proto::driver::error::Error::File {
             path: path.to_owned(),
             source,
         })?;

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use bytes::Bytes;
 use cos_proto::Operation;
-use cos_proto::client_error::Error as ClientError;
 use cos_proto::crc64;
+use cos_proto::driver::error::Error as ClientError;
 
 /// `http://h/k`: the URI the parsers name in errors.
 pub fn url() -> http::Uri {

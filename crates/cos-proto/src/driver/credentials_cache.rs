@@ -3,7 +3,7 @@
 //! serves every waiting request), reads the clock and calls the user's fetch.
 //!
 //! ```
-//! use cos_proto::credentials_cache::CredentialsCache;
+//! use cos_proto::driver::credentials_cache::CredentialsCache;
 //! use cos_proto::{Credentials, ExpiringCredentials, RefreshPolicy};
 //!
 //! let mut cache = CredentialsCache::new(RefreshPolicy::default());

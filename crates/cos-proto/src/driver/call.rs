@@ -7,7 +7,7 @@
 //! budget, and the switch to the backup domain for the last attempt.
 //!
 //! ```
-//! use cos_proto::call::{Call, CallOptions, Payload, Step};
+//! use cos_proto::driver::call::{Call, CallOptions, Payload, Step};
 //! use cos_proto::{Config, Credentials, ops::HeadObject};
 //!
 //! let config = Config::builder("ap-guangzhou", "examplebucket-1250000000").build().unwrap();
@@ -29,8 +29,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::client_error::Error as ClientError;
-use crate::client_options::{DEFAULT_COMPLETE_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
+use crate::driver::error::Error as ClientError;
+use crate::driver::options::{DEFAULT_COMPLETE_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
 use crate::error::Error;
 use crate::operation::{Operation, ResponseBody, TimeoutClass};
 use crate::request::Body;
@@ -117,7 +117,7 @@ pub enum ReadBody {
 /// What a document longer than its limit means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overflow {
-    /// A success's document: refuse it ([`crate::client_error::Error::DocumentTooLarge`]).
+    /// A success's document: refuse it ([`crate::driver::error::Error::DocumentTooLarge`]).
     Refuse,
     /// An error's body: keep the first `limit` bytes (the error is still reported).
     Cut,
@@ -192,7 +192,7 @@ impl<'o, O: Operation> Call<'o, O> {
             TimeoutClass::Request => self.options.request_timeout,
             TimeoutClass::Long => self.options.complete_timeout,
         };
-        match crate::pace::time_left(self.options.deadline, elapsed) {
+        match crate::driver::pace::time_left(self.options.deadline, elapsed) {
             Some(left) if left.is_zero() => None,
             Some(left) => Some(timeout.min(left)),
             None => Some(timeout),
@@ -338,7 +338,7 @@ impl<'o, O: Operation> Call<'o, O> {
         // A retry that could not start before the deadline is not planned (nor paid for).
         let policy = &self.options.retry;
         if let Decision::Retry { after } = policy.decide(&self.attempt, outcome, jitter)
-            && let Some(left) = crate::pace::time_left(self.options.deadline, elapsed)
+            && let Some(left) = crate::driver::pace::time_left(self.options.deadline, elapsed)
             && after >= left
         {
             return Decision::GiveUp(GiveUpReason::DeadlineExceeded);
@@ -472,7 +472,7 @@ mod tests {
 
     #[test]
     fn the_payload_fits_the_operation_or_is_refused() {
-        use crate::client_error::Error as ClientError;
+        use crate::driver::error::Error as ClientError;
         let announced = PutObject::new("k", Some(5));
         let request = |op: &PutObject, payload| {
             Call::new(op, &config(), CallOptions::default(), payload).request(None, 1)

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::pace::MinProgress;
+use crate::driver::pace::MinProgress;
 use crate::retry::RetryPolicy;
 
 /// Time to establish a connection.
@@ -77,14 +77,14 @@ impl Default for ClientOptions {
 
 impl ClientOptions {
     /// The options of every call a client with these options makes.
-    pub fn call_options(&self) -> crate::call::CallOptions {
-        crate::call::CallOptions {
+    pub fn call_options(&self) -> crate::driver::call::CallOptions {
+        crate::driver::call::CallOptions {
             retry: self.retry,
             switch_to_backup_domain: self.switch_to_backup_domain,
             deadline: self.call_deadline,
             request_timeout: self.request_timeout,
             complete_timeout: self.complete_timeout,
-            ..crate::call::CallOptions::default()
+            ..crate::driver::call::CallOptions::default()
         }
     }
 }
@@ -136,7 +136,7 @@ macro_rules! client_option_setters {
         /// timeout, and a download resumes on a new connection. Only time spent waiting
         /// on the server counts, not time the caller keeps a chunk or its source takes.
         pub fn min_progress(mut self, bytes: u64, window: std::time::Duration) -> Self {
-            self.options.min_progress = $crate::pace::MinProgress { bytes, window };
+            self.options.min_progress = $crate::driver::pace::MinProgress { bytes, window };
             self
         }
 
@@ -148,7 +148,7 @@ macro_rules! client_option_setters {
         }
 
         /// Every transport and retry option at once.
-        pub fn options(mut self, options: $crate::client_options::ClientOptions) -> Self {
+        pub fn options(mut self, options: $crate::driver::options::ClientOptions) -> Self {
             self.options = options;
             self
         }

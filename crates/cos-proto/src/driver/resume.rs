@@ -7,7 +7,7 @@
 //! The driver reads the body and performs the waits and requests; every rule lives here.
 //!
 //! ```
-//! use cos_proto::download::{Download, DownloadStep};
+//! use cos_proto::driver::resume::{ResumingGet, ResumeStep};
 //! use cos_proto::ops::{GetObject, GetObjectOutput};
 //! use cos_proto::retry::{RetryPolicy, TransportFailure};
 //! use cos_proto::Operation;
@@ -22,11 +22,11 @@
 //!     .body(bytes::Bytes::new())
 //!     .unwrap();
 //! let first: GetObjectOutput = op.parse_response(&url, head).unwrap();
-//! let mut download = Download::new(&op, &first, RetryPolicy::default());
+//! let mut download = ResumingGet::new(&op, &first, RetryPolicy::default());
 //! download.on_data(b"0123").unwrap();
 //! // The connection was reset: resume from byte 4.
 //! match download.on_break(TransportFailure::ConnectionReset, 0.5, Duration::from_secs(2)).unwrap() {
-//!     DownloadStep::Resume { request, .. } => {
+//!     ResumeStep::Resume { request, .. } => {
 //!         assert_eq!(request.requested_range().map(|r| r.to_string()).as_deref(), Some("bytes=4-9"));
 //!     }
 //!     other => panic!("{other:?}"),
@@ -40,14 +40,14 @@ use crate::error::Error;
 use crate::ops::{GetObject, GetObjectOutput};
 use crate::retry::{GiveUpReason, RetryPolicy, TransportFailure};
 
-/// What the driver does after [`Download::on_end`] or [`Download::on_break`].
+/// What the driver does after [`ResumingGet::on_end`] or [`ResumingGet::on_break`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
-pub enum DownloadStep {
+pub enum ResumeStep {
     /// Every byte arrived and checked out: the download is complete.
     Done,
     /// Wait `after`, send `request` (a GET through the driver's usual retrying path),
-    /// pass its output to [`Download::on_resumed`], then keep feeding its body.
+    /// pass its output to [`ResumingGet::on_resumed`], then keep feeding its body.
     Resume {
         /// The continuation.
         request: Box<GetObject>,
@@ -59,7 +59,7 @@ pub enum DownloadStep {
 /// Why a download failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum DownloadError {
+pub enum ResumeError {
     /// The body kept ending before its `Content-Length` and the resumes ran out.
     #[error("short body: received {received} of {expected} bytes")]
     ShortBody {
@@ -108,7 +108,7 @@ pub enum DownloadError {
 
 /// One download in progress; see the module documentation.
 #[derive(Debug, Clone)]
-pub struct Download {
+pub struct ResumingGet {
     op: GetObject,
     first: GetObjectOutput,
     policy: RetryPolicy,
@@ -120,7 +120,7 @@ pub struct Download {
     done: bool,
 }
 
-impl Download {
+impl ResumingGet {
     /// Follows the body of `first`, the answer to `op`. `policy` bounds the resumes
     /// (fewer than `max_attempts`) and gives their backoff.
     pub fn new(op: &GetObject, first: &GetObjectOutput, policy: RetryPolicy) -> Self {
@@ -146,8 +146,8 @@ impl Download {
     }
 
     /// Bounds the download by the call's total `deadline`
-    /// ([`crate::call::CallOptions::deadline`]), on the clock of the `elapsed` the driver
-    /// passes to [`Download::on_end`] and [`Download::on_break`] (time since the call
+    /// ([`crate::driver::call::CallOptions::deadline`]), on the clock of the `elapsed` the driver
+    /// passes to [`ResumingGet::on_end`] and [`ResumingGet::on_break`] (time since the call
     /// started): a resume that could not start before it is not planned.
     pub fn with_deadline(mut self, deadline: Option<Duration>) -> Self {
         self.deadline = deadline;
@@ -169,18 +169,18 @@ impl Download {
         self.expected
     }
 
-    /// `true` once [`DownloadStep::Done`] was returned.
+    /// `true` once [`ResumeStep::Done`] was returned.
     pub fn is_done(&self) -> bool {
         self.done
     }
 
     /// Records body bytes (in order). Fails when they exceed `Content-Length`.
-    pub fn on_data(&mut self, data: &[u8]) -> Result<(), DownloadError> {
+    pub fn on_data(&mut self, data: &[u8]) -> Result<(), ResumeError> {
         let total = self.received.saturating_add(data.len() as u64);
         if let Some(expected) = self.expected
             && total > expected
         {
-            return Err(DownloadError::TooLong { expected });
+            return Err(ResumeError::TooLong { expected });
         }
         self.received = total;
         if let Some((crc, _)) = &mut self.crc {
@@ -192,11 +192,7 @@ impl Download {
     /// The body ended cleanly at `elapsed` (time since the call started). Complete when
     /// every announced byte arrived (and the CRC-64 matches); otherwise the body was
     /// truncated and is resumed like a break.
-    pub fn on_end(
-        &mut self,
-        jitter: f64,
-        elapsed: Duration,
-    ) -> Result<DownloadStep, DownloadError> {
+    pub fn on_end(&mut self, jitter: f64, elapsed: Duration) -> Result<ResumeStep, ResumeError> {
         match self.expected {
             Some(expected) if self.received < expected => {
                 self.resume(TransportFailure::ConnectionReset, jitter, elapsed, true)
@@ -212,12 +208,12 @@ impl Download {
         failure: TransportFailure,
         jitter: f64,
         elapsed: Duration,
-    ) -> Result<DownloadStep, DownloadError> {
+    ) -> Result<ResumeStep, ResumeError> {
         self.resume(failure, jitter, elapsed, false)
     }
 
     /// Checks a continuation's answer before its body is fed.
-    pub fn on_resumed(&mut self, output: &GetObjectOutput) -> Result<(), DownloadError> {
+    pub fn on_resumed(&mut self, output: &GetObjectOutput) -> Result<(), ResumeError> {
         let wanted = self
             .first
             .span()
@@ -226,7 +222,7 @@ impl Download {
         if wanted == got {
             Ok(())
         } else {
-            Err(DownloadError::Misaligned { wanted, got })
+            Err(ResumeError::Misaligned { wanted, got })
         }
     }
 
@@ -236,11 +232,11 @@ impl Download {
         jitter: f64,
         elapsed: Duration,
         ended_early: bool,
-    ) -> Result<DownloadStep, DownloadError> {
+    ) -> Result<ResumeStep, ResumeError> {
         let attempts = self.resumes.saturating_add(1);
         let Some(expected) = self.expected else {
             // Without a length nothing can be resumed (nor a truncation noticed).
-            return Err(DownloadError::GaveUp {
+            return Err(ResumeError::GaveUp {
                 failure,
                 reason: GiveUpReason::NotRetryable,
                 attempts,
@@ -248,12 +244,12 @@ impl Download {
         };
         if attempts >= self.policy.max_attempts {
             return Err(if ended_early {
-                DownloadError::ShortBody {
+                ResumeError::ShortBody {
                     expected,
                     received: self.received,
                 }
             } else {
-                DownloadError::GaveUp {
+                ResumeError::GaveUp {
                     failure,
                     reason: GiveUpReason::AttemptsExhausted,
                     attempts,
@@ -263,37 +259,37 @@ impl Download {
         match self.op.resume(&self.first, self.received) {
             Ok(Some(request)) => {
                 let after = self.policy.backoff(attempts, jitter);
-                if let Some(left) = crate::pace::time_left(self.deadline, elapsed)
+                if let Some(left) = crate::driver::pace::time_left(self.deadline, elapsed)
                     && after >= left
                 {
-                    return Err(DownloadError::GaveUp {
+                    return Err(ResumeError::GaveUp {
                         failure,
                         reason: GiveUpReason::DeadlineExceeded,
                         attempts,
                     });
                 }
                 self.resumes = attempts;
-                Ok(DownloadStep::Resume {
+                Ok(ResumeStep::Resume {
                     request: Box::new(request),
                     after,
                 })
             }
             Ok(None) => self.finish(),
-            Err(err) => Err(DownloadError::Resume(err)),
+            Err(err) => Err(ResumeError::Resume(err)),
         }
     }
 
-    fn finish(&mut self) -> Result<DownloadStep, DownloadError> {
+    fn finish(&mut self) -> Result<ResumeStep, ResumeError> {
         if let Some((crc, expected)) = &self.crc
             && crc.value() != *expected
         {
-            return Err(DownloadError::Crc64Mismatch {
+            return Err(ResumeError::Crc64Mismatch {
                 expected: *expected,
                 actual: crc.value(),
             });
         }
         self.done = true;
-        Ok(DownloadStep::Done)
+        Ok(ResumeStep::Done)
     }
 }
 
@@ -328,38 +324,37 @@ mod tests {
     fn a_complete_body_with_the_right_crc_is_done() {
         let data = b"hello world";
         let first = output(200, 11, None, Some(crc64(data)));
-        let mut d = Download::new(&GetObject::new("k"), &first, policy());
+        let mut d = ResumingGet::new(&GetObject::new("k"), &first, policy());
         d.on_data(&data[..5]).expect("data");
         d.on_data(&data[5..]).expect("data");
-        assert_eq!(d.on_end(0.5, Duration::ZERO), Ok(DownloadStep::Done));
+        assert_eq!(d.on_end(0.5, Duration::ZERO), Ok(ResumeStep::Done));
         assert!(d.is_done());
     }
 
     #[test]
     fn a_wrong_crc_is_an_error_but_ranges_are_not_checked() {
         let first = output(200, 3, None, Some(12345));
-        let mut d = Download::new(&GetObject::new("k"), &first, policy());
+        let mut d = ResumingGet::new(&GetObject::new("k"), &first, policy());
         d.on_data(b"abc").expect("data");
         assert!(matches!(
             d.on_end(0.5, Duration::ZERO),
-            Err(DownloadError::Crc64Mismatch {
+            Err(ResumeError::Crc64Mismatch {
                 expected: 12345,
                 ..
             })
         ));
         let ranged = output(206, 3, Some("bytes 0-2/10"), Some(12345));
-        let mut d = Download::new(&GetObject::new("k"), &ranged, policy());
+        let mut d = ResumingGet::new(&GetObject::new("k"), &ranged, policy());
         d.on_data(b"abc").expect("data");
-        assert_eq!(d.on_end(0.5, Duration::ZERO), Ok(DownloadStep::Done));
+        assert_eq!(d.on_end(0.5, Duration::ZERO), Ok(ResumeStep::Done));
     }
 
     #[test]
     fn truncation_resumes_from_the_next_byte_then_runs_out() {
         let first = output(200, 10, None, None);
-        let mut d = Download::new(&GetObject::new("k"), &first, policy());
+        let mut d = ResumingGet::new(&GetObject::new("k"), &first, policy());
         d.on_data(b"0123").expect("data");
-        let DownloadStep::Resume { request, after } =
-            d.on_end(1.0, Duration::ZERO).expect("resume")
+        let ResumeStep::Resume { request, after } = d.on_end(1.0, Duration::ZERO).expect("resume")
         else {
             panic!("not resumed")
         };
@@ -373,26 +368,26 @@ mod tests {
         let wrong = output(206, 6, Some("bytes 0-5/10"), None);
         assert!(matches!(
             d.on_resumed(&wrong),
-            Err(DownloadError::Misaligned { .. })
+            Err(ResumeError::Misaligned { .. })
         ));
         // Two more breaks are allowed (4 attempts), then a short body.
         for _ in 0..2 {
             assert!(matches!(
                 d.on_break(TransportFailure::Timeout, 0.5, Duration::ZERO),
-                Ok(DownloadStep::Resume { .. })
+                Ok(ResumeStep::Resume { .. })
             ));
         }
         assert_eq!(d.resumes(), 3);
         assert_eq!(
             d.on_end(0.5, Duration::ZERO),
-            Err(DownloadError::ShortBody {
+            Err(ResumeError::ShortBody {
                 expected: 10,
                 received: 4
             })
         );
         assert!(matches!(
             d.on_break(TransportFailure::Timeout, 0.5, Duration::ZERO),
-            Err(DownloadError::GaveUp {
+            Err(ResumeError::GaveUp {
                 reason: GiveUpReason::AttemptsExhausted,
                 ..
             })
@@ -402,19 +397,16 @@ mod tests {
     #[test]
     fn too_many_bytes_and_unknown_lengths_fail() {
         let first = output(200, 2, None, None);
-        let mut d = Download::new(&GetObject::new("k"), &first, policy());
-        assert_eq!(
-            d.on_data(b"abc"),
-            Err(DownloadError::TooLong { expected: 2 })
-        );
+        let mut d = ResumingGet::new(&GetObject::new("k"), &first, policy());
+        assert_eq!(d.on_data(b"abc"), Err(ResumeError::TooLong { expected: 2 }));
         let mut unknown = first.clone();
         unknown.info.content_length = None;
-        let mut d = Download::new(&GetObject::new("k"), &unknown, policy());
+        let mut d = ResumingGet::new(&GetObject::new("k"), &unknown, policy());
         d.on_data(b"abc").expect("no limit");
-        assert_eq!(d.on_end(0.5, Duration::ZERO), Ok(DownloadStep::Done));
+        assert_eq!(d.on_end(0.5, Duration::ZERO), Ok(ResumeStep::Done));
         assert!(matches!(
             d.on_break(TransportFailure::ConnectionReset, 0.5, Duration::ZERO),
-            Err(DownloadError::GaveUp {
+            Err(ResumeError::GaveUp {
                 reason: GiveUpReason::NotRetryable,
                 ..
             })
@@ -424,11 +416,11 @@ mod tests {
     #[test]
     fn a_break_after_the_last_byte_is_complete() {
         let first = output(200, 3, None, Some(crc64(b"abc")));
-        let mut d = Download::new(&GetObject::new("k"), &first, policy());
+        let mut d = ResumingGet::new(&GetObject::new("k"), &first, policy());
         d.on_data(b"abc").expect("data");
         assert_eq!(
             d.on_break(TransportFailure::ConnectionReset, 0.5, Duration::ZERO),
-            Ok(DownloadStep::Done)
+            Ok(ResumeStep::Done)
         );
     }
 
@@ -436,36 +428,37 @@ mod tests {
     fn no_resume_is_planned_past_the_call_deadline() {
         let first = output(200, 10, None, None);
         let s = Duration::from_secs;
-        let mut d = Download::new(&GetObject::new("k"), &first, policy()).with_deadline(Some(s(5)));
+        let mut d =
+            ResumingGet::new(&GetObject::new("k"), &first, policy()).with_deadline(Some(s(5)));
         d.on_data(b"0123").expect("data");
         // Backoff of the first resume at jitter 1.0 is 100 ms: it fits at 4 s...
         assert!(matches!(
             d.on_break(TransportFailure::Timeout, 1.0, s(4)),
-            Ok(DownloadStep::Resume { .. })
+            Ok(ResumeStep::Resume { .. })
         ));
         // ...but not once the deadline passed, nor when the wait would cross it.
         for elapsed in [s(5), s(9), Duration::from_millis(4_950)] {
             assert!(matches!(
                 d.clone().on_break(TransportFailure::Timeout, 1.0, elapsed),
-                Err(DownloadError::GaveUp {
+                Err(ResumeError::GaveUp {
                     reason: GiveUpReason::DeadlineExceeded,
                     ..
                 })
             ));
             assert!(matches!(
                 d.clone().on_end(1.0, elapsed),
-                Err(DownloadError::GaveUp {
+                Err(ResumeError::GaveUp {
                     reason: GiveUpReason::DeadlineExceeded,
                     ..
                 })
             ));
         }
         // Without a deadline the same break resumes.
-        let mut d = Download::new(&GetObject::new("k"), &first, policy());
+        let mut d = ResumingGet::new(&GetObject::new("k"), &first, policy());
         d.on_data(b"0123").expect("data");
         assert!(matches!(
             d.on_break(TransportFailure::Timeout, 1.0, s(3600)),
-            Ok(DownloadStep::Resume { .. })
+            Ok(ResumeStep::Resume { .. })
         ));
     }
 }

@@ -61,7 +61,7 @@ pub enum Error {
     /// A download went wrong in a way the core detected (more bytes than announced, a
     /// continuation for the wrong range).
     #[error(transparent)]
-    Download(crate::download::DownloadError),
+    Download(crate::driver::resume::ResumeError),
     /// A success response's document is larger than [`crate::response::MAX_DOCUMENT_BODY`].
     #[error("response document larger than {limit} bytes")]
     DocumentTooLarge {
@@ -98,19 +98,81 @@ pub enum Error {
     Unsupported(&'static str),
 }
 
+/// Questions any client error answers directly, whatever layer it came from: COS's
+/// answer (status, code, request id) when there was one.
+///
+/// ```
+/// use cos_proto::driver::error::Error;
+/// use cos_proto::ServiceError;
+///
+/// let mut missing = ServiceError::new(404);
+/// missing.code = Some("NoSuchKey".to_owned());
+/// missing.request_id = Some("req-1".to_owned());
+/// let err = Error::Cos(missing.into());
+/// assert!(err.is_not_found());
+/// assert_eq!(
+///     (err.status(), err.code(), err.request_id()),
+///     (Some(404), Some("NoSuchKey"), Some("req-1"))
+/// );
+/// assert!(!err.is_precondition_failed() && !err.is_not_modified());
+/// let local = Error::Credentials("none".to_owned());
+/// assert_eq!((local.status(), local.is_not_found()), (None, false));
+/// ```
+impl Error {
+    /// COS's error answer, when the failure is one.
+    pub fn service_error(&self) -> Option<&ServiceError> {
+        match self {
+            Error::Cos(err) => err.service_error(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of COS's error answer.
+    pub fn status(&self) -> Option<u16> {
+        self.service_error().map(|e| e.status)
+    }
+
+    /// COS's error code (`NoSuchKey`, `PreconditionFailed`, ...), when the answer had one
+    /// (a HEAD's error has no body, so no code: ask [`Error::status`]).
+    pub fn code(&self) -> Option<&str> {
+        self.service_error().and_then(|e| e.code.as_deref())
+    }
+
+    /// `x-cos-request-id` of COS's error answer: quote it to Tencent Cloud support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.service_error().and_then(|e| e.request_id.as_deref())
+    }
+
+    /// The object, bucket or upload does not exist (404).
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// A condition (`If-Match`, `If-Unmodified-Since`, `x-cos-forbid-overwrite`, ...)
+    /// did not hold (412).
+    pub fn is_precondition_failed(&self) -> bool {
+        self.status() == Some(412)
+    }
+
+    /// `If-None-Match` / `If-Modified-Since` said the caller's copy is current (304).
+    pub fn is_not_modified(&self) -> bool {
+        self.status() == Some(304)
+    }
+}
+
 impl Error {
     /// The client error for a download the core gave up on; `cause` is the transport
     /// error behind a give-up, when the driver has one.
-    pub fn from_download(err: crate::download::DownloadError, cause: Option<BoxError>) -> Self {
-        use crate::download::DownloadError;
+    pub fn from_download(err: crate::driver::resume::ResumeError, cause: Option<BoxError>) -> Self {
+        use crate::driver::resume::ResumeError;
         match err {
-            DownloadError::ShortBody { expected, received } => {
+            ResumeError::ShortBody { expected, received } => {
                 Error::ShortBody { expected, received }
             }
-            DownloadError::Crc64Mismatch { expected, actual } => {
+            ResumeError::Crc64Mismatch { expected, actual } => {
                 Error::Crc64Mismatch { expected, actual }
             }
-            DownloadError::GaveUp {
+            ResumeError::GaveUp {
                 failure,
                 reason,
                 attempts,
@@ -121,14 +183,37 @@ impl Error {
                 attempts,
                 source: cause.unwrap_or_else(|| "the body broke".into()),
             },
-            DownloadError::Resume(err) => Error::Cos(err),
+            ResumeError::Resume(err) => Error::Cos(err),
             other => Error::Download(other),
         }
     }
 }
 
+impl From<crate::driver::select_stream::SelectStreamError> for Error {
+    /// A Select stream the core rejected: COS's `error` event is a service error, a
+    /// malformed stream a [`Error::Select`].
+    fn from(err: crate::driver::select_stream::SelectStreamError) -> Self {
+        use crate::driver::select_stream::SelectStreamError;
+        match err {
+            SelectStreamError::Service(service) => Error::Cos((*service).into()),
+            SelectStreamError::Decode(decode) => Error::Select(decode),
+        }
+    }
+}
+
+/// The transport error that ends a Select stream (a query is not resumable).
+pub fn select_broken(failure: TransportFailure, source: BoxError) -> Error {
+    Error::Transport {
+        operation: "SelectObjectContent",
+        failure,
+        reason: GiveUpReason::NotRetryable,
+        attempts: 1,
+        source,
+    }
+}
+
 impl Error {
-    /// The error of a call whose deadline ([`crate::call::CallOptions::deadline`]) passed
+    /// The error of a call whose deadline ([`crate::driver::call::CallOptions::deadline`]) passed
     /// before it could finish: a timeout, not retried.
     pub fn deadline_passed(operation: &'static str, attempts: u32) -> Self {
         Error::Transport {
@@ -137,14 +222,6 @@ impl Error {
             reason: GiveUpReason::DeadlineExceeded,
             attempts,
             source: "the call's deadline passed".into(),
-        }
-    }
-
-    /// The COS error, when COS answered with one.
-    pub fn service_error(&self) -> Option<&ServiceError> {
-        match self {
-            Error::Cos(err) => err.service_error(),
-            _ => None,
         }
     }
 

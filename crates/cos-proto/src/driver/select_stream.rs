@@ -4,7 +4,7 @@
 //!
 //! ```
 //! use cos_proto::select::{encode_error, encode_records, SelectEvent};
-//! use cos_proto::select_stream::{SelectStream, SelectStreamError};
+//! use cos_proto::driver::select_stream::{SelectStream, SelectStreamError};
 //!
 //! let mut stream = SelectStream::with_request_id(Some("req-1".to_owned()));
 //! let mut body = encode_records(b"1,a\n").unwrap();

@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use cos_proto::pace::{BodyWatch, MinProgress, Slow};
+//! use cos_proto::driver::pace::{BodyWatch, MinProgress, Slow};
 //!
 //! let rule = MinProgress { bytes: 1024, window: Duration::from_secs(30) };
 //! let mut watch = BodyWatch::new(rule, None, Duration::ZERO);
