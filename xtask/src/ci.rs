@@ -116,6 +116,14 @@ pub fn run() -> ExitCode {
             failed.push("api-parity");
         }
     }
+    println!("==> readme: the Layout section and the programs shown, against the tree");
+    match super::readme::check(&root) {
+        Ok(()) => passed += 1,
+        Err(why) => {
+            println!("step readme FAILED: {why}");
+            failed.push("readme");
+        }
+    }
     match sans_io_check(&root) {
         Ok(()) => passed += 1,
         Err(why) => {

@@ -11,4 +11,5 @@ pub mod ci;
 pub mod fuzz;
 pub mod interop;
 mod interop_crypto;
+pub mod readme;
 pub mod vectors;
