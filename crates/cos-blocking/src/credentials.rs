@@ -4,8 +4,7 @@
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
-use cos_proto::credentials::ENV_VARS;
-use cos_proto::driver::credentials_cache::CredentialsCache;
+use cos_proto::driver::credentials_cache::{self, CredentialsCache};
 use cos_proto::{Credentials, ExpiringCredentials, RefreshPolicy};
 
 use crate::clock::unix_now;
@@ -66,20 +65,7 @@ impl EnvCredentials {
 
 impl ProvideCredentials for EnvCredentials {
     fn credentials(&self) -> Result<Credentials, Error> {
-        match Credentials::from_env(|name| std::env::var(name).ok()) {
-            Ok(Some(credentials)) => Ok(credentials),
-            Ok(None) => {
-                let names: Vec<String> = ENV_VARS
-                    .iter()
-                    .map(|(id, key, _)| format!("{id}/{key}"))
-                    .collect();
-                Err(Error::Credentials(format!(
-                    "none in the environment: set {} (or build the client with .credentials(..) or .anonymous())",
-                    names.join(" or ")
-                )))
-            }
-            Err(err) => Err(Error::Cos(err.into())),
-        }
+        credentials_cache::from_environment(|name| std::env::var(name).ok())
     }
 }
 
@@ -140,22 +126,14 @@ impl ProvideCredentials for RefreshingCredentials {
         // Holding the lock while fetching makes concurrent callers wait for one fetch.
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         let now = (self.clock)();
-        if cache.needs_refresh(now) {
-            match (self.fetch)() {
-                Ok(fresh) => {
-                    tracing::debug!(expires_at = ?fresh.expires_at, "fetched new credentials");
-                    cache.on_fetched(fresh);
-                }
-                Err(err) if cache.on_fetch_failed(now) => {
-                    tracing::warn!(error = %err, "credential refresh failed; using the cached keys until they expire");
-                }
-                Err(err) => return Err(Error::Credentials(format!("refresh failed: {err}"))),
-            }
+        if !cache.needs_refresh(now) {
+            return cache.credentials();
         }
-        cache
-            .current()
-            .cloned()
-            .ok_or_else(|| Error::Credentials("no credentials fetched".to_owned()))
+        let fetched = (self.fetch)();
+        if let Err(err) = &fetched {
+            tracing::warn!(error = %err, "credential refresh failed");
+        }
+        cache.after_fetch(now, fetched)
     }
 }
 

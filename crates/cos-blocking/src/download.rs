@@ -2,15 +2,14 @@
 //! chunk iterator over it, and the atomic download to a file.
 
 use std::fmt;
-use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::Path;
 
 use bytes::{Bytes, BytesMut};
 use cos_proto::driver::pace::{BodyWatch, Slow};
 use cos_proto::driver::resume::{ResumeError, ResumeStep, ResumingGet};
 use cos_proto::ops::{GetObject, GetObjectOutput};
-use cos_transfer::fs::TransferFiles;
+use cos_transfer::drive;
 use std::time::Instant;
 
 use crate::body::UploadBody;
@@ -263,67 +262,18 @@ impl Iterator for ObjectChunks {
     }
 }
 
-/// Downloads into `path` atomically: the data goes to a new temporary file beside it,
-/// is flushed to disk, checked (length, CRC-64 for whole objects), then renamed over
-/// `path`. On failure nothing is left behind and an existing `path` is untouched.
+/// Downloads into `path` atomically: the data goes to a new temporary file in the
+/// helper folder beside it, is flushed to disk, checked (length, CRC-64 for whole
+/// objects), then renamed over `path`. On failure nothing is left behind and an
+/// existing `path` is untouched.
 pub(crate) fn to_file(
     client: &Client,
     op: &GetObject,
     path: &Path,
 ) -> Result<GetObjectOutput, Error> {
+    let driver = client.driver();
+    let files = pollster::block_on(drive::files_for(&driver, path))?;
     let (output, mut body) = client.get_object(op)?;
-    write_atomically(path, output.body_length(), |buf| body.read_inner(buf))?;
+    pollster::block_on(drive::save(&driver, &mut body, files, fastrand::u64(..)))?;
     Ok(output)
-}
-
-/// Writes what `read` yields (`Ok(0)` at the end) to `path` atomically: a new file in
-/// the helper folder beside it (created without following any link), flushed, its
-/// length checked against `expected`, renamed over `path`.
-pub(crate) fn write_atomically(
-    path: &Path,
-    expected: Option<u64>,
-    mut read: impl FnMut(&mut [u8]) -> Result<usize, Error>,
-) -> Result<(), Error> {
-    let file_error = |source| Error::File {
-        path: path.to_owned(),
-        source,
-    };
-    let files = TransferFiles::of(path).map_err(file_error)?;
-    let (mut file, temp) = files.create_unique(fastrand::u64(..)).map_err(file_error)?;
-    let written = copy(&mut read, &mut file, path).and_then(|written| {
-        file.sync_all().map_err(file_error)?;
-        Ok(written)
-    });
-    drop(file);
-    let result = written.and_then(|written| match expected {
-        Some(expected) if written != expected => Err(Error::ShortBody {
-            expected,
-            received: written,
-        }),
-        _ => files.commit_unique(&temp).map_err(file_error),
-    });
-    if result.is_err() {
-        files.remove_unique(&temp);
-    }
-    result
-}
-
-fn copy(
-    read: &mut impl FnMut(&mut [u8]) -> Result<usize, Error>,
-    file: &mut File,
-    temp: &Path,
-) -> Result<u64, Error> {
-    let mut buffer = vec![0; CHUNK];
-    let mut written = 0u64;
-    loop {
-        let n = read(&mut buffer)?;
-        if n == 0 {
-            return Ok(written);
-        }
-        file.write_all(&buffer[..n]).map_err(|source| Error::File {
-            path: temp.to_owned(),
-            source,
-        })?;
-        written += n as u64;
-    }
 }

@@ -3,6 +3,7 @@
 //! headers, ranges, part offsets, checks) are `cos_crypto::object`'s.
 
 use std::fmt;
+use std::future::Future;
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
@@ -15,16 +16,16 @@ use cos_proto::ops::{
     InitiateMultipartUpload, InitiateMultipartUploadOutput, ObjectInfo, PutObject, PutObjectOutput,
     UploadPart, UploadPartOutput,
 };
+use cos_transfer::drive::{self, ChunkSource};
 use cos_transfer::fs::FileTarget;
 use cos_transfer::{
-    DownloadOutput, Opener, Sealing, TransferError, TransferEvent, TransferOptions, UploadOutput,
-    encrypted, fs,
+    DownloadOutput, TransferError, TransferEvent, TransferOptions, UploadOutput, encrypted,
 };
 use http::HeaderMap;
 
 use crate::body::UploadBody;
 use crate::client::Client;
-use crate::download::{ObjectBody, write_atomically};
+use crate::download::ObjectBody;
 use crate::error::Error;
 
 /// The operating system's CSPRNG, as `cos-crypto` wants it.
@@ -160,10 +161,10 @@ impl EncryptionClient {
         op: &GetObject,
         path: impl AsRef<Path>,
     ) -> Result<GetObjectOutput, Error> {
+        let driver = self.client.driver();
+        let files = pollster::block_on(drive::files_for(&driver, path.as_ref()))?;
         let (output, mut body) = self.get_object(op)?;
-        write_atomically(path.as_ref(), output.body_length(), |buf| {
-            body.read_inner(buf)
-        })?;
+        pollster::block_on(drive::save(&driver, &mut body, files, fastrand::u64(..)))?;
         Ok(output)
     }
 
@@ -220,14 +221,14 @@ impl EncryptionClient {
         self.client.upload_part(op, body)
     }
 
-    /// Encrypts the file at `path` while uploading it as `put` describes: the same
-    /// resumable, parallel transfer as [`Client::upload_file`] (one PUT below the
-    /// multipart threshold, else parts of `options.part_size`, which must be a multiple
-    /// of 16), each part encrypted at its offset with one envelope. The checkpoint
-    /// (`<path>.cosresume`) records the envelope's headers — wrapped key material only —
-    /// so a run after a crash resumes with the same key and IV; it needs the same master
-    /// key (with another one, or from a plain checkpoint, the upload starts over). The
-    /// CRC64s checked are those of the ciphertext COS stores.
+    /// Encrypts the file at `path` while uploading it as `put` describes: the same resumable,
+    /// parallel transfer as [`Client::upload_file`] (one PUT below the multipart threshold, else
+    /// parts of `options.part_size`, which must be a multiple of 16), each part encrypted at its
+    /// offset with one envelope. The checkpoint (`.cos-transfer/<name>.resume` beside the file)
+    /// records the envelope's headers — wrapped key material only — so a run after a crash resumes
+    /// with the same key and IV; it needs the same master key (with another one, or from a plain
+    /// checkpoint, the upload starts over). The CRC64s checked are those of the ciphertext COS
+    /// stores.
     ///
     /// ```no_run
     /// # fn demo(secure: cos_blocking::EncryptionClient) -> Result<(), cos_transfer::TransferError> {
@@ -253,38 +254,14 @@ impl EncryptionClient {
         options: TransferOptions,
         on_event: impl FnMut(TransferEvent),
     ) -> Result<UploadOutput, TransferError> {
+        let client = self.client.driver();
+        let (master, format) = (self.master.as_ref(), self.format);
         let path = path.as_ref();
-        let (identity, checkpoint, files) =
-            fs::upload_start(path).map_err(|source| Error::File {
-                path: path.to_owned(),
-                source,
-            })?;
-        // A v2 envelope records the file's CRC-64: one local read before the upload.
-        let crc64 = if encrypted::records_plaintext_crc64(self.format) {
-            Some(fs::source_crc64(
-                path,
-                &identity,
-                0,
-                identity.size,
-                &Sealing::Plain,
-            )?)
-        } else {
-            None
-        };
-        let (machine, envelope) = encrypted::upload(
-            self.client.config().bucket(),
-            put,
-            identity.clone(),
-            crc64,
-            checkpoint,
-            options,
-            self.master.as_ref(),
-            self.format,
-            &mut os_rng(),
-        )?;
-        let sealing = Sealing::Encrypted(Arc::new(envelope));
-        self.client
-            .drive_upload(machine, path, &files, &sealing, on_event)
+        let rng = &mut os_rng();
+        let upload = drive::upload_file_encrypted(
+            &client, put, path, options, master, format, rng, on_event,
+        );
+        pollster::block_on(upload)
     }
 
     /// Downloads and decrypts what `get` names to `path`: the same resumable, parallel,
@@ -310,20 +287,18 @@ impl EncryptionClient {
         options: TransferOptions,
         on_event: impl FnMut(TransferEvent),
     ) -> Result<DownloadOutput, TransferError> {
-        let target = FileTarget::new(path.as_ref());
-        let checkpoint = fs::download_checkpoint(&target);
-        let machine = encrypted::download(
-            self.client.config().bucket(),
-            get.clone(),
-            checkpoint,
+        let target = Arc::new(FileTarget::new(path.as_ref()));
+        let (client, master) = (self.client.driver(), self.master.clone());
+        let download = drive::download_decrypted(
+            &client,
+            get,
+            target,
             options,
+            master,
+            boxed_os_rng,
+            on_event,
         );
-        let opener = Opener::Decrypt {
-            master: self.master.clone(),
-            rng: boxed_os_rng,
-        };
-        self.client
-            .drive_download(machine, &target, &opener, on_event)
+        pollster::block_on(download)
     }
 
     /// Completes the upload (the envelope was stored by the initiation).
@@ -414,5 +389,15 @@ impl DecryptedBody {
 impl Read for DecryptedBody {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.read_inner(buf).map_err(Error::into_io)
+    }
+}
+
+impl ChunkSource for DecryptedBody {
+    fn next_chunk(&mut self) -> impl Future<Output = Option<Result<Bytes, Error>>> + Send {
+        std::future::ready(DecryptedBody::next_chunk(self))
+    }
+
+    fn check_complete(&self) -> Result<(), Error> {
+        ChunkSource::check_complete(&self.body)
     }
 }

@@ -37,7 +37,6 @@ mod body;
 mod client;
 mod clock;
 mod credentials;
-mod directory;
 mod download;
 #[cfg(feature = "crypto")]
 mod encryption;

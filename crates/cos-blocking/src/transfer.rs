@@ -1,86 +1,38 @@
-//! The transfer drivers: `upload_file`, `download_file`, `copy`, `move_object`. Every
-//! rule (part sizes, concurrency, checkpoints, resume, CRC64 checks) is in
-//! [`cos_transfer`]; this file performs the actions its machines ask for, each request
-//! on a scoped thread (at most the machine's window at once).
+//! The transfers (`upload_file`, `download_file`, `copy`, `move_object`, the
+//! directories): every rule is in [`cos_transfer`], every loop in
+//! [`cos_transfer::drive`]; this file gives the loops the client's requests, a thread
+//! per action in flight (at most the machine's window at once), and the caller's thread
+//! for file work. A call returns only once every thread it started has finished.
 
-use std::io::{self, Read};
+use std::future::{Future, ready};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::{Arc, mpsc};
-use std::thread::Scope;
+use std::thread;
 
-use cos_proto::crc64::{Crc64, Crc64Tap};
-use cos_proto::ops::{CopyObject, GetObject, PutObject, UploadPart};
-use cos_transfer::fs::{DownloadTarget, FileTarget, TransferFiles};
+use cos_proto::Operation;
+use cos_proto::crc64::Crc64Tap;
+use cos_proto::ops::{CopyObject, GetObject, GetObjectOutput, PutObject};
+use cos_transfer::drive::{self, ChunkSource, Requests, Tasks, TransferBody};
+use cos_transfer::fs::{DownloadTarget, FileTarget};
+use cos_transfer::paths::DirectoryReport;
 use cos_transfer::{
-    Copy, CopyAction, CopyOutcome, CopyOutput, Download, DownloadAction, DownloadOutcome,
-    DownloadOutput, Opener, Sealing, SourceIdentity, TransferError, TransferEvent, TransferOptions,
-    Upload, UploadAction, UploadOutcome, UploadOutput, fs,
+    Copy, CopyOutput, DirectoryOptions, DownloadOutput, TransferError, TransferEvent,
+    TransferOptions, UploadOutput,
 };
 
 use crate::body::UploadBody;
 use crate::client::Client;
+use crate::download::ObjectBody;
 use crate::error::Error;
 
-/// Bytes a range download reads before writing them to the temp file.
-const WRITE_CHUNK: usize = 1 << 20;
-
-fn file_error(path: &Path) -> impl Fn(io::Error) -> Error + '_ {
-    move |source| Error::File {
-        path: path.to_owned(),
-        source,
-    }
-}
-
-/// Runs actions on scoped threads and hands their outcomes back in completion order.
-struct Workers<'scope, 'env, O> {
-    scope: &'scope Scope<'scope, 'env>,
-    sender: mpsc::Sender<O>,
-    receiver: mpsc::Receiver<O>,
-    in_flight: usize,
-}
-
-impl<'scope, 'env, O: Send + 'scope> Workers<'scope, 'env, O> {
-    fn new(scope: &'scope Scope<'scope, 'env>) -> Self {
-        let (sender, receiver) = mpsc::channel();
-        Self {
-            scope,
-            sender,
-            receiver,
-            in_flight: 0,
-        }
-    }
-
-    fn spawn(&mut self, work: impl FnOnce() -> O + Send + 'scope) {
-        let sender = self.sender.clone();
-        self.in_flight += 1;
-        self.scope.spawn(move || {
-            let _ = sender.send(work());
-        });
-    }
-
-    fn next(&mut self) -> Result<O, TransferError> {
-        if self.in_flight == 0 {
-            return Err(TransferError::Unexpected(
-                "the transfer waits for nothing in flight".into(),
-            ));
-        }
-        let outcome = self
-            .receiver
-            .recv()
-            .map_err(|_| TransferError::Unexpected("a transfer thread vanished".into()))?;
-        self.in_flight -= 1;
-        Ok(outcome)
-    }
-}
-
 impl Client {
-    /// Uploads the file at `path` as `put` describes (key, content headers, metadata,
-    /// ACL, storage class, tags, encryption, traffic limit; its length is ignored):
-    /// one PUT below `options.multipart_threshold`, else a multipart upload with
-    /// `options.concurrency` parts in flight. Resumable: the state is kept in
-    /// `<path>.cosresume` after each part; running the same upload again after a crash
-    /// or failure sends only the parts COS does not have. The CRC64 of every part and
-    /// of the whole object is checked against COS's.
+    /// Uploads the file at `path` as `put` describes (key, content headers, metadata, ACL, storage
+    /// class, tags, encryption, traffic limit; its length is ignored): one PUT below
+    /// `options.multipart_threshold`, else a multipart upload with `options.concurrency` parts in
+    /// flight. Resumable: the state is kept in `.cos-transfer/<name>.resume` beside the file after
+    /// each part; running the same upload again after a crash or failure sends only the parts COS
+    /// does not have. The CRC64 of every part and of the whole object is checked against COS's.
     ///
     /// ```no_run
     /// # fn demo(client: cos_blocking::Client) -> Result<(), cos_transfer::TransferError> {
@@ -107,93 +59,22 @@ impl Client {
         options: TransferOptions,
         on_event: impl FnMut(TransferEvent),
     ) -> Result<UploadOutput, TransferError> {
-        let path = path.as_ref();
-        let (identity, checkpoint, files) = fs::upload_start(path).map_err(file_error(path))?;
-        let machine = Upload::new(
-            self.config().bucket(),
-            put.clone(),
-            identity.clone(),
-            checkpoint,
+        let client = self.driver();
+        pollster::block_on(drive::upload_file(
+            &client,
+            put,
+            path.as_ref(),
             options,
-        );
-        self.drive_upload(machine, path, &files, &Sealing::Plain, on_event)
+            on_event,
+        ))
     }
 
-    /// Runs an upload machine over the file at `path` (whose checkpoint `files` keep),
-    /// sealing every body as `sealing` says.
-    pub(crate) fn drive_upload(
-        &self,
-        mut machine: Upload,
-        path: &Path,
-        files: &TransferFiles,
-        sealing: &Sealing,
-        mut on_event: impl FnMut(TransferEvent),
-    ) -> Result<UploadOutput, TransferError> {
-        std::thread::scope(|scope| {
-            let mut workers = Workers::new(scope);
-            loop {
-                while let Some(event) = machine.poll_event() {
-                    on_event(event);
-                }
-                let Some(action) = machine.poll_action() else {
-                    let outcome = workers.next()?;
-                    machine.handle(outcome);
-                    continue;
-                };
-                let action = match fs::LocalUploadStep::of(action) {
-                    Ok(step) => {
-                        workers.spawn(move || step.run(path, files, sealing));
-                        continue;
-                    }
-                    Err(action) => action,
-                };
-                match action {
-                    UploadAction::Done(result) => return result,
-                    UploadAction::Put { op, len, source } => workers.spawn(move || {
-                        UploadOutcome::Put(
-                            source_range(&source, path, 0, len, sealing, None).and_then(
-                                |(body, tap)| Ok((self.put_object(&op, body)?, tap_value(&tap)?)),
-                            ),
-                        )
-                    }),
-                    UploadAction::UploadPart {
-                        op,
-                        offset,
-                        len,
-                        source,
-                    } => workers.spawn(move || UploadOutcome::PartUploaded {
-                        part_number: op.part_number(),
-                        result: source_range(&source, path, offset, len, sealing, Some(&op))
-                            .and_then(|(body, tap)| {
-                                Ok((self.upload_part(&op, body)?, tap_value(&tap)?))
-                            }),
-                    }),
-                    UploadAction::AbortStale(op) => workers.spawn(move || {
-                        UploadOutcome::Aborted(self.abort_multipart_upload(&op).map(drop))
-                    }),
-                    UploadAction::ListParts(op) => {
-                        workers.spawn(move || UploadOutcome::PartsListed(self.list_parts(&op)))
-                    }
-                    UploadAction::Initiate(op) => workers
-                        .spawn(move || UploadOutcome::Initiated(self.create_multipart_upload(&op))),
-                    UploadAction::Complete(op) => workers.spawn(move || {
-                        UploadOutcome::Completed(self.complete_multipart_upload(&op))
-                    }),
-                    UploadAction::VerifyCompleted(op) => {
-                        workers.spawn(move || UploadOutcome::Verified(self.head_object(&op)))
-                    }
-                    _ => return Err(TransferError::Unexpected("unknown upload action".into())),
-                }
-            }
-        })
-    }
-
-    /// Downloads what `get` names to `path`: a HEAD pins the object's size, ETag and
-    /// CRC64; ranges of `options.part_size` are fetched `options.concurrency` at a time
-    /// with `If-Match`, written into `<path>.cospart`, and the file is renamed over
-    /// `path` only once the CRC64 combined from the ranges matches COS's. Resumable:
-    /// `<path>.cosresume` records the ranges that are durable; running the same
-    /// download again fetches only the rest (or starts over if the object changed).
+    /// Downloads what `get` names to `path`: a HEAD pins the object's size, ETag and CRC64; ranges
+    /// of `options.part_size` are fetched `options.concurrency` at a time with `If-Match`, written
+    /// into `.cos-transfer/<name>.part` beside it, and the file is renamed over `path` only once
+    /// the CRC64 combined from the ranges matches COS's. Resumable: `.cos-transfer/<name>.resume`
+    /// beside the file records the ranges that are durable; running the same download again fetches
+    /// only the rest (or starts over if the object changed).
     pub fn download_file(
         &self,
         get: &GetObject,
@@ -211,12 +92,8 @@ impl Client {
         options: TransferOptions,
         on_event: impl FnMut(TransferEvent),
     ) -> Result<DownloadOutput, TransferError> {
-        self.download_to(
-            get,
-            Arc::new(FileTarget::new(path.as_ref())),
-            options,
-            on_event,
-        )
+        let target = Arc::new(FileTarget::new(path.as_ref()));
+        self.download_to(get, target, options, on_event)
     }
 
     /// [`Client::download_file`] into any [`DownloadTarget`] (another store, a quota):
@@ -229,83 +106,13 @@ impl Client {
         options: TransferOptions,
         on_event: impl FnMut(TransferEvent),
     ) -> Result<DownloadOutput, TransferError> {
-        let checkpoint = fs::download_checkpoint(target.as_ref());
-        let machine = Download::new(self.config().bucket(), get.clone(), checkpoint, options);
-        self.drive_download(machine, target.as_ref(), &Opener::Plain, on_event)
-    }
-
-    /// Runs a download machine into `target`; `opener` says, once the HEAD answered,
-    /// how the stored bytes become the bytes written.
-    pub(crate) fn drive_download(
-        &self,
-        mut machine: Download,
-        target: &dyn DownloadTarget,
-        opener: &Opener,
-        mut on_event: impl FnMut(TransferEvent),
-    ) -> Result<DownloadOutput, TransferError> {
-        let named = |err| file_error(target.path())(err);
-        let mut sealing = Sealing::Plain;
-        std::thread::scope(|scope| {
-            let mut workers = Workers::new(scope);
-            loop {
-                while let Some(event) = machine.poll_event() {
-                    on_event(event);
-                }
-                let Some(action) = machine.poll_action() else {
-                    let outcome = match workers.next()? {
-                        DownloadOutcome::Head(Ok(info)) => match opener.open(&info) {
-                            Ok(opened) => {
-                                sealing = opened;
-                                DownloadOutcome::Head(Ok(info))
-                            }
-                            Err(err) => DownloadOutcome::Head(Err(err)),
-                        },
-                        outcome => outcome,
-                    };
-                    machine.handle(outcome);
-                    continue;
-                };
-                let action = match fs::LocalDownloadStep::of(action) {
-                    Ok(step) => {
-                        let sealing = sealing.clone();
-                        workers.spawn(move || step.run(target, &sealing));
-                        continue;
-                    }
-                    Err(action) => action,
-                };
-                match action {
-                    DownloadAction::Done(result) => return result,
-                    DownloadAction::Head(op) => {
-                        workers.spawn(move || DownloadOutcome::Head(self.head_object(&op)))
-                    }
-                    DownloadAction::OpenTemp { len, keep } => {
-                        let opened = target.open(len, keep).map_err(named);
-                        machine.handle(DownloadOutcome::TempReady(opened));
-                    }
-                    DownloadAction::GetRange {
-                        op,
-                        part_number,
-                        offset,
-                        ..
-                    } => {
-                        let sealing = sealing.clone();
-                        workers.spawn(move || DownloadOutcome::Range {
-                            part_number,
-                            result: self.fetch_range(&op, target, offset, &sealing),
-                        })
-                    }
-                    DownloadAction::Finalize => {
-                        let done = target.finalize().map_err(named);
-                        machine.handle(DownloadOutcome::Finalized(done));
-                    }
-                    DownloadAction::Discard => {
-                        let done = target.discard().map_err(named);
-                        machine.handle(DownloadOutcome::Discarded(done));
-                    }
-                    _ => return Err(TransferError::Unexpected("unknown download action".into())),
-                }
-            }
-        })
+        pollster::block_on(drive::download_to(
+            &self.driver(),
+            get,
+            target,
+            options,
+            on_event,
+        ))
     }
 
     /// Copies as `op` describes: one server-side copy below `options.copy_threshold`
@@ -316,7 +123,7 @@ impl Client {
         op: &CopyObject,
         options: TransferOptions,
     ) -> Result<CopyOutput, TransferError> {
-        self.drive_copy(Copy::new(op.clone(), options))
+        pollster::block_on(drive::copy(&self.driver(), Copy::new(op.clone(), options)))
     }
 
     /// Moves: [`Client::copy`], then a HEAD of the destination (size and CRC64 must match
@@ -326,135 +133,196 @@ impl Client {
         op: &CopyObject,
         options: TransferOptions,
     ) -> Result<CopyOutput, TransferError> {
-        self.drive_copy(Copy::moving(op.clone(), options))
+        pollster::block_on(drive::copy(
+            &self.driver(),
+            Copy::moving(op.clone(), options),
+        ))
     }
 
-    fn drive_copy(&self, mut machine: Copy) -> Result<CopyOutput, TransferError> {
-        let source_config = machine
-            .source()
-            .config(self.config())
-            .map_err(|e| TransferError::Client(cos_proto::Error::from(e).into()))?;
-        let source = &self.with_config(source_config);
-        std::thread::scope(|scope| {
-            let mut workers = Workers::new(scope);
-            loop {
-                while machine.poll_event().is_some() {}
-                let Some(action) = machine.poll_action() else {
-                    let outcome = workers.next()?;
-                    machine.handle(outcome);
-                    continue;
-                };
-                match action {
-                    CopyAction::Done(result) => return result,
-                    CopyAction::HeadSource(op) => {
-                        workers.spawn(move || CopyOutcome::SourceHead(source.head_object(&op)))
-                    }
-                    CopyAction::CopyObject(op) => {
-                        workers.spawn(move || CopyOutcome::Copied(self.copy_object(&op)))
-                    }
-                    CopyAction::Initiate(op) => workers
-                        .spawn(move || CopyOutcome::Initiated(self.create_multipart_upload(&op))),
-                    CopyAction::UploadPartCopy { op, part_number } => {
-                        workers.spawn(move || CopyOutcome::PartCopied {
-                            part_number,
-                            result: self.upload_part_copy(&op),
-                        })
-                    }
-                    CopyAction::Complete(op) => workers
-                        .spawn(move || CopyOutcome::Completed(self.complete_multipart_upload(&op))),
-                    CopyAction::Abort(op) => workers.spawn(move || {
-                        CopyOutcome::Aborted(self.abort_multipart_upload(&op).map(drop))
-                    }),
-                    CopyAction::HeadDestination(op) => {
-                        workers.spawn(move || CopyOutcome::DestinationHead(self.head_object(&op)))
-                    }
-                    CopyAction::DeleteSource(op) => workers.spawn(move || {
-                        CopyOutcome::SourceDeleted(source.delete_object(&op).map(drop))
-                    }),
-                    _ => return Err(TransferError::Unexpected("unknown copy action".into())),
-                }
-            }
-        })
-    }
-
-    /// Fetches one range into the target at `offset`: `(bytes written, CRC64 of the
-    /// bytes received)`; `sealing` turns them into the bytes written.
-    fn fetch_range(
+    /// Uploads every file below `dir` to `prefix` + its relative path (with `/`
+    /// separators), `options.parallel_files` files at a time, each with
+    /// [`Client::upload_file`] (so each resumes). With `options.skip_unchanged`, files
+    /// whose object has the same size and CRC64 are skipped. Fails only if `dir` cannot
+    /// be read; each file's fate is in the report.
+    pub fn upload_dir(
         &self,
-        op: &GetObject,
-        target: &dyn DownloadTarget,
-        offset: u64,
-        sealing: &Sealing,
-    ) -> Result<(u64, u64), Error> {
-        let (_, mut body) = self.get_object(op)?;
-        let mut crc = Crc64::new();
-        let mut buffer = vec![0; WRITE_CHUNK];
-        let mut position = offset;
-        loop {
-            let mut filled = 0;
-            while filled < buffer.len() {
-                match body.read(&mut buffer[filled..]) {
-                    Ok(0) => break,
-                    Ok(n) => filled += n,
-                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                    Err(err) => return Err(Error::from_io(err)),
-                }
-            }
-            if filled == 0 {
-                return Ok((position - offset, crc.value()));
-            }
-            crc.update(&buffer[..filled]);
-            sealing.open(position, &mut buffer[..filled])?;
-            target
-                .write_at(position, &buffer[..filled])
-                .map_err(file_error(target.path()))?;
-            position += filled as u64;
+        dir: impl AsRef<Path>,
+        prefix: &str,
+        options: DirectoryOptions,
+    ) -> Result<DirectoryReport, TransferError> {
+        pollster::block_on(drive::upload_dir(
+            &self.driver(),
+            dir.as_ref(),
+            prefix,
+            options,
+        ))
+    }
+
+    /// Downloads every object under `prefix` into `dir`, at the path the key names after
+    /// the prefix, `options.parallel_files` at a time, each with
+    /// [`Client::download_file`] (so each resumes, and appears only when verified).
+    /// Keys that could escape `dir` (`..`, absolute, drive letters, backslashes, empty
+    /// segments) or name the transfers' helper folder (`.cos-transfer`) are refused and
+    /// reported, never written; a key below a symbolic link in `dir` fails, and nothing
+    /// is created past the link. Directory markers (keys ending in `/`) are reported and
+    /// skipped. With `options.skip_unchanged`, files whose size and CRC64 match the
+    /// object are kept.
+    pub fn download_dir(
+        &self,
+        prefix: &str,
+        dir: impl AsRef<Path>,
+        options: DirectoryOptions,
+    ) -> Result<DirectoryReport, TransferError> {
+        pollster::block_on(drive::download_dir(
+            &self.driver(),
+            prefix,
+            dir.as_ref(),
+            options,
+        ))
+    }
+
+    /// The client as the transfer loops use it.
+    pub(crate) fn driver(&self) -> Driver {
+        Driver(self.clone())
+    }
+}
+
+/// The client, lent to [`cos_transfer::drive`]: every request and file call blocks the
+/// thread that makes it; [`ThreadTasks`] gives each action its own thread.
+#[derive(Clone)]
+pub(crate) struct Driver(Client);
+
+impl Requests for Driver {
+    type Body = UploadBody;
+    type Object = ObjectBody;
+    type Tasks<O: Send + 'static> = ThreadTasks<O>;
+
+    fn config(&self) -> &cos_proto::Config {
+        self.0.config()
+    }
+
+    fn with_config(&self, config: cos_proto::Config) -> Self {
+        Driver(self.0.with_config(config))
+    }
+
+    fn tasks<O: Send + 'static>(&self) -> ThreadTasks<O> {
+        let (sender, receiver) = mpsc::channel();
+        ThreadTasks {
+            sender,
+            receiver,
+            in_flight: 0,
         }
     }
-}
 
-/// `len` bytes of the source at `offset`, streamed from a handle of their own (never
-/// held in memory), with a tap that computes their CRC64 as they are sent.
-/// `sealing` encrypts them (at `offset`, checked against `part`) when it says so.
-fn source_range(
-    identity: &SourceIdentity,
-    path: &Path,
-    offset: u64,
-    len: u64,
-    sealing: &Sealing,
-    part: Option<&UploadPart>,
-) -> Result<(UploadBody, Crc64Tap), Error> {
-    let handle = fs::reopen_source(path, identity).map_err(Error::Source)?;
-    let tap = Crc64Tap::new();
-    let body = seal(
-        UploadBody::file_range(handle, offset, len),
-        sealing,
-        part,
-        offset,
-    )?;
-    Ok((body.with_crc64(tap.clone()), tap))
-}
-
-/// `body` as `sealing` says to send it (the file bytes at `offset`, of `part`).
-pub(crate) fn seal(
-    body: UploadBody,
-    sealing: &Sealing,
-    part: Option<&UploadPart>,
-    offset: u64,
-) -> Result<UploadBody, Error> {
-    #[cfg(feature = "crypto")]
-    if let Some((cipher, at)) = sealing.cipher_for(part, offset)? {
-        return Ok(body.encrypted(cipher, at));
+    fn run_blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+    ) -> impl Future<Output = Result<T, Error>> + Send + 'static {
+        ready(work())
     }
-    let _ = (sealing, part, offset);
-    Ok(body)
+
+    fn send<O>(
+        &self,
+        op: &O,
+        body: UploadBody,
+    ) -> impl Future<Output = Result<O::Output, Error>> + Send
+    where
+        O: Operation + Sync,
+        O::Output: Send,
+    {
+        ready(self.0.send(op, body))
+    }
+
+    fn get_object(
+        &self,
+        op: &GetObject,
+    ) -> impl Future<Output = Result<(GetObjectOutput, ObjectBody), Error>> + Send {
+        ready(self.0.get_object(op))
+    }
 }
 
-/// What a tap saw of a body COS received: unknown is an error, never a CRC-64 of 0.
-fn tap_value(tap: &Crc64Tap) -> Result<u64, Error> {
-    tap.value().ok_or_else(|| {
-        Error::Io(std::io::Error::other(
-            "the CRC-64 of the sent body is unknown",
-        ))
-    })
+/// A transfer's actions, each on a thread of its own, their outcomes handed back in
+/// the order they finish.
+pub(crate) struct ThreadTasks<O> {
+    sender: mpsc::Sender<thread::Result<O>>,
+    receiver: mpsc::Receiver<thread::Result<O>>,
+    in_flight: usize,
+}
+
+impl<O: Send + 'static> ThreadTasks<O> {
+    fn start(&mut self, work: impl FnOnce() -> O + Send + 'static) {
+        let sender = self.sender.clone();
+        self.in_flight += 1;
+        thread::spawn(move || {
+            let _ = sender.send(catch_unwind(AssertUnwindSafe(work)));
+        });
+    }
+}
+
+impl<O: Send + 'static> Tasks<O> for ThreadTasks<O> {
+    fn spawn(&mut self, action: impl Future<Output = O> + Send + 'static) {
+        self.start(move || pollster::block_on(action));
+    }
+
+    fn spawn_blocking(&mut self, work: impl FnOnce() -> O + Send + 'static) {
+        self.start(work);
+    }
+
+    async fn next(&mut self) -> Result<O, TransferError> {
+        if self.in_flight == 0 {
+            return Err(TransferError::Unexpected(
+                "the transfer waits for nothing in flight".into(),
+            ));
+        }
+        let outcome = self.receiver.recv();
+        self.in_flight -= 1;
+        match outcome {
+            Ok(Ok(outcome)) => Ok(outcome),
+            Ok(Err(_)) => Err(TransferError::Unexpected(
+                "a transfer thread panicked".into(),
+            )),
+            Err(_) => Err(TransferError::Unexpected(
+                "a transfer thread vanished".into(),
+            )),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.in_flight
+    }
+}
+
+impl TransferBody for UploadBody {
+    fn empty() -> Self {
+        UploadBody::empty()
+    }
+
+    fn file_range(file: std::fs::File, offset: u64, len: u64) -> Self {
+        UploadBody::file_range(file, offset, len)
+    }
+
+    fn with_crc64(self, tap: Crc64Tap) -> Self {
+        UploadBody::with_crc64(self, tap)
+    }
+
+    #[cfg(feature = "crypto")]
+    fn encrypted(self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self {
+        UploadBody::encrypted(self, cipher, offset)
+    }
+}
+
+impl ChunkSource for ObjectBody {
+    fn next_chunk(&mut self) -> impl Future<Output = Option<Result<bytes::Bytes, Error>>> + Send {
+        ready(ObjectBody::next_chunk(self))
+    }
+
+    fn check_complete(&self) -> Result<(), Error> {
+        match self.expected_len() {
+            Some(expected) if self.received() != expected => Err(Error::ShortBody {
+                expected,
+                received: self.received(),
+            }),
+            _ => Ok(()),
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use cos_proto::driver::credentials_cache::CredentialsCache;
+use cos_proto::driver::credentials_cache::{self, CredentialsCache};
 use cos_proto::{Credentials, ExpiringCredentials, RefreshPolicy};
 use tokio::sync::Mutex;
 
@@ -88,18 +88,7 @@ impl EnvCredentials {
 
 impl ProvideCredentials for EnvCredentials {
     async fn credentials(&self) -> Result<Credentials, Error> {
-        let found = Credentials::from_env(|name| std::env::var(name).ok())
-            .map_err(|e| Error::Credentials(e.to_string()))?;
-        found.ok_or_else(|| {
-            let names: Vec<String> = cos_proto::credentials::ENV_VARS
-                .iter()
-                .map(|(id, key, _)| format!("{id}/{key}"))
-                .collect();
-            Error::Credentials(format!(
-                "none in the environment (set {}), or build the client with .anonymous()",
-                names.join(" or ")
-            ))
-        })
+        credentials_cache::from_environment(|name| std::env::var(name).ok())
     }
 }
 
@@ -182,24 +171,14 @@ impl ProvideCredentials for RefreshingCredentials {
         // the keys the first one fetched.
         let mut cache = self.cache.lock().await;
         let now = (self.clock)();
-        if cache.needs_refresh(now) {
-            match (self.fetch)().await {
-                Ok(fresh) => {
-                    tracing::debug!(expires_at = ?fresh.expires_at, "fetched new credentials");
-                    cache.on_fetched(fresh);
-                }
-                Err(err) => {
-                    if !cache.on_fetch_failed(now) {
-                        return Err(Error::Credentials(format!("refresh failed: {err}")));
-                    }
-                    tracing::warn!(error = %err, "credential refresh failed; using the cached keys until they expire");
-                }
-            }
+        if !cache.needs_refresh(now) {
+            return cache.credentials();
         }
-        cache
-            .current()
-            .cloned()
-            .ok_or_else(|| Error::Credentials("no credentials fetched".to_owned()))
+        let fetched = (self.fetch)().await;
+        if let Err(err) = &fetched {
+            tracing::warn!(error = %err, "credential refresh failed");
+        }
+        cache.after_fetch(now, fetched)
     }
 }
 

@@ -6,7 +6,6 @@ use std::future::Future;
 use std::io;
 use std::path::Path;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
@@ -15,17 +14,16 @@ use cos_proto::driver::pace::{BodyWatch, Slow};
 use cos_proto::driver::resume::{ResumeError, ResumeStep, ResumingGet};
 use cos_proto::ops::{GetObject, GetObjectOutput};
 use cos_proto::retry::TransportFailure;
-use cos_transfer::fs::TransferFiles;
+use cos_transfer::drive;
 use futures_core::Stream;
 use hyper::body::{Body, Incoming};
-use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
 use crate::body::UploadBody;
 use crate::client::{Client, StreamedBody};
 use crate::error::{BoxError, Error};
 use crate::time::jitter;
-use crate::transfer::blocking;
 use crate::transport::classify;
 
 type ResumeFuture =
@@ -392,93 +390,10 @@ impl Client {
         op: &GetObject,
         path: impl AsRef<Path>,
     ) -> Result<GetObjectOutput, Error> {
-        let path = path.as_ref();
-        let files = transfer_files(path).await?;
+        let driver = self.driver();
+        let files = drive::files_for(&driver, path.as_ref()).await?;
         let (output, mut body) = self.get_object(op).await?;
-        save(&mut body, files).await?;
+        drive::save(&driver, &mut body, files, fastrand::u64(..)).await?;
         Ok(output)
     }
-}
-
-/// A body that yields chunks (a download, or its decrypted view).
-pub(crate) trait ChunkSource {
-    /// The next chunk; `None` at the verified end.
-    async fn next_chunk(&mut self) -> Option<Result<Bytes, Error>>;
-    /// After the end: checks that every announced byte arrived.
-    fn check_complete(&self) -> Result<(), Error>;
-}
-
-impl ChunkSource for ObjectBody {
-    async fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
-        ObjectBody::next_chunk(self).await
-    }
-
-    fn check_complete(&self) -> Result<(), Error> {
-        match self.expected_len() {
-            Some(expected) if self.received() != expected => Err(Error::ShortBody {
-                expected,
-                received: self.received(),
-            }),
-            _ => Ok(()),
-        }
-    }
-}
-
-/// The files of a download into `path` (its directory opened on the blocking pool: a
-/// missing directory fails before anything is asked of COS).
-pub(crate) async fn transfer_files(path: &Path) -> Result<Arc<TransferFiles>, Error> {
-    let path = path.to_path_buf();
-    blocking(move || {
-        TransferFiles::of(&path)
-            .map(Arc::new)
-            .map_err(|source| Error::File { path, source })
-    })
-    .await
-}
-
-/// Writes `body` to a new file in the helper folder of `files`, checks it, and renames
-/// it over the target; removes it on failure.
-pub(crate) async fn save(
-    body: &mut impl ChunkSource,
-    files: Arc<TransferFiles>,
-) -> Result<(), Error> {
-    let path = files.path();
-    let file_error = |source| Error::File {
-        path: path.clone(),
-        source,
-    };
-    let (file, temp) = {
-        let files = Arc::clone(&files);
-        blocking(move || {
-            files
-                .create_unique(fastrand::u64(..))
-                .map_err(|source| Error::File {
-                    path: files.path(),
-                    source,
-                })
-        })
-        .await?
-    };
-    let mut file = tokio::fs::File::from_std(file);
-    let written = async {
-        while let Some(chunk) = body.next_chunk().await {
-            file.write_all(&chunk?).await.map_err(file_error)?;
-        }
-        body.check_complete()?;
-        file.flush().await.map_err(file_error)?;
-        file.sync_all().await.map_err(file_error)
-    }
-    .await;
-    drop(file);
-    blocking(move || match written {
-        Ok(()) => files.commit_unique(&temp).map_err(|source| Error::File {
-            path: files.path(),
-            source,
-        }),
-        Err(err) => {
-            files.remove_unique(&temp);
-            Err(err)
-        }
-    })
-    .await
 }

@@ -16,19 +16,18 @@ use cos_proto::ops::{
     InitiateMultipartUpload, InitiateMultipartUploadOutput, ObjectInfo, PutObject, PutObjectOutput,
     UploadPart, UploadPartOutput,
 };
-use cos_transfer::fs::{self, DownloadTarget, FileTarget};
+use cos_transfer::drive::{self, ChunkSource};
+use cos_transfer::fs::FileTarget;
 use cos_transfer::{
-    DownloadOutput, Opener, Sealing, TransferError, TransferEvent, TransferOptions, UploadOutput,
-    encrypted,
+    DownloadOutput, TransferError, TransferEvent, TransferOptions, UploadOutput, encrypted,
 };
 use futures_core::Stream;
 use http::HeaderMap;
 
 use crate::body::UploadBody;
 use crate::client::Client;
-use crate::download::{ChunkSource, ObjectBody, save, transfer_files};
+use crate::download::ObjectBody;
 use crate::error::Error;
-use crate::transfer::{blocking, download_checkpoint, upload_start};
 
 /// The operating system's CSPRNG, as `cos-crypto` wants it.
 fn os_rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
@@ -164,9 +163,10 @@ impl EncryptionClient {
         op: &GetObject,
         path: impl AsRef<Path>,
     ) -> Result<GetObjectOutput, Error> {
-        let files = transfer_files(path.as_ref()).await?;
+        let driver = self.client.driver();
+        let files = drive::files_for(&driver, path.as_ref()).await?;
         let (output, mut body) = self.get_object(op).await?;
-        save(&mut body, files).await?;
+        drive::save(&driver, &mut body, files, fastrand::u64(..)).await?;
         Ok(output)
     }
 
@@ -223,14 +223,14 @@ impl EncryptionClient {
         self.client.upload_part(op, body).await
     }
 
-    /// Encrypts the file at `path` while uploading it as `put` describes: the same
-    /// resumable, parallel transfer as [`Client::upload_file`] (one PUT below the
-    /// multipart threshold, else parts of `options.part_size`, which must be a multiple
-    /// of 16), each part encrypted at its offset with one envelope. The checkpoint
-    /// (`<path>.cosresume`) records the envelope's headers — wrapped key material only —
-    /// so a run after a crash resumes with the same key and IV; it needs the same master
-    /// key (with another one, or from a plain checkpoint, the upload starts over). The
-    /// CRC64s checked are those of the ciphertext COS stores.
+    /// Encrypts the file at `path` while uploading it as `put` describes: the same resumable,
+    /// parallel transfer as [`Client::upload_file`] (one PUT below the multipart threshold, else
+    /// parts of `options.part_size`, which must be a multiple of 16), each part encrypted at its
+    /// offset with one envelope. The checkpoint (`.cos-transfer/<name>.resume` beside the file)
+    /// records the envelope's headers — wrapped key material only — so a run after a crash resumes
+    /// with the same key and IV; it needs the same master key (with another one, or from a plain
+    /// checkpoint, the upload starts over). The CRC64s checked are those of the ciphertext COS
+    /// stores.
     ///
     /// ```no_run
     /// # async fn demo(secure: cos_tokio::EncryptionClient) -> Result<(), cos_transfer::TransferError> {
@@ -257,32 +257,11 @@ impl EncryptionClient {
         options: TransferOptions,
         on_event: impl FnMut(TransferEvent) + Send,
     ) -> Result<UploadOutput, TransferError> {
-        let path = path.as_ref().to_path_buf();
-        let (identity, checkpoint, files) = upload_start(&path).await?;
-        // A v2 envelope records the file's CRC-64: one local read before the upload.
-        let crc64 = if encrypted::records_plaintext_crc64(self.format) {
-            let (path, identity) = (path.clone(), identity.clone());
-            let read = blocking(move || {
-                fs::source_crc64(&path, &identity, 0, identity.size, &Sealing::Plain)
-            });
-            Some(read.await?)
-        } else {
-            None
-        };
-        let (machine, envelope) = encrypted::upload(
-            self.client.config().bucket(),
-            put,
-            identity.clone(),
-            crc64,
-            checkpoint,
-            options,
-            self.master.as_ref(),
-            self.format,
-            &mut os_rng(),
-        )?;
-        let sealing = Sealing::Encrypted(Arc::new(envelope));
-        self.client
-            .drive_upload(machine, path, files, sealing, on_event)
+        let client = self.client.driver();
+        let (master, format) = (self.master.as_ref(), self.format);
+        let path = path.as_ref();
+        let rng = &mut os_rng();
+        drive::upload_file_encrypted(&client, put, path, options, master, format, rng, on_event)
             .await
     }
 
@@ -310,21 +289,18 @@ impl EncryptionClient {
         options: TransferOptions,
         on_event: impl FnMut(TransferEvent) + Send,
     ) -> Result<DownloadOutput, TransferError> {
-        let target: Arc<dyn DownloadTarget> = Arc::new(FileTarget::new(path.as_ref()));
-        let checkpoint = download_checkpoint(&target).await?;
-        let machine = encrypted::download(
-            self.client.config().bucket(),
-            get.clone(),
-            checkpoint,
+        let target = Arc::new(FileTarget::new(path.as_ref()));
+        let (client, master) = (self.client.driver(), self.master.clone());
+        drive::download_decrypted(
+            &client,
+            get,
+            target,
             options,
-        );
-        let opener = Opener::Decrypt {
-            master: self.master.clone(),
-            rng: boxed_os_rng,
-        };
-        self.client
-            .drive_download(machine, target, opener, on_event)
-            .await
+            master,
+            boxed_os_rng,
+            on_event,
+        )
+        .await
     }
 
     /// Completes the upload (the envelope was stored by the initiation).
@@ -424,6 +400,6 @@ impl ChunkSource for DecryptedBody {
     }
 
     fn check_complete(&self) -> Result<(), Error> {
-        self.body.check_complete()
+        ChunkSource::check_complete(&self.body)
     }
 }

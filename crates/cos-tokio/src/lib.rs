@@ -27,7 +27,6 @@
 mod body;
 mod client;
 mod credentials;
-mod directory;
 mod download;
 #[cfg(feature = "crypto")]
 mod encryption;

@@ -1,6 +1,6 @@
 //! What a resumable transfer records between runs, and how it is read back.
 //!
-//! A checkpoint is JSON, written by the driver beside the file (`<file>.cosresume`) by
+//! A checkpoint is JSON, written by the driver beside the file (`.cos-transfer/<name>.resume`) by
 //! atomic replace, and only after the data it describes is durable: for an upload, COS
 //! answered the part; for a download, the temp file was synced. Reading one never trusts
 //! it blindly: [`UploadCheckpoint::from_json`] and [`DownloadCheckpoint::from_json`]

@@ -31,6 +31,8 @@
 mod checkpoint;
 mod copy;
 mod download;
+#[cfg(feature = "drive")]
+pub mod drive;
 #[cfg(feature = "crypto")]
 pub mod encrypted;
 mod error;

@@ -18,7 +18,33 @@
 //! assert!(!cache.on_fetch_failed(2_000)); // expired: the failure is the caller's error
 //! ```
 
-use crate::credentials::{Credentials, ExpiringCredentials, RefreshPolicy};
+use crate::credentials::{Credentials, ENV_VARS, ExpiringCredentials, RefreshPolicy};
+use crate::driver::error::{BoxError, Error};
+
+/// The keys the process environment holds (`lookup` reads a variable; the names are
+/// [`ENV_VARS`], `COS_*` first), as every client's environment provider answers them:
+/// none, or malformed keys, is [`Error::Credentials`] naming the variables.
+pub fn from_environment(lookup: impl Fn(&str) -> Option<String>) -> Result<Credentials, Error> {
+    let names = || {
+        let names: Vec<String> = ENV_VARS
+            .iter()
+            .map(|(id, key, _)| format!("{id}/{key}"))
+            .collect();
+        names.join(" or ")
+    };
+    match Credentials::from_env(lookup) {
+        Ok(Some(credentials)) => Ok(credentials),
+        Ok(None) => Err(Error::Credentials(format!(
+            "none in the environment: set {} (or build the client with .credentials(..) or \
+             .anonymous())",
+            names()
+        ))),
+        Err(err) => Err(Error::Credentials(format!(
+            "the environment's keys ({}) are malformed: {err}",
+            names()
+        ))),
+    }
+}
 
 /// Cached temporary credentials and their refresh rule.
 #[derive(Debug, Clone, Default)]
@@ -59,11 +85,71 @@ impl CredentialsCache {
     pub fn current(&self) -> Option<&Credentials> {
         self.current.as_ref().map(|c| &c.credentials)
     }
+
+    /// Takes the result of the fetch [`CredentialsCache::needs_refresh`] asked for at
+    /// `now`, and answers the keys to sign with: the fresh ones, the cached ones while
+    /// they are valid if the fetch failed, else the failure as [`Error::Credentials`].
+    pub fn after_fetch(
+        &mut self,
+        now: u64,
+        fetched: Result<ExpiringCredentials, BoxError>,
+    ) -> Result<Credentials, Error> {
+        match fetched {
+            Ok(fresh) => self.on_fetched(fresh),
+            // The cached keys still sign; the next request fetches again.
+            Err(_) if self.on_fetch_failed(now) => {}
+            Err(err) => return Err(Error::Credentials(format!("refresh failed: {err}"))),
+        }
+        self.credentials()
+    }
+
+    /// The cached keys, or [`Error::Credentials`] when none were ever fetched.
+    pub fn credentials(&self) -> Result<Credentials, Error> {
+        self.current()
+            .cloned()
+            .ok_or_else(|| Error::Credentials("no credentials fetched".to_owned()))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_environment_answers_keys_or_a_credentials_error() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let found = from_environment(vars(&[("COS_SECRET_ID", "AKID"), ("COS_SECRET_KEY", "K")]));
+        assert_eq!(found.expect("keys").secret_id(), "AKID");
+        let none = from_environment(vars(&[]));
+        assert!(matches!(none, Err(Error::Credentials(m)) if m.contains("COS_SECRET_ID")));
+        let bad = from_environment(vars(&[("COS_SECRET_ID", "AK ID"), ("COS_SECRET_KEY", "K")]));
+        assert!(
+            matches!(&bad, Err(Error::Credentials(m)) if m.contains("malformed")),
+            "{bad:?}"
+        );
+    }
+
+    #[test]
+    fn a_failed_fetch_keeps_valid_keys_and_reports_otherwise() {
+        let keys = |at| ExpiringCredentials {
+            credentials: Credentials::new("AKIDTMP", "KEY").expect("valid"),
+            expires_at: Some(at),
+        };
+        let mut cache = CredentialsCache::new(RefreshPolicy { margin_secs: 100 });
+        assert!(matches!(cache.credentials(), Err(Error::Credentials(_))));
+        assert!(cache.after_fetch(0, Err("down".into())).is_err());
+        assert!(cache.after_fetch(0, Ok(keys(1_000))).is_ok());
+        assert!(cache.after_fetch(950, Err("down".into())).is_ok());
+        let expired = cache.after_fetch(1_000, Err("down".into()));
+        assert!(matches!(expired, Err(Error::Credentials(m)) if m.contains("down")));
+    }
 
     #[test]
     fn permanent_keys_never_refresh_and_empty_caches_always_do() {
