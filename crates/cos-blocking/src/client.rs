@@ -2,15 +2,17 @@
 //! `cos_proto::driver::call::Call` state machine driven over a ureq agent.
 
 use std::fmt;
+use std::future::{Future, ready};
 use std::io::Read;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use cos_proto::driver::call::{Call, CallOptions, Overflow, Payload, ReadBody, Step};
-use cos_proto::driver::pace::{self, BodyWatch, MinProgress};
+use cos_proto::driver::call::{CallOptions, Overflow, Payload, ReadBody};
+use cos_proto::driver::pace::MinProgress;
 use cos_proto::retry::{RetryBudget, TransportFailure};
-use cos_proto::{Config, Credentials, Operation, ResponseBody, TimeoutClass};
+use cos_proto::{Config, Credentials, Operation, ResponseBody};
+use cos_transfer::drive::{self, AttemptError, AttemptPlan, Transport};
 
 use crate::body::UploadBody;
 use crate::clock::{jitter, unix_now};
@@ -182,107 +184,104 @@ impl Client {
         body: &mut UploadBody,
         started: Instant,
     ) -> Result<(O::Output, Option<StreamedBody>), Error> {
-        let operation = O::NAME;
-        let inner = &*self.inner;
         let payload = Payload::new(body.len(), body.is_replayable());
-        let mut call = Call::new(op, &inner.config, inner.options, payload);
-        loop {
-            let attempt = call.attempt();
-            let Some(response) = call.attempt_timeout(started.elapsed()) else {
-                return Err(Error::deadline_passed(operation, attempt));
-            };
-            let credentials = self.credentials()?;
-            let request = call.request(credentials.as_ref(), unix_now())?;
-            drop(credentials);
-            let span = tracing::debug_span!(
-                "cos_request",
-                operation,
-                method = %request.method(),
-                bucket = call.target().bucket(),
-                key = %call.traced_key(&request),
-                attempt,
-            );
-            let _entered = span.enter();
-            let uri = request.uri().clone();
-            let limits = transport::Limits {
-                long: O::TIMEOUT == TimeoutClass::Long,
-                response,
-                left: pace::time_left(inner.options.deadline, started.elapsed()),
-                streamed: O::RESPONSE_BODY == ResponseBody::Streamed,
-                upload: BodyWatch::new(
-                    inner.min_progress,
-                    inner.options.deadline,
-                    started.elapsed(),
-                ),
-                started,
-            };
-            let sent = transport::send(inner, request, body, &limits)?;
-            let gave_up = |failure: Failure, call: &mut Call<'_, O>| {
-                tracing::debug!(failure = ?failure.kind, error = %failure.source, "no response");
-                let step = call.on_transport_error(
-                    failure.kind,
-                    jitter(),
-                    Some(&mut self.budget()),
-                    started.elapsed(),
-                );
-                match step {
-                    Step::GaveUp(reason) => Err(Error::Transport {
-                        operation,
-                        failure: failure.kind,
-                        reason,
-                        attempts: attempt,
-                        source: failure.source,
-                    }),
-                    other => Ok(other),
-                }
-            };
-            let (parts, response_body) = match sent {
-                Err(failure) => match gave_up(failure, &mut call)? {
-                    Step::Retry { after } => {
-                        sleep(after);
-                        continue;
-                    }
-                    other => return Err(unexpected(other)),
-                },
-                Ok(response) => response.into_parts(),
-            };
-            tracing::debug!(status = parts.status.as_u16(), "response");
-            let (bytes, stream) = match call.read_body(parts.status) {
-                ReadBody::Stream => (Bytes::new(), Some(response_body)),
-                ReadBody::Document { limit, overflow } => {
-                    match read_document(response_body, limit, overflow) {
-                        Ok(bytes) => (bytes, None),
-                        Err(ReadFailure::TooLarge) => {
-                            return Err(Error::DocumentTooLarge { limit });
-                        }
-                        Err(ReadFailure::Transport(failure)) => {
-                            match gave_up(failure, &mut call)? {
-                                Step::Retry { after } => {
-                                    sleep(after);
-                                    continue;
-                                }
-                                other => return Err(unexpected(other)),
+        let call = CallIo {
+            client: self,
+            started,
+        };
+        let (output, stream) = pollster::block_on(drive::execute(&call, op, body, payload))?;
+        Ok((output, stream.map(|s| (s, started))))
+    }
+}
+
+/// The client's HTTP stack for one call, as [`drive::execute`] drives it: every method
+/// blocks, and its future is ready when it returns.
+struct CallIo<'c> {
+    client: &'c Client,
+    started: Instant,
+}
+
+impl Transport for CallIo<'_> {
+    type Body = UploadBody;
+    type Incoming = ureq::Body;
+
+    fn config(&self) -> &Config {
+        &self.client.inner.config
+    }
+
+    fn call_options(&self) -> CallOptions {
+        self.client.inner.options
+    }
+
+    fn min_progress(&self) -> MinProgress {
+        self.client.inner.min_progress
+    }
+
+    fn budget(&self) -> &Mutex<RetryBudget> {
+        &self.client.inner.budget
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    fn unix_now(&self) -> u64 {
+        unix_now()
+    }
+
+    fn jitter(&self) -> f64 {
+        jitter()
+    }
+
+    fn credentials(&self) -> impl Future<Output = Result<Option<Credentials>, Error>> + Send {
+        ready(self.client.credentials())
+    }
+
+    fn attempt(
+        &self,
+        request: http::Request<cos_proto::Body>,
+        body: &mut UploadBody,
+        plan: AttemptPlan,
+    ) -> impl Future<Output = Result<(http::Response<Bytes>, Option<ureq::Body>), AttemptError>> + Send
+    {
+        let limits = transport::Limits {
+            long: plan.long,
+            response: plan.timeout,
+            left: plan.left,
+            streamed: plan.streamed,
+            upload: plan.watch,
+            started: self.started,
+        };
+        let answer = match transport::send(&self.client.inner, request, body, &limits) {
+            Err(err) => Err(AttemptError::Final(err)),
+            Ok(Err(failure)) => Err(AttemptError::Transport(failure.kind, failure.source)),
+            Ok(Ok(response)) => {
+                let (parts, answer) = response.into_parts();
+                match (plan.read_body)(parts.status) {
+                    ReadBody::Stream => Ok((
+                        http::Response::from_parts(parts, Bytes::new()),
+                        Some(answer),
+                    )),
+                    ReadBody::Document { limit, overflow } => {
+                        match read_document(answer, limit, overflow) {
+                            Ok(bytes) => Ok((http::Response::from_parts(parts, bytes), None)),
+                            Err(ReadFailure::TooLarge) => {
+                                Err(AttemptError::Final(Error::DocumentTooLarge { limit }))
+                            }
+                            Err(ReadFailure::Transport(failure)) => {
+                                Err(AttemptError::Transport(failure.kind, failure.source))
                             }
                         }
                     }
                 }
-            };
-            let response = http::Response::from_parts(parts, bytes);
-            let budget = &mut self.budget();
-            match call.on_response(&uri, response, jitter(), Some(budget), started.elapsed()) {
-                Step::Done(output) => return Ok((output, stream.map(|s| (s, started)))),
-                Step::Retry { after } => sleep(after),
-                Step::Failed(err) => return Err(Error::Cos(err)),
-                Step::GaveUp(_) => return Err(Error::Unsupported("unexpected call state")),
             }
-        }
+        };
+        ready(answer)
     }
 
-    fn budget(&self) -> std::sync::MutexGuard<'_, RetryBudget> {
-        self.inner
-            .budget
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    fn sleep(&self, after: Duration) -> impl Future<Output = ()> + Send {
+        std::thread::sleep(after);
+        ready(())
     }
 }
 
@@ -357,20 +356,6 @@ pub(crate) struct Failure {
 enum ReadFailure {
     TooLarge,
     Transport(Failure),
-}
-
-/// Waits out a retry's backoff.
-fn sleep(after: Duration) {
-    tracing::info!(
-        after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
-        "retrying"
-    );
-    std::thread::sleep(after);
-}
-
-/// A step [`Call`] never returns where it was met (a give-up becomes an error first).
-fn unexpected<T>(_: Step<T>) -> Error {
-    Error::Unsupported("unexpected call state")
 }
 
 /// Reads a document or error body, at most `limit` bytes; with more, `overflow` says

@@ -9,18 +9,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
-use cos_crypto::object::{self, EncryptedGet, EncryptedUpload, PlaintextBody};
-use cos_crypto::{CryptoError, Envelope, Format, MasterKey, PlaintextInfo};
+use cos_crypto::object::{EncryptedGet, EncryptedUpload, PlaintextBody};
+use cos_crypto::{Format, MasterKey, PlaintextInfo};
 use cos_proto::ops::{
     CompleteMultipartUpload, CompleteMultipartUploadOutput, GetObject, GetObjectOutput, HeadObject,
     InitiateMultipartUpload, InitiateMultipartUploadOutput, ObjectInfo, PutObject, PutObjectOutput,
     UploadPart, UploadPartOutput,
 };
-use cos_transfer::drive::{self, ChunkSource};
+use cos_transfer::drive::{self, ChunkSource, Encryption};
 use cos_transfer::fs::FileTarget;
-use cos_transfer::{
-    DownloadOutput, TransferError, TransferEvent, TransferOptions, UploadOutput, encrypted,
-};
+use cos_transfer::{DownloadOutput, TransferError, TransferEvent, TransferOptions, UploadOutput};
 use http::HeaderMap;
 
 use crate::body::UploadBody;
@@ -39,10 +37,6 @@ fn boxed_os_rng() -> Box<dyn rand_core::CryptoRng> {
 
 /// The size of the chunks [`DecryptedBody::next_chunk`] reads.
 const CHUNK: usize = 256 * 1024;
-
-fn crypto(err: CryptoError) -> Error {
-    Error::Encryption(Box::new(err))
-}
 
 /// A client that encrypts objects on the way up and decrypts them on the way down
 /// (AES-256-CTR, a fresh key and IV per object, wrapped by a [`MasterKey`]).
@@ -70,16 +64,14 @@ fn crypto(err: CryptoError) -> Error {
 #[derive(Clone)]
 pub struct EncryptionClient {
     client: Client,
-    master: Arc<dyn MasterKey + Send + Sync>,
-    format: Format,
+    keys: Encryption,
 }
 
 impl fmt::Debug for EncryptionClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EncryptionClient")
             .field("client", &self.client)
-            .field("wrap_algorithm", &self.master.wrap_algorithm())
-            .field("format", &self.format)
+            .field("keys", &self.keys)
             .finish()
     }
 }
@@ -88,20 +80,13 @@ impl EncryptionClient {
     /// Wraps `client`; `master` wraps every object's content key, `format` is what
     /// uploads write.
     pub fn new(client: Client, master: Arc<dyn MasterKey + Send + Sync>, format: Format) -> Self {
-        Self {
-            client,
-            master,
-            format,
-        }
+        let keys = Encryption::new(master, format);
+        Self { client, keys }
     }
 
     /// The plain client underneath.
     pub fn client(&self) -> &Client {
         &self.client
-    }
-
-    fn seal(&self, info: &PlaintextInfo) -> Result<Envelope, Error> {
-        Envelope::seal(self.format, self.master.as_ref(), info, &mut os_rng()).map_err(crypto)
     }
 
     /// Encrypts `body` while uploading it (no buffering; files stay retryable). The
@@ -114,14 +99,12 @@ impl EncryptionClient {
         body: impl Into<UploadBody>,
     ) -> Result<PutObjectOutput, Error> {
         let body = body.into();
-        let crc64 = if encrypted::records_plaintext_crc64(self.format) {
-            body.plaintext_crc64().transpose().map_err(Error::Source)?
-        } else {
-            None
+        let crc64 = match self.keys.records_plaintext_crc64() {
+            true => body.plaintext_crc64().transpose(),
+            false => Ok(None),
         };
-        let envelope = self.seal(&object::put_info(op, crc64))?;
-        let put = object::put_request(op, &envelope).map_err(crypto)?;
-        let body = body.encrypted(envelope.cipher().clone(), 0);
+        let crc64 = crc64.map_err(Error::Source)?;
+        let (put, body) = self.keys.put(op, body, crc64, &mut os_rng())?;
         self.client.put_object(&put, body)
     }
 
@@ -130,9 +113,7 @@ impl EncryptionClient {
     /// `content_length` is the plaintext length.
     pub fn head_object(&self, op: &HeadObject) -> Result<ObjectInfo, Error> {
         let info = self.client.head_object(op)?;
-        let envelope =
-            Envelope::open(&info.headers, self.master.as_ref(), &mut os_rng()).map_err(crypto)?;
-        object::check_info(&info, &envelope).map_err(crypto)?;
+        self.keys.check_head(&info, &mut os_rng())?;
         Ok(info)
     }
 
@@ -142,9 +123,7 @@ impl EncryptionClient {
     pub fn get_object(&self, op: &GetObject) -> Result<(GetObjectOutput, DecryptedBody), Error> {
         let plan = EncryptedGet::new(op);
         let (mut output, body) = self.client.get_object(plan.request())?;
-        let (_, plaintext) = plan
-            .open(&mut output, self.master.as_ref(), &mut os_rng())
-            .map_err(crypto)?;
+        let plaintext = self.keys.open_get(&plan, &mut output, &mut os_rng())?;
         Ok((
             output,
             DecryptedBody {
@@ -175,8 +154,7 @@ impl EncryptionClient {
         op: &InitiateMultipartUpload,
         info: PlaintextInfo,
     ) -> Result<(InitiateMultipartUploadOutput, EncryptedUpload), Error> {
-        let envelope = self.seal(&info)?;
-        let init = object::initiate_request(op, &envelope).map_err(crypto)?;
+        let (init, envelope) = self.keys.initiate(op, &info, &mut os_rng())?;
         let output = self.client.create_multipart_upload(&init)?;
         let upload = EncryptedUpload::new(op.key().to_owned(), output.upload_id.clone(), envelope);
         Ok((output, upload))
@@ -192,18 +170,9 @@ impl EncryptionClient {
         envelope_headers: &HeaderMap,
         part_size: u64,
     ) -> Result<EncryptedUpload, Error> {
-        let envelope = object::resume_envelope(
-            envelope_headers,
-            self.master.as_ref(),
-            part_size,
-            &mut os_rng(),
-        )
-        .map_err(crypto)?;
-        Ok(EncryptedUpload::new(
-            key.to_owned(),
-            upload_id.to_owned(),
-            envelope,
-        ))
+        let rng = &mut os_rng();
+        self.keys
+            .resume_upload(key, upload_id, envelope_headers, part_size, rng)
     }
 
     /// Encrypts `body` at the part's offset (`(part_number - 1) × part_size`) while
@@ -214,10 +183,7 @@ impl EncryptionClient {
         op: &UploadPart,
         body: impl Into<UploadBody>,
     ) -> Result<UploadPartOutput, Error> {
-        let offset = object::part_offset(upload.envelope(), op).map_err(crypto)?;
-        let body = body
-            .into()
-            .encrypted(upload.envelope().cipher().clone(), offset);
+        let body = Encryption::part_body(upload, op, body.into())?;
         self.client.upload_part(op, body)
     }
 
@@ -255,7 +221,7 @@ impl EncryptionClient {
         on_event: impl FnMut(TransferEvent),
     ) -> Result<UploadOutput, TransferError> {
         let client = self.client.driver();
-        let (master, format) = (self.master.as_ref(), self.format);
+        let (master, format) = (self.keys.master().as_ref(), self.keys.format());
         let path = path.as_ref();
         let rng = &mut os_rng();
         let upload = drive::upload_file_encrypted(
@@ -288,7 +254,7 @@ impl EncryptionClient {
         on_event: impl FnMut(TransferEvent),
     ) -> Result<DownloadOutput, TransferError> {
         let target = Arc::new(FileTarget::new(path.as_ref()));
-        let (client, master) = (self.client.driver(), self.master.clone());
+        let (client, master) = (self.client.driver(), self.keys.master().clone());
         let download = drive::download_decrypted(
             &client,
             get,
@@ -367,14 +333,14 @@ impl DecryptedBody {
             let n = self.body.read_inner(buf)?;
             if n == 0 {
                 let finished = self.plaintext.take().map(PlaintextBody::finish);
-                finished.transpose().map_err(crypto)?;
+                finished.transpose().map_err(drive::crypto)?;
                 return Ok(0);
             }
             let keep = match plaintext.update(&mut buf[..n]) {
                 Ok(keep) => keep,
                 Err(err) => {
                     self.plaintext = None;
-                    return Err(crypto(err));
+                    return Err(drive::crypto(err));
                 }
             };
             if !keep.is_empty() {

@@ -1,26 +1,25 @@
 //! The client, its builder, and the one generic path every operation takes.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use cos_proto::driver::call::{Call, CallOptions, Overflow, Payload, ReadBody, Step};
-use cos_proto::driver::pace::{BodyWatch, MinProgress};
+use cos_proto::driver::call::{CallOptions, Overflow, Payload, ReadBody};
+use cos_proto::driver::pace::MinProgress;
 use cos_proto::presign::Presign;
-use cos_proto::retry::RetryBudget;
+use cos_proto::retry::{RetryBudget, TransportFailure};
 use cos_proto::{Body, Config, Credentials, Operation, ResponseBody};
+use cos_transfer::drive::{self, AttemptError, AttemptPlan, Transport};
 use http::HeaderValue;
 use hyper::body::Incoming;
 use hyper_util::client::proxy::matcher::Matcher;
 use tokio::time::Instant;
-use tracing::Instrument;
 
 use crate::body::{RequestBody, UploadBody};
 use crate::credentials::{DynProvider, EnvCredentials, ProvideCredentials};
-use cos_proto::retry::TransportFailure;
-
-use crate::error::{BoxError, Error};
+use crate::error::Error;
 use crate::time::{jitter, unix_now};
 use crate::transport::{
     HttpClient, Progress, TransportOptions, build_http_client, classify, proxy_authorization,
@@ -204,104 +203,81 @@ impl Client {
         O: Operation + Sync,
         O::Output: Send,
     {
-        let inner = &*self.inner;
         let payload = Payload::new(body.len(), body.is_replayable());
-        let mut call = Call::new(op, &inner.config, inner.call_options, payload);
-        loop {
-            let Some(timeout) = call.attempt_timeout(started.elapsed()) else {
-                return Err(Error::deadline_passed(O::NAME, call.attempt()));
-            };
-            let credentials = self.current_credentials().await?;
-            let request = call.request(credentials.as_ref(), unix_now())?;
-            drop(credentials);
-            let span = tracing::info_span!(
-                "cos_request",
-                operation = O::NAME,
-                method = %request.method(),
-                bucket = call.target().bucket(),
-                key = %call.traced_key(&request),
-                attempt = call.attempt(),
-            );
-            let (mut parts, proto_body) = request.into_parts();
-            let url = parts.uri.clone();
-            let watch = BodyWatch::new(
-                inner.min_progress,
-                inner.call_options.deadline,
-                started.elapsed(),
-            );
-            let progress = Progress::paced(watch, started);
-            let http_body = match proto_body {
-                Body::Empty => RequestBody::empty(progress.clone()),
-                Body::Bytes(bytes) => RequestBody::full(bytes, progress.clone()),
-                Body::Payload { length } => body.attempt(length, progress.clone()).await?,
-            };
-            parts
-                .headers
-                .insert(http::header::USER_AGENT, inner.user_agent.clone());
-            if let Some(auth) = proxy_authorization(inner.proxy.as_deref(), &url) {
-                parts
-                    .headers
-                    .insert(http::header::PROXY_AUTHORIZATION, auth);
-            }
-            let request = http::Request::from_parts(parts, http_body);
-            let outcome = self
-                .attempt(request, &progress, timeout, |status| call.read_body(status))
-                .instrument(span.clone())
-                .await;
-            let mut failure = None;
-            let elapsed = started.elapsed();
-            let (step, stream) = span.in_scope(|| match outcome {
-                Ok((response, stream)) => {
-                    tracing::debug!(status = response.status().as_u16(), "response");
-                    let mut budget = lock(&inner.budget);
-                    let step =
-                        call.on_response(&url, response, jitter(), Some(&mut budget), elapsed);
-                    Ok((step, stream))
-                }
-                Err(AttemptError::Final(err)) => Err(err),
-                Err(AttemptError::Transport(kind, source)) => {
-                    tracing::debug!(failure = ?kind, error = %source, "transport failure");
-                    let mut budget = lock(&inner.budget);
-                    let step = call.on_transport_error(kind, jitter(), Some(&mut budget), elapsed);
-                    failure = Some((kind, source));
-                    Ok((step, None))
-                }
-            })?;
-            match step {
-                Step::Done(output) => return Ok((output, stream.map(|s| (s, started)))),
-                Step::Retry { after } => {
-                    span.in_scope(|| tracing::info!(?after, "retrying"));
-                    tokio::time::sleep(after).await;
-                }
-                Step::Failed(err) => {
-                    span.in_scope(|| tracing::debug!(error = %err, "failed"));
-                    return Err(err.into());
-                }
-                Step::GaveUp(reason) => {
-                    let (failure, source) = failure
-                        .unwrap_or_else(|| (TransportFailure::Io, "transport failure".into()));
-                    span.in_scope(|| tracing::debug!(%reason, "gave up"));
-                    return Err(Error::Transport {
-                        operation: O::NAME,
-                        failure,
-                        reason,
-                        attempts: call.attempt(),
-                        source,
-                    });
-                }
-            }
-        }
+        let call = CallIo {
+            client: self,
+            started,
+        };
+        let (output, stream) = drive::execute(&call, op, body, payload).await?;
+        Ok((output, stream.map(|s| (s, started))))
+    }
+}
+
+/// The client's HTTP stack for one call, as [`drive::execute`] drives it.
+struct CallIo<'c> {
+    client: &'c Client,
+    started: Instant,
+}
+
+impl Transport for CallIo<'_> {
+    type Body = UploadBody;
+    type Incoming = Incoming;
+
+    fn config(&self) -> &Config {
+        &self.client.inner.config
     }
 
-    /// One attempt: send, then read the body as `read_body` says, under the watchdog.
+    fn call_options(&self) -> CallOptions {
+        self.client.inner.call_options
+    }
+
+    fn min_progress(&self) -> MinProgress {
+        self.client.inner.min_progress
+    }
+
+    fn budget(&self) -> &Mutex<RetryBudget> {
+        &self.client.inner.budget
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    fn unix_now(&self) -> u64 {
+        unix_now()
+    }
+
+    fn jitter(&self) -> f64 {
+        jitter()
+    }
+
+    fn credentials(&self) -> impl Future<Output = Result<Option<Credentials>, Error>> + Send {
+        self.client.current_credentials()
+    }
+
     async fn attempt(
         &self,
-        request: http::Request<RequestBody>,
-        progress: &Progress,
-        timeout: Duration,
-        read_body: impl Fn(http::StatusCode) -> ReadBody,
+        request: http::Request<Body>,
+        body: &mut UploadBody,
+        plan: AttemptPlan,
     ) -> Result<(http::Response<Bytes>, Option<Incoming>), AttemptError> {
-        let inner = &*self.inner;
+        let inner = &*self.client.inner;
+        let (mut parts, proto_body) = request.into_parts();
+        let progress = Progress::paced(plan.watch, self.started);
+        let http_body = match proto_body {
+            Body::Empty => RequestBody::empty(progress.clone()),
+            Body::Bytes(bytes) => RequestBody::full(bytes, progress.clone()),
+            Body::Payload { length } => body
+                .attempt(length, progress.clone())
+                .await
+                .map_err(AttemptError::Final)?,
+        };
+        let headers = &mut parts.headers;
+        headers.insert(http::header::USER_AGENT, inner.user_agent.clone());
+        if let Some(auth) = proxy_authorization(inner.proxy.as_deref(), &parts.uri) {
+            headers.insert(http::header::PROXY_AUTHORIZATION, auth);
+        }
+        let request = http::Request::from_parts(parts, http_body);
         let work = async {
             let response = match inner.http.request(request).await {
                 Ok(response) => response,
@@ -314,7 +290,7 @@ impl Client {
                 }
             };
             let (parts, mut incoming) = response.into_parts();
-            let (limit, overflow) = match read_body(parts.status) {
+            let (limit, overflow) = match (plan.read_body)(parts.status) {
                 ReadBody::Stream => {
                     let head = http::Response::from_parts(parts, Bytes::new());
                     return Ok((head, Some(incoming)));
@@ -331,30 +307,20 @@ impl Client {
         };
         tokio::select! {
             result = work => result,
-            reason = watchdog(progress, inner.stall_timeout, timeout) => Err(
+            reason = watchdog(&progress, inner.stall_timeout, plan.timeout) => Err(
                 AttemptError::Transport(TransportFailure::Timeout, reason.into())
             ),
         }
+    }
+
+    fn sleep(&self, after: Duration) -> impl Future<Output = ()> + Send {
+        tokio::time::sleep(after)
     }
 }
 
 /// The unread body of a streamed operation's answer, with the instant its call started
 /// (the clock of the call's deadline and of the body's pace).
 pub(crate) type StreamedBody = (Incoming, Instant);
-
-enum AttemptError {
-    /// Not a transport failure: report as is, never retry.
-    Final(Error),
-    /// The attempt got no usable response.
-    Transport(TransportFailure, BoxError),
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    match mutex.lock() {
-        Ok(guard) => guard,
-        Err(poisoned) => poisoned.into_inner(),
-    }
-}
 
 impl ClientBuilder {
     /// Signs with credentials from `provider` (default: [`EnvCredentials`]). A plain

@@ -9,18 +9,16 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use bytes::{Bytes, BytesMut};
-use cos_crypto::object::{self, EncryptedGet, EncryptedUpload, PlaintextBody};
-use cos_crypto::{CryptoError, Envelope, Format, MasterKey, PlaintextInfo};
+use cos_crypto::object::{EncryptedGet, EncryptedUpload, PlaintextBody};
+use cos_crypto::{Format, MasterKey, PlaintextInfo};
 use cos_proto::ops::{
     CompleteMultipartUpload, CompleteMultipartUploadOutput, GetObject, GetObjectOutput, HeadObject,
     InitiateMultipartUpload, InitiateMultipartUploadOutput, ObjectInfo, PutObject, PutObjectOutput,
     UploadPart, UploadPartOutput,
 };
-use cos_transfer::drive::{self, ChunkSource};
+use cos_transfer::drive::{self, ChunkSource, Encryption};
 use cos_transfer::fs::FileTarget;
-use cos_transfer::{
-    DownloadOutput, TransferError, TransferEvent, TransferOptions, UploadOutput, encrypted,
-};
+use cos_transfer::{DownloadOutput, TransferError, TransferEvent, TransferOptions, UploadOutput};
 use futures_core::Stream;
 use http::HeaderMap;
 
@@ -36,10 +34,6 @@ fn os_rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
 
 fn boxed_os_rng() -> Box<dyn rand_core::CryptoRng> {
     Box::new(os_rng())
-}
-
-fn crypto(err: CryptoError) -> Error {
-    Error::Encryption(Box::new(err))
 }
 
 /// A client that encrypts objects on the way up and decrypts them on the way down
@@ -66,16 +60,14 @@ fn crypto(err: CryptoError) -> Error {
 #[derive(Clone)]
 pub struct EncryptionClient {
     client: Client,
-    master: Arc<dyn MasterKey + Send + Sync>,
-    format: Format,
+    keys: Encryption,
 }
 
 impl fmt::Debug for EncryptionClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EncryptionClient")
             .field("client", &self.client)
-            .field("wrap_algorithm", &self.master.wrap_algorithm())
-            .field("format", &self.format)
+            .field("keys", &self.keys)
             .finish()
     }
 }
@@ -84,20 +76,13 @@ impl EncryptionClient {
     /// Wraps `client`; `master` wraps every object's content key, `format` is what
     /// uploads write.
     pub fn new(client: Client, master: Arc<dyn MasterKey + Send + Sync>, format: Format) -> Self {
-        Self {
-            client,
-            master,
-            format,
-        }
+        let keys = Encryption::new(master, format);
+        Self { client, keys }
     }
 
     /// The plain client underneath.
     pub fn client(&self) -> &Client {
         &self.client
-    }
-
-    fn seal(&self, info: &PlaintextInfo) -> Result<Envelope, Error> {
-        Envelope::seal(self.format, self.master.as_ref(), info, &mut os_rng()).map_err(crypto)
     }
 
     /// Encrypts `body` while uploading it (no buffering; files stay retryable). The
@@ -110,17 +95,12 @@ impl EncryptionClient {
         body: impl Into<UploadBody>,
     ) -> Result<PutObjectOutput, Error> {
         let body = body.into();
-        let crc64 = if encrypted::records_plaintext_crc64(self.format) {
-            body.plaintext_crc64()
-                .await
-                .transpose()
-                .map_err(Error::Source)?
-        } else {
-            None
+        let crc64 = match self.keys.records_plaintext_crc64() {
+            true => body.plaintext_crc64().await.transpose(),
+            false => Ok(None),
         };
-        let envelope = self.seal(&object::put_info(op, crc64))?;
-        let put = object::put_request(op, &envelope).map_err(crypto)?;
-        let body = body.encrypted(envelope.cipher().clone(), 0);
+        let crc64 = crc64.map_err(Error::Source)?;
+        let (put, body) = self.keys.put(op, body, crc64, &mut os_rng())?;
         self.client.put_object(&put, body).await
     }
 
@@ -129,9 +109,7 @@ impl EncryptionClient {
     /// `content_length` is the plaintext length.
     pub async fn head_object(&self, op: &HeadObject) -> Result<ObjectInfo, Error> {
         let info = self.client.head_object(op).await?;
-        let envelope =
-            Envelope::open(&info.headers, self.master.as_ref(), &mut os_rng()).map_err(crypto)?;
-        object::check_info(&info, &envelope).map_err(crypto)?;
+        self.keys.check_head(&info, &mut os_rng())?;
         Ok(info)
     }
 
@@ -144,9 +122,7 @@ impl EncryptionClient {
     ) -> Result<(GetObjectOutput, DecryptedBody), Error> {
         let plan = EncryptedGet::new(op);
         let (mut output, body) = self.client.get_object(plan.request()).await?;
-        let (_, plaintext) = plan
-            .open(&mut output, self.master.as_ref(), &mut os_rng())
-            .map_err(crypto)?;
+        let plaintext = self.keys.open_get(&plan, &mut output, &mut os_rng())?;
         Ok((
             output,
             DecryptedBody {
@@ -177,8 +153,7 @@ impl EncryptionClient {
         op: &InitiateMultipartUpload,
         info: PlaintextInfo,
     ) -> Result<(InitiateMultipartUploadOutput, EncryptedUpload), Error> {
-        let envelope = self.seal(&info)?;
-        let init = object::initiate_request(op, &envelope).map_err(crypto)?;
+        let (init, envelope) = self.keys.initiate(op, &info, &mut os_rng())?;
         let output = self.client.create_multipart_upload(&init).await?;
         let upload = EncryptedUpload::new(op.key().to_owned(), output.upload_id.clone(), envelope);
         Ok((output, upload))
@@ -194,18 +169,9 @@ impl EncryptionClient {
         envelope_headers: &HeaderMap,
         part_size: u64,
     ) -> Result<EncryptedUpload, Error> {
-        let envelope = object::resume_envelope(
-            envelope_headers,
-            self.master.as_ref(),
-            part_size,
-            &mut os_rng(),
-        )
-        .map_err(crypto)?;
-        Ok(EncryptedUpload::new(
-            key.to_owned(),
-            upload_id.to_owned(),
-            envelope,
-        ))
+        let rng = &mut os_rng();
+        self.keys
+            .resume_upload(key, upload_id, envelope_headers, part_size, rng)
     }
 
     /// Encrypts `body` at the part's offset (`(part_number - 1) × part_size`) while
@@ -216,10 +182,7 @@ impl EncryptionClient {
         op: &UploadPart,
         body: impl Into<UploadBody>,
     ) -> Result<UploadPartOutput, Error> {
-        let offset = object::part_offset(upload.envelope(), op).map_err(crypto)?;
-        let body = body
-            .into()
-            .encrypted(upload.envelope().cipher().clone(), offset);
+        let body = Encryption::part_body(upload, op, body.into())?;
         self.client.upload_part(op, body).await
     }
 
@@ -258,7 +221,7 @@ impl EncryptionClient {
         on_event: impl FnMut(TransferEvent) + Send,
     ) -> Result<UploadOutput, TransferError> {
         let client = self.client.driver();
-        let (master, format) = (self.master.as_ref(), self.format);
+        let (master, format) = (self.keys.master().as_ref(), self.keys.format());
         let path = path.as_ref();
         let rng = &mut os_rng();
         drive::upload_file_encrypted(&client, put, path, options, master, format, rng, on_event)
@@ -290,7 +253,7 @@ impl EncryptionClient {
         on_event: impl FnMut(TransferEvent) + Send,
     ) -> Result<DownloadOutput, TransferError> {
         let target = Arc::new(FileTarget::new(path.as_ref()));
-        let (client, master) = (self.client.driver(), self.master.clone());
+        let (client, master) = (self.client.driver(), self.keys.master().clone());
         drive::download_decrypted(
             &client,
             get,
@@ -358,7 +321,7 @@ impl DecryptedBody {
                         }
                         Err(err) => {
                             self.plaintext = None;
-                            break Some(Err(crypto(err)));
+                            break Some(Err(drive::crypto(err)));
                         }
                     }
                 }
@@ -368,7 +331,9 @@ impl DecryptedBody {
                 }
                 None => {
                     let finished = self.plaintext.take().map(PlaintextBody::finish);
-                    break finished.and_then(|r| r.err()).map(|err| Err(crypto(err)));
+                    break finished
+                        .and_then(|r| r.err())
+                        .map(|err| Err(drive::crypto(err)));
                 }
             }
         })

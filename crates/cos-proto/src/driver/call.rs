@@ -247,20 +247,9 @@ impl<'o, O: Operation> Call<'o, O> {
         Ok(request)
     }
 
-    /// How to read the body of an answer with `status` ([`Operation::RESPONSE_BODY`] and
-    /// the document and error limits).
+    /// How to read the body of an answer with `status` ([`read_body`]).
     pub fn read_body(&self, status: http::StatusCode) -> ReadBody {
-        match (is_success(status), O::RESPONSE_BODY) {
-            (true, ResponseBody::Streamed) => ReadBody::Stream,
-            (true, ResponseBody::Buffered) => ReadBody::Document {
-                limit: MAX_DOCUMENT_BODY,
-                overflow: Overflow::Refuse,
-            },
-            (false, _) => ReadBody::Document {
-                limit: MAX_ERROR_BODY,
-                overflow: Overflow::Cut,
-            },
-        }
+        read_body::<O>(status)
     }
 
     /// The object key `request` addresses (empty for bucket requests), decoded, for
@@ -352,6 +341,22 @@ impl<'o, O: Operation> Call<'o, O> {
     fn retry(&mut self, after: Duration) -> Step<O::Output> {
         self.attempt = self.attempt.next();
         Step::Retry { after }
+    }
+}
+
+/// How to read the body of an answer with `status` to an operation `O`
+/// ([`Operation::RESPONSE_BODY`] and the document and error limits).
+pub fn read_body<O: Operation>(status: http::StatusCode) -> ReadBody {
+    match (is_success(status), O::RESPONSE_BODY) {
+        (true, ResponseBody::Streamed) => ReadBody::Stream,
+        (true, ResponseBody::Buffered) => ReadBody::Document {
+            limit: MAX_DOCUMENT_BODY,
+            overflow: Overflow::Refuse,
+        },
+        (false, _) => ReadBody::Document {
+            limit: MAX_ERROR_BODY,
+            overflow: Overflow::Cut,
+        },
     }
 }
 

@@ -21,17 +21,23 @@ use cos_proto::ops::{GetObject, GetObjectOutput};
 
 use crate::TransferError;
 
+mod call;
 mod copy;
 mod directory;
 mod download;
+#[cfg(feature = "crypto")]
+mod encryption;
 mod save;
 mod upload;
 
+pub use call::{AttemptError, AttemptPlan, Transport, execute};
 pub use copy::copy;
 pub use directory::{download_dir, upload_dir};
 #[cfg(feature = "crypto")]
 pub use download::download_decrypted;
 pub use download::download_to;
+#[cfg(feature = "crypto")]
+pub use encryption::{Encryption, crypto};
 pub use save::{files_for, save};
 pub use upload::upload_file;
 #[cfg(feature = "crypto")]
