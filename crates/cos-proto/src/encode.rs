@@ -139,6 +139,9 @@ pub fn query_decode(value: &str) -> Option<String> {
 /// Splits a raw query string into decoded `(name, value)` pairs, keeping empty values
 /// (`uploads=` and a bare `uploads` both give `("uploads", "")`) and the order.
 /// Returns `None` if a component does not decode to UTF-8.
+///
+/// Servers parse queries; clients do not: the emulator's, hidden from the documented API.
+#[doc(hidden)]
 pub fn parse_query(query: &str) -> Option<Vec<(String, String)>> {
     query
         .split('&')
