@@ -299,6 +299,12 @@ impl From<String> for UploadBody {
     }
 }
 
+impl Default for UploadBody {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
 impl From<()> for UploadBody {
     fn from((): ()) -> Self {
         Self::empty()

@@ -4,18 +4,17 @@
 use std::fmt;
 use std::future::{Future, ready};
 use std::io::Read;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use cos_proto::driver::call::{CallOptions, Overflow, Payload, ReadBody};
-use cos_proto::driver::pace::MinProgress;
-use cos_proto::retry::{RetryBudget, TransportFailure};
+use cos_proto::driver::call::{Overflow, Payload, ReadBody};
+use cos_proto::driver::options::{ClientOptions, CredentialsChoice};
+use cos_proto::retry::TransportFailure;
 use cos_proto::{Config, Credentials, Operation, ResponseBody};
-use cos_transfer::drive::{self, AttemptError, AttemptPlan, Transport};
+use cos_transfer::drive::{self, AttemptError, AttemptPlan, CallSettings, Transport};
 
 use crate::body::UploadBody;
-use crate::clock::{jitter, unix_now};
 use crate::credentials::{EnvCredentials, ProvideCredentials};
 use crate::error::{BoxError, Error};
 use crate::transport;
@@ -42,12 +41,9 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    pub(crate) config: Config,
+    pub(crate) settings: CallSettings,
     pub(crate) agent: ureq::Agent,
     pub(crate) credentials: Option<Arc<dyn ProvideCredentials>>,
-    pub(crate) options: CallOptions,
-    pub(crate) budget: Arc<Mutex<RetryBudget>>,
-    pub(crate) min_progress: MinProgress,
 }
 
 /// The unread body of a streamed operation's answer, with the instant its call started
@@ -57,43 +53,19 @@ pub(crate) type StreamedBody = (ureq::Body, Instant);
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("config", &self.inner.config)
+            .field("settings", &self.inner.settings)
             .field("credentials", &self.inner.credentials)
-            .field("options", &self.inner.options)
             .finish_non_exhaustive()
     }
-}
-
-enum CredentialsChoice {
-    Environment,
-    Provider(Arc<dyn ProvideCredentials>),
-    Anonymous,
 }
 
 /// Builds a [`Client`]; see [`Client::builder`].
+#[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
     config: Config,
-    credentials: CredentialsChoice,
-    options: cos_proto::driver::options::ClientOptions,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let credentials: &dyn fmt::Debug = match &self.credentials {
-            CredentialsChoice::Environment => &"environment",
-            CredentialsChoice::Provider(provider) => provider,
-            CredentialsChoice::Anonymous => &"anonymous",
-        };
-        f.debug_struct("ClientBuilder")
-            .field("config", &self.config)
-            .field("credentials", credentials)
-            .field("retry", &self.options.retry)
-            .field("connect_timeout", &self.options.connect_timeout)
-            .field("request_timeout", &self.options.request_timeout)
-            .field("stall_timeout", &self.options.stall_timeout)
-            .finish_non_exhaustive()
-    }
+    credentials: CredentialsChoice<Arc<dyn ProvideCredentials>>,
+    options: ClientOptions,
 }
 
 impl Client {
@@ -102,35 +74,27 @@ impl Client {
         ClientBuilder {
             config,
             credentials: CredentialsChoice::Environment,
-            options: cos_proto::driver::options::ClientOptions::default(),
+            options: ClientOptions::default(),
         }
     }
 
     /// The configuration requests are built for.
     pub fn config(&self) -> &Config {
-        &self.inner.config
+        &self.inner.settings.config
     }
 
     /// The same client (connections, credentials, retry budget) for another bucket.
     pub fn with_bucket(&self, bucket: &str) -> Result<Client, Error> {
-        let config = self
-            .inner
-            .config
-            .with_bucket(bucket)
-            .map_err(cos_proto::Error::from)?;
-        Ok(self.with_config(config))
+        Ok(self.with_config(self.inner.settings.config.with_bucket(bucket)?))
     }
 
     /// The same client (connections, credentials, retry budget) for another endpoint.
     pub(crate) fn with_config(&self, config: Config) -> Client {
         Client {
             inner: Arc::new(Inner {
-                config,
+                settings: self.inner.settings.with_config(config),
                 agent: self.inner.agent.clone(),
                 credentials: self.inner.credentials.clone(),
-                options: self.inner.options,
-                budget: Arc::clone(&self.inner.budget),
-                min_progress: self.inner.min_progress,
             }),
         }
     }
@@ -205,32 +169,12 @@ impl Transport for CallIo<'_> {
     type Body = UploadBody;
     type Incoming = ureq::Body;
 
-    fn config(&self) -> &Config {
-        &self.client.inner.config
-    }
-
-    fn call_options(&self) -> CallOptions {
-        self.client.inner.options
-    }
-
-    fn min_progress(&self) -> MinProgress {
-        self.client.inner.min_progress
-    }
-
-    fn budget(&self) -> &Mutex<RetryBudget> {
-        &self.client.inner.budget
+    fn settings(&self) -> &CallSettings {
+        &self.client.inner.settings
     }
 
     fn elapsed(&self) -> Duration {
         self.started.elapsed()
-    }
-
-    fn unix_now(&self) -> u64 {
-        unix_now()
-    }
-
-    fn jitter(&self) -> f64 {
-        jitter()
     }
 
     fn credentials(&self) -> impl Future<Output = Result<Option<Credentials>, Error>> + Send {
@@ -335,12 +279,9 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(Inner {
-                config: self.config,
+                settings: CallSettings::new(self.config, &self.options),
                 agent,
                 credentials,
-                options: self.options.call_options(),
-                budget: Arc::new(Mutex::new(RetryBudget::default())),
-                min_progress: self.options.min_progress,
             }),
         })
     }

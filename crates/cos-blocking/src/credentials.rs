@@ -7,8 +7,8 @@ use std::sync::{Mutex, PoisonError};
 use cos_proto::driver::credentials_cache::{self, CredentialsCache};
 use cos_proto::{Credentials, ExpiringCredentials, RefreshPolicy};
 
-use crate::clock::unix_now;
 use crate::error::{BoxError, Error};
+use cos_transfer::drive::unix_now;
 
 /// A source of credentials, asked before every attempt (so refreshed keys are used as
 /// soon as they exist).

@@ -14,9 +14,9 @@ use std::time::Instant;
 
 use crate::body::UploadBody;
 use crate::client::Client;
-use crate::clock::jitter;
 use crate::error::Error;
 use crate::transport::classify_io;
+use cos_transfer::drive::jitter;
 
 /// The size of the chunks [`ObjectChunks`] yields and of the copy buffer of downloads.
 const CHUNK: usize = 256 * 1024;
@@ -64,13 +64,8 @@ impl ObjectBody {
         body: ureq::Body,
         started: Instant,
     ) -> Self {
-        let download = ResumingGet::new(op, first, client.inner.options.retry)
-            .with_deadline(client.inner.options.deadline);
-        let mut watch = BodyWatch::new(
-            client.inner.min_progress,
-            client.inner.options.deadline,
-            started.elapsed(),
-        );
+        let download = client.inner.settings.resuming_get(op, first);
+        let mut watch = client.inner.settings.body_watch(started.elapsed());
         // Until the caller first reads, the body waits on the caller.
         watch.pause(started.elapsed());
         Self {

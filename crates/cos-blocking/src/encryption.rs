@@ -2,7 +2,6 @@
 //! while they stream up, decrypts them while they stream down. The rules (envelope
 //! headers, ranges, part offsets, checks) are `cos_crypto::object`'s.
 
-use std::fmt;
 use std::future::Future;
 use std::io::{self, Read};
 use std::path::Path;
@@ -61,19 +60,10 @@ const CHUNK: usize = 256 * 1024;
 /// body.read_to_string(&mut text)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct EncryptionClient {
     client: Client,
     keys: Encryption,
-}
-
-impl fmt::Debug for EncryptionClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EncryptionClient")
-            .field("client", &self.client)
-            .field("keys", &self.keys)
-            .finish()
-    }
 }
 
 impl EncryptionClient {
@@ -279,17 +269,10 @@ impl EncryptionClient {
 /// The decrypted data of a download (`std::io::Read`). At the end it checks the
 /// recorded length and MD5 of whole objects: a mismatch is an error, never a silent
 /// wrong read.
+#[derive(Debug)]
 pub struct DecryptedBody {
     body: ObjectBody,
     plaintext: Option<PlaintextBody>,
-}
-
-impl fmt::Debug for DecryptedBody {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DecryptedBody")
-            .field("body", &self.body)
-            .finish_non_exhaustive()
-    }
 }
 
 impl DecryptedBody {

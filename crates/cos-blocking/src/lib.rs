@@ -35,7 +35,6 @@
 
 mod body;
 mod client;
-mod clock;
 mod credentials;
 mod download;
 #[cfg(feature = "crypto")]

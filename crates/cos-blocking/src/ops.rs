@@ -20,11 +20,11 @@ use cos_proto::presign::Presign;
 
 use crate::body::UploadBody;
 use crate::client::Client;
-use crate::clock::unix_now;
 use crate::download::{self, ObjectBody};
 use crate::error::Error;
 use crate::pages::{ListObjectsPages, Pages};
 use crate::select::SelectEvents;
+use cos_transfer::drive::unix_now;
 
 impl Client {
     /// Uploads an object. `body`'s length must be the one the operation announces

@@ -2,16 +2,16 @@
 
 use std::fmt;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use cos_proto::driver::call::{CallOptions, Overflow, Payload, ReadBody};
-use cos_proto::driver::pace::MinProgress;
+use cos_proto::driver::call::{Overflow, Payload, ReadBody};
+use cos_proto::driver::options::{ClientOptions, CredentialsChoice};
 use cos_proto::presign::Presign;
-use cos_proto::retry::{RetryBudget, TransportFailure};
+use cos_proto::retry::TransportFailure;
 use cos_proto::{Body, Config, Credentials, Operation, ResponseBody};
-use cos_transfer::drive::{self, AttemptError, AttemptPlan, Transport};
+use cos_transfer::drive::{self, AttemptError, AttemptPlan, CallSettings, Transport, unix_now};
 use http::HeaderValue;
 use hyper::body::Incoming;
 use hyper_util::client::proxy::matcher::Matcher;
@@ -20,7 +20,6 @@ use tokio::time::Instant;
 use crate::body::{RequestBody, UploadBody};
 use crate::credentials::{DynProvider, EnvCredentials, ProvideCredentials};
 use crate::error::Error;
-use crate::time::{jitter, unix_now};
 use crate::transport::{
     HttpClient, Progress, TransportOptions, build_http_client, classify, proxy_authorization,
     proxy_from_env, read_limited, watchdog,
@@ -47,13 +46,10 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    pub(crate) config: Config,
+    pub(crate) settings: CallSettings,
     http: HttpClient,
     credentials: Option<Arc<dyn DynProvider>>,
-    pub(crate) call_options: CallOptions,
-    budget: Arc<Mutex<RetryBudget>>,
     pub(crate) stall_timeout: Duration,
-    pub(crate) min_progress: MinProgress,
     user_agent: HeaderValue,
     proxy: Option<Arc<Matcher>>,
 }
@@ -62,39 +58,21 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.inner;
         f.debug_struct("Client")
-            .field("config", &inner.config)
+            .field("settings", &inner.settings)
             .field("credentials", &inner.credentials)
-            .field("call_options", &inner.call_options)
             .field("stall_timeout", &inner.stall_timeout)
             .field("proxy", &inner.proxy.is_some())
             .finish_non_exhaustive()
     }
 }
 
-enum CredentialsChoice {
-    Environment,
-    Anonymous,
-    Provider(Arc<dyn DynProvider>),
-}
-
 /// Configures a [`Client`]; from [`Client::builder`].
+#[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
     config: Config,
-    credentials: CredentialsChoice,
-    options: cos_proto::driver::options::ClientOptions,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("config", &self.config)
-            .field("retry", &self.options.retry)
-            .field("connect_timeout", &self.options.connect_timeout)
-            .field("request_timeout", &self.options.request_timeout)
-            .field("stall_timeout", &self.options.stall_timeout)
-            .finish_non_exhaustive()
-    }
+    credentials: CredentialsChoice<Arc<dyn DynProvider>>,
+    options: ClientOptions,
 }
 
 impl Client {
@@ -103,23 +81,18 @@ impl Client {
         ClientBuilder {
             config,
             credentials: CredentialsChoice::Environment,
-            options: cos_proto::driver::options::ClientOptions::default(),
+            options: ClientOptions::default(),
         }
     }
 
     /// The configuration (bucket, region, endpoint).
     pub fn config(&self) -> &Config {
-        &self.inner.config
+        &self.inner.settings.config
     }
 
     /// The same client (connections, credentials, retry budget) for another bucket.
     pub fn with_bucket(&self, bucket: &str) -> Result<Client, Error> {
-        let config = self
-            .inner
-            .config
-            .with_bucket(bucket)
-            .map_err(cos_proto::Error::from)?;
-        Ok(self.with_config(config))
+        Ok(self.with_config(self.inner.settings.config.with_bucket(bucket)?))
     }
 
     /// The same client (connections, credentials, retry budget) for another endpoint.
@@ -127,13 +100,10 @@ impl Client {
         let inner = &*self.inner;
         Client {
             inner: Arc::new(Inner {
-                config,
+                settings: inner.settings.with_config(config),
                 http: inner.http.clone(),
                 credentials: inner.credentials.clone(),
-                call_options: inner.call_options,
-                budget: Arc::clone(&inner.budget),
                 stall_timeout: inner.stall_timeout,
-                min_progress: inner.min_progress,
                 user_agent: inner.user_agent.clone(),
                 proxy: inner.proxy.clone(),
             }),
@@ -166,7 +136,7 @@ impl Client {
                 "presigned URLs need credentials; the client is anonymous".to_owned(),
             )
         })?;
-        Ok(presign.url(&self.inner.config, &credentials, unix_now())?)
+        Ok(presign.url(&self.inner.settings.config, &credentials, unix_now())?)
     }
 
     async fn current_credentials(&self) -> Result<Option<Credentials>, Error> {
@@ -223,32 +193,12 @@ impl Transport for CallIo<'_> {
     type Body = UploadBody;
     type Incoming = Incoming;
 
-    fn config(&self) -> &Config {
-        &self.client.inner.config
-    }
-
-    fn call_options(&self) -> CallOptions {
-        self.client.inner.call_options
-    }
-
-    fn min_progress(&self) -> MinProgress {
-        self.client.inner.min_progress
-    }
-
-    fn budget(&self) -> &Mutex<RetryBudget> {
-        &self.client.inner.budget
+    fn settings(&self) -> &CallSettings {
+        &self.client.inner.settings
     }
 
     fn elapsed(&self) -> Duration {
         self.started.elapsed()
-    }
-
-    fn unix_now(&self) -> u64 {
-        unix_now()
-    }
-
-    fn jitter(&self) -> f64 {
-        jitter()
     }
 
     fn credentials(&self) -> impl Future<Output = Result<Option<Credentials>, Error>> + Send {
@@ -362,13 +312,10 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(Inner {
-                config: self.config,
+                settings: CallSettings::new(self.config, &self.options),
                 http,
                 credentials,
-                call_options: self.options.call_options(),
-                budget: Arc::new(Mutex::new(RetryBudget::new())),
                 stall_timeout: self.options.stall_timeout,
-                min_progress: self.options.min_progress,
                 user_agent,
                 proxy,
             }),

@@ -11,7 +11,7 @@ use cos_proto::{Credentials, ExpiringCredentials, RefreshPolicy};
 use tokio::sync::Mutex;
 
 use crate::error::{BoxError, Error};
-use crate::time::unix_now;
+use cos_transfer::drive::unix_now;
 
 /// A source of credentials, asked before every attempt (so a retry signs with fresh
 /// temporary keys).

@@ -23,8 +23,8 @@ use tokio::time::{Instant, Sleep};
 use crate::body::UploadBody;
 use crate::client::{Client, StreamedBody};
 use crate::error::{BoxError, Error};
-use crate::time::jitter;
 use crate::transport::classify;
+use cos_transfer::drive::jitter;
 
 type ResumeFuture =
     Pin<Box<dyn Future<Output = Result<(GetObjectOutput, Option<StreamedBody>), Error>> + Send>>;
@@ -78,13 +78,8 @@ impl ObjectBody {
         incoming: Incoming,
         started: Instant,
     ) -> Self {
-        let download = ResumingGet::new(op, first, client.inner.call_options.retry)
-            .with_deadline(client.inner.call_options.deadline);
-        let mut watch = BodyWatch::new(
-            client.inner.min_progress,
-            client.inner.call_options.deadline,
-            started.elapsed(),
-        );
+        let download = client.inner.settings.resuming_get(op, first);
+        let mut watch = client.inner.settings.body_watch(started.elapsed());
         // Until the caller first polls, the body waits on the caller.
         watch.pause(started.elapsed());
         let mut body = Self {

@@ -2,7 +2,6 @@
 //! while they stream up, decrypts them while they stream down. The rules (envelope
 //! headers, ranges, part offsets, checks) are `cos_crypto::object`'s.
 
-use std::fmt;
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -57,19 +56,10 @@ fn boxed_os_rng() -> Box<dyn rand_core::CryptoRng> {
 /// assert_eq!(&body.bytes().await?[..], b"hello");
 /// # Ok(()) }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct EncryptionClient {
     client: Client,
     keys: Encryption,
-}
-
-impl fmt::Debug for EncryptionClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EncryptionClient")
-            .field("client", &self.client)
-            .field("keys", &self.keys)
-            .finish()
-    }
 }
 
 impl EncryptionClient {
@@ -277,17 +267,10 @@ impl EncryptionClient {
 
 /// The decrypted data of a download, chunk by chunk (also a `Stream` of `io::Result<Bytes>`). At the end it checks the recorded
 /// length and MD5 of whole objects: a mismatch is an error, never a silent wrong read.
+#[derive(Debug)]
 pub struct DecryptedBody {
     body: ObjectBody,
     plaintext: Option<PlaintextBody>,
-}
-
-impl fmt::Debug for DecryptedBody {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DecryptedBody")
-            .field("body", &self.body)
-            .finish_non_exhaustive()
-    }
 }
 
 impl DecryptedBody {

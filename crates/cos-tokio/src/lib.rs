@@ -34,7 +34,6 @@ mod error;
 mod ops;
 mod pages;
 mod select;
-mod time;
 mod transfer;
 mod transport;
 

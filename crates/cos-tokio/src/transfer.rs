@@ -248,16 +248,8 @@ impl<O: Send + 'static> Tasks<O> for JoinTasks<O> {
 }
 
 impl TransferBody for UploadBody {
-    fn empty() -> Self {
-        UploadBody::empty()
-    }
-
-    fn file_range(file: std::fs::File, offset: u64, len: u64) -> Self {
-        UploadBody::file_range(file, offset, len)
-    }
-
-    fn with_crc64(self, tap: Crc64Tap) -> Self {
-        UploadBody::with_crc64(self, tap)
+    fn file_range(file: std::fs::File, offset: u64, len: u64, tap: Crc64Tap) -> Self {
+        UploadBody::file_range(file, offset, len).with_crc64(tap)
     }
 
     #[cfg(feature = "crypto")]

@@ -189,6 +189,13 @@ impl Error {
     }
 }
 
+impl From<crate::InputError> for Error {
+    /// Invalid input, refused before any I/O.
+    fn from(err: crate::InputError) -> Self {
+        Error::Cos(err.into())
+    }
+}
+
 impl From<crate::driver::select_stream::SelectStreamError> for Error {
     /// A Select stream the core rejected: COS's `error` event is a service error, a
     /// malformed stream a [`Error::Select`].

@@ -75,6 +75,19 @@ impl Default for ClientOptions {
     }
 }
 
+/// Where a client gets its keys, as its builder records them: `P` is the client's
+/// provider type.
+#[derive(Debug, Clone, Default)]
+pub enum CredentialsChoice<P> {
+    /// The process environment, read at every request (the default).
+    #[default]
+    Environment,
+    /// No keys: requests go unsigned.
+    Anonymous,
+    /// The caller's provider.
+    Provider(P),
+}
+
 impl ClientOptions {
     /// The options of every call a client with these options makes.
     pub fn call_options(&self) -> crate::driver::call::CallOptions {

@@ -4,16 +4,77 @@
 //! it, lets the client's [`Transport`] do the I/O, and sleeps.
 
 use std::future::Future;
-use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use cos_proto::driver::call::{Call, CallOptions, Payload, ReadBody, Step, read_body};
 use cos_proto::driver::error::{BoxError, Error as ClientError};
+use cos_proto::driver::options::ClientOptions;
 use cos_proto::driver::pace::{BodyWatch, MinProgress};
+use cos_proto::driver::resume::ResumingGet;
+use cos_proto::ops::{GetObject, GetObjectOutput};
 use cos_proto::retry::{RetryBudget, TransportFailure};
 use cos_proto::{Config, Credentials, Operation, ResponseBody, TimeoutClass};
 use tracing::Instrument;
+
+/// What every call of a client shares: the configuration (bucket, endpoint), how calls
+/// retry, sign and time out, the pace every body must keep, and the retry budget.
+/// Clones share the budget.
+#[derive(Debug, Clone)]
+pub struct CallSettings {
+    /// The bucket, region and endpoint requests are built for.
+    pub config: Config,
+    /// Retries, signatures, timeouts, deadline.
+    pub options: CallOptions,
+    /// What every request and response body must keep up.
+    pub min_progress: MinProgress,
+    /// The retry budget of the client's calls.
+    pub budget: Arc<Mutex<RetryBudget>>,
+}
+
+impl CallSettings {
+    /// The settings of a client for `config` built with `options`.
+    pub fn new(config: Config, options: &ClientOptions) -> Self {
+        Self {
+            config,
+            options: options.call_options(),
+            min_progress: options.min_progress,
+            budget: Arc::new(Mutex::new(RetryBudget::default())),
+        }
+    }
+
+    /// The same settings (and budget) for another bucket or endpoint.
+    pub fn with_config(&self, config: Config) -> Self {
+        Self {
+            config,
+            ..self.clone()
+        }
+    }
+
+    /// The minimum-progress watch of a body that starts `elapsed` into its call.
+    pub fn body_watch(&self, elapsed: Duration) -> BodyWatch {
+        BodyWatch::new(self.min_progress, self.options.deadline, elapsed)
+    }
+
+    /// The resuming reader of the body `first` answered to `op`.
+    pub fn resuming_get(&self, op: &GetObject, first: &GetObjectOutput) -> ResumingGet {
+        ResumingGet::new(op, first, self.options.retry).with_deadline(self.options.deadline)
+    }
+}
+
+/// The current Unix time in seconds (0 if the system clock is before 1970): what
+/// signatures are dated with.
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A fresh jitter value in `[0, 1)` for the core's backoff.
+pub fn jitter() -> f64 {
+    cos_proto::retry::jitter_from_u64(fastrand::u64(..))
+}
 
 /// What one attempt may take and how its answer is read.
 pub struct AttemptPlan {
@@ -61,20 +122,10 @@ pub trait Transport: Sync {
     /// The unread body of a streamed answer.
     type Incoming: Send;
 
-    /// The client's configuration.
-    fn config(&self) -> &Config;
-    /// How the client's calls retry, sign and time out.
-    fn call_options(&self) -> CallOptions;
-    /// What every body must keep up.
-    fn min_progress(&self) -> MinProgress;
-    /// The retry budget the client's calls share.
-    fn budget(&self) -> &Mutex<RetryBudget>;
+    /// The client's settings.
+    fn settings(&self) -> &CallSettings;
     /// The time since the call started, on the client's monotonic clock.
     fn elapsed(&self) -> Duration;
-    /// Unix seconds, for signatures.
-    fn unix_now(&self) -> u64;
-    /// A number in `[0, 1)` for the backoff's jitter.
-    fn jitter(&self) -> f64;
     /// The keys of the next attempt (`None`: anonymous).
     fn credentials(&self) -> impl Future<Output = Result<Option<Credentials>, ClientError>> + Send;
     /// Sends `request` with `body` as its payload (rewound), within `plan`, and reads
@@ -102,15 +153,16 @@ where
     T: Transport,
     O: Operation,
 {
-    let options = transport.call_options();
-    let mut call = Call::new(op, transport.config(), options, payload);
+    let settings = transport.settings();
+    let options = settings.options;
+    let mut call = Call::new(op, &settings.config, options, payload);
     loop {
         let attempt = call.attempt();
         let Some(timeout) = call.attempt_timeout(transport.elapsed()) else {
             return Err(ClientError::deadline_passed(O::NAME, attempt));
         };
         let credentials = transport.credentials().await?;
-        let request = call.request(credentials.as_ref(), transport.unix_now())?;
+        let request = call.request(credentials.as_ref(), unix_now())?;
         drop(credentials);
         let span = tracing::debug_span!(
             "cos_request",
@@ -126,11 +178,7 @@ where
             long: O::TIMEOUT == TimeoutClass::Long,
             streamed: O::RESPONSE_BODY == ResponseBody::Streamed,
             left: cos_proto::driver::pace::time_left(options.deadline, transport.elapsed()),
-            watch: BodyWatch::new(
-                transport.min_progress(),
-                options.deadline,
-                transport.elapsed(),
-            ),
+            watch: settings.body_watch(transport.elapsed()),
             read_body: read_body::<O>,
         };
         let outcome = transport
@@ -139,21 +187,19 @@ where
             .await;
         let _entered = span.enter();
         let elapsed = transport.elapsed();
-        let budget = transport.budget();
+        let budget = &settings.budget;
         let (step, stream, failure) = match outcome {
             Ok((response, stream)) => {
                 tracing::debug!(status = response.status().as_u16(), "response");
                 let mut budget = budget.lock().unwrap_or_else(PoisonError::into_inner);
-                let jitter = transport.jitter();
-                let step = call.on_response(&url, response, jitter, Some(&mut budget), elapsed);
+                let step = call.on_response(&url, response, jitter(), Some(&mut budget), elapsed);
                 (step, stream, None)
             }
             Err(AttemptError::Final(err)) => return Err(err),
             Err(AttemptError::Transport(kind, source)) => {
                 tracing::debug!(failure = ?kind, error = %source, "no response");
                 let mut budget = budget.lock().unwrap_or_else(PoisonError::into_inner);
-                let jitter = transport.jitter();
-                let step = call.on_transport_error(kind, jitter, Some(&mut budget), elapsed);
+                let step = call.on_transport_error(kind, jitter(), Some(&mut budget), elapsed);
                 (step, None, Some((kind, source)))
             }
         };

@@ -1,6 +1,6 @@
 //! The copy loop: `copy` and `move_object`.
 
-use super::{Requests, Tasks, TransferBody, settle};
+use super::{Requests, Tasks, settle};
 use crate::{Copy, CopyAction, CopyOutcome, CopyOutput, TransferError};
 
 /// Runs a copy (or move) machine: one server-side copy below the copy threshold, part
@@ -21,7 +21,7 @@ pub async fn copy<R: Requests>(client: &R, mut machine: Copy) -> Result<CopyOutp
             continue;
         };
         let (client, source) = (client.clone(), source.clone());
-        let none = R::Body::empty;
+        let none = R::Body::default;
         match action {
             CopyAction::Done(result) => {
                 settle(&mut tasks).await;

@@ -10,7 +10,7 @@ use cos_proto::driver::error::Error as ClientError;
 use cos_proto::driver::pages::PageCursor;
 use cos_proto::ops::{GetObject, HeadObject, ListObjects, PutObject};
 
-use super::{Requests, Tasks, TransferBody};
+use super::{Requests, Tasks};
 use crate::fs::{self, FileTarget};
 use crate::paths::{self, DirectoryEntry, DirectoryReport, EntryOutcome};
 use crate::{DirectoryOptions, TransferError};
@@ -73,7 +73,7 @@ async fn unchanged<R: Requests>(
     let Ok(Ok((size, crc))) = local else {
         return false;
     };
-    let Ok(remote) = client.send(&HeadObject::new(key), R::Body::empty()).await else {
+    let Ok(remote) = client.send(&HeadObject::new(key), R::Body::default()).await else {
         return false;
     };
     paths::same_content(size, crc, remote.content_length.unwrap_or(0), remote.crc64)
@@ -90,7 +90,7 @@ pub async fn download_dir<R: Requests>(
     let mut keys = Vec::new();
     let mut cursor = PageCursor::new(ListObjects::new().prefix(prefix));
     while let Some(op) = cursor.next_request() {
-        let output = client.send(&op, R::Body::empty()).await?;
+        let output = client.send(&op, R::Body::default()).await?;
         cursor.on_page(&op, &output);
         keys.extend(output.contents.into_iter().map(|o| o.key));
     }

@@ -108,7 +108,7 @@ async fn run<R: Requests>(
                 return result;
             }
             DownloadAction::Head(op) => tasks.spawn(async move {
-                DownloadOutcome::Head(client.send(&op, super::TransferBody::empty()).await)
+                DownloadOutcome::Head(client.send(&op, Default::default()).await)
             }),
             DownloadAction::OpenTemp { len, keep } => {
                 let opened = on_target(&client, target, move |t| t.open(len, keep)).await;

@@ -27,10 +27,11 @@ mod directory;
 mod download;
 #[cfg(feature = "crypto")]
 mod encryption;
+mod payload;
 mod save;
 mod upload;
 
-pub use call::{AttemptError, AttemptPlan, Transport, execute};
+pub use call::{AttemptError, AttemptPlan, CallSettings, Transport, execute, jitter, unix_now};
 pub use copy::copy;
 pub use directory::{download_dir, upload_dir};
 #[cfg(feature = "crypto")]
@@ -38,6 +39,7 @@ pub use download::download_decrypted;
 pub use download::download_to;
 #[cfg(feature = "crypto")]
 pub use encryption::{Encryption, crypto};
+pub use payload::{Attempt, AttemptData, Payload, PlaintextCrc64};
 pub use save::{files_for, save};
 pub use upload::upload_file;
 #[cfg(feature = "crypto")]
@@ -104,14 +106,11 @@ pub trait Tasks<O: Send + 'static> {
     }
 }
 
-/// A client's upload body, as the transfer loops build them.
-pub trait TransferBody: Send + 'static {
-    /// No payload.
-    fn empty() -> Self;
-    /// `len` bytes of `file` from `offset`, read as they are sent (rewound on retry).
-    fn file_range(file: File, offset: u64, len: u64) -> Self;
-    /// Feeds every byte each attempt sends into `tap`.
-    fn with_crc64(self, tap: Crc64Tap) -> Self;
+/// A client's upload body, as the transfer loops build them ([`Default`]: no payload).
+pub trait TransferBody: Default + Send + 'static {
+    /// `len` bytes of `file` from `offset`, read as they are sent (rewound on retry),
+    /// every byte of every attempt fed into `tap`.
+    fn file_range(file: File, offset: u64, len: u64, tap: Crc64Tap) -> Self;
     /// Encrypted with `cipher` as they are sent, the first byte at `offset` of the
     /// cipher's stream.
     #[cfg(feature = "crypto")]

@@ -139,19 +139,19 @@ async fn run<R: Requests>(
                 }
             }),
             UploadAction::AbortStale(op) => tasks.spawn(async move {
-                UploadOutcome::Aborted(client.send(&op, R::Body::empty()).await.map(drop))
+                UploadOutcome::Aborted(client.send(&op, R::Body::default()).await.map(drop))
             }),
             UploadAction::ListParts(op) => tasks.spawn(async move {
-                UploadOutcome::PartsListed(client.send(&op, R::Body::empty()).await)
+                UploadOutcome::PartsListed(client.send(&op, R::Body::default()).await)
             }),
             UploadAction::Initiate(op) => tasks.spawn(async move {
-                UploadOutcome::Initiated(client.send(&op, R::Body::empty()).await)
+                UploadOutcome::Initiated(client.send(&op, R::Body::default()).await)
             }),
             UploadAction::Complete(op) => tasks.spawn(async move {
-                UploadOutcome::Completed(client.send(&op, R::Body::empty()).await)
+                UploadOutcome::Completed(client.send(&op, R::Body::default()).await)
             }),
             UploadAction::VerifyCompleted(op) => tasks.spawn(async move {
-                UploadOutcome::Verified(client.send(&op, R::Body::empty()).await)
+                UploadOutcome::Verified(client.send(&op, R::Body::default()).await)
             }),
             _ => return Err(TransferError::Unexpected("unknown upload action".into())),
         }
@@ -170,7 +170,8 @@ fn source_range<R: Requests>(
     part: Option<&UploadPart>,
 ) -> Result<(R::Body, Crc64Tap), ClientError> {
     let handle = fs::reopen_source(path, identity).map_err(ClientError::Source)?;
-    let body = R::Body::file_range(handle, offset, len);
+    let tap = Crc64Tap::new();
+    let body = R::Body::file_range(handle, offset, len, tap.clone());
     #[cfg(feature = "crypto")]
     let body = match sealing.cipher_for(part, offset)? {
         Some((cipher, at)) => body.encrypted(cipher, at),
@@ -178,8 +179,7 @@ fn source_range<R: Requests>(
     };
     #[cfg(not(feature = "crypto"))]
     let _ = (sealing, part);
-    let tap = Crc64Tap::new();
-    Ok((body.with_crc64(tap.clone()), tap))
+    Ok((body, tap))
 }
 
 /// What a tap saw of a body COS received: unknown is an error, never a CRC-64 of 0.

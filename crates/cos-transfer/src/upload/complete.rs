@@ -7,7 +7,10 @@ use cos_proto::ops::{CompleteMultipartUploadOutput, ObjectInfo};
 use super::*;
 
 impl Upload {
-    pub(super) fn on_completed(&mut self, result: Result<CompleteMultipartUploadOutput, ClientError>) {
+    pub(super) fn on_completed(
+        &mut self,
+        result: Result<CompleteMultipartUploadOutput, ClientError>,
+    ) {
         if !matches!(self.stage, Stage::Complete { sent: true }) {
             return;
         }
