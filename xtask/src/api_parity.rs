@@ -205,12 +205,20 @@ fn collect(items: &[Item], is_root: bool, api: &mut Api) {
                     continue;
                 }
                 for member in &block.items {
-                    if let ImplItem::Fn(function) = member
-                        && matches!(function.vis, Visibility::Public(_))
-                        && !is_test(&function.attrs)
-                    {
-                        let key = format!("{ty}::{}", function.sig.ident);
-                        api.insert(key, signature(&function.sig));
+                    match member {
+                        ImplItem::Fn(function)
+                            if matches!(function.vis, Visibility::Public(_))
+                                && !is_test(&function.attrs) =>
+                        {
+                            let key = format!("{ty}::{}", function.sig.ident);
+                            api.insert(key, signature(&function.sig));
+                        }
+                        // Methods a shared macro declares: both sides must expand it.
+                        ImplItem::Macro(invocation) => {
+                            let path = invocation.mac.path.to_token_stream().to_string();
+                            api.insert(format!("{ty}: expands {path}!"), path);
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -419,6 +427,15 @@ mod tests {
              #[cfg(test)] mod tests { impl Client { pub fn hidden(&self) {} } }");
         let keys: Vec<&str> = read.keys().map(String::as_str).collect();
         assert_eq!(keys, ["Pages: impl Iterator", "export::B", "export::E"]);
+    }
+
+    #[test]
+    fn a_shared_method_macro_expanded_on_one_side_only_is_a_difference() {
+        let tokio = api("impl Client { cos_transfer::operation_methods!(async, .await); }");
+        let blocking = api("impl Client { }");
+        let found = compare(&tokio, &blocking);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].item.contains("operation_methods"), "{found:?}");
     }
 
     #[test]

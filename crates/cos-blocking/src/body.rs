@@ -2,19 +2,21 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::io::{self, Read};
+use std::path::Path;
+use std::time::Instant;
 
 use bytes::Bytes;
 use cos_proto::crc64::Crc64Tap;
 use cos_proto::driver::pace::{BodyWatch, Slow};
-use std::time::Instant;
+use cos_transfer::drive::{AttemptData, Payload};
 
 use crate::error::Error;
 
 /// What an upload sends. Bytes and files are replayable (a retry sends them again from
 /// their start); a reader of unknown length is sent once, `Transfer-Encoding: chunked`,
-/// and a failed attempt is not retried.
+/// and a failed attempt is not retried. The operation takes the body's length when it
+/// leaves its own open (`PutObject::new(key, None)`).
 ///
 /// Files and readers are streamed: memory use does not grow with their size.
 ///
@@ -24,248 +26,105 @@ use crate::error::Error;
 /// assert!(UploadBody::from(vec![1, 2, 3]).is_replayable());
 /// assert!(!UploadBody::reader(std::io::empty()).is_replayable());
 /// ```
-pub struct UploadBody {
-    source: Source,
-    tap: Option<Crc64Tap>,
-}
+#[derive(Debug, Default)]
+pub struct UploadBody(Payload<OneShot>);
 
-enum Source {
-    Empty,
-    Bytes(Bytes),
-    File {
-        file: File,
-        path: Option<PathBuf>,
-        offset: u64,
-        len: u64,
-    },
-    Reader(Box<dyn Read + Send>),
-    /// Another source, encrypted while it streams as the object bytes from `offset`.
-    #[cfg(feature = "crypto")]
-    Encrypted {
-        inner: Box<Source>,
-        cipher: Box<cos_crypto::CtrCipher>,
-        offset: u64,
-    },
+/// The one-shot source of a blocking upload.
+struct OneShot(Box<dyn Read + Send>);
+
+impl fmt::Debug for OneShot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Reader")
+    }
 }
 
 impl UploadBody {
     /// No body (for operations that carry none, or whose document the core builds).
     pub fn empty() -> Self {
-        Self {
-            source: Source::Empty,
-            tap: None,
-        }
+        Self(Payload::empty())
     }
 
     /// Bytes in memory.
     pub fn bytes(bytes: impl Into<Bytes>) -> Self {
-        Self {
-            source: Source::Bytes(bytes.into()),
-            tap: None,
-        }
+        Self(Payload::bytes(bytes))
     }
 
     /// The whole file at `path`, streamed from disk.
     pub fn file(path: impl AsRef<Path>) -> Result<Self, Error> {
-        let path = path.as_ref();
-        let file_error = |source| Error::File {
-            path: path.to_owned(),
-            source,
-        };
-        let file = File::open(path).map_err(file_error)?;
-        let len = file.metadata().map_err(file_error)?.len();
-        Ok(Self {
-            source: Source::File {
-                file,
-                path: Some(path.to_owned()),
-                offset: 0,
-                len,
-            },
-            tap: None,
-        })
+        Payload::file(path.as_ref()).map(Self)
     }
 
     /// An opened file, from its start to its current end.
     pub fn from_file(file: File) -> Result<Self, Error> {
-        let len = file.metadata().map_err(Error::Source)?.len();
-        Ok(Self::file_range(file, 0, len))
+        Payload::from_file(file).map(Self)
     }
 
     /// `len` bytes of an opened file from `offset` (for example one part of a multipart
     /// upload). The file must hold them: a shorter file fails the upload.
     pub fn file_range(file: File, offset: u64, len: u64) -> Self {
-        Self {
-            source: Source::File {
-                file,
-                path: None,
-                offset,
-                len,
-            },
-            tap: None,
-        }
+        Self(Payload::file_range(file, offset, len))
     }
 
     /// A one-shot reader of unknown length (a pipe, a socket, a decoder...). Sent
     /// chunked; never retried.
     pub fn reader(reader: impl Read + Send + 'static) -> Self {
-        Self {
-            source: Source::Reader(Box::new(reader)),
-            tap: None,
-        }
+        Self(Payload::one_shot(OneShot(Box::new(reader))))
     }
 
     /// Feeds every byte each attempt sends into `tap` (reset when an attempt starts):
     /// after a successful upload it holds the CRC-64 of what COS received, computed
     /// while streaming.
-    pub fn with_crc64(mut self, tap: Crc64Tap) -> Self {
-        self.tap = Some(tap);
-        self
+    pub fn with_crc64(self, tap: Crc64Tap) -> Self {
+        Self(self.0.with_crc64(tap))
     }
 
-    /// The same body encrypted with `cipher` as the object bytes from `offset` (a part's
-    /// offset): every attempt re-encrypts from the start, so replayable bodies stay
-    /// replayable, and nothing is buffered.
+    /// The same body encrypted with `cipher` as the object bytes from `offset`.
     #[cfg(feature = "crypto")]
     pub(crate) fn encrypted(self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self {
-        Self {
-            source: Source::Encrypted {
-                inner: Box::new(self.source),
-                cipher: Box::new(cipher),
-                offset,
-            },
-            tap: self.tap,
-        }
+        Self(self.0.encrypted(cipher, offset))
     }
 
     /// The number of bytes the body sends, when known.
     pub fn len(&self) -> Option<u64> {
-        source_len(&self.source)
+        self.0.len()
     }
 
     /// `true` for a body with no bytes.
     pub fn is_empty(&self) -> bool {
-        self.len() == Some(0)
+        self.0.is_empty()
     }
 
     /// Whether a retry can send the body again.
     pub fn is_replayable(&self) -> bool {
-        source_replayable(&self.source)
+        self.0.is_replayable()
     }
 
     /// The CRC-64 of the bytes a plain attempt sends, when they can be known before
     /// sending: bytes in memory, a file (one read of it). `None` for a one-shot reader.
     #[cfg(feature = "crypto")]
     pub(crate) fn plaintext_crc64(&self) -> Option<io::Result<u64>> {
-        match &self.source {
-            Source::Empty => Some(Ok(0)),
-            Source::Bytes(bytes) => Some(Ok(cos_proto::crc64::crc64(bytes))),
-            Source::File {
-                file, offset, len, ..
-            } => Some(cos_transfer::fs::file_range_crc64(file, *offset, *len)),
-            Source::Reader(_) | Source::Encrypted { .. } => None,
-        }
+        let source = self.0.plaintext_crc64()?;
+        Some(source.and_then(cos_transfer::drive::PlaintextCrc64::compute))
     }
 
     /// A reader of the body from its start, for one attempt.
-    pub(crate) fn attempt(&mut self) -> Result<AttemptReader<'_>, Error> {
-        let inner = open(&mut self.source)?;
-        if let Some(tap) = &self.tap {
-            tap.reset();
-        }
+    pub(crate) fn attempt(&mut self) -> Result<AttemptReader, Error> {
+        let attempt = self.0.attempt()?;
+        let inner = match attempt.data {
+            AttemptData::Bytes(bytes) => Inner::Bytes(io::Cursor::new(bytes)),
+            AttemptData::File { file, len } => Inner::File(Read::take(file, len)),
+            AttemptData::OneShot(OneShot(reader)) => Inner::Reader(reader),
+        };
         Ok(AttemptReader {
             inner,
+            #[cfg(feature = "crypto")]
+            keystream: attempt.keystream,
             failure: None,
-            tap: self.tap.clone(),
+            tap: attempt.tap,
             pace: None,
             slow: None,
             handed: 0,
         })
-    }
-}
-
-fn source_len(source: &Source) -> Option<u64> {
-    match source {
-        Source::Empty => Some(0),
-        Source::Bytes(bytes) => Some(bytes.len() as u64),
-        Source::File { len, .. } => Some(*len),
-        Source::Reader(_) => None,
-        #[cfg(feature = "crypto")]
-        Source::Encrypted { inner, .. } => source_len(inner),
-    }
-}
-
-fn source_replayable(source: &Source) -> bool {
-    match source {
-        Source::Reader(_) => false,
-        #[cfg(feature = "crypto")]
-        Source::Encrypted { inner, .. } => source_replayable(inner),
-        _ => true,
-    }
-}
-
-/// A reader of `source` from its start, for one attempt.
-fn open(source: &mut Source) -> Result<Inner<'_>, Error> {
-    Ok(match source {
-        Source::Empty => Inner::Bytes(&[]),
-        Source::Bytes(bytes) => Inner::Bytes(&bytes[..]),
-        Source::File {
-            file,
-            path,
-            offset,
-            len,
-        } => {
-            file.seek(SeekFrom::Start(*offset))
-                .map_err(|source| match path {
-                    Some(path) => Error::File {
-                        path: path.clone(),
-                        source,
-                    },
-                    None => Error::Source(source),
-                })?;
-            Inner::File(Read::take(file, *len))
-        }
-        Source::Reader(reader) => Inner::Reader(reader.as_mut()),
-        #[cfg(feature = "crypto")]
-        Source::Encrypted {
-            inner,
-            cipher,
-            offset,
-        } => {
-            let stream = cipher
-                .stream_at(*offset)
-                .map_err(|err| Error::Encryption(Box::new(err)))?;
-            Inner::Encrypted(Box::new((open(inner)?, stream)))
-        }
-    })
-}
-
-impl fmt::Debug for UploadBody {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.source, f)
-    }
-}
-
-impl fmt::Debug for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Source::Empty => f.write_str("UploadBody::Empty"),
-            Source::Bytes(bytes) => write!(f, "UploadBody::Bytes({} bytes)", bytes.len()),
-            Source::File {
-                path, offset, len, ..
-            } => f
-                .debug_struct("UploadBody::File")
-                .field("path", path)
-                .field("offset", offset)
-                .field("len", len)
-                .finish(),
-            Source::Reader(_) => f.write_str("UploadBody::Reader"),
-            #[cfg(feature = "crypto")]
-            Source::Encrypted { inner, offset, .. } => f
-                .debug_struct("UploadBody::Encrypted")
-                .field("inner", inner)
-                .field("offset", offset)
-                .finish_non_exhaustive(),
-        }
     }
 }
 
@@ -299,49 +158,34 @@ impl From<String> for UploadBody {
     }
 }
 
-impl Default for UploadBody {
-    fn default() -> Self {
-        Self::empty()
-    }
-}
-
 impl From<()> for UploadBody {
     fn from((): ()) -> Self {
         Self::empty()
     }
 }
 
-enum Inner<'a> {
-    Bytes(&'a [u8]),
-    File(io::Take<&'a mut File>),
-    Reader(&'a mut (dyn Read + Send)),
-    #[cfg(feature = "crypto")]
-    Encrypted(Box<(Inner<'a>, cos_crypto::CtrStream)>),
+enum Inner {
+    Bytes(io::Cursor<Bytes>),
+    File(io::Take<File>),
+    Reader(Box<dyn Read + Send>),
 }
 
-impl Read for Inner<'_> {
+impl Read for Inner {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Inner::Bytes(bytes) => bytes.read(buf),
             Inner::File(file) => file.read(buf),
             Inner::Reader(reader) => reader.read(buf),
-            #[cfg(feature = "crypto")]
-            Inner::Encrypted(pair) => {
-                let (inner, stream) = &mut **pair;
-                let n = inner.read(buf)?;
-                stream
-                    .apply(&mut buf[..n])
-                    .map_err(|err| io::Error::new(io::ErrorKind::InvalidInput, err))?;
-                Ok(n)
-            }
         }
     }
 }
 
 /// The body of one attempt. Remembers a failure of the caller's source, so the driver
 /// can tell it apart from a network failure.
-pub(crate) struct AttemptReader<'a> {
-    inner: Inner<'a>,
+pub(crate) struct AttemptReader {
+    inner: Inner,
+    #[cfg(feature = "crypto")]
+    keystream: Option<cos_crypto::CtrStream>,
     failure: Option<io::Error>,
     tap: Option<Crc64Tap>,
     /// The minimum-progress watch, on the call's clock.
@@ -352,7 +196,7 @@ pub(crate) struct AttemptReader<'a> {
     handed: u64,
 }
 
-impl AttemptReader<'_> {
+impl AttemptReader {
     /// The source's own failure, if reading it failed.
     pub(crate) fn take_failure(&mut self) -> Option<io::Error> {
         self.failure.take()
@@ -371,7 +215,7 @@ impl AttemptReader<'_> {
     }
 }
 
-impl Read for AttemptReader<'_> {
+impl Read for AttemptReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if let Some((watch, started)) = &mut self.pace {
             // The transport took what the last read handed it; now the source is read,
@@ -386,6 +230,12 @@ impl Read for AttemptReader<'_> {
         let result = self.inner.read(buf);
         if let Some((watch, started)) = &mut self.pace {
             watch.unpause(started.elapsed());
+        }
+        #[cfg(feature = "crypto")]
+        if let (Ok(n), Some(stream)) = (&result, &mut self.keystream)
+            && let Err(err) = stream.apply(&mut buf[..*n])
+        {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, err));
         }
         if let Ok(n) = &result {
             self.handed = *n as u64;

@@ -6,20 +6,14 @@
 
 use std::future::{Future, ready};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
-use std::sync::{Arc, mpsc};
+use std::sync::mpsc;
 use std::thread;
 
 use cos_proto::Operation;
 use cos_proto::crc64::Crc64Tap;
-use cos_proto::ops::{CopyObject, GetObject, GetObjectOutput, PutObject};
-use cos_transfer::drive::{self, ChunkSource, Requests, Tasks, TransferBody};
-use cos_transfer::fs::{DownloadTarget, FileTarget};
-use cos_transfer::paths::DirectoryReport;
-use cos_transfer::{
-    Copy, CopyOutput, DirectoryOptions, DownloadOutput, TransferError, TransferEvent,
-    TransferOptions, UploadOutput,
-};
+use cos_proto::ops::{GetObject, GetObjectOutput};
+use cos_transfer::TransferError;
+use cos_transfer::drive::{ChunkSource, Requests, Tasks, TransferBody};
 
 use crate::body::UploadBody;
 use crate::client::Client;
@@ -27,159 +21,7 @@ use crate::download::ObjectBody;
 use crate::error::Error;
 
 impl Client {
-    /// Uploads the file at `path` as `put` describes (key, content headers, metadata, ACL, storage
-    /// class, tags, encryption, traffic limit; its length is ignored): one PUT below
-    /// `options.multipart_threshold`, else a multipart upload with `options.concurrency` parts in
-    /// flight. Resumable: the state is kept in `.cos-transfer/<name>.resume` beside the file after
-    /// each part; running the same upload again after a crash or failure sends only the parts COS
-    /// does not have. The CRC64 of every part and of the whole object is checked against COS's.
-    ///
-    /// ```no_run
-    /// # fn demo(client: cos_blocking::Client) -> Result<(), cos_transfer::TransferError> {
-    /// use cos_proto::ops::PutObject;
-    /// use cos_transfer::TransferOptions;
-    /// let done = client.upload_file(&PutObject::new("db.tar", None), "db.tar", TransferOptions::default())?;
-    /// println!("{} bytes, CRC64 {:016x}", done.size, done.crc64);
-    /// # Ok(()) }
-    /// ```
-    pub fn upload_file(
-        &self,
-        put: &PutObject,
-        path: impl AsRef<Path>,
-        options: TransferOptions,
-    ) -> Result<UploadOutput, TransferError> {
-        self.upload_file_with_progress(put, path, options, |_| {})
-    }
-
-    /// [`Client::upload_file`], calling `on_event` with every progress event.
-    pub fn upload_file_with_progress(
-        &self,
-        put: &PutObject,
-        path: impl AsRef<Path>,
-        options: TransferOptions,
-        on_event: impl FnMut(TransferEvent),
-    ) -> Result<UploadOutput, TransferError> {
-        let client = self.driver();
-        pollster::block_on(drive::upload_file(
-            &client,
-            put,
-            path.as_ref(),
-            options,
-            on_event,
-        ))
-    }
-
-    /// Downloads what `get` names to `path`: a HEAD pins the object's size, ETag and CRC64; ranges
-    /// of `options.part_size` are fetched `options.concurrency` at a time with `If-Match`, written
-    /// into `.cos-transfer/<name>.part` beside it, and the file is renamed over `path` only once
-    /// the CRC64 combined from the ranges matches COS's. Resumable: `.cos-transfer/<name>.resume`
-    /// beside the file records the ranges that are durable; running the same download again fetches
-    /// only the rest (or starts over if the object changed).
-    pub fn download_file(
-        &self,
-        get: &GetObject,
-        path: impl AsRef<Path>,
-        options: TransferOptions,
-    ) -> Result<DownloadOutput, TransferError> {
-        self.download_file_with_progress(get, path, options, |_| {})
-    }
-
-    /// [`Client::download_file`], calling `on_event` with every progress event.
-    pub fn download_file_with_progress(
-        &self,
-        get: &GetObject,
-        path: impl AsRef<Path>,
-        options: TransferOptions,
-        on_event: impl FnMut(TransferEvent),
-    ) -> Result<DownloadOutput, TransferError> {
-        let target = Arc::new(FileTarget::new(path.as_ref()));
-        self.download_to(get, target, options, on_event)
-    }
-
-    /// [`Client::download_file`] into any [`DownloadTarget`] (another store, a quota):
-    /// the same ranges, checkpoints, verification and resume; the target decides where
-    /// bytes and checkpoints go and keeps them durable.
-    pub fn download_to(
-        &self,
-        get: &GetObject,
-        target: Arc<dyn DownloadTarget>,
-        options: TransferOptions,
-        on_event: impl FnMut(TransferEvent),
-    ) -> Result<DownloadOutput, TransferError> {
-        pollster::block_on(drive::download_to(
-            &self.driver(),
-            get,
-            target,
-            options,
-            on_event,
-        ))
-    }
-
-    /// Copies as `op` describes: one server-side copy below `options.copy_threshold`
-    /// (5 GiB), parallel part copies above it, each pinned to the source's ETag; the
-    /// copy's CRC64 is checked against the source's.
-    pub fn copy(
-        &self,
-        op: &CopyObject,
-        options: TransferOptions,
-    ) -> Result<CopyOutput, TransferError> {
-        pollster::block_on(drive::copy(&self.driver(), Copy::new(op.clone(), options)))
-    }
-
-    /// Moves: [`Client::copy`], then a HEAD of the destination (size and CRC64 must match
-    /// the source's), and only then the deletion of the source.
-    pub fn move_object(
-        &self,
-        op: &CopyObject,
-        options: TransferOptions,
-    ) -> Result<CopyOutput, TransferError> {
-        pollster::block_on(drive::copy(
-            &self.driver(),
-            Copy::moving(op.clone(), options),
-        ))
-    }
-
-    /// Uploads every file below `dir` to `prefix` + its relative path (with `/`
-    /// separators), `options.parallel_files` files at a time, each with
-    /// [`Client::upload_file`] (so each resumes). With `options.skip_unchanged`, files
-    /// whose object has the same size and CRC64 are skipped. Fails only if `dir` cannot
-    /// be read; each file's fate is in the report.
-    pub fn upload_dir(
-        &self,
-        dir: impl AsRef<Path>,
-        prefix: &str,
-        options: DirectoryOptions,
-    ) -> Result<DirectoryReport, TransferError> {
-        pollster::block_on(drive::upload_dir(
-            &self.driver(),
-            dir.as_ref(),
-            prefix,
-            options,
-        ))
-    }
-
-    /// Downloads every object under `prefix` into `dir`, at the path the key names after
-    /// the prefix, `options.parallel_files` at a time, each with
-    /// [`Client::download_file`] (so each resumes, and appears only when verified).
-    /// Keys that could escape `dir` (`..`, absolute, drive letters, backslashes, empty
-    /// segments) or name the transfers' helper folder (`.cos-transfer`) are refused and
-    /// reported, never written; a key below a symbolic link in `dir` fails, and nothing
-    /// is created past the link. Directory markers (keys ending in `/`) are reported and
-    /// skipped. With `options.skip_unchanged`, files whose size and CRC64 match the
-    /// object are kept.
-    pub fn download_dir(
-        &self,
-        prefix: &str,
-        dir: impl AsRef<Path>,
-        options: DirectoryOptions,
-    ) -> Result<DirectoryReport, TransferError> {
-        pollster::block_on(drive::download_dir(
-            &self.driver(),
-            prefix,
-            dir.as_ref(),
-            options,
-        ))
-    }
+    cos_transfer::transfer_methods!([] [] ::pollster::block_on []);
 
     /// The client as the transfer loops use it.
     pub(crate) fn driver(&self) -> Driver {

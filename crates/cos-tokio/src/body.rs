@@ -1,8 +1,8 @@
 //! Upload bodies: what the caller hands over, and the per-attempt HTTP body built from it.
 
 use std::fmt;
-use std::io::{self, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
@@ -11,7 +11,9 @@ use bytes::Bytes;
 use cos_proto::crc64::Crc64Tap;
 use futures_core::Stream;
 use hyper::body::{Body, Frame, SizeHint};
-use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
+use tokio::io::{AsyncRead, ReadBuf};
+
+use cos_transfer::drive::{AttemptData, Payload};
 
 use crate::error::Error;
 use crate::transport::Progress;
@@ -28,8 +30,10 @@ type BoxStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 /// * a file (by path, an opened file, or a range of one) — streamed in chunks and
 ///   rewound on retry, never read whole into memory;
 /// * a reader or a stream — streamed once, of unknown length, sent
-///   `Transfer-Encoding: chunked` (use `PutObject::new(key, None)`). Not replayable: a
-///   failed attempt is not retried.
+///   `Transfer-Encoding: chunked`. Not replayable: a failed attempt is not retried.
+///
+/// The operation takes the body's length when it leaves its own open
+/// (`PutObject::new(key, None)`).
 ///
 /// ```
 /// use cos_tokio::UploadBody;
@@ -37,164 +41,81 @@ type BoxStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 /// assert_eq!(body.len(), Some(5));
 /// assert!(body.is_replayable());
 /// ```
-pub struct UploadBody {
-    kind: Kind,
-    tap: Option<Crc64Tap>,
-    #[cfg_attr(not(feature = "crypto"), allow(dead_code))]
-    cipher: BodyCipher,
+#[derive(Debug, Default)]
+pub struct UploadBody(Payload<OneShot>);
+
+/// The one-shot sources of an async upload.
+enum OneShot {
+    Reader(BoxReader),
+    Stream(BoxStream),
 }
 
-/// The cipher an encrypted body applies, from the object offset where the body starts.
-#[cfg(feature = "crypto")]
-type BodyCipher = Option<(Box<cos_crypto::CtrCipher>, u64)>;
-#[cfg(not(feature = "crypto"))]
-type BodyCipher = ();
-
-/// The keystream of one attempt of an encrypted body.
-#[cfg(feature = "crypto")]
-type AttemptCipher = Option<Box<cos_crypto::CtrStream>>;
-#[cfg(not(feature = "crypto"))]
-type AttemptCipher = ();
-
-enum Kind {
-    Empty,
-    Bytes(Bytes),
-    File {
-        file: std::fs::File,
-        path: Option<PathBuf>,
-        offset: u64,
-        len: u64,
-    },
-    Reader(Option<BoxReader>),
-    Stream(Option<BoxStream>),
-}
-
-impl fmt::Debug for UploadBody {
+impl fmt::Debug for OneShot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            Kind::Empty => f.write_str("UploadBody::Empty"),
-            Kind::Bytes(b) => write!(f, "UploadBody::Bytes({} bytes)", b.len()),
-            Kind::File {
-                path, offset, len, ..
-            } => f
-                .debug_struct("UploadBody::File")
-                .field("path", path)
-                .field("offset", offset)
-                .field("len", len)
-                .finish(),
-            Kind::Reader(_) => f.write_str("UploadBody::Reader"),
-            Kind::Stream(_) => f.write_str("UploadBody::Stream"),
-        }
+        f.write_str(match self {
+            OneShot::Reader(_) => "Reader",
+            OneShot::Stream(_) => "Stream",
+        })
     }
 }
 
 impl UploadBody {
     /// No body (for operations that carry none, or whose document the core builds).
     pub fn empty() -> Self {
-        Self {
-            kind: Kind::Empty,
-            tap: None,
-            cipher: Default::default(),
-        }
+        Self(Payload::empty())
     }
 
     /// Bytes in memory.
     pub fn bytes(bytes: impl Into<Bytes>) -> Self {
-        Self {
-            kind: Kind::Bytes(bytes.into()),
-            tap: None,
-            cipher: Default::default(),
-        }
+        Self(Payload::bytes(bytes))
     }
 
     /// The whole file at `path`, streamed from disk.
     pub fn file(path: impl AsRef<Path>) -> Result<Self, Error> {
-        let path = path.as_ref();
-        let file_error = |source| Error::File {
-            path: path.to_owned(),
-            source,
-        };
-        let file = std::fs::File::open(path).map_err(file_error)?;
-        let len = file.metadata().map_err(file_error)?.len();
-        Ok(Self {
-            kind: Kind::File {
-                file,
-                path: Some(path.to_owned()),
-                offset: 0,
-                len,
-            },
-            tap: None,
-            cipher: Default::default(),
-        })
+        Payload::file(path.as_ref()).map(Self)
     }
 
     /// An opened file, from its start to its current end.
     pub fn from_file(file: std::fs::File) -> Result<Self, Error> {
-        let len = file.metadata().map_err(Error::Source)?.len();
-        Ok(Self::file_range(file, 0, len))
+        Payload::from_file(file).map(Self)
     }
 
     /// `len` bytes of an opened file from `offset` (for example one part of a multipart
     /// upload). The file must hold them: a shorter file fails the upload.
     pub fn file_range(file: std::fs::File, offset: u64, len: u64) -> Self {
-        Self {
-            kind: Kind::File {
-                file,
-                path: None,
-                offset,
-                len,
-            },
-            tap: None,
-            cipher: Default::default(),
-        }
+        Self(Payload::file_range(file, offset, len))
     }
 
     /// A one-shot reader of unknown length (a pipe, a socket, a decoder...). Sent
     /// chunked; never retried.
     pub fn reader(reader: impl AsyncRead + Send + 'static) -> Self {
-        Self {
-            kind: Kind::Reader(Some(Box::pin(reader))),
-            tap: None,
-            cipher: Default::default(),
-        }
+        Self(Payload::one_shot(OneShot::Reader(Box::pin(reader))))
     }
 
     /// A one-shot stream of chunks of unknown length. Sent chunked; never retried.
     pub fn stream(stream: impl Stream<Item = io::Result<Bytes>> + Send + 'static) -> Self {
-        Self {
-            kind: Kind::Stream(Some(Box::pin(stream))),
-            tap: None,
-            cipher: Default::default(),
-        }
+        Self(Payload::one_shot(OneShot::Stream(Box::pin(stream))))
     }
 
-    /// The same body encrypted with `cipher` as the object bytes from `offset` (a part's
-    /// offset): every attempt re-encrypts from the start, so replayable bodies stay
-    /// replayable, and nothing is buffered.
+    /// The same body encrypted with `cipher` as the object bytes from `offset`.
     #[cfg(feature = "crypto")]
-    pub(crate) fn encrypted(mut self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self {
-        self.cipher = Some((Box::new(cipher), offset));
-        self
+    pub(crate) fn encrypted(self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self {
+        Self(self.0.encrypted(cipher, offset))
     }
 
     /// The number of bytes, when known.
     pub fn len(&self) -> Option<u64> {
-        match &self.kind {
-            Kind::Empty => Some(0),
-            Kind::Bytes(b) => Some(b.len() as u64),
-            Kind::File { len, .. } => Some(*len),
-            Kind::Reader(_) | Kind::Stream(_) => None,
-        }
+        self.0.len()
     }
 
     /// `true` for a body known to be empty.
     pub fn is_empty(&self) -> bool {
-        self.len() == Some(0)
+        self.0.is_empty()
     }
 
     /// Whether the body can be sent again from its start (bytes and files can).
     pub fn is_replayable(&self) -> bool {
-        matches!(self.kind, Kind::Empty | Kind::Bytes(_) | Kind::File { .. })
+        self.0.is_replayable()
     }
 
     /// The CRC-64 of the bytes a plain attempt sends, when they can be known before
@@ -202,90 +123,49 @@ impl UploadBody {
     /// for a one-shot reader or stream.
     #[cfg(feature = "crypto")]
     pub(crate) async fn plaintext_crc64(&self) -> Option<io::Result<u64>> {
-        match &self.kind {
-            Kind::Empty => Some(Ok(0)),
-            Kind::Bytes(bytes) => Some(Ok(cos_proto::crc64::crc64(bytes))),
-            Kind::File {
-                file, offset, len, ..
-            } => {
-                let (file, offset, len) = match file.try_clone() {
-                    Ok(file) => (file, *offset, *len),
-                    Err(err) => return Some(Err(err)),
-                };
-                let read = tokio::task::spawn_blocking(move || {
-                    cos_transfer::fs::file_range_crc64(&file, offset, len)
-                });
-                Some(
-                    read.await
-                        .unwrap_or_else(|join| Err(io::Error::other(join))),
-                )
-            }
-            Kind::Reader(_) | Kind::Stream(_) => None,
-        }
+        let source = match self.0.plaintext_crc64()? {
+            Ok(source) => source,
+            Err(err) => return Some(Err(err)),
+        };
+        let read = tokio::task::spawn_blocking(move || source.compute());
+        Some(
+            read.await
+                .unwrap_or_else(|join| Err(io::Error::other(join))),
+        )
     }
 
     /// Feeds every byte each attempt sends into `tap` (reset when an attempt starts):
     /// after a successful upload it holds the CRC-64 of what COS received, computed
     /// while streaming.
-    pub fn with_crc64(mut self, tap: Crc64Tap) -> Self {
-        self.tap = Some(tap);
-        self
+    pub fn with_crc64(self, tap: Crc64Tap) -> Self {
+        Self(self.0.with_crc64(tap))
     }
 
     /// The HTTP body of one attempt, for a request announcing `announced` bytes
     /// (`None`: chunked), the body's own length ([`cos_proto::driver::call::Call::request`]
     /// checked that they fit).
-    pub(crate) async fn attempt(
+    pub(crate) fn attempt(
         &mut self,
         announced: Option<u64>,
         progress: Arc<Progress>,
     ) -> Result<RequestBody, Error> {
-        let source = match &mut self.kind {
-            Kind::Empty => Source::Full(None),
-            Kind::Bytes(b) => Source::Full(Some(b.clone())),
-            Kind::File {
-                file, path, offset, ..
-            } => {
-                let file_error = |source| match &*path {
-                    Some(path) => Error::File {
-                        path: path.clone(),
-                        source,
-                    },
-                    None => Error::Source(source),
-                };
-                let clone = file.try_clone().map_err(file_error)?;
-                let mut file = tokio::fs::File::from_std(clone);
-                file.seek(SeekFrom::Start(*offset))
-                    .await
-                    .map_err(file_error)?;
-                Source::Reader(Box::pin(file))
+        let attempt = self.0.attempt()?;
+        let source = match attempt.data {
+            AttemptData::Bytes(bytes) if bytes.is_empty() => Source::Full(None),
+            AttemptData::Bytes(bytes) => Source::Full(Some(bytes)),
+            AttemptData::File { file, .. } => {
+                Source::Reader(Box::pin(tokio::fs::File::from_std(file)))
             }
-            Kind::Reader(reader) => Source::Reader(reader.take().ok_or_else(already_sent)?),
-            Kind::Stream(stream) => Source::Stream(stream.take().ok_or_else(already_sent)?),
+            AttemptData::OneShot(OneShot::Reader(reader)) => Source::Reader(reader),
+            AttemptData::OneShot(OneShot::Stream(stream)) => Source::Stream(stream),
         };
-        if let Some(tap) = &self.tap {
-            tap.reset();
-        }
         let mut body = RequestBody::new(source, announced, progress);
-        body.tap = self.tap.clone();
+        body.tap = attempt.tap;
         #[cfg(feature = "crypto")]
-        if let Some((cipher, offset)) = &self.cipher {
-            let stream = cipher
-                .stream_at(*offset)
-                .map_err(|err| Error::Encryption(Box::new(err)))?;
-            body.cipher = Some(Box::new(stream));
+        {
+            body.cipher = attempt.keystream.map(Box::new);
         }
         Ok(body)
-    }
-}
-
-fn already_sent() -> Error {
-    Error::InvalidBody("the one-shot upload body was already sent".to_owned())
-}
-
-impl Default for UploadBody {
-    fn default() -> Self {
-        Self::empty()
     }
 }
 
@@ -324,6 +204,12 @@ impl From<()> for UploadBody {
         Self::empty()
     }
 }
+
+/// The keystream of one attempt of an encrypted body.
+#[cfg(feature = "crypto")]
+type AttemptCipher = Option<Box<cos_crypto::CtrStream>>;
+#[cfg(not(feature = "crypto"))]
+type AttemptCipher = ();
 
 enum Source {
     Full(Option<Bytes>),
@@ -531,20 +417,13 @@ mod tests {
         let tap = Crc64Tap::new();
         let file = std::fs::File::open(&path).expect("open");
         let mut body = UploadBody::file_range(file, 3, 4).with_crc64(tap.clone());
-        let mut broken = body
-            .attempt(Some(4), Progress::new())
-            .await
-            .expect("attempt");
+        let mut broken = body.attempt(Some(4), Progress::new()).expect("attempt");
         let first = broken.frame().await.expect("a frame").expect("data");
         assert!(first.into_data().is_ok_and(|d| !d.is_empty()));
         assert!(!tap.is_empty());
-        let sent = collect(
-            body.attempt(Some(4), Progress::new())
-                .await
-                .expect("attempt"),
-        )
-        .await
-        .expect("body");
+        let sent = collect(body.attempt(Some(4), Progress::new()).expect("attempt"))
+            .await
+            .expect("body");
         assert_eq!(sent, b"3456");
         assert_eq!(
             (tap.value(), tap.len()),
@@ -561,19 +440,13 @@ mod tests {
         let mut body = UploadBody::file(&path).expect("file");
         assert!(body.is_replayable());
         for _ in 0..2 {
-            let attempt = body
-                .attempt(body.len(), Progress::new())
-                .await
-                .expect("attempt");
+            let attempt = body.attempt(body.len(), Progress::new()).expect("attempt");
             assert_eq!(collect(attempt).await.expect("body"), data);
         }
         let file = std::fs::File::open(&path).expect("open");
         let mut part = UploadBody::file_range(file, 1000, 5000);
         for _ in 0..2 {
-            let attempt = part
-                .attempt(Some(5000), Progress::new())
-                .await
-                .expect("attempt");
+            let attempt = part.attempt(Some(5000), Progress::new()).expect("attempt");
             assert_eq!(collect(attempt).await.expect("body"), &data[1000..6000]);
         }
         // A file shorter than the announced range fails as a source error.
@@ -582,7 +455,6 @@ mod tests {
         let progress = Progress::new();
         let attempt = beyond
             .attempt(Some(5000), progress.clone())
-            .await
             .expect("attempt");
         assert!(collect(attempt).await.is_err());
         assert!(progress.take_upload_error().is_some());
@@ -593,11 +465,11 @@ mod tests {
         let mut body = UploadBody::reader(&b"streamed"[..]);
         assert!(!body.is_replayable());
         assert_eq!(body.len(), None);
-        let attempt = body.attempt(None, Progress::new()).await.expect("attempt");
+        let attempt = body.attempt(None, Progress::new()).expect("attempt");
         assert!(attempt.size_hint().exact().is_none());
         assert_eq!(collect(attempt).await.expect("body"), b"streamed");
         assert!(matches!(
-            body.attempt(None, Progress::new()).await,
+            body.attempt(None, Progress::new()),
             Err(Error::InvalidBody(_))
         ));
     }

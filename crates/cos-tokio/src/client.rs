@@ -219,7 +219,6 @@ impl Transport for CallIo<'_> {
             Body::Bytes(bytes) => RequestBody::full(bytes, progress.clone()),
             Body::Payload { length } => body
                 .attempt(length, progress.clone())
-                .await
                 .map_err(AttemptError::Final)?,
         };
         let headers = &mut parts.headers;

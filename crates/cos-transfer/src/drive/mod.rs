@@ -27,6 +27,7 @@ mod directory;
 mod download;
 #[cfg(feature = "crypto")]
 mod encryption;
+mod methods;
 mod payload;
 mod save;
 mod upload;
@@ -39,6 +40,7 @@ pub use download::download_decrypted;
 pub use download::download_to;
 #[cfg(feature = "crypto")]
 pub use encryption::{Encryption, crypto};
+pub use methods::append_object;
 pub use payload::{Attempt, AttemptData, Payload, PlaintextCrc64};
 pub use save::{files_for, save};
 pub use upload::upload_file;
@@ -71,7 +73,7 @@ pub trait Requests: Clone + Send + Sync + 'static {
         work: impl FnOnce() -> Result<T, ClientError> + Send + 'static,
     ) -> impl Future<Output = Result<T, ClientError>> + Send + 'static;
 
-    /// Sends a buffered operation with its body ([`TransferBody::empty`] when it has none).
+    /// Sends a buffered operation with its body (the body's `Default` when it has none).
     fn send<O>(
         &self,
         op: &O,
