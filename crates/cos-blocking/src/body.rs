@@ -9,7 +9,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use cos_proto::crc64::Crc64Tap;
 use cos_proto::driver::pace::{BodyWatch, Slow};
-use cos_transfer::drive::{AttemptData, Payload};
+use cos_transfer::drive::{AttemptData, Payload, TransferBody};
 
 use crate::error::Error;
 
@@ -78,12 +78,6 @@ impl UploadBody {
         Self(self.0.with_crc64(tap))
     }
 
-    /// The same body encrypted with `cipher` as the object bytes from `offset`.
-    #[cfg(feature = "crypto")]
-    pub(crate) fn encrypted(self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self {
-        Self(self.0.encrypted(cipher, offset))
-    }
-
     /// The number of bytes the body sends, when known.
     pub fn len(&self) -> Option<u64> {
         self.0.len()
@@ -97,14 +91,6 @@ impl UploadBody {
     /// Whether a retry can send the body again.
     pub fn is_replayable(&self) -> bool {
         self.0.is_replayable()
-    }
-
-    /// The CRC-64 of the bytes a plain attempt sends, when they can be known before
-    /// sending: bytes in memory, a file (one read of it). `None` for a one-shot reader.
-    #[cfg(feature = "crypto")]
-    pub(crate) fn plaintext_crc64(&self) -> Option<io::Result<u64>> {
-        let source = self.0.plaintext_crc64()?;
-        Some(source.and_then(cos_transfer::drive::PlaintextCrc64::compute))
     }
 
     /// A reader of the body from its start, for one attempt.
@@ -125,6 +111,22 @@ impl UploadBody {
             slow: None,
             handed: 0,
         })
+    }
+}
+
+impl TransferBody for UploadBody {
+    fn file_range(file: File, offset: u64, len: u64, tap: Crc64Tap) -> Self {
+        Self(Payload::file_range(file, offset, len).with_crc64(tap))
+    }
+
+    #[cfg(feature = "crypto")]
+    fn encrypted(self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self {
+        Self(self.0.encrypted(cipher, offset))
+    }
+
+    #[cfg(feature = "crypto")]
+    fn plaintext_crc64(&self) -> Option<io::Result<cos_transfer::drive::PlaintextCrc64>> {
+        self.0.plaintext_crc64()
     }
 }
 

@@ -10,10 +10,9 @@ use std::sync::mpsc;
 use std::thread;
 
 use cos_proto::Operation;
-use cos_proto::crc64::Crc64Tap;
 use cos_proto::ops::{GetObject, GetObjectOutput};
 use cos_transfer::TransferError;
-use cos_transfer::drive::{ChunkSource, Requests, Tasks, TransferBody};
+use cos_transfer::drive::{ChunkSource, Requests, Tasks};
 
 use crate::body::UploadBody;
 use crate::client::Client;
@@ -131,17 +130,6 @@ impl<O: Send + 'static> Tasks<O> for ThreadTasks<O> {
 
     fn len(&self) -> usize {
         self.in_flight
-    }
-}
-
-impl TransferBody for UploadBody {
-    fn file_range(file: std::fs::File, offset: u64, len: u64, tap: Crc64Tap) -> Self {
-        UploadBody::file_range(file, offset, len).with_crc64(tap)
-    }
-
-    #[cfg(feature = "crypto")]
-    fn encrypted(self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self {
-        UploadBody::encrypted(self, cipher, offset)
     }
 }
 

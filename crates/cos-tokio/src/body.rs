@@ -13,7 +13,7 @@ use futures_core::Stream;
 use hyper::body::{Body, Frame, SizeHint};
 use tokio::io::{AsyncRead, ReadBuf};
 
-use cos_transfer::drive::{AttemptData, Payload};
+use cos_transfer::drive::{AttemptData, Payload, TransferBody};
 
 use crate::error::Error;
 use crate::transport::Progress;
@@ -97,12 +97,6 @@ impl UploadBody {
         Self(Payload::one_shot(OneShot::Stream(Box::pin(stream))))
     }
 
-    /// The same body encrypted with `cipher` as the object bytes from `offset`.
-    #[cfg(feature = "crypto")]
-    pub(crate) fn encrypted(self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self {
-        Self(self.0.encrypted(cipher, offset))
-    }
-
     /// The number of bytes, when known.
     pub fn len(&self) -> Option<u64> {
         self.0.len()
@@ -116,22 +110,6 @@ impl UploadBody {
     /// Whether the body can be sent again from its start (bytes and files can).
     pub fn is_replayable(&self) -> bool {
         self.0.is_replayable()
-    }
-
-    /// The CRC-64 of the bytes a plain attempt sends, when they can be known before
-    /// sending: bytes in memory, a file (one read of it, on the blocking pool). `None`
-    /// for a one-shot reader or stream.
-    #[cfg(feature = "crypto")]
-    pub(crate) async fn plaintext_crc64(&self) -> Option<io::Result<u64>> {
-        let source = match self.0.plaintext_crc64()? {
-            Ok(source) => source,
-            Err(err) => return Some(Err(err)),
-        };
-        let read = tokio::task::spawn_blocking(move || source.compute());
-        Some(
-            read.await
-                .unwrap_or_else(|join| Err(io::Error::other(join))),
-        )
     }
 
     /// Feeds every byte each attempt sends into `tap` (reset when an attempt starts):
@@ -166,6 +144,22 @@ impl UploadBody {
             body.cipher = attempt.keystream.map(Box::new);
         }
         Ok(body)
+    }
+}
+
+impl TransferBody for UploadBody {
+    fn file_range(file: std::fs::File, offset: u64, len: u64, tap: Crc64Tap) -> Self {
+        Self(Payload::file_range(file, offset, len).with_crc64(tap))
+    }
+
+    #[cfg(feature = "crypto")]
+    fn encrypted(self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self {
+        Self(self.0.encrypted(cipher, offset))
+    }
+
+    #[cfg(feature = "crypto")]
+    fn plaintext_crc64(&self) -> Option<io::Result<cos_transfer::drive::PlaintextCrc64>> {
+        self.0.plaintext_crc64()
     }
 }
 

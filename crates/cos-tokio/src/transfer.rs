@@ -11,10 +11,9 @@ use std::future::Future;
 use std::io;
 
 use cos_proto::Operation;
-use cos_proto::crc64::Crc64Tap;
 use cos_proto::ops::{GetObject, GetObjectOutput};
 use cos_transfer::TransferError;
-use cos_transfer::drive::{ChunkSource, Requests, Tasks, TransferBody};
+use cos_transfer::drive::{ChunkSource, Requests, Tasks};
 use tokio::task::JoinSet;
 
 use crate::body::UploadBody;
@@ -108,17 +107,6 @@ impl<O: Send + 'static> Tasks<O> for JoinTasks<O> {
 
     fn len(&self) -> usize {
         self.0.len()
-    }
-}
-
-impl TransferBody for UploadBody {
-    fn file_range(file: std::fs::File, offset: u64, len: u64, tap: Crc64Tap) -> Self {
-        UploadBody::file_range(file, offset, len).with_crc64(tap)
-    }
-
-    #[cfg(feature = "crypto")]
-    fn encrypted(self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self {
-        UploadBody::encrypted(self, cipher, offset)
     }
 }
 

@@ -9,11 +9,12 @@ use std::sync::Arc;
 use cos_crypto::object::{self, EncryptedGet, EncryptedUpload, PlaintextBody};
 use cos_crypto::{CryptoError, Envelope, Format, MasterKey, PlaintextInfo};
 use cos_proto::driver::error::Error as ClientError;
+use cos_proto::ops::{GetObject, HeadObject, InitiateMultipartUploadOutput, PutObjectOutput};
 use cos_proto::ops::{GetObjectOutput, InitiateMultipartUpload, ObjectInfo, PutObject, UploadPart};
 use http::HeaderMap;
 use rand_core::CryptoRng;
 
-use super::TransferBody;
+use super::{Requests, TransferBody};
 
 /// The keys of an encrypting client: the master key that wraps every object's content
 /// key, and the envelope format uploads write.
@@ -137,5 +138,72 @@ impl Encryption {
 
     fn seal(&self, info: &PlaintextInfo, rng: &mut dyn CryptoRng) -> Result<Envelope, ClientError> {
         Envelope::seal(self.format, self.master.as_ref(), info, rng).map_err(crypto)
+    }
+}
+
+impl Encryption {
+    /// PUT Object of `body` under a fresh envelope (see [`Encryption::put`]); the
+    /// plaintext CRC-64 is read first when the format records it and the body can say.
+    pub async fn put_object<R: Requests>(
+        &self,
+        client: &R,
+        op: &PutObject,
+        body: R::Body,
+        rng: &mut (dyn CryptoRng + Send),
+    ) -> Result<PutObjectOutput, ClientError> {
+        let crc64 = match body
+            .plaintext_crc64()
+            .filter(|_| self.records_plaintext_crc64())
+        {
+            Some(Ok(source)) => {
+                let read = move || source.compute().map_err(ClientError::Source);
+                Some(client.run_blocking(read).await?)
+            }
+            Some(Err(err)) => return Err(ClientError::Source(err)),
+            None => None,
+        };
+        let (put, body) = self.put(op, body, crc64, rng)?;
+        client.send(&put, body).await
+    }
+
+    /// HEAD Object, its envelope opened and its length checked ([`Encryption::check_head`]).
+    pub async fn head_object<R: Requests>(
+        &self,
+        client: &R,
+        op: &HeadObject,
+        rng: &mut (dyn CryptoRng + Send),
+    ) -> Result<ObjectInfo, ClientError> {
+        let info = client.send(op, R::Body::default()).await?;
+        self.check_head(&info, rng)?;
+        Ok(info)
+    }
+
+    /// GET Object as [`EncryptedGet`] plans it: the output (describing the plaintext),
+    /// the body, and the state that decrypts it.
+    pub async fn get_object<R: Requests>(
+        &self,
+        client: &R,
+        op: &GetObject,
+        rng: &mut (dyn CryptoRng + Send),
+    ) -> Result<(GetObjectOutput, R::Object, PlaintextBody), ClientError> {
+        let plan = EncryptedGet::new(op);
+        let (mut output, body) = client.get_object(plan.request()).await?;
+        let plaintext = self.open_get(&plan, &mut output, rng)?;
+        Ok((output, body, plaintext))
+    }
+
+    /// Initiate Multipart Upload under a fresh envelope for `info`, and the upload its
+    /// parts are encrypted for.
+    pub async fn create_multipart_upload<R: Requests>(
+        &self,
+        client: &R,
+        op: &InitiateMultipartUpload,
+        info: &PlaintextInfo,
+        rng: &mut (dyn CryptoRng + Send),
+    ) -> Result<(InitiateMultipartUploadOutput, EncryptedUpload), ClientError> {
+        let (init, envelope) = self.initiate(op, info, rng)?;
+        let output = client.send(&init, R::Body::default()).await?;
+        let upload = EncryptedUpload::new(op.key(), output.upload_id.clone(), envelope);
+        Ok((output, upload))
     }
 }

@@ -245,6 +245,201 @@ macro_rules! transfer_methods {
     };
 }
 
+/// Expands to the methods of an encrypting client, inside the `impl EncryptionClient`
+/// block of a client whose `EncryptionClient` holds `client: Client` and
+/// `keys: Encryption`, with `os_rng()`, `boxed_os_rng`, `UploadBody`, `DecryptedBody::new`
+/// and `Error` in scope; the groups are those of [`transfer_methods!`](crate::transfer_methods).
+#[cfg(feature = "crypto")]
+#[macro_export]
+macro_rules! encryption_methods {
+    ([$($async:ident)?] [$($await:tt)*] $run:path [$($bound:tt)*]) => {
+        /// Wraps `client`; `master` wraps every object's content key, `format` is what
+        /// uploads write.
+        pub fn new(
+            client: Client,
+            master: ::std::sync::Arc<dyn ::cos_crypto::MasterKey + Send + Sync>,
+            format: ::cos_crypto::Format,
+        ) -> Self {
+            let keys = $crate::drive::Encryption::new(master, format);
+            Self { client, keys }
+        }
+
+        /// The plain client underneath.
+        pub fn client(&self) -> &Client {
+            &self.client
+        }
+
+        /// Encrypts `body` while uploading it (no buffering; files stay retryable). The
+        /// plaintext length is recorded when known, and (v2) the plaintext CRC-64 of bytes
+        /// or a file (one local read first), which every whole-object read checks; a
+        /// one-shot reader or stream cannot have one.
+        pub $($async)? fn put_object(
+            &self,
+            op: &::cos_proto::ops::PutObject,
+            body: impl Into<UploadBody>,
+        ) -> Result<::cos_proto::ops::PutObjectOutput, Error> {
+            let client = self.client.driver();
+            $run(self.keys.put_object(&client, op, body.into(), &mut os_rng())) $($await)*
+        }
+
+        /// Reads an encrypted object's attributes, after opening its envelope (so a plain
+        /// object or a wrong master key fails here) and checking its length.
+        /// `content_length` is the plaintext length.
+        pub $($async)? fn head_object(
+            &self,
+            op: &::cos_proto::ops::HeadObject,
+        ) -> Result<::cos_proto::ops::ObjectInfo, Error> {
+            let client = self.client.driver();
+            $run(self.keys.head_object(&client, op, &mut os_rng())) $($await)*
+        }
+
+        /// Starts a download and decrypts it while it streams. A range is requested from
+        /// its start rounded down to 16 bytes, and the extra bytes are dropped; the output
+        /// describes what the body yields.
+        pub $($async)? fn get_object(
+            &self,
+            op: &::cos_proto::ops::GetObject,
+        ) -> Result<(::cos_proto::ops::GetObjectOutput, DecryptedBody), Error> {
+            let client = self.client.driver();
+            let opened = $run(self.keys.get_object(&client, op, &mut os_rng())) $($await)*;
+            let (output, body, plaintext) = opened?;
+            Ok((output, DecryptedBody::new(body, plaintext)))
+        }
+
+        /// Downloads and decrypts into `path` atomically (temporary file, fsync, rename);
+        /// the recorded length and MD5 are checked before the rename.
+        pub $($async)? fn get_object_to_file(
+            &self,
+            op: &::cos_proto::ops::GetObject,
+            path: impl AsRef<::std::path::Path>,
+        ) -> Result<::cos_proto::ops::GetObjectOutput, Error> {
+            let client = self.client.driver();
+            let files = $run($crate::drive::files_for(&client, path.as_ref())) $($await)*?;
+            let (output, mut body) = self.get_object(op) $($await)*?;
+            let unique = ::fastrand::u64(..);
+            $run($crate::drive::save(&client, &mut body, files, unique)) $($await)*?;
+            Ok(output)
+        }
+
+        /// Starts an encrypted multipart upload: `info` must carry the part size
+        /// ([`PlaintextInfo::multipart`](cos_crypto::PlaintextInfo::multipart), a multiple
+        /// of 16) and, when known, the length.
+        pub $($async)? fn create_multipart_upload(
+            &self,
+            op: &::cos_proto::ops::InitiateMultipartUpload,
+            info: ::cos_crypto::PlaintextInfo,
+        ) -> Result<
+            (
+                ::cos_proto::ops::InitiateMultipartUploadOutput,
+                ::cos_crypto::object::EncryptedUpload,
+            ),
+            Error,
+        > {
+            let client = self.client.driver();
+            $run(self.keys.create_multipart_upload(&client, op, &info, &mut os_rng())) $($await)*
+        }
+
+        /// Takes up an encrypted multipart upload again from the headers of
+        /// [`EncryptedUpload::envelope_headers`](cos_crypto::object::EncryptedUpload::envelope_headers)
+        /// (e.g. kept in a checkpoint). `part_size` is needed for Python-compatible
+        /// envelopes, which do not record it.
+        pub fn resume_upload(
+            &self,
+            key: &str,
+            upload_id: &str,
+            envelope_headers: &::http::HeaderMap,
+            part_size: u64,
+        ) -> Result<::cos_crypto::object::EncryptedUpload, Error> {
+            let rng = &mut os_rng();
+            self.keys.resume_upload(key, upload_id, envelope_headers, part_size, rng)
+        }
+
+        /// Encrypts `body` at the part's offset (`(part_number - 1) × part_size`) while
+        /// uploading it. The part must not be longer than the part size.
+        pub $($async)? fn upload_part(
+            &self,
+            upload: &::cos_crypto::object::EncryptedUpload,
+            op: &::cos_proto::ops::UploadPart,
+            body: impl Into<UploadBody>,
+        ) -> Result<::cos_proto::ops::UploadPartOutput, Error> {
+            let body = $crate::drive::Encryption::part_body(upload, op, body.into())?;
+            self.client.upload_part(op, body) $($await)*
+        }
+
+        /// Completes the upload (the envelope was stored by the initiation).
+        pub $($async)? fn complete_multipart_upload(
+            &self,
+            op: &::cos_proto::ops::CompleteMultipartUpload,
+        ) -> Result<::cos_proto::ops::CompleteMultipartUploadOutput, Error> {
+            self.client.complete_multipart_upload(op) $($await)*
+        }
+
+        /// Encrypts the file at `path` while uploading it as `put` describes: the same
+        /// resumable, parallel transfer as [`Client::upload_file`] (one PUT below the
+        /// multipart threshold, else parts of `options.part_size`, which must be a multiple
+        /// of 16), each part encrypted at its offset with one envelope. The checkpoint
+        /// (`.cos-transfer/<name>.resume` beside the file) records the envelope's headers —
+        /// wrapped key material only — so a run after a crash resumes with the same key and
+        /// IV; it needs the same master key (with another one, or from a plain checkpoint,
+        /// the upload starts over). The CRC-64s checked are those of the ciphertext COS
+        /// stores.
+        pub $($async)? fn upload_file(
+            &self,
+            put: &::cos_proto::ops::PutObject,
+            path: impl AsRef<::std::path::Path>,
+            options: $crate::TransferOptions,
+        ) -> Result<$crate::UploadOutput, $crate::TransferError> {
+            self.upload_file_with_progress(put, path, options, |_| {}) $($await)*
+        }
+
+        /// [`EncryptionClient::upload_file`], calling `on_event` with every progress event.
+        pub $($async)? fn upload_file_with_progress(
+            &self,
+            put: &::cos_proto::ops::PutObject,
+            path: impl AsRef<::std::path::Path>,
+            options: $crate::TransferOptions,
+            on_event: impl FnMut($crate::TransferEvent) $($bound)*,
+        ) -> Result<$crate::UploadOutput, $crate::TransferError> {
+            let client = self.client.driver();
+            let (master, format) = (self.keys.master().as_ref(), self.keys.format());
+            let (path, rng) = (path.as_ref(), &mut os_rng());
+            $run($crate::drive::upload_file_encrypted(
+                &client, put, path, options, master, format, rng, on_event,
+            )) $($await)*
+        }
+
+        /// Downloads and decrypts what `get` names to `path`: the same resumable, parallel,
+        /// ranged transfer as [`Client::download_file`] (HEAD-pinned, CRC-64 of the
+        /// ciphertext checked against COS's, atomic rename), each range decrypted at its
+        /// offset before it is written. The envelope is opened from the HEAD, so a plain
+        /// object or a wrong master key fails before any byte is fetched. A temp file left
+        /// by a plain download of the same object is not reused.
+        pub $($async)? fn download_file(
+            &self,
+            get: &::cos_proto::ops::GetObject,
+            path: impl AsRef<::std::path::Path>,
+            options: $crate::TransferOptions,
+        ) -> Result<$crate::DownloadOutput, $crate::TransferError> {
+            self.download_file_with_progress(get, path, options, |_| {}) $($await)*
+        }
+
+        /// [`EncryptionClient::download_file`], calling `on_event` with every progress event.
+        pub $($async)? fn download_file_with_progress(
+            &self,
+            get: &::cos_proto::ops::GetObject,
+            path: impl AsRef<::std::path::Path>,
+            options: $crate::TransferOptions,
+            on_event: impl FnMut($crate::TransferEvent) $($bound)*,
+        ) -> Result<$crate::DownloadOutput, $crate::TransferError> {
+            let target = ::std::sync::Arc::new($crate::fs::FileTarget::new(path.as_ref()));
+            let (client, master) = (self.client.driver(), self.keys.master().clone());
+            $run($crate::drive::download_decrypted(
+                &client, get, target, options, master, boxed_os_rng, on_event,
+            )) $($await)*
+        }
+    };
+}
+
 use cos_proto::driver::error::Error as ClientError;
 use cos_proto::ops::{AppendObject, AppendObjectOutput};
 

@@ -117,6 +117,10 @@ pub trait TransferBody: Default + Send + 'static {
     /// cipher's stream.
     #[cfg(feature = "crypto")]
     fn encrypted(self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self;
+    /// Where the CRC-64 of the plain bytes comes from before sending
+    /// ([`Payload::plaintext_crc64`]).
+    #[cfg(feature = "crypto")]
+    fn plaintext_crc64(&self) -> Option<std::io::Result<PlaintextCrc64>>;
 }
 
 /// A GET's body (or its decrypted view), chunk by chunk.
