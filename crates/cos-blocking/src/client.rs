@@ -11,7 +11,7 @@ use bytes::Bytes;
 use cos_proto::driver::call::{Overflow, Payload, ReadBody};
 use cos_proto::driver::options::{ClientOptions, CredentialsChoice};
 use cos_proto::retry::TransportFailure;
-use cos_proto::{Config, Credentials, Operation, ResponseBody};
+use cos_proto::{Config, Credentials, Operation};
 use cos_transfer::drive::{self, AttemptError, AttemptPlan, CallSettings, Transport};
 
 use crate::body::UploadBody;
@@ -78,16 +78,6 @@ impl Client {
         }
     }
 
-    /// The configuration requests are built for.
-    pub fn config(&self) -> &Config {
-        &self.inner.settings.config
-    }
-
-    /// The same client (connections, credentials, retry budget) for another bucket.
-    pub fn with_bucket(&self, bucket: &str) -> Result<Client, Error> {
-        Ok(self.with_config(self.inner.settings.config.with_bucket(bucket)?))
-    }
-
     /// The same client (connections, credentials, retry budget) for another endpoint.
     pub(crate) fn with_config(&self, config: Config) -> Client {
         Client {
@@ -99,28 +89,8 @@ impl Client {
         }
     }
 
-    /// Sends any operation whose response is a document (not object data), with retries,
-    /// and returns its output. `body` is the payload of uploads (`PutObject`,
-    /// `UploadPart`, `AppendObject`) and [`UploadBody::empty`] (or `()`) otherwise.
-    ///
-    /// Streamed operations (`GetObject`, `SelectObjectContent`) are refused: use
-    /// [`Client::get_object`] and [`Client::select_object_content`].
-    pub fn send<O: Operation>(
-        &self,
-        op: &O,
-        body: impl Into<UploadBody>,
-    ) -> Result<O::Output, Error> {
-        if O::RESPONSE_BODY == ResponseBody::Streamed {
-            return Err(Error::Unsupported(
-                "send() returns no body: use get_object or select_object_content for streamed operations",
-            ));
-        }
-        let mut body = body.into();
-        self.execute(op, &mut body).map(|(output, _)| output)
-    }
-
     /// The credentials for the next attempt (`None` when anonymous).
-    pub(crate) fn credentials(&self) -> Result<Option<Credentials>, Error> {
+    pub(crate) fn current_credentials(&self) -> Result<Option<Credentials>, Error> {
         self.inner
             .credentials
             .as_ref()
@@ -178,7 +148,7 @@ impl Transport for CallIo<'_> {
     }
 
     fn credentials(&self) -> impl Future<Output = Result<Option<Credentials>, Error>> + Send {
-        ready(self.client.credentials())
+        ready(self.client.current_credentials())
     }
 
     fn attempt(

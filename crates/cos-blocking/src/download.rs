@@ -3,13 +3,11 @@
 
 use std::fmt;
 use std::io::{self, Read};
-use std::path::Path;
 
 use bytes::{Bytes, BytesMut};
 use cos_proto::driver::pace::{BodyWatch, Slow};
 use cos_proto::driver::resume::{ResumeError, ResumeStep, ResumingGet};
 use cos_proto::ops::{GetObject, GetObjectOutput};
-use cos_transfer::drive;
 use std::time::Instant;
 
 use crate::body::UploadBody;
@@ -255,20 +253,4 @@ impl Iterator for ObjectChunks {
         self.finished = !matches!(next, Some(Ok(_)));
         next.map(|chunk| chunk.map_err(Error::into_io))
     }
-}
-
-/// Downloads into `path` atomically: the data goes to a new temporary file in the
-/// helper folder beside it, is flushed to disk, checked (length, CRC-64 for whole
-/// objects), then renamed over `path`. On failure nothing is left behind and an
-/// existing `path` is untouched.
-pub(crate) fn to_file(
-    client: &Client,
-    op: &GetObject,
-    path: &Path,
-) -> Result<GetObjectOutput, Error> {
-    let driver = client.driver();
-    let files = pollster::block_on(drive::files_for(&driver, path))?;
-    let (output, mut body) = client.get_object(op)?;
-    pollster::block_on(drive::save(&driver, &mut body, files, fastrand::u64(..)))?;
-    Ok(output)
 }

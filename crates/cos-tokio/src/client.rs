@@ -8,10 +8,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use cos_proto::driver::call::{Overflow, Payload, ReadBody};
 use cos_proto::driver::options::{ClientOptions, CredentialsChoice};
-use cos_proto::presign::Presign;
 use cos_proto::retry::TransportFailure;
-use cos_proto::{Body, Config, Credentials, Operation, ResponseBody};
-use cos_transfer::drive::{self, AttemptError, AttemptPlan, CallSettings, Transport, unix_now};
+use cos_proto::{Body, Config, Credentials, Operation};
+use cos_transfer::drive::{self, AttemptError, AttemptPlan, CallSettings, Transport};
 use http::HeaderValue;
 use hyper::body::Incoming;
 use hyper_util::client::proxy::matcher::Matcher;
@@ -85,16 +84,6 @@ impl Client {
         }
     }
 
-    /// The configuration (bucket, region, endpoint).
-    pub fn config(&self) -> &Config {
-        &self.inner.settings.config
-    }
-
-    /// The same client (connections, credentials, retry budget) for another bucket.
-    pub fn with_bucket(&self, bucket: &str) -> Result<Client, Error> {
-        Ok(self.with_config(self.inner.settings.config.with_bucket(bucket)?))
-    }
-
     /// The same client (connections, credentials, retry budget) for another endpoint.
     pub(crate) fn with_config(&self, config: Config) -> Client {
         let inner = &*self.inner;
@@ -110,36 +99,7 @@ impl Client {
         }
     }
 
-    /// Sends any buffered operation (every operation but GET Object and Select) with its
-    /// upload body (use `()` or [`UploadBody::empty`] when it has none), retrying as the
-    /// core decides: each attempt is re-signed with the current clock and fresh
-    /// credentials, marked `x-cos-sdk-retry`, and its body rewound.
-    pub async fn send<O>(&self, op: &O, body: impl Into<UploadBody>) -> Result<O::Output, Error>
-    where
-        O: Operation + Sync,
-        O::Output: Send,
-    {
-        if O::RESPONSE_BODY == ResponseBody::Streamed {
-            return Err(Error::Unsupported(
-                "this operation streams its response: use get_object or select_object_content",
-            ));
-        }
-        let mut body = body.into();
-        let (output, _) = self.execute(op, &mut body).await?;
-        Ok(output)
-    }
-
-    /// A presigned URL for `presign`, signed with the client's credentials and clock.
-    pub async fn presigned_url(&self, presign: &Presign) -> Result<String, Error> {
-        let credentials = self.current_credentials().await?.ok_or_else(|| {
-            Error::Credentials(
-                "presigned URLs need credentials; the client is anonymous".to_owned(),
-            )
-        })?;
-        Ok(presign.url(&self.inner.settings.config, &credentials, unix_now())?)
-    }
-
-    async fn current_credentials(&self) -> Result<Option<Credentials>, Error> {
+    pub(crate) async fn current_credentials(&self) -> Result<Option<Credentials>, Error> {
         match &self.inner.credentials {
             None => Ok(None),
             Some(provider) => provider.credentials_boxed().await.map(Some),

@@ -4,7 +4,6 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
@@ -14,7 +13,6 @@ use cos_proto::driver::pace::{BodyWatch, Slow};
 use cos_proto::driver::resume::{ResumeError, ResumeStep, ResumingGet};
 use cos_proto::ops::{GetObject, GetObjectOutput};
 use cos_proto::retry::TransportFailure;
-use cos_transfer::drive;
 use futures_core::Stream;
 use hyper::body::{Body, Incoming};
 use tokio::io::{AsyncRead, ReadBuf};
@@ -71,7 +69,7 @@ impl fmt::Debug for ObjectBody {
 }
 
 impl ObjectBody {
-    fn new(
+    pub(crate) fn new(
         client: Client,
         op: &GetObject,
         first: &GetObjectOutput,
@@ -362,33 +360,5 @@ impl AsyncRead for ObjectBody {
         let n = buf.remaining().min(this.leftover.len());
         buf.put_slice(&this.leftover.split_to(n));
         Poll::Ready(Ok(()))
-    }
-}
-
-impl Client {
-    /// GET Object: the headers, and the body as a resuming stream.
-    pub async fn get_object(&self, op: &GetObject) -> Result<(GetObjectOutput, ObjectBody), Error> {
-        let (output, incoming) = self.execute(op, &mut UploadBody::empty()).await?;
-        let (incoming, started) =
-            incoming.ok_or(Error::Unsupported("a download without a body"))?;
-        let body = ObjectBody::new(self.clone(), op, &output, incoming, started);
-        Ok((output, body))
-    }
-
-    /// Downloads to `path` atomically: into a temporary file in the same directory,
-    /// flushed to disk, then renamed over `path`. The length is checked against
-    /// `Content-Length`, and the CRC-64 against `x-cos-hash-crc64ecma` when the whole
-    /// object was fetched. On any failure `path` is untouched and the temporary file is
-    /// removed (nothing is created when COS answers an error).
-    pub async fn get_object_to_file(
-        &self,
-        op: &GetObject,
-        path: impl AsRef<Path>,
-    ) -> Result<GetObjectOutput, Error> {
-        let driver = self.driver();
-        let files = drive::files_for(&driver, path.as_ref()).await?;
-        let (output, mut body) = self.get_object(op).await?;
-        drive::save(&driver, &mut body, files, fastrand::u64(..)).await?;
-        Ok(output)
     }
 }

@@ -7,11 +7,12 @@ use cos_transfer::drive;
 
 use crate::body::UploadBody;
 use crate::client::Client;
+use crate::download::ObjectBody;
 use crate::error::Error;
 use crate::pages::Pages;
 
 impl Client {
-    cos_transfer::operation_methods!(async, .await);
+    cos_transfer::operation_methods!([async] [.await] ::std::convert::identity [+ Send]);
 
     /// APPEND Object. Never sent twice (the append could land twice): when its answer
     /// is lost, a HEAD says whether it landed.

@@ -3,15 +3,87 @@
 //! async or blocking, and gets the same names, arguments, results and documentation.
 //! A new operation (a bucket operation, say) is one line here.
 
-/// Expands to the one-line convenience methods of every operation, inside the
-/// `impl Client` block of a client with `send(&op, body)`, `paginate(op)`, an
-/// `UploadBody` and an `Error` in scope.
-///
-/// `cos_transfer::operation_methods!(async, .await)` writes async methods;
-/// `cos_transfer::operation_methods!(,)` blocking ones.
+/// Expands to `send`, `get_object`, `get_object_to_file`, `presigned_url`, `config`,
+/// `with_bucket` and the one-line convenience method of every operation, inside the
+/// `impl Client` block of a client with `execute(&op, &mut body)`, `current_credentials()`,
+/// `with_config(config)`, `driver()`, `paginate(op)`, and `UploadBody`, `ObjectBody`,
+/// `Pages` and `Error` in scope; the groups are those of
+/// [`transfer_methods!`](crate::transfer_methods).
 #[macro_export]
 macro_rules! operation_methods {
-    ($($async:ident)?, $($await:tt)*) => {
+    ([$($async:ident)?] [$($await:tt)*] $run:path [$($bound:tt)*]) => {
+        /// Sends any buffered operation (every operation but GET Object and Select) with
+        /// its upload body (`()` or [`UploadBody::empty`] when it has none), retrying as
+        /// the core decides: each attempt is re-signed with the current clock and fresh
+        /// credentials, marked `x-cos-sdk-retry`, and its body rewound. Streamed
+        /// operations are refused: use [`Client::get_object`] and
+        /// [`Client::select_object_content`].
+        pub $($async)? fn send<O>(&self, op: &O, body: impl Into<UploadBody>) -> Result<O::Output, Error>
+        where
+            O: ::cos_proto::Operation + Sync,
+            O::Output: Send,
+        {
+            if O::RESPONSE_BODY == ::cos_proto::ResponseBody::Streamed {
+                return Err(Error::Unsupported(
+                    "this operation streams its response: use get_object or select_object_content",
+                ));
+            }
+            let mut body = body.into();
+            Ok(self.execute(op, &mut body) $($await)*?.0)
+        }
+
+        /// GET Object: the answer's headers, and its body, which resumes a broken transfer
+        /// where it stopped (pinned to the object's ETag) and checks the length and, for a
+        /// whole object, the CRC-64 at its end.
+        pub $($async)? fn get_object(
+            &self,
+            op: &::cos_proto::ops::GetObject,
+        ) -> Result<(::cos_proto::ops::GetObjectOutput, ObjectBody), Error> {
+            let (output, body) = self.execute(op, &mut UploadBody::empty()) $($await)*?;
+            let (body, started) = body.ok_or(Error::Unsupported("a download without a body"))?;
+            let body = ObjectBody::new(self.clone(), op, &output, body, started);
+            Ok((output, body))
+        }
+
+        /// Downloads to `path` atomically: into a temporary file in the helper folder
+        /// beside it, flushed to disk, then renamed over `path`. The length is checked
+        /// against `Content-Length`, and the CRC-64 against `x-cos-hash-crc64ecma` when the
+        /// whole object was fetched. On any failure `path` is untouched and the temporary
+        /// file removed (nothing is created when COS answers an error).
+        pub $($async)? fn get_object_to_file(
+            &self,
+            op: &::cos_proto::ops::GetObject,
+            path: impl AsRef<::std::path::Path>,
+        ) -> Result<::cos_proto::ops::GetObjectOutput, Error> {
+            let client = self.driver();
+            let files = $run($crate::drive::files_for(&client, path.as_ref())) $($await)*?;
+            let (output, mut body) = self.get_object(op) $($await)*?;
+            let unique = ::fastrand::u64(..);
+            $run($crate::drive::save(&client, &mut body, files, unique)) $($await)*?;
+            Ok(output)
+        }
+
+        /// A presigned URL for `presign`, signed now with the client's credentials.
+        pub $($async)? fn presigned_url(
+            &self,
+            presign: &::cos_proto::presign::Presign,
+        ) -> Result<String, Error> {
+            let credentials = self.current_credentials() $($await)*?.ok_or_else(|| {
+                Error::Credentials("presigned URLs need credentials; the client is anonymous".to_owned())
+            })?;
+            Ok(presign.url(self.config(), &credentials, $crate::drive::unix_now())?)
+        }
+
+        /// The configuration (bucket, region, endpoint).
+        pub fn config(&self) -> &::cos_proto::Config {
+            &self.inner.settings.config
+        }
+
+        /// The same client (connections, credentials, retry budget) for another bucket.
+        pub fn with_bucket(&self, bucket: &str) -> Result<Client, Error> {
+            Ok(self.with_config(self.inner.settings.config.with_bucket(bucket)?))
+        }
+
         $crate::operation_methods!(@send [$($async)?] [$($await)*]
             "HEAD Object: the object's attributes."
             head_object HeadObject => ObjectInfo;
