@@ -9,7 +9,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use cos_proto::crc64::Crc64Tap;
 use cos_proto::driver::pace::{BodyWatch, Slow};
-use cos_transfer::drive::{AttemptData, Payload, TransferBody};
+use cos_transfer::drive::{AttemptData, Payload};
 
 use crate::error::Error;
 
@@ -114,57 +114,7 @@ impl UploadBody {
     }
 }
 
-impl TransferBody for UploadBody {
-    fn file_range(file: File, offset: u64, len: u64, tap: Crc64Tap) -> Self {
-        Self(Payload::file_range(file, offset, len).with_crc64(tap))
-    }
-
-    #[cfg(feature = "crypto")]
-    fn encrypted(self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self {
-        Self(self.0.encrypted(cipher, offset))
-    }
-
-    #[cfg(feature = "crypto")]
-    fn plaintext_crc64(&self) -> Option<io::Result<cos_transfer::drive::PlaintextCrc64>> {
-        self.0.plaintext_crc64()
-    }
-}
-
-impl From<Bytes> for UploadBody {
-    fn from(bytes: Bytes) -> Self {
-        Self::bytes(bytes)
-    }
-}
-
-impl From<Vec<u8>> for UploadBody {
-    fn from(bytes: Vec<u8>) -> Self {
-        Self::bytes(bytes)
-    }
-}
-
-impl From<&'static [u8]> for UploadBody {
-    fn from(bytes: &'static [u8]) -> Self {
-        Self::bytes(Bytes::from_static(bytes))
-    }
-}
-
-impl From<&'static str> for UploadBody {
-    fn from(text: &'static str) -> Self {
-        Self::bytes(Bytes::from_static(text.as_bytes()))
-    }
-}
-
-impl From<String> for UploadBody {
-    fn from(text: String) -> Self {
-        Self::bytes(text)
-    }
-}
-
-impl From<()> for UploadBody {
-    fn from((): ()) -> Self {
-        Self::empty()
-    }
-}
+cos_transfer::upload_body_impls!();
 
 enum Inner {
     Bytes(io::Cursor<Bytes>),

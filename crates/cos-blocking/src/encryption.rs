@@ -6,8 +6,7 @@ use std::future::Future;
 use std::io::{self, Read};
 
 use bytes::{Bytes, BytesMut};
-use cos_crypto::object::PlaintextBody;
-use cos_transfer::drive::{self, ChunkSource, Encryption};
+use cos_transfer::drive::{ChunkSource, Decrypting, Encryption};
 
 use crate::body::UploadBody;
 use crate::client::Client;
@@ -64,24 +63,12 @@ impl EncryptionClient {
 /// recorded length and MD5 of whole objects: a mismatch is an error, never a silent
 /// wrong read.
 #[derive(Debug)]
-pub struct DecryptedBody {
-    body: ObjectBody,
-    plaintext: Option<PlaintextBody>,
-}
+pub struct DecryptedBody(Decrypting<ObjectBody>);
 
 impl DecryptedBody {
-    fn new(body: ObjectBody, plaintext: PlaintextBody) -> Self {
-        Self {
-            body,
-            plaintext: Some(plaintext),
-        }
-    }
-
     /// The number of plaintext bytes the body yields, when known.
     pub fn plaintext_len(&self) -> Option<u64> {
-        self.plaintext
-            .as_ref()
-            .and_then(PlaintextBody::plaintext_len)
+        self.0.plaintext_len()
     }
 
     /// The next decrypted chunk (never empty); `None` at the verified end.
@@ -108,25 +95,19 @@ impl DecryptedBody {
 
     fn read_inner(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
         loop {
-            let Some(plaintext) = self.plaintext.as_mut() else {
-                return Ok(0);
-            };
-            if buf.is_empty() {
+            if self.0.is_over() || buf.is_empty() {
                 return Ok(0);
             }
-            let n = self.body.read_inner(buf)?;
+            let n = self
+                .0
+                .body_mut()
+                .read_inner(buf)
+                .inspect_err(|_| self.0.fail())?;
             if n == 0 {
-                let finished = self.plaintext.take().map(PlaintextBody::finish);
-                finished.transpose().map_err(drive::crypto)?;
+                self.0.finish()?;
                 return Ok(0);
             }
-            let keep = match plaintext.update(&mut buf[..n]) {
-                Ok(keep) => keep,
-                Err(err) => {
-                    self.plaintext = None;
-                    return Err(drive::crypto(err));
-                }
-            };
+            let keep = self.0.update(&mut buf[..n])?;
             if !keep.is_empty() {
                 let len = keep.len();
                 buf.copy_within(keep, 0);
@@ -148,6 +129,6 @@ impl ChunkSource for DecryptedBody {
     }
 
     fn check_complete(&self) -> Result<(), Error> {
-        ChunkSource::check_complete(&self.body)
+        ChunkSource::check_complete(self.0.body())
     }
 }

@@ -99,6 +99,21 @@ impl RssChild {
             .ok()
     }
 
+    /// Runs this child's transfer (`upload` or `download`, given the object's request
+    /// and the local file) and reports the CRC-64 it returns.
+    pub fn run(
+        &self,
+        upload: impl FnOnce(&cos_proto::ops::PutObject, &std::path::Path) -> u64,
+        download: impl FnOnce(&cos_proto::ops::GetObject, &std::path::Path) -> u64,
+    ) {
+        let crc64 = if self.mode == "upload" {
+            upload(&cos_proto::ops::PutObject::new(RSS_KEY, None), &self.file)
+        } else {
+            download(&cos_proto::ops::GetObject::new(RSS_KEY), &self.file)
+        };
+        self.report(crc64);
+    }
+
     /// Reports the transfer's CRC64 and this process's peak RSS to the parent.
     #[allow(clippy::print_stdout)]
     pub fn report(&self, crc64: u64) {
@@ -180,4 +195,39 @@ fn tempfile_dir() -> Result<std::path::PathBuf, String> {
     let dir = std::env::temp_dir().join(format!("cos-rs-rss-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     Ok(dir)
+}
+
+/// The parent of the transfer-RSS tests: measures `upload_file` and `download_file` of
+/// `COS_RSS_BYTES` bytes (default 2 GiB) in children running `child_test`, prints both
+/// figures under `label`, and checks each peak against `part_size × 8 + 32 MiB`.
+#[allow(clippy::print_stderr)] // the figures are the test's report
+pub fn check_transfer_rss(label: &str, child_test: &str) -> Result<(), String> {
+    let size = std::env::var("COS_RSS_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2 << 30);
+    let (up, down) = measure_transfer_rss(child_test, size)?;
+    let bound_kib = (cos_transfer::DEFAULT_PART_SIZE * 8 + (32 << 20)) / 1024;
+    eprintln!(
+        "{label} transfer rss: {size} bytes; upload_file peak {:.1} MiB in {:.1?}, \
+         download_file peak {:.1} MiB in {:.1?}; bound {} MiB",
+        up.peak_kib as f64 / 1024.0,
+        up.elapsed,
+        down.peak_kib as f64 / 1024.0,
+        down.elapsed,
+        bound_kib / 1024
+    );
+    if up.peak_kib > bound_kib {
+        return Err(format!(
+            "upload peak {} KiB over {bound_kib} KiB",
+            up.peak_kib
+        ));
+    }
+    if down.peak_kib > bound_kib {
+        return Err(format!(
+            "download peak {} KiB over {bound_kib} KiB",
+            down.peak_kib
+        ));
+    }
+    Ok(())
 }

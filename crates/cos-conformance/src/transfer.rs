@@ -227,6 +227,15 @@ pub(crate) fn io<T>(what: &str, result: std::io::Result<T>) -> Result<T, String>
 }
 
 /// Small parts so multipart paths run on small files.
+/// Parts of 128 bytes, 3 at a time, multipart from 256 bytes: every shape of a transfer
+/// from a few hundred bytes (the clients' encryption tests use it).
+pub fn tiny_parts() -> TransferOptions {
+    TransferOptions::default()
+        .multipart_threshold(256)
+        .part_size(128)
+        .concurrency(3)
+}
+
 pub(crate) fn small() -> TransferOptions {
     TransferOptions::default()
         .multipart_threshold(64 * KIB)

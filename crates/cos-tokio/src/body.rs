@@ -13,7 +13,7 @@ use futures_core::Stream;
 use hyper::body::{Body, Frame, SizeHint};
 use tokio::io::{AsyncRead, ReadBuf};
 
-use cos_transfer::drive::{AttemptData, Payload, TransferBody};
+use cos_transfer::drive::{AttemptData, Payload};
 
 use crate::error::Error;
 use crate::transport::Progress;
@@ -147,57 +147,7 @@ impl UploadBody {
     }
 }
 
-impl TransferBody for UploadBody {
-    fn file_range(file: std::fs::File, offset: u64, len: u64, tap: Crc64Tap) -> Self {
-        Self(Payload::file_range(file, offset, len).with_crc64(tap))
-    }
-
-    #[cfg(feature = "crypto")]
-    fn encrypted(self, cipher: cos_crypto::CtrCipher, offset: u64) -> Self {
-        Self(self.0.encrypted(cipher, offset))
-    }
-
-    #[cfg(feature = "crypto")]
-    fn plaintext_crc64(&self) -> Option<io::Result<cos_transfer::drive::PlaintextCrc64>> {
-        self.0.plaintext_crc64()
-    }
-}
-
-impl From<Bytes> for UploadBody {
-    fn from(bytes: Bytes) -> Self {
-        Self::bytes(bytes)
-    }
-}
-
-impl From<Vec<u8>> for UploadBody {
-    fn from(bytes: Vec<u8>) -> Self {
-        Self::bytes(bytes)
-    }
-}
-
-impl From<&'static [u8]> for UploadBody {
-    fn from(bytes: &'static [u8]) -> Self {
-        Self::bytes(bytes)
-    }
-}
-
-impl From<&'static str> for UploadBody {
-    fn from(text: &'static str) -> Self {
-        Self::bytes(text)
-    }
-}
-
-impl From<String> for UploadBody {
-    fn from(text: String) -> Self {
-        Self::bytes(text)
-    }
-}
-
-impl From<()> for UploadBody {
-    fn from((): ()) -> Self {
-        Self::empty()
-    }
-}
+cos_transfer::upload_body_impls!();
 
 /// The keystream of one attempt of an encrypted body.
 #[cfg(feature = "crypto")]

@@ -6,8 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use bytes::{Bytes, BytesMut};
-use cos_crypto::object::PlaintextBody;
-use cos_transfer::drive::{self, ChunkSource, Encryption};
+use cos_transfer::drive::{ChunkSource, Decrypting, Encryption};
 use futures_core::Stream;
 
 use crate::body::UploadBody;
@@ -59,24 +58,12 @@ impl EncryptionClient {
 /// The decrypted data of a download, chunk by chunk (also a `Stream` of `io::Result<Bytes>`). At the end it checks the recorded
 /// length and MD5 of whole objects: a mismatch is an error, never a silent wrong read.
 #[derive(Debug)]
-pub struct DecryptedBody {
-    body: ObjectBody,
-    plaintext: Option<PlaintextBody>,
-}
+pub struct DecryptedBody(Decrypting<ObjectBody>);
 
 impl DecryptedBody {
-    fn new(body: ObjectBody, plaintext: PlaintextBody) -> Self {
-        Self {
-            body,
-            plaintext: Some(plaintext),
-        }
-    }
-
     /// The number of plaintext bytes the body yields, when known.
     pub fn plaintext_len(&self) -> Option<u64> {
-        self.plaintext
-            .as_ref()
-            .and_then(PlaintextBody::plaintext_len)
+        self.0.plaintext_len()
     }
 
     /// The next decrypted chunk (never empty); `None` at the verified end.
@@ -86,36 +73,28 @@ impl DecryptedBody {
 
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Error>>> {
         Poll::Ready(loop {
-            let Some(plaintext) = self.plaintext.as_mut() else {
+            if self.0.is_over() {
                 break None;
-            };
-            match ready!(self.body.poll_chunk(cx)) {
+            }
+            match ready!(self.0.body_mut().poll_chunk(cx)) {
                 Some(Ok(chunk)) => {
                     let mut chunk = chunk
                         .try_into_mut()
                         .unwrap_or_else(|shared| BytesMut::from(&shared[..]));
-                    match plaintext.update(&mut chunk) {
+                    match self.0.update(&mut chunk) {
                         Ok(keep) if keep.is_empty() => continue,
                         Ok(keep) => {
                             let _ = chunk.split_to(keep.start);
                             break Some(Ok(chunk.freeze()));
                         }
-                        Err(err) => {
-                            self.plaintext = None;
-                            break Some(Err(drive::crypto(err)));
-                        }
+                        Err(err) => break Some(Err(err)),
                     }
                 }
                 Some(Err(err)) => {
-                    self.plaintext = None;
+                    self.0.fail();
                     break Some(Err(err));
                 }
-                None => {
-                    let finished = self.plaintext.take().map(PlaintextBody::finish);
-                    break finished
-                        .and_then(|r| r.err())
-                        .map(|err| Err(drive::crypto(err)));
-                }
+                None => break self.0.finish().err().map(Err),
             }
         })
     }
@@ -146,6 +125,6 @@ impl ChunkSource for DecryptedBody {
     }
 
     fn check_complete(&self) -> Result<(), Error> {
-        ChunkSource::check_complete(&self.body)
+        ChunkSource::check_complete(self.0.body())
     }
 }

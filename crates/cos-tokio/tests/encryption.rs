@@ -141,26 +141,16 @@ async fn multipart_parts_upload_in_reverse_order_from_a_file() {
             .multipart(part_size as u64);
         let init = InitiateMultipartUpload::new(&key).metadata("x-cos-meta-project", "apollo");
         let (_, upload) = secure.create_multipart_upload(&init, info).await.unwrap();
+        // The first part goes through an upload taken up from its headers (resume).
+        let headers = upload.envelope_headers();
+        let resumed = secure.resume_upload(&key, upload.upload_id(), &headers, part_size as u64);
+        let resumed = resumed.unwrap();
         let mut parts = Vec::new();
-        for number in (1..=4u32).rev() {
-            let offset = (number as usize - 1) * part_size;
-            let len = part_size.min(plain.len() - offset);
-            let body = UploadBody::file_range(file.reopen().unwrap(), offset as u64, len as u64);
-            let op = UploadPart::new(&key, upload.upload_id(), number, Some(len as u64));
-            // The first part goes through an upload taken up from its headers (resume).
-            let upload = if number == 1 {
-                secure
-                    .resume_upload(
-                        &key,
-                        upload.upload_id(),
-                        &upload.envelope_headers(),
-                        part_size as u64,
-                    )
-                    .unwrap()
-            } else {
-                upload.clone()
-            };
-            let out = secure.upload_part(&upload, &op, body).await.unwrap();
+        for (number, offset, len) in part_spans(plain.len(), part_size).into_iter().rev() {
+            let body = UploadBody::file_range(file.reopen().unwrap(), offset, len);
+            let op = UploadPart::new(&key, upload.upload_id(), number, Some(len));
+            let target = if number == 1 { &resumed } else { &upload };
+            let out = secure.upload_part(target, &op, body).await.unwrap();
             parts.push((number, out.etag));
         }
         parts.reverse();
@@ -265,14 +255,11 @@ fn transfer_error_is_crypto(err: &cos_transfer::TransferError) -> &CryptoError {
 #[tokio::test]
 async fn upload_file_and_download_file_encrypt_resume_and_decrypt() {
     use cos_emulator::FaultRule;
-    use cos_transfer::{TransferError, TransferOptions, UploadCheckpoint, paths};
+    use cos_transfer::{TransferError, UploadCheckpoint, paths};
 
     let (emulator, client) = start();
     let dir = tempfile::tempdir().unwrap();
-    let options = TransferOptions::default()
-        .multipart_threshold(256)
-        .part_size(128)
-        .concurrency(3);
+    let options = cos_conformance::transfer::tiny_parts();
     for (format, master) in [(Format::V2, aes(1)), (Format::PythonCompatible, rsa(RSA_A))] {
         let secure = EncryptionClient::new(client.clone(), master, format);
         for size in [0usize, 100, 1000] {
@@ -489,4 +476,18 @@ async fn a_ranged_read_answered_with_other_bytes_is_an_error() {
             Err(err) => assert!(err.to_string().contains("asked for"), "{err}"),
         }
     }
+}
+
+/// `(part number, offset, length)` of each part of `len` bytes cut in `part_size` parts.
+fn part_spans(len: usize, part_size: usize) -> Vec<(u32, u64, u64)> {
+    (0..len.div_ceil(part_size))
+        .map(|i| {
+            let offset = i * part_size;
+            (
+                i as u32 + 1,
+                offset as u64,
+                part_size.min(len - offset) as u64,
+            )
+        })
+        .collect()
 }

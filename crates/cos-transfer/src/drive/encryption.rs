@@ -207,3 +207,69 @@ impl Encryption {
         Ok((output, upload))
     }
 }
+
+/// A download's body and the state that decrypts it, as both clients' `DecryptedBody`
+/// hold them: the bytes received go through [`Decrypting::update`], the end through
+/// [`Decrypting::finish`] (which checks the recorded length and MD5); any error ends it.
+#[derive(Debug)]
+pub struct Decrypting<B> {
+    body: B,
+    plaintext: Option<PlaintextBody>,
+}
+
+impl<B> Decrypting<B> {
+    /// `body`, decrypted by `plaintext`.
+    pub fn new(body: B, plaintext: PlaintextBody) -> Self {
+        Self {
+            body,
+            plaintext: Some(plaintext),
+        }
+    }
+
+    /// The number of plaintext bytes the body yields, when known.
+    pub fn plaintext_len(&self) -> Option<u64> {
+        self.plaintext
+            .as_ref()
+            .and_then(PlaintextBody::plaintext_len)
+    }
+
+    /// The body underneath.
+    pub fn body(&self) -> &B {
+        &self.body
+    }
+
+    /// The body underneath, to read from.
+    pub fn body_mut(&mut self) -> &mut B {
+        &mut self.body
+    }
+
+    /// Whether it ended (verified, or failed): nothing more is yielded.
+    pub fn is_over(&self) -> bool {
+        self.plaintext.is_none()
+    }
+
+    /// Decrypts `data`, the next bytes received, in place, and says which of them to
+    /// yield (an empty range: read more). An error ends the body.
+    pub fn update(&mut self, data: &mut [u8]) -> Result<std::ops::Range<usize>, ClientError> {
+        let Some(plaintext) = self.plaintext.as_mut() else {
+            return Ok(0..0);
+        };
+        plaintext.update(data).map_err(|err| {
+            self.plaintext = None;
+            crypto(err)
+        })
+    }
+
+    /// The body failed: nothing more is yielded.
+    pub fn fail(&mut self) {
+        self.plaintext = None;
+    }
+
+    /// The body ended: checks the recorded length and MD5 (once).
+    pub fn finish(&mut self) -> Result<(), ClientError> {
+        match self.plaintext.take() {
+            Some(plaintext) => plaintext.finish().map_err(crypto),
+            None => Ok(()),
+        }
+    }
+}

@@ -319,7 +319,7 @@ macro_rules! transfer_methods {
 
 /// Expands to the methods of an encrypting client, inside the `impl EncryptionClient`
 /// block of a client whose `EncryptionClient` holds `client: Client` and
-/// `keys: Encryption`, with `os_rng()`, `boxed_os_rng`, `UploadBody`, `DecryptedBody::new`
+/// `keys: Encryption`, with `os_rng()`, `boxed_os_rng`, `UploadBody`, `DecryptedBody(Decrypting<ObjectBody>)`
 /// and `Error` in scope; the groups are those of [`transfer_methods!`](crate::transfer_methods).
 #[cfg(feature = "crypto")]
 #[macro_export]
@@ -375,7 +375,8 @@ macro_rules! encryption_methods {
             let client = self.client.driver();
             let opened = $run(self.keys.get_object(&client, op, &mut os_rng())) $($await)*;
             let (output, body, plaintext) = opened?;
-            Ok((output, DecryptedBody::new(body, plaintext)))
+            let body = DecryptedBody($crate::drive::Decrypting::new(body, plaintext));
+            Ok((output, body))
         }
 
         /// Downloads and decrypts into `path` atomically (temporary file, fsync, rename);
@@ -508,6 +509,71 @@ macro_rules! encryption_methods {
             $run($crate::drive::download_decrypted(
                 &client, get, target, options, master, boxed_os_rng, on_event,
             )) $($await)*
+        }
+    };
+}
+
+/// Expands, next to a client's `pub struct UploadBody(Payload<_>)`, to its conversions
+/// (from bytes, `Vec<u8>`, static slices and strings, `String`, and `()` for no body)
+/// and its [`TransferBody`](crate::drive::TransferBody) implementation.
+#[macro_export]
+macro_rules! upload_body_impls {
+    () => {
+        impl From<::bytes::Bytes> for UploadBody {
+            fn from(bytes: ::bytes::Bytes) -> Self {
+                Self::bytes(bytes)
+            }
+        }
+
+        impl From<Vec<u8>> for UploadBody {
+            fn from(bytes: Vec<u8>) -> Self {
+                Self::bytes(bytes)
+            }
+        }
+
+        impl From<&'static [u8]> for UploadBody {
+            fn from(bytes: &'static [u8]) -> Self {
+                Self::bytes(bytes)
+            }
+        }
+
+        impl From<&'static str> for UploadBody {
+            fn from(text: &'static str) -> Self {
+                Self::bytes(text)
+            }
+        }
+
+        impl From<String> for UploadBody {
+            fn from(text: String) -> Self {
+                Self::bytes(text)
+            }
+        }
+
+        impl From<()> for UploadBody {
+            fn from((): ()) -> Self {
+                Self::empty()
+            }
+        }
+
+        impl $crate::drive::TransferBody for UploadBody {
+            fn file_range(
+                file: ::std::fs::File,
+                offset: u64,
+                len: u64,
+                tap: ::cos_proto::crc64::Crc64Tap,
+            ) -> Self {
+                Self($crate::drive::Payload::file_range(file, offset, len).with_crc64(tap))
+            }
+
+            #[cfg(feature = "crypto")]
+            fn encrypted(self, cipher: ::cos_crypto::CtrCipher, offset: u64) -> Self {
+                Self(self.0.encrypted(cipher, offset))
+            }
+
+            #[cfg(feature = "crypto")]
+            fn plaintext_crc64(&self) -> Option<::std::io::Result<$crate::drive::PlaintextCrc64>> {
+                self.0.plaintext_crc64()
+            }
         }
     };
 }

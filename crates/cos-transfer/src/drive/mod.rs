@@ -39,7 +39,7 @@ pub use directory::{download_dir, upload_dir};
 pub use download::download_decrypted;
 pub use download::download_to;
 #[cfg(feature = "crypto")]
-pub use encryption::{Encryption, crypto};
+pub use encryption::{Decrypting, Encryption, crypto};
 pub use methods::append_object;
 pub use payload::{Attempt, AttemptData, Payload, PlaintextCrc64};
 pub use save::{files_for, save};
