@@ -20,11 +20,14 @@
 //! }
 //! ```
 //!
-//! `cos-tokio` and `cos-blocking` run these loops (`upload_file`, `download_file`, `copy`,
-//! `move_object`, `upload_dir`, `download_dir`); [`paths`] holds the rules that map keys
-//! to local paths safely. The optional `fs` feature holds the few file actions both
-//! drivers share (atomic checkpoint replace, durable rename); the optional `crypto`
-//! feature, [`encrypted`], the rules of resumable client-side encrypted transfers.
+//! [`paths`] holds the rules that map keys to local paths safely. The optional `fs`
+//! feature holds the file actions both drivers share (files created in directories held
+//! open, atomic checkpoint replace, durable rename); the optional `crypto` feature,
+//! [`encrypted`], the rules of resumable client-side encrypted transfers. The optional
+//! `drive` feature (`drive`) writes these loops once for every client — and the retry
+//! loop of a call, the upload payload, the encrypting client's envelope work and the
+//! clients' method declarations — generic over the client's transport and concurrency:
+//! `cos-tokio` runs them on tasks, `cos-blocking` on threads.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -1,13 +1,23 @@
-//! The transfer loops, written once for every client (feature `drive`): they take the
-//! machines' actions, hand each request to the client, run each local-file step, and
-//! report the outcomes. A client supplies only what differs between runtimes — how to
-//! send a request, run work concurrently and run blocking file work — through
-//! [`Requests`] and [`Tasks`]; `cos-tokio` implements them with tasks, `cos-blocking`
-//! with threads.
+//! What every client runs, written once (feature `drive`), generic over what differs
+//! between runtimes:
 //!
-//! Every function here returns only once nothing it started is still running (a
-//! failure ends a loop while other parts may be in flight: they are waited for, never
-//! left to write a checkpoint under the next run of the same transfer).
+//! * the retry loop of one call ([`execute`]) over the client's [`Transport`] (one
+//!   attempt over its HTTP stack, and its sleep);
+//! * the transfer loops ([`upload_file`], [`download_to`], [`copy`], [`upload_dir`],
+//!   [`download_dir`], [`save`]), which take the machines' actions, hand each request
+//!   to the client ([`Requests`]), run each local-file step, and report the outcomes,
+//!   concurrently through [`Tasks`];
+//! * the upload payload ([`Payload`]), the encrypting client's envelope work
+//!   ([`Encryption`], [`Decrypting`]) and the clients' method declarations
+//!   ([`operation_methods!`](crate::operation_methods),
+//!   [`transfer_methods!`](crate::transfer_methods),
+//!   [`encryption_methods!`](crate::encryption_methods)).
+//!
+//! `cos-tokio` implements the traits with hyper, tasks and the blocking pool;
+//! `cos-blocking` with ureq and a thread per action, and waits for each future on the
+//! calling thread. A transfer loop whose machine is done returns only once nothing it
+//! started is still running (a failure may end it while other parts are in flight:
+//! they are waited for, never left to write a checkpoint under the next run).
 
 use std::fs::File;
 use std::future::Future;
