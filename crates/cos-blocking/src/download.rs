@@ -103,29 +103,15 @@ impl ObjectBody {
     /// The next chunk of the body (never empty); `None` at its verified end. An error
     /// ends the body.
     pub fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
-        let mut chunk = BytesMut::zeroed(CHUNK);
-        match self.read_inner(&mut chunk) {
-            Ok(0) => None,
-            Ok(n) => {
-                chunk.truncate(n);
-                Some(Ok(chunk.freeze()))
-            }
-            Err(err) => Some(Err(err)),
-        }
+        read_chunk(|buf| self.read_inner(buf))
     }
 
     /// Reads the rest of the body into memory (for small objects), sized once from the
     /// expected length.
     pub fn bytes(mut self) -> Result<Bytes, Error> {
-        let expected = self
-            .expected_len()
-            .unwrap_or(0)
-            .saturating_sub(self.received());
-        let mut all = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(PRESIZE_LIMIT));
-        while let Some(chunk) = self.next_chunk() {
-            all.extend_from_slice(&chunk?);
-        }
-        Ok(Bytes::from(all))
+        let expected = self.expected_len().unwrap_or(0);
+        let left = expected.saturating_sub(self.received());
+        read_all(left, || self.next_chunk())
     }
 
     pub(crate) fn read_inner(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
@@ -253,4 +239,33 @@ impl Iterator for ObjectChunks {
         self.finished = !matches!(next, Some(Ok(_)));
         next.map(|chunk| chunk.map_err(Error::into_io))
     }
+}
+
+/// The next chunk `read` fills (at most [`CHUNK`] bytes; `None` when it reads nothing).
+pub(crate) fn read_chunk(
+    read: impl FnOnce(&mut [u8]) -> Result<usize, Error>,
+) -> Option<Result<Bytes, Error>> {
+    let mut chunk = BytesMut::zeroed(CHUNK);
+    match read(&mut chunk) {
+        Ok(0) => None,
+        Ok(n) => {
+            chunk.truncate(n);
+            Some(Ok(chunk.freeze()))
+        }
+        Err(err) => Some(Err(err)),
+    }
+}
+
+/// Every chunk `next` yields, in one buffer reserved for `expected` bytes (at most
+/// [`PRESIZE_LIMIT`]: an announced length alone never allocates more).
+pub(crate) fn read_all(
+    expected: u64,
+    mut next: impl FnMut() -> Option<Result<Bytes, Error>>,
+) -> Result<Bytes, Error> {
+    let capacity = usize::try_from(expected).unwrap_or(0).min(PRESIZE_LIMIT);
+    let mut all = Vec::with_capacity(capacity);
+    while let Some(chunk) = next() {
+        all.extend_from_slice(&chunk?);
+    }
+    Ok(Bytes::from(all))
 }

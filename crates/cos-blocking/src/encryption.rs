@@ -5,12 +5,12 @@
 use std::future::Future;
 use std::io::{self, Read};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use cos_transfer::drive::{ChunkSource, Decrypting, Encryption};
 
 use crate::body::UploadBody;
 use crate::client::Client;
-use crate::download::ObjectBody;
+use crate::download::{ObjectBody, read_all, read_chunk};
 use crate::error::Error;
 
 /// The operating system's CSPRNG, as `cos-crypto` wants it.
@@ -21,9 +21,6 @@ fn os_rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
 fn boxed_os_rng() -> Box<dyn rand_core::CryptoRng> {
     Box::new(os_rng())
 }
-
-/// The size of the chunks [`DecryptedBody::next_chunk`] reads.
-const CHUNK: usize = 256 * 1024;
 
 /// A client that encrypts objects on the way up and decrypts them on the way down
 /// (AES-256-CTR, a fresh key and IV per object, wrapped by a [`MasterKey`](cos_crypto::MasterKey)).
@@ -73,24 +70,12 @@ impl DecryptedBody {
 
     /// The next decrypted chunk (never empty); `None` at the verified end.
     pub fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
-        let mut chunk = BytesMut::zeroed(CHUNK);
-        match self.read_inner(&mut chunk) {
-            Ok(0) => None,
-            Ok(n) => {
-                chunk.truncate(n);
-                Some(Ok(chunk.freeze()))
-            }
-            Err(err) => Some(Err(err)),
-        }
+        read_chunk(|buf| self.read_inner(buf))
     }
 
     /// Reads the whole decrypted body into memory (for small objects).
     pub fn bytes(mut self) -> Result<Bytes, Error> {
-        let mut all = Vec::new();
-        while let Some(chunk) = self.next_chunk() {
-            all.extend_from_slice(&chunk?);
-        }
-        Ok(Bytes::from(all))
+        read_all(self.plaintext_len().unwrap_or(0), || self.next_chunk())
     }
 
     fn read_inner(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
