@@ -1,5 +1,5 @@
-//! The client, its builder, and the one generic path every operation takes: the
-//! `cos_proto::driver::call::Call` state machine driven over a ureq agent.
+//! The client, its builder, and one attempt over the ureq agent: what the shared retry
+//! loop (`cos_transfer::drive::execute`) asks of this client for every operation.
 
 use std::fmt;
 use std::future::{Future, ready};

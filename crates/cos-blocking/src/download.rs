@@ -1,5 +1,5 @@
-//! Object downloads: a body reader that resumes a broken transfer where it stopped, a
-//! chunk iterator over it, and the atomic download to a file.
+//! The body of a GET: a reader that resumes a broken transfer where it stopped, and a
+//! chunk iterator over it.
 
 use std::fmt;
 use std::io::{self, Read};

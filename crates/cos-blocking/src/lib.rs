@@ -3,9 +3,12 @@
 //!
 //! The crate only moves bytes. Every COS rule — signing, request building, response
 //! parsing, which failures to retry and after how long, resume ranges, credential
-//! refresh timing — is called from `cos-proto`; [`Client::send`] drives
-//! [`cos_proto::driver::call::Call`] for every operation, and the convenience methods
-//! ([`Client::put_object`], [`Client::get_object`], ...) are thin wrappers over it.
+//! refresh timing — is called from `cos-proto`, and every loop around it (the retry
+//! loop of a call, the transfers, the encrypting client's envelope work) is
+//! `cos_transfer::drive`'s, shared with `cos-tokio`: this crate gives them one attempt
+//! over ureq and a thread per concurrent action, and waits for them on the calling
+//! thread. The convenience methods ([`Client::put_object`], [`Client::get_object`], ...)
+//! are one line each over [`Client::send`], the same as `cos-tokio`'s.
 //!
 //! ```no_run
 //! use cos_blocking::{Client, UploadBody};

@@ -1,9 +1,9 @@
 //! The convenience methods, named like the COS SDKs' calls: one line each over
 //! [`Client::send`], declared once for both clients by
-//! [`cos_transfer::operation_methods!`]; the streamed operations and presigning.
+//! [`cos_transfer::operation_methods!`]; APPEND (never repeated) and Select.
 
 use cos_proto::ops::{AppendObject, AppendObjectOutput, SelectObjectContent};
-use cos_transfer::drive::{self};
+use cos_transfer::drive;
 
 use crate::body::UploadBody;
 use crate::client::Client;

@@ -1,4 +1,5 @@
-//! The client, its builder, and the one generic path every operation takes.
+//! The client, its builder, and one attempt over hyper: what the shared retry loop
+//! (`cos_transfer::drive::execute`) asks of this client for every operation.
 
 use std::fmt;
 use std::future::Future;

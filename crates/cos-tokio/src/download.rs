@@ -1,5 +1,4 @@
-//! GET Object: a streaming body that resumes where a broken download stopped, and the
-//! download to a file.
+//! The body of a GET: a stream that resumes where a broken download stopped.
 
 use std::fmt;
 use std::future::Future;

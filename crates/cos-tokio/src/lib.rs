@@ -2,9 +2,11 @@
 //! hyper 1 (HTTP/1.1, rustls).
 //!
 //! It is a thin driver over [`cos_proto`], the Sans-IO core: the core builds and signs
-//! every request, parses every response, and decides every retry ([`cos_proto::driver::call::Call`]);
-//! this crate moves the bytes — connection pool, TLS, proxies, timeouts, sleeping between
-//! attempts, streaming bodies from files and readers and into files.
+//! every request, parses every response, and decides every retry
+//! ([`cos_proto::driver::call::Call`]); every loop around it (the retry loop of a call,
+//! the transfers, the encrypting client's envelope work) is `cos_transfer::drive`'s,
+//! shared with `cos-blocking`. This crate moves the bytes — connection pool, TLS,
+//! proxies, timeouts, sleeping between attempts, streaming bodies — on Tokio tasks.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
