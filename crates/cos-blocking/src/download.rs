@@ -92,6 +92,13 @@ impl ObjectBody {
         self.download.expected()
     }
 
+    /// After the end: every announced byte arrived (the core's rule).
+    pub(crate) fn check_complete(&self) -> Result<(), Error> {
+        self.download
+            .check_complete()
+            .map_err(|err| Error::from_download(err, None))
+    }
+
     /// The body as an iterator of chunks (never empty ones).
     pub fn chunks(self) -> ObjectChunks {
         ObjectChunks {

@@ -139,12 +139,6 @@ impl ChunkSource for ObjectBody {
     }
 
     fn check_complete(&self) -> Result<(), Error> {
-        match self.expected_len() {
-            Some(expected) if self.received() != expected => Err(Error::ShortBody {
-                expected,
-                received: self.received(),
-            }),
-            _ => Ok(()),
-        }
+        self.check_complete()
     }
 }

@@ -236,6 +236,18 @@ pub fn tiny_parts() -> TransferOptions {
         .concurrency(3)
 }
 
+/// `(part number, offset, length)` of each part of `len` bytes cut in `part_size` parts
+/// (the clients' encryption tests upload them by hand).
+pub fn part_spans(len: usize, part_size: usize) -> Vec<(u32, u64, u64)> {
+    (0..len.div_ceil(part_size))
+        .map(|i| {
+            let offset = i * part_size;
+            let part_len = part_size.min(len - offset) as u64;
+            (i as u32 + 1, offset as u64, part_len)
+        })
+        .collect()
+}
+
 pub(crate) fn small() -> TransferOptions {
     TransferOptions::default()
         .multipart_threshold(64 * KIB)

@@ -111,6 +111,13 @@ impl ObjectBody {
         self.download.expected()
     }
 
+    /// After the end: every announced byte arrived (the core's rule).
+    pub(crate) fn check_complete(&self) -> Result<(), Error> {
+        self.download
+            .check_complete()
+            .map_err(|err| Error::from_download(err, None))
+    }
+
     /// The next chunk (never empty); `None` at the verified end.
     pub async fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
         std::future::poll_fn(|cx| self.poll_chunk(cx)).await

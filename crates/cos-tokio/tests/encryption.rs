@@ -146,7 +146,10 @@ async fn multipart_parts_upload_in_reverse_order_from_a_file() {
         let resumed = secure.resume_upload(&key, upload.upload_id(), &headers, part_size as u64);
         let resumed = resumed.unwrap();
         let mut parts = Vec::new();
-        for (number, offset, len) in part_spans(plain.len(), part_size).into_iter().rev() {
+        for (number, offset, len) in cos_conformance::transfer::part_spans(plain.len(), part_size)
+            .into_iter()
+            .rev()
+        {
             let body = UploadBody::file_range(file.reopen().unwrap(), offset, len);
             let op = UploadPart::new(&key, upload.upload_id(), number, Some(len));
             let target = if number == 1 { &resumed } else { &upload };
@@ -476,18 +479,4 @@ async fn a_ranged_read_answered_with_other_bytes_is_an_error() {
             Err(err) => assert!(err.to_string().contains("asked for"), "{err}"),
         }
     }
-}
-
-/// `(part number, offset, length)` of each part of `len` bytes cut in `part_size` parts.
-fn part_spans(len: usize, part_size: usize) -> Vec<(u32, u64, u64)> {
-    (0..len.div_ceil(part_size))
-        .map(|i| {
-            let offset = i * part_size;
-            (
-                i as u32 + 1,
-                offset as u64,
-                part_size.min(len - offset) as u64,
-            )
-        })
-        .collect()
 }

@@ -111,19 +111,21 @@ impl TransferError {
         self.client_error().and_then(ClientError::request_id)
     }
 
-    /// The object, bucket or upload does not exist (404).
+    /// The object, bucket or upload does not exist ([`ClientError::is_not_found`]).
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(404)
+        self.client_error().is_some_and(ClientError::is_not_found)
     }
 
-    /// A condition did not hold (412).
+    /// A condition did not hold ([`ClientError::is_precondition_failed`]).
     pub fn is_precondition_failed(&self) -> bool {
-        self.status() == Some(412)
+        self.client_error()
+            .is_some_and(ClientError::is_precondition_failed)
     }
 
-    /// The caller's copy is current (304).
+    /// The caller's copy is current ([`ClientError::is_not_modified`]).
     pub fn is_not_modified(&self) -> bool {
-        self.status() == Some(304)
+        self.client_error()
+            .is_some_and(ClientError::is_not_modified)
     }
 }
 

@@ -169,6 +169,18 @@ impl ResumingGet {
         self.expected
     }
 
+    /// After the body's end: every announced byte arrived, or
+    /// [`ResumeError::ShortBody`] (a body that stopped early).
+    pub fn check_complete(&self) -> Result<(), ResumeError> {
+        match self.expected {
+            Some(expected) if self.received != expected => Err(ResumeError::ShortBody {
+                expected,
+                received: self.received,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// `true` once [`ResumeStep::Done`] was returned.
     pub fn is_done(&self) -> bool {
         self.done
@@ -298,6 +310,22 @@ mod tests {
     use super::*;
     use crate::Operation;
     use crate::crc64::crc64;
+
+    #[test]
+    fn a_body_is_complete_only_with_every_announced_byte() {
+        let first = output(200, 4, None, None);
+        let mut get = ResumingGet::new(&GetObject::new("k"), &first, policy());
+        get.on_data(b"abc").expect("within the length");
+        assert!(matches!(
+            get.check_complete(),
+            Err(ResumeError::ShortBody {
+                expected: 4,
+                received: 3
+            })
+        ));
+        get.on_data(b"d").expect("within the length");
+        assert!(get.check_complete().is_ok());
+    }
 
     fn output(status: u16, length: u64, range: Option<&str>, crc: Option<u64>) -> GetObjectOutput {
         let mut b = http::Response::builder()
