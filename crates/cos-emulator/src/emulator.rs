@@ -18,6 +18,10 @@ use crate::store::types::Versioning;
 pub const DEFAULT_SECRET_ID: &str = "AKIDCOSEMULATOR00000000000000000000";
 /// The SecretKey accepted when no credentials are configured.
 pub const DEFAULT_SECRET_KEY: &str = "cosemulatorsecretkey000000000000";
+/// How long a restore takes unless [`EmulatorConfig::restore_delay`] says otherwise:
+/// a minute, the order of COS's fastest (`Expedited`) tier, so that a HEAD right after
+/// a restore sees it in progress even on a slow machine.
+pub const DEFAULT_RESTORE_DELAY: Duration = Duration::from_secs(60);
 
 /// The emulator's clock: Unix seconds.
 pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
@@ -106,7 +110,7 @@ impl EmulatorConfig {
             clock: None,
             min_part_size: 1024 * 1024,
             max_object_size: 5 * 1024 * 1024 * 1024,
-            restore_delay: Duration::from_secs(1),
+            restore_delay: DEFAULT_RESTORE_DELAY,
             region: "ap-guangzhou".to_owned(),
             worker_threads: 2,
         }
@@ -182,7 +186,10 @@ impl EmulatorConfig {
         self
     }
 
-    /// How long (on the emulator clock) a restore takes before the object is readable.
+    /// How long (on the emulator clock) a restore takes before the object is readable
+    /// (default [`DEFAULT_RESTORE_DELAY`], a minute). The clock counts whole seconds,
+    /// so a delay of one second can end a few milliseconds after the restore was asked
+    /// for; move the clock with [`Emulator::set_clock_offset`] to finish a restore.
     pub fn restore_delay(mut self, delay: Duration) -> Self {
         self.restore_delay = delay;
         self

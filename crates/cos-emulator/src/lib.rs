@@ -91,6 +91,7 @@ mod xml_out;
 
 pub use body::Traffic;
 pub use emulator::{
-    Clock, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig, EmulatorError,
+    Clock, DEFAULT_RESTORE_DELAY, DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, Emulator, EmulatorConfig,
+    EmulatorError,
 };
 pub use faults::{FaultAction, FaultId, FaultRule, FaultRuleStatus, Faults, FiredFault};

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{BUCKET, Client, NOW, data, emulator, versioned_emulator};
-use cos_emulator::{Emulator, EmulatorConfig};
+use cos_emulator::{DEFAULT_RESTORE_DELAY, Emulator, EmulatorConfig};
 use cos_proto::crc64::crc64;
 use cos_proto::headers::{StorageClass, content_md5};
 use cos_proto::ops::{
@@ -589,7 +589,20 @@ fn restore_archived_objects() {
             .header("x-cos-restore"),
         Some("ongoing-request=\"true\"")
     );
-    emulator.set_clock_offset(2);
+    // One second on, the restore is still in progress: with a one-second default a
+    // HEAD that crossed a second boundary saw it finished.
+    emulator.set_clock_offset(1);
+    let client = Client::new(&emulator, BUCKET);
+    assert_eq!(
+        client
+            .call(&HeadObject::new("archive.bin"), &[])
+            .header("x-cos-restore"),
+        Some("ongoing-request=\"true\"")
+    );
+    client
+        .get("archive.bin")
+        .assert_error(403, "InvalidObjectState");
+    emulator.set_clock_offset(DEFAULT_RESTORE_DELAY.as_secs() as i64);
     let client = Client::new(&emulator, BUCKET);
     assert_eq!(client.get("archive.bin").body, b"cold");
     let head = client.call(&HeadObject::new("archive.bin"), &[]);
