@@ -443,10 +443,32 @@ fn head_object(ctx: &Ctx<'_>) -> CheckResult {
         .client
         .head_object(&HeadObject::new(&key).if_none_match(etag))
     {
-        Err(Failure::Service(err)) if err.status == 304 => {}
+        Err(Failure::NotModified(err)) if err.status == 304 => {}
         other => {
             return Err(format!(
-                "head_object if-none-match: want 304, got {other:?}"
+                "head_object if-none-match: want NotModified, got {other:?}"
+            ));
+        }
+    }
+    match ctx
+        .client
+        .get_object(&GetObject::new(&key).if_none_match(info.etag.clone().unwrap_or_default()))
+    {
+        Err(Failure::NotModified(err)) if err.status == 304 => {}
+        other => {
+            return Err(format!(
+                "get_object if-none-match: want NotModified, got {:?}",
+                other.map(|(out, body)| (out, body.len()))
+            ));
+        }
+    }
+    match ctx.client.head_object(
+        &HeadObject::new(&key).if_modified_since(info.last_modified.clone().unwrap_or_default()),
+    ) {
+        Err(Failure::NotModified(err)) if err.status == 304 => {}
+        other => {
+            return Err(format!(
+                "head_object if-modified-since its Last-Modified: want NotModified, got {other:?}"
             ));
         }
     }

@@ -69,6 +69,9 @@ pub enum Failure {
     /// COS answered with an error (also inside a `200`, and a Select `error` event, which
     /// the client reports with status 200 and the event's code and message).
     Service(Box<ServiceError>),
+    /// `304 Not Modified`: the client's typed outcome (`cos_proto::Error::NotModified`)
+    /// for a condition that found the caller's copy current.
+    NotModified(Box<ServiceError>),
     /// No usable response: connect, timeout, reset, TLS (the client's message).
     Transport(String),
     /// The body went wrong: short body, CRC mismatch, file or stream I/O.
@@ -82,6 +85,9 @@ impl Failure {
     /// Maps a `cos-proto` error the same way for every client: service errors keep
     /// their fields, input and response errors become [`Failure::Client`].
     pub fn from_proto(err: &ProtoError) -> Self {
+        if let ProtoError::NotModified(answer) = err {
+            return Failure::NotModified(answer.clone());
+        }
         match err.service_error() {
             Some(service) => Failure::Service(Box::new(service.clone())),
             None => Failure::Client(err.to_string()),
@@ -91,7 +97,7 @@ impl Failure {
     /// The service error, when COS answered with one.
     pub fn service(&self) -> Option<&ServiceError> {
         match self {
-            Failure::Service(err) => Some(err),
+            Failure::Service(err) | Failure::NotModified(err) => Some(err),
             _ => None,
         }
     }
@@ -101,6 +107,7 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Failure::Service(err) => write!(f, "service error: {err}"),
+            Failure::NotModified(err) => write!(f, "not modified: {err}"),
             Failure::Transport(msg) => write!(f, "transport error: {msg}"),
             Failure::Body(msg) => write!(f, "body error: {msg}"),
             Failure::Client(msg) => write!(f, "client error: {msg}"),

@@ -34,6 +34,39 @@ pub fn sign_encode(value: &str) -> String {
     utf8_percent_encode(value, UNRESERVED).to_string()
 }
 
+/// A parameter's or header's name as the signature lists it: percent-encoded, then
+/// lower-cased (escapes included: `%E4` becomes `%e4`).
+pub(crate) fn signed_name(name: &str) -> String {
+    sign_encode(name).to_ascii_lowercase()
+}
+
+/// The caller's parameters as the official SDK's `Params` dict holds them: a name given
+/// again (exactly) keeps its first place and takes the last value.
+pub(crate) fn params_dict(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    let mut dict: Vec<(&str, &str)> = Vec::with_capacity(pairs.len());
+    for (name, value) in pairs {
+        match dict.iter_mut().find(|(present, _)| *present == name) {
+            Some(slot) => slot.1 = value,
+            None => dict.push((name, value)),
+        }
+    }
+    dict
+}
+
+/// Sets `name` in a parameter list the way a Python dict of the official SDK's `Params`
+/// ends up in its signature: a parameter whose [`signed_name`] equals one already present
+/// replaces it in place (name and value); otherwise it is appended.
+pub(crate) fn set_param(params: &mut Vec<(String, String)>, name: &str, value: &str) {
+    let signed = signed_name(name);
+    match params
+        .iter_mut()
+        .find(|(present, _)| signed_name(present) == signed)
+    {
+        Some(slot) => *slot = (name.to_owned(), value.to_owned()),
+        None => params.push((name.to_owned(), value.to_owned())),
+    }
+}
+
 /// Encodes an object key for the URL path: one leading `/` is dropped, the rest is
 /// percent-encoded keeping `/`, every `./` becomes `.%2F` (so that no proxy or server
 /// collapses dot segments), and a `/` is put in front.

@@ -20,6 +20,11 @@ pub enum Error {
     /// The response could not be parsed.
     #[error(transparent)]
     Response(#[from] ResponseError),
+    /// `304 Not Modified`: a condition (`If-None-Match`, `If-Modified-Since`) found the
+    /// caller's copy current, so COS sent no object. Not a failure: match it to keep
+    /// using that copy. The answer's status and request id are in the [`ServiceError`].
+    #[error("not modified (304): the caller's copy is current")]
+    NotModified(Box<ServiceError>),
 }
 
 impl Error {
@@ -28,15 +33,20 @@ impl Error {
         !self.is_service_error()
     }
 
-    /// `true` when COS answered with an error.
+    /// `true` when COS answered with an error (or a `304 Not Modified`).
     pub fn is_service_error(&self) -> bool {
-        matches!(self, Error::Service(_))
+        matches!(self, Error::Service(_) | Error::NotModified(_))
     }
 
-    /// The service error, when COS answered with one.
+    /// `true` for a `304 Not Modified` ([`Error::NotModified`]).
+    pub fn is_not_modified(&self) -> bool {
+        matches!(self, Error::NotModified(_))
+    }
+
+    /// The service error, when COS answered with one (a `304` included).
     pub fn service_error(&self) -> Option<&ServiceError> {
         match self {
-            Error::Service(err) => Some(err),
+            Error::Service(err) | Error::NotModified(err) => Some(err),
             _ => None,
         }
     }

@@ -2,7 +2,8 @@
 //! `curl` or a third party to use until it expires.
 //!
 //! Unlike the official Python SDK, a temporary credential's token is added to the URL
-//! (as the signed `x-cos-security-token` parameter), so the URL works.
+//! (as the signed `x-cos-security-token` parameter), so the URL works; a token the caller
+//! passes as a parameter, as the SDK asks its users to, is sent and signed once, as given.
 //!
 //! ```
 //! use cos_proto::{Config, Credentials, presign::Presign};
@@ -20,7 +21,7 @@
 
 use http::Method;
 
-use crate::encode::{build_query, path_encode};
+use crate::encode::{build_query, params_dict, path_encode, set_param, signed_name};
 use crate::error::{Error, InputError};
 use crate::key::check_key;
 use crate::sign::{self, KeyTime, SECURITY_TOKEN_HEADER, SigningParts};
@@ -38,6 +39,7 @@ pub struct Presign {
     params: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     expires_in: u64,
+    sign_host: Option<bool>,
 }
 
 impl Presign {
@@ -49,6 +51,7 @@ impl Presign {
             params: Vec::new(),
             headers: Vec::new(),
             expires_in: DEFAULT_EXPIRY_SECS,
+            sign_host: None,
         }
     }
 
@@ -71,16 +74,28 @@ impl Presign {
     }
 
     /// Adds a query parameter that is signed and appended to the URL (for example
-    /// `response-content-type`, `versionId`, `x-cos-traffic-limit`).
+    /// `response-content-type`, `versionId`, `x-cos-traffic-limit`). Any name but an
+    /// empty one, any value; one whose name, percent-encoded and lower-cased, equals a
+    /// parameter already added replaces it in place (the official SDK's `Params` dict).
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.params.push((name.into(), value.into()));
         self
     }
 
     /// Signs a header the user of the URL must then send with exactly this value (for
-    /// example `Content-Type` on an upload). Headers COS does not sign are ignored.
+    /// example `Content-Type` on an upload). Headers COS does not sign are ignored. A
+    /// `Host` given here is signed as given, in place of the endpoint's.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Whether the endpoint's `host` is signed (the official SDK's `SignHost`; default:
+    /// the config's [`crate::ConfigBuilder::sign_host`], itself on by default). Leave it
+    /// out for a URL that must also work through another domain (a CDN, a proxy); a
+    /// `Host` given with [`Presign::header`] is signed either way.
+    pub fn sign_host(mut self, sign_host: bool) -> Self {
+        self.sign_host = Some(sign_host);
         self
     }
 
@@ -106,8 +121,22 @@ impl Presign {
             }
             None => path.push('/'),
         }
-        let mut params = self.params.clone();
-        if let Some(token) = credentials.token() {
+        let mut params: Vec<(String, String)> = Vec::with_capacity(self.params.len() + 1);
+        for (name, value) in params_dict(&self.params) {
+            if name.is_empty() {
+                return Err(InputError::InvalidArgument {
+                    what: "query parameter",
+                    reason: format!("a parameter needs a name (value {value:?})"),
+                }
+                .into());
+            }
+            set_param(&mut params, name, value);
+        }
+        if let Some(token) = credentials.token()
+            && !params
+                .iter()
+                .any(|(name, _)| signed_name(name) == SECURITY_TOKEN_HEADER)
+        {
             params.push((SECURITY_TOKEN_HEADER.to_owned(), token.to_owned()));
         }
         let base = format!("{}{}", config.base_url(), path);
@@ -117,13 +146,19 @@ impl Presign {
         })?;
         let signing = SigningParts::from_uri(&self.method, &uri);
         let host = config.host();
-        let mut headers: Vec<(&str, &str)> = self
+        // One value per signed name, the last one given (a dict, as in the SDK).
+        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(self.headers.len() + 1);
+        for (name, value) in self
             .headers
             .iter()
-            .filter(|(name, _)| sign::is_signed_header(name) && !name.eq_ignore_ascii_case("host"))
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        if config.sign_host() {
+            .filter(|(n, _)| sign::is_signed_header(n))
+        {
+            headers.retain(|(present, _)| !present.eq_ignore_ascii_case(name));
+            headers.push((name, value));
+        }
+        if self.sign_host.unwrap_or(config.sign_host())
+            && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"))
+        {
             headers.push(("host", &host));
         }
         let signed_params: Vec<(&str, &str)> = params
@@ -185,6 +220,122 @@ mod tests {
             .expect("signs");
         assert!(url.contains("q-url-param-list=x-cos-security-token&"));
         assert!(url.ends_with("&x-cos-security-token=tok%2B%2F%3D"));
+    }
+
+    fn query_pairs(url: &str) -> Vec<(String, String)> {
+        let query = url.split_once('?').map_or("", |(_, q)| q);
+        crate::encode::parse_query(query).expect("decodes")
+    }
+
+    #[test]
+    fn a_token_the_caller_passes_is_sent_and_signed_once() {
+        let creds = Credentials::new("AKID", "KEY")
+            .and_then(|c| c.with_token("tok"))
+            .expect("valid");
+        for name in ["x-cos-security-token", "X-Cos-Security-Token"] {
+            let url = Presign::get("k")
+                .param(name, "tok")
+                .url(&config(), &creds, 1_700_000_000)
+                .expect("signs");
+            let pairs = query_pairs(&url);
+            let tokens: Vec<_> = pairs
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case("x-cos-security-token"))
+                .collect();
+            assert_eq!(tokens.len(), 1, "{url}");
+            assert!(
+                url.contains("q-url-param-list=x-cos-security-token&"),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn sign_host_off_leaves_host_out_and_a_given_host_is_signed_as_given() {
+        let creds = Credentials::new("AKIDEXAMPLE", "SECRETKEYEXAMPLE").expect("valid");
+        let now = 1_700_000_000;
+        let url = Presign::get("a.txt")
+            .sign_host(false)
+            .url(&config(), &creds, now)
+            .expect("signs");
+        let expected = sign::authorize(&creds, KeyTime::new(now, 300), "get", "/a.txt", &[], &[]);
+        assert!(url.contains("&q-header-list=&q-url-param-list=&"), "{url}");
+        assert!(
+            url.ends_with(&format!("q-signature={}", expected.signature)),
+            "{url}"
+        );
+        // A Host given as a header is signed whatever `sign_host` says.
+        for sign_host in [true, false] {
+            let url = Presign::get("a.txt")
+                .sign_host(sign_host)
+                .header("Host", "cdn.example.com")
+                .url(&config(), &creds, now)
+                .expect("signs");
+            let expected = sign::authorize(
+                &creds,
+                KeyTime::new(now, 300),
+                "get",
+                "/a.txt",
+                &[],
+                &[("host", "cdn.example.com")],
+            );
+            assert!(
+                url.ends_with(&format!("q-signature={}", expected.signature)),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn parameters_and_headers_follow_the_sdks_dict_rules() {
+        let creds = Credentials::new("AKIDEXAMPLE", "SECRETKEYEXAMPLE").expect("valid");
+        let now = 1_700_000_000;
+        let url = Presign::get("a.txt")
+            .param("versionId", "v1")
+            .param("response-content-type", "text/plain; charset=中")
+            .param("VersionId", "v2")
+            .header("content-type", "a")
+            .header("Content-Type", "b")
+            .header("User-Agent", "not signed")
+            .url(&config(), &creds, now)
+            .expect("signs");
+        let pairs = query_pairs(&url);
+        let extra: Vec<_> = pairs.iter().filter(|(n, _)| !n.starts_with("q-")).collect();
+        assert_eq!(
+            extra,
+            [
+                &("VersionId".to_owned(), "v2".to_owned()),
+                &(
+                    "response-content-type".to_owned(),
+                    "text/plain; charset=中".to_owned()
+                )
+            ]
+        );
+        let expected = sign::authorize(
+            &creds,
+            KeyTime::new(now, 300),
+            "get",
+            "/a.txt",
+            &[
+                ("VersionId", "v2"),
+                ("response-content-type", "text/plain; charset=中"),
+            ],
+            &[("Content-Type", "b"), ("host", &config().host())],
+        );
+        assert!(url.contains(&format!(
+            "q-header-list={}&",
+            expected.header_list.replace(';', "%3B")
+        )));
+        assert!(
+            url.contains(&format!("q-signature={}&", expected.signature)),
+            "{url}"
+        );
+        assert!(
+            Presign::get("k")
+                .param("", "v")
+                .url(&config(), &creds, now)
+                .is_err()
+        );
     }
 
     #[test]

@@ -6,9 +6,10 @@ use http::header::{CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
 use http::{HeaderName, HeaderValue, Method};
 
 use crate::config::Config;
-use crate::encode::{build_query, push_path_encoded};
+use crate::encode::{build_query, push_path_encoded, set_param};
 use crate::error::InputError;
 use crate::key::check_key;
+use crate::ops::Extras;
 
 /// The body of a request built by this crate.
 ///
@@ -72,8 +73,11 @@ impl RequestBuilder {
     }
 
     /// Appends a query parameter (sent in this order; an empty value is sent as `name=`).
+    /// A parameter whose signed name (percent-encoded, lower-cased) equals one already
+    /// present replaces it in place, name and value: the signature has one entry per
+    /// signed name, so the wire must too.
     pub(crate) fn query(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.query.push((name.to_owned(), value.into()));
+        set_param(&mut self.query, name, &value.into());
         self
     }
 
@@ -97,6 +101,24 @@ impl RequestBuilder {
         value.set_sensitive(crate::headers::is_sensitive_header(name.as_str()));
         self.headers.push((name, value));
         Ok(self)
+    }
+
+    /// Sets a header, removing the ones of the same name set before.
+    pub(crate) fn replace_header(
+        mut self,
+        name: HeaderName,
+        value: &str,
+    ) -> Result<Self, InputError> {
+        self.headers.retain(|(present, _)| *present != name);
+        self.header(name, value)
+    }
+
+    /// Applies the caller's extra headers and parameters ([`Extras`]).
+    pub(crate) fn extras(self, extras: &Extras) -> Result<Self, InputError> {
+        if extras.is_empty() {
+            return Ok(self);
+        }
+        extras.apply(self)
     }
 
     /// Sets a header whose name is a static, known-valid lower-case string.

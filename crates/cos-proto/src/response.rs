@@ -74,10 +74,15 @@ pub fn metadata(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Fails with a [`ServiceError`] unless the status is a success.
+/// Fails with a [`ServiceError`] unless the status is a success; a `304` is
+/// [`Error::NotModified`].
 pub(crate) fn check(method: &Method, url: &Uri, response: &Response<Bytes>) -> Result<(), Error> {
     if is_success(response.status()) {
         Ok(())
+    } else if response.status() == StatusCode::NOT_MODIFIED {
+        Err(Error::NotModified(Box::new(service_error(
+            method, url, response,
+        ))))
     } else {
         Err(service_error(method, url, response).into())
     }

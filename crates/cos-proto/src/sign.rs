@@ -701,4 +701,6 @@ pub fn mark_anonymous<B>(request: &mut http::Request<B>) {
 }
 
 #[cfg(test)]
+mod params_property;
+#[cfg(test)]
 mod tests;

@@ -154,9 +154,10 @@ impl Error {
         self.status() == Some(412)
     }
 
-    /// `If-None-Match` / `If-Modified-Since` said the caller's copy is current (304).
+    /// `If-None-Match` / `If-Modified-Since` said the caller's copy is current (304):
+    /// the same as matching `Error::Cos(cos_proto::Error::NotModified(_))`.
     pub fn is_not_modified(&self) -> bool {
-        self.status() == Some(304)
+        matches!(self, Error::Cos(err) if err.is_not_modified())
     }
 }
 

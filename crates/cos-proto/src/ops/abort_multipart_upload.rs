@@ -1,5 +1,7 @@
 //! Abort Multipart Upload: cancel an upload and delete its parts.
 
+use super::Extras;
+use super::setters::extras_setters;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
@@ -25,12 +27,17 @@ use crate::response::{self, REQUEST_ID_HEADER, header_text};
 pub struct AbortMultipartUpload {
     key: String,
     upload_id: String,
+
+    extras: Extras,
 }
 
 impl AbortMultipartUpload {
+    extras_setters!(extras);
+
     /// Aborts `upload_id` for `key`.
     pub fn new(key: impl Into<String>, upload_id: impl Into<String>) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             upload_id: upload_id.into(),
         }
@@ -60,7 +67,7 @@ impl Operation for AbortMultipartUpload {
         check_upload_id(&self.upload_id)?;
         let b = RequestBuilder::object(Method::DELETE, &self.key)?
             .query("uploadId", self.upload_id.clone());
-        Ok(b.body(Body::Empty).build(config)?)
+        Ok(b.body(Body::Empty).extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(

@@ -1,11 +1,12 @@
 //! APPEND Object: add data to the end of an appendable object.
 
+use super::Extras;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
 use super::object_info::ObjectInfo;
 use super::put_object::MAX_SINGLE_UPLOAD;
-use super::setters::{acl_setters, content_setters, metadata_setters};
+use super::setters::{acl_setters, content_setters, extras_setters, metadata_setters};
 use crate::Config;
 use crate::error::{Error, InputError, ResponseError};
 use crate::headers::{AclHeaders, ContentHeaders, Metadata, StorageClass, apply_traffic_limit};
@@ -47,13 +48,18 @@ pub struct AppendObject {
     tagging: Option<String>,
     traffic_limit: Option<u64>,
     content_md5: Option<String>,
+
+    extras: Extras,
 }
 
 impl AppendObject {
+    extras_setters!(extras);
+
     /// Appends `content_length` bytes (at most 5 GiB; `None` sends a chunked stream) at
     /// byte `position` of `key`.
     pub fn new(key: impl Into<String>, position: u64, content_length: Option<u64>) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             position,
             content_length,
@@ -207,7 +213,7 @@ impl Operation for AppendObject {
         let body = Body::Payload {
             length: self.content_length,
         };
-        Ok(b.body(body).build(config)?)
+        Ok(b.body(body).extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(

@@ -1,5 +1,7 @@
 //! Complete Multipart Upload: assemble the uploaded parts into the object.
 
+use super::Extras;
+use super::setters::extras_setters;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde::Deserialize;
@@ -36,13 +38,18 @@ pub struct CompleteMultipartUpload {
     upload_id: String,
     parts: Vec<(u32, String)>,
     forbid_overwrite: bool,
+
+    extras: Extras,
 }
 
 impl CompleteMultipartUpload {
+    extras_setters!(extras);
+
     /// Completes `upload_id` for `key`; add the parts with [`CompleteMultipartUpload::part`]
     /// or [`CompleteMultipartUpload::parts`].
     pub fn new(key: impl Into<String>, upload_id: impl Into<String>) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             upload_id: upload_id.into(),
             parts: Vec::new(),
@@ -179,7 +186,9 @@ impl Operation for CompleteMultipartUpload {
         if self.forbid_overwrite {
             b = b.header_static("x-cos-forbid-overwrite", "true")?;
         }
-        Ok(b.body(Body::Bytes(self.document())).build(config)?)
+        Ok(b.body(Body::Bytes(self.document()))
+            .extras(&self.extras)?
+            .build(config)?)
     }
 
     fn parse_response(

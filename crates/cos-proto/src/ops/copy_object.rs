@@ -1,13 +1,14 @@
 //! PUT Object - Copy: copy an object (up to 5 GiB) server-side, or rewrite an object's
 //! metadata in place.
 
+use super::Extras;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
 use super::copy_source::{
     CopySource, CopySourceConditions, copy_condition_setters, parse_copy_result,
 };
-use super::setters::{acl_setters, content_setters, metadata_setters};
+use super::setters::{acl_setters, content_setters, extras_setters, metadata_setters};
 use crate::Config;
 use crate::error::Error;
 use crate::headers::{
@@ -74,12 +75,17 @@ pub struct CopyObject {
     encryption: Option<ServerSideEncryption>,
     source_customer_key: Option<CustomerKey>,
     forbid_overwrite: bool,
+
+    extras: Extras,
 }
 
 impl CopyObject {
+    extras_setters!(extras);
+
     /// Copies `source` to `key` in the configured bucket.
     pub fn new(key: impl Into<String>, source: CopySource) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             source,
             metadata_directive: CopyDirective::Copy,
@@ -268,7 +274,7 @@ impl Operation for CopyObject {
         }
         b = self.source.apply(b, config)?;
         b = b.header_static("x-cos-metadata-directive", self.metadata_directive.as_str())?;
-        Ok(b.body(Body::Empty).build(config)?)
+        Ok(b.body(Body::Empty).extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(

@@ -2,17 +2,21 @@
 //! features), built and parsed with the same rules.
 
 use bytes::Bytes;
-use http::{HeaderName, Method};
+use http::Method;
+
+use super::Extras;
+use super::setters::extras_setters;
 
 use crate::Config;
-use crate::error::{Error, InputError};
+use crate::error::Error;
 use crate::operation::Operation;
 use crate::request::{Body, RequestBuilder};
 use crate::response;
 use crate::retry::Idempotency;
 
-/// A request with a free-form method, key, query and headers. Parameters are signed like
-/// any others; headers are signed when COS signs them (see
+/// A request with a free-form method, key, query and headers, added with the `param` and
+/// `header` every operation has: parameters are signed like any others (one per signed
+/// name, the last one given wins); headers are signed when COS signs them (see
 /// [`crate::sign::is_signed_header`]). The output is the raw response after the status
 /// check.
 ///
@@ -31,8 +35,7 @@ use crate::retry::Idempotency;
 pub struct CustomRequest {
     method: Method,
     key: Option<String>,
-    params: Vec<(String, String)>,
-    headers: Vec<(String, String)>,
+    extras: Extras,
     body: Body,
     idempotent: bool,
 }
@@ -42,8 +45,7 @@ impl CustomRequest {
     pub fn object(method: Method, key: impl Into<String>) -> Self {
         Self {
             key: Some(key.into()),
-            params: Vec::new(),
-            headers: Vec::new(),
+            extras: Extras::default(),
             body: Body::Empty,
             idempotent: matches!(method, Method::GET | Method::HEAD),
             method,
@@ -58,17 +60,7 @@ impl CustomRequest {
         }
     }
 
-    /// Appends a query parameter (sent in call order).
-    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.params.push((name.into(), value.into()));
-        self
-    }
-
-    /// Adds a header.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    extras_setters!(extras);
 
     /// Sets the body: a document ([`Body::Bytes`]) or a payload the driver streams.
     pub fn body(mut self, body: Body) -> Self {
@@ -98,23 +90,13 @@ impl Operation for CustomRequest {
     }
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
-        let mut b = match &self.key {
+        let b = match &self.key {
             Some(key) => RequestBuilder::object(self.method.clone(), key)?,
             None => RequestBuilder::bucket(self.method.clone()),
         };
-        for (name, value) in &self.params {
-            b = b.query(name, value.clone());
-        }
-        for (name, value) in &self.headers {
-            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                InputError::InvalidArgument {
-                    what: "header name",
-                    reason: format!("{name:?} is not a valid HTTP header name"),
-                }
-            })?;
-            b = b.header(header, value)?;
-        }
-        Ok(b.body(self.body.clone()).build(config)?)
+        Ok(b.extras(&self.extras)?
+            .body(self.body.clone())
+            .build(config)?)
     }
 
     fn parse_response(

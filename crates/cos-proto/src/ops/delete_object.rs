@@ -1,5 +1,7 @@
 //! DELETE Object: delete one object (or one version of it).
 
+use super::Extras;
+use super::setters::extras_setters;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
@@ -25,13 +27,18 @@ use crate::response::{self, REQUEST_ID_HEADER, header_text};
 pub struct DeleteObject {
     key: String,
     version_id: Option<String>,
+
+    extras: Extras,
 }
 
 impl DeleteObject {
+    extras_setters!(extras);
+
     /// Deletes `key`. Keys that resolve to the bucket root (`/`, `a/..`) are rejected
     /// when the request is built.
     pub fn new(key: impl Into<String>) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             version_id: None,
         }
@@ -71,7 +78,7 @@ impl Operation for DeleteObject {
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         let b = RequestBuilder::object(Method::DELETE, &self.key)?
             .query_opt("versionId", self.version_id.clone());
-        Ok(b.build(config)?)
+        Ok(b.extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(

@@ -1,5 +1,7 @@
 //! DELETE Multiple Objects: delete up to 1000 objects in one request.
 
+use super::Extras;
+use super::setters::extras_setters;
 use bytes::Bytes;
 use http::Method;
 use serde::Deserialize;
@@ -64,9 +66,13 @@ impl ObjectIdentifier {
 pub struct DeleteObjects {
     objects: Vec<ObjectIdentifier>,
     quiet: Option<bool>,
+
+    extras: Extras,
 }
 
 impl DeleteObjects {
+    extras_setters!(extras);
+
     /// An empty request; add 1 to 1000 objects before building it.
     pub fn new() -> Self {
         Self::default()
@@ -204,7 +210,9 @@ impl Operation for DeleteObjects {
             .query("delete", "")
             .header_static("content-md5", &content_md5(&document))?
             .header_static("content-type", "application/xml")?;
-        Ok(b.body(Body::Bytes(document)).build(config)?)
+        Ok(b.body(Body::Bytes(document))
+            .extras(&self.extras)?
+            .build(config)?)
     }
 
     fn parse_response(

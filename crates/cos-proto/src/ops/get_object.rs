@@ -1,5 +1,7 @@
 //! GET Object: download an object (or a range of it).
 
+use super::Extras;
+use super::setters::extras_setters;
 use bytes::Bytes;
 use http::Method;
 
@@ -67,12 +69,17 @@ pub struct GetObject {
     traffic_limit: Option<u64>,
     customer_key: Option<CustomerKey>,
     object_size: Option<u64>,
+
+    extras: Extras,
 }
 
 impl GetObject {
+    extras_setters!(extras);
+
     /// Downloads `key`.
     pub fn new(key: impl Into<String>) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             range: None,
             if_match: None,
@@ -314,7 +321,7 @@ impl Operation for GetObject {
         if let Some(key) = &self.customer_key {
             b = key.apply(b, "")?;
         }
-        Ok(b.build(config)?)
+        Ok(b.extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(
@@ -701,13 +708,17 @@ mod tests {
             err.service_error().map(|e| (e.status, e.code())),
             Some((412, "PreconditionFailed"))
         );
-        let not_modified = response(304, &[], "");
-        assert_eq!(
-            get.parse_response(&url, not_modified)
-                .expect_err("304")
-                .service_error()
-                .map(|e| e.status),
-            Some(304)
+        let not_modified = response(304, &[("x-cos-request-id", "r1")], "");
+        let err = get.parse_response(&url, not_modified).expect_err("304");
+        assert!(
+            matches!(&err, crate::Error::NotModified(answer) if answer.status == 304
+                && answer.request_id.as_deref() == Some("r1")),
+            "{err:?}"
         );
+        // Any other error status stays a service error.
+        let err = get
+            .parse_response(&url, error_response(404, "NoSuchKey"))
+            .expect_err("404");
+        assert!(matches!(err, crate::Error::Service(_)) && !err.is_not_modified());
     }
 }

@@ -1,5 +1,7 @@
 //! HEAD Object: read an object's attributes without its data.
 
+use super::Extras;
+use super::setters::extras_setters;
 use bytes::Bytes;
 use http::Method;
 
@@ -30,12 +32,17 @@ pub struct HeadObject {
     if_match: Option<String>,
     if_none_match: Option<String>,
     customer_key: Option<CustomerKey>,
+
+    extras: Extras,
 }
 
 impl HeadObject {
+    extras_setters!(extras);
+
     /// Reads `key`'s attributes.
     pub fn new(key: impl Into<String>) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             version_id: None,
             if_modified_since: None,
@@ -97,7 +104,7 @@ impl Operation for HeadObject {
         if let Some(key) = &self.customer_key {
             b = key.apply(b, "")?;
         }
-        Ok(b.build(config)?)
+        Ok(b.extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(
@@ -205,5 +212,23 @@ mod tests {
         assert_eq!((err.status, err.code()), (404, "NoSuchResource"));
         assert_eq!(err.resource.as_deref(), Some("http://h/missing.txt"));
         assert_eq!(err.request_id.as_deref(), Some("rid"));
+    }
+
+    #[test]
+    fn a_304_is_not_modified_not_a_failure_of_cos() {
+        let url: http::Uri = "http://h/k".parse().expect("uri");
+        let resp = response(304, &[("ETag", "\"e\""), ("x-cos-request-id", "rid")], "");
+        let err = HeadObject::new("k")
+            .if_none_match("\"e\"")
+            .parse_response(&url, resp)
+            .expect_err("304");
+        assert!(err.is_not_modified(), "{err:?}");
+        let crate::Error::NotModified(answer) = err else {
+            panic!("not NotModified")
+        };
+        assert_eq!(
+            (answer.status, answer.request_id.as_deref()),
+            (304, Some("rid"))
+        );
     }
 }

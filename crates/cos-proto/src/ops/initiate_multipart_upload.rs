@@ -1,10 +1,11 @@
 //! Initiate Multipart Upload: start a multipart upload and get its upload id.
 
+use super::Extras;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde::Deserialize;
 
-use super::setters::{acl_setters, content_setters, metadata_setters};
+use super::setters::{acl_setters, content_setters, extras_setters, metadata_setters};
 use crate::Config;
 use crate::error::{Error, InputError, ResponseError};
 use crate::headers::{AclHeaders, ContentHeaders, Metadata, ServerSideEncryption, StorageClass};
@@ -39,12 +40,17 @@ pub struct InitiateMultipartUpload {
     tagging: Option<String>,
     encryption: Option<ServerSideEncryption>,
     forbid_overwrite: bool,
+
+    extras: Extras,
 }
 
 impl InitiateMultipartUpload {
+    extras_setters!(extras);
+
     /// Starts an upload to `key`.
     pub fn new(key: impl Into<String>) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             content: ContentHeaders::default(),
             metadata: Metadata::default(),
@@ -68,6 +74,7 @@ impl InitiateMultipartUpload {
         forbid_overwrite: bool,
     ) -> Self {
         Self {
+            extras: Extras::default(),
             key,
             content,
             metadata,
@@ -187,7 +194,7 @@ impl Operation for InitiateMultipartUpload {
         if self.forbid_overwrite {
             b = b.header_static("x-cos-forbid-overwrite", "true")?;
         }
-        Ok(b.body(Body::Empty).build(config)?)
+        Ok(b.body(Body::Empty).extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(

@@ -1,6 +1,8 @@
 //! List Multipart Uploads: list the multipart uploads of a bucket that were started but
 //! neither completed nor aborted, one page at a time.
 
+use super::Extras;
+use super::setters::extras_setters;
 use std::borrow::Cow;
 
 use bytes::Bytes;
@@ -41,6 +43,8 @@ pub struct ListMultipartUploads {
     key_marker: String,
     upload_id_marker: String,
     max_uploads: u32,
+
+    extras: Extras,
 }
 
 impl Default for ListMultipartUploads {
@@ -50,9 +54,12 @@ impl Default for ListMultipartUploads {
 }
 
 impl ListMultipartUploads {
+    extras_setters!(extras);
+
     /// Lists the uploads of the whole bucket from its first key, 1000 per page.
     pub fn new() -> Self {
         Self {
+            extras: Extras::default(),
             prefix: String::new(),
             delimiter: String::new(),
             key_marker: String::new(),
@@ -502,7 +509,7 @@ impl Operation for ListMultipartUploads {
             .query("upload-id-marker", self.upload_id_marker.clone())
             .query("max-uploads", self.max_uploads.to_string())
             .query("encoding-type", "url");
-        Ok(b.build(config)?)
+        Ok(b.extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(

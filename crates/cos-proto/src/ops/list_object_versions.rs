@@ -1,6 +1,8 @@
 //! GET Bucket Object Versions: list every version and delete marker of a bucket's
 //! objects, one page at a time.
 
+use super::Extras;
+use super::setters::extras_setters;
 use bytes::Bytes;
 use http::Method;
 use serde::Deserialize;
@@ -38,6 +40,8 @@ pub struct ListObjectVersions {
     key_marker: String,
     version_id_marker: String,
     max_keys: u32,
+
+    extras: Extras,
 }
 
 impl Default for ListObjectVersions {
@@ -47,9 +51,12 @@ impl Default for ListObjectVersions {
 }
 
 impl ListObjectVersions {
+    extras_setters!(extras);
+
     /// Lists the versions of the whole bucket from its first key, 1000 entries per page.
     pub fn new() -> Self {
         Self {
+            extras: Extras::default(),
             prefix: String::new(),
             delimiter: String::new(),
             key_marker: String::new(),
@@ -440,7 +447,7 @@ impl Operation for ListObjectVersions {
             .query("version-id-marker", self.version_id_marker.clone())
             .query("max-keys", self.max_keys.to_string())
             .query("encoding-type", "url");
-        Ok(b.build(config)?)
+        Ok(b.extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(

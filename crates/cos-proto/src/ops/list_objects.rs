@@ -1,5 +1,7 @@
 //! GET Bucket (List Objects): list a bucket's objects, one page at a time.
 
+use super::Extras;
+use super::setters::extras_setters;
 use std::borrow::Cow;
 
 use bytes::Bytes;
@@ -40,6 +42,8 @@ pub struct ListObjects {
     delimiter: String,
     marker: String,
     max_keys: u32,
+
+    extras: Extras,
 }
 
 impl Default for ListObjects {
@@ -49,9 +53,12 @@ impl Default for ListObjects {
 }
 
 impl ListObjects {
+    extras_setters!(extras);
+
     /// Lists the whole bucket from its first key, 1000 keys per page.
     pub fn new() -> Self {
         Self {
+            extras: Extras::default(),
             prefix: String::new(),
             delimiter: String::new(),
             marker: String::new(),
@@ -454,7 +461,7 @@ impl Operation for ListObjects {
             .query("marker", self.marker.clone())
             .query("max-keys", self.max_keys.to_string())
             .query("encoding-type", "url");
-        Ok(b.build(config)?)
+        Ok(b.extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(

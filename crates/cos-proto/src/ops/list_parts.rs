@@ -1,5 +1,7 @@
 //! List Parts: list the parts uploaded so far to a multipart upload, one page at a time.
 
+use super::Extras;
+use super::setters::extras_setters;
 use std::borrow::Cow;
 
 use bytes::Bytes;
@@ -39,12 +41,17 @@ pub struct ListParts {
     upload_id: String,
     part_number_marker: u32,
     max_parts: u32,
+
+    extras: Extras,
 }
 
 impl ListParts {
+    extras_setters!(extras);
+
     /// Lists the parts of upload `upload_id` of `key`, from the first part, 1000 per page.
     pub fn new(key: impl Into<String>, upload_id: impl Into<String>) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             upload_id: upload_id.into(),
             part_number_marker: 0,
@@ -404,7 +411,7 @@ impl Operation for ListParts {
             .query("part-number-marker", self.part_number_marker.to_string())
             .query("max-parts", self.max_parts.to_string())
             .query("encoding-type", "url");
-        Ok(b.build(config)?)
+        Ok(b.extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(

@@ -11,6 +11,8 @@ mod copy_source;
 mod custom_request;
 mod delete_object;
 mod delete_objects;
+mod extras;
+pub(crate) use extras::Extras;
 mod get_object;
 mod head_object;
 mod initiate_multipart_upload;

@@ -1,11 +1,12 @@
 //! PUT / GET Object ACL: who may read and change an object.
 
+use super::Extras;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde::Deserialize;
 
 use super::misc_common::parse_document;
-use super::setters::acl_setters;
+use super::setters::{acl_setters, extras_setters};
 use crate::Config;
 use crate::error::{Error, InputError};
 use crate::headers::AclHeaders;
@@ -246,12 +247,17 @@ pub struct PutObjectAcl {
     key: String,
     acl: AclHeaders,
     policy: Option<AccessControlPolicy>,
+
+    extras: Extras,
 }
 
 impl PutObjectAcl {
+    extras_setters!(extras);
+
     /// Sets the ACL of `key`; give headers or a [`policy`](Self::policy).
     pub fn new(key: impl Into<String>) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             acl: AclHeaders::default(),
             policy: None,
@@ -299,7 +305,7 @@ impl Operation for PutObjectAcl {
         if let Some(policy) = &self.policy {
             b = b.body(Body::Bytes(policy.document()));
         }
-        Ok(b.build(config)?)
+        Ok(b.extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(
@@ -327,12 +333,19 @@ impl Operation for PutObjectAcl {
 #[must_use]
 pub struct GetObjectAcl {
     key: String,
+
+    extras: Extras,
 }
 
 impl GetObjectAcl {
+    extras_setters!(extras);
+
     /// Reads the ACL of `key`.
     pub fn new(key: impl Into<String>) -> Self {
-        Self { key: key.into() }
+        Self {
+            key: key.into(),
+            extras: Extras::default(),
+        }
     }
 
     /// The object key.
@@ -457,7 +470,7 @@ impl Operation for GetObjectAcl {
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
         let b = RequestBuilder::object(Method::GET, &self.key)?.query("acl", "");
-        Ok(b.build(config)?)
+        Ok(b.extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(

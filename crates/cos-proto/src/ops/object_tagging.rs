@@ -1,5 +1,7 @@
 //! PUT / GET / DELETE Object tagging: the key-value tags of an object.
 
+use super::Extras;
+use super::setters::extras_setters;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde::Deserialize;
@@ -34,12 +36,17 @@ pub struct PutObjectTagging {
     key: String,
     tags: Vec<(String, String)>,
     version_id: Option<String>,
+
+    extras: Extras,
 }
 
 impl PutObjectTagging {
+    extras_setters!(extras);
+
     /// Sets the tags of `key`; add up to 10 tags with [`tag`](Self::tag).
     pub fn new(key: impl Into<String>) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             tags: Vec::new(),
             version_id: None,
@@ -121,7 +128,9 @@ impl Operation for PutObjectTagging {
         let b = RequestBuilder::object(Method::PUT, &self.key)?
             .query("tagging", "")
             .query_opt("versionId", self.version_id.clone());
-        Ok(b.body(Body::Bytes(document)).build(config)?)
+        Ok(b.body(Body::Bytes(document))
+            .extras(&self.extras)?
+            .build(config)?)
     }
 
     fn parse_response(
@@ -150,12 +159,17 @@ impl Operation for PutObjectTagging {
 pub struct GetObjectTagging {
     key: String,
     version_id: Option<String>,
+
+    extras: Extras,
 }
 
 impl GetObjectTagging {
+    extras_setters!(extras);
+
     /// Reads the tags of `key`.
     pub fn new(key: impl Into<String>) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             version_id: None,
         }
@@ -211,7 +225,7 @@ impl Operation for GetObjectTagging {
         let b = RequestBuilder::object(Method::GET, &self.key)?
             .query("tagging", "")
             .query_opt("versionId", self.version_id.clone());
-        Ok(b.build(config)?)
+        Ok(b.extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(
@@ -246,12 +260,17 @@ impl Operation for GetObjectTagging {
 pub struct DeleteObjectTagging {
     key: String,
     version_id: Option<String>,
+
+    extras: Extras,
 }
 
 impl DeleteObjectTagging {
+    extras_setters!(extras);
+
     /// Removes the tags of `key`.
     pub fn new(key: impl Into<String>) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             version_id: None,
         }
@@ -287,7 +306,7 @@ impl Operation for DeleteObjectTagging {
         let b = RequestBuilder::object(Method::DELETE, &self.key)?
             .query("tagging", "")
             .query_opt("versionId", self.version_id.clone());
-        Ok(b.build(config)?)
+        Ok(b.extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(

@@ -1,9 +1,10 @@
 //! PUT Object: upload an object in one request.
 
+use super::Extras;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
-use super::setters::{acl_setters, content_setters, metadata_setters};
+use super::setters::{acl_setters, content_setters, extras_setters, metadata_setters};
 use crate::Config;
 use crate::error::{Error, InputError};
 use crate::headers::{
@@ -40,12 +41,17 @@ pub struct PutObject {
     traffic_limit: Option<u64>,
     content_md5: Option<String>,
     forbid_overwrite: bool,
+
+    extras: Extras,
 }
 
 impl PutObject {
+    extras_setters!(extras);
+
     /// Uploads `content_length` bytes (or a chunked stream for `None`) to `key`.
     pub fn new(key: impl Into<String>, content_length: Option<u64>) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             content_length,
             content: ContentHeaders::default(),
@@ -222,7 +228,7 @@ impl Operation for PutObject {
         let body = Body::Payload {
             length: self.content_length,
         };
-        Ok(b.body(body).build(config)?)
+        Ok(b.body(body).extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(

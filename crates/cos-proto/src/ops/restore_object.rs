@@ -1,5 +1,7 @@
 //! POST Object restore: make a temporary readable copy of an archived object.
 
+use super::Extras;
+use super::setters::extras_setters;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
@@ -54,12 +56,17 @@ pub struct RestoreObject {
     days: u32,
     tier: Option<RestoreTier>,
     version_id: Option<String>,
+
+    extras: Extras,
 }
 
 impl RestoreObject {
+    extras_setters!(extras);
+
     /// Restores `key` for `days` days (at least 1).
     pub fn new(key: impl Into<String>, days: u32) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             days,
             tier: None,
@@ -139,7 +146,9 @@ impl Operation for RestoreObject {
         let b = RequestBuilder::object(Method::POST, &self.key)?
             .query("restore", "")
             .query_opt("versionId", self.version_id.clone());
-        Ok(b.body(Body::Bytes(document)).build(config)?)
+        Ok(b.body(Body::Bytes(document))
+            .extras(&self.extras)?
+            .build(config)?)
     }
 
     fn parse_response(

@@ -1,5 +1,7 @@
 //! SELECT Object Content: run an SQL expression over a CSV or JSON object.
 
+use super::Extras;
+use super::setters::extras_setters;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
@@ -427,9 +429,13 @@ pub struct SelectObjectContent {
     input: InputSerialization,
     output: OutputSerialization,
     request_progress: Option<bool>,
+
+    extras: Extras,
 }
 
 impl SelectObjectContent {
+    extras_setters!(extras);
+
     /// Runs `expression` (SQL, e.g. `Select * from COSObject s`) over `key`, read as
     /// `input` and answered as `output`.
     pub fn new(
@@ -439,6 +445,7 @@ impl SelectObjectContent {
         output: OutputSerialization,
     ) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             expression: expression.into(),
             input,
@@ -503,7 +510,9 @@ impl Operation for SelectObjectContent {
         let b = RequestBuilder::object(Method::POST, &self.key)?
             .query("select", "")
             .query("select-type", "2");
-        Ok(b.body(Body::Bytes(document)).build(config)?)
+        Ok(b.body(Body::Bytes(document))
+            .extras(&self.extras)?
+            .build(config)?)
     }
 
     fn parse_response(

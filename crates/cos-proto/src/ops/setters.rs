@@ -84,4 +84,29 @@ macro_rules! acl_setters {
     };
 }
 
-pub(crate) use {acl_setters, content_setters, metadata_setters};
+/// `header` and `param`: the caller's extra headers and query parameters (an
+/// [`crate::ops::Extras`] field), on every operation.
+macro_rules! extras_setters {
+    ($field:ident) => {
+        /// Adds a header no typed setter covers (the official SDK's free-form headers:
+        /// `Content-Type` on a CompleteMultipartUpload, a header of a new COS feature).
+        /// It replaces a header of the same name the operation sets, and is signed when
+        /// COS signs it ([`crate::sign::is_signed_header`]). `Host`, `Content-Length`,
+        /// `Transfer-Encoding` and `Authorization` are refused, and names and values are
+        /// checked, when the request is built.
+        pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+            self.$field.push_header(name.into(), value.into());
+            self
+        }
+        /// Adds a query parameter, signed like the operation's own (any name but an
+        /// empty one, any value). One whose name, percent-encoded and lower-cased,
+        /// equals a parameter already present (`VersionId` after `versionId`) replaces
+        /// it in place.
+        pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+            self.$field.push_param(name.into(), value.into());
+            self
+        }
+    };
+}
+
+pub(crate) use {acl_setters, content_setters, extras_setters, metadata_setters};

@@ -1,5 +1,7 @@
 //! Upload Part: upload one part of a multipart upload.
 
+use super::Extras;
+use super::setters::extras_setters;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
@@ -34,9 +36,13 @@ pub struct UploadPart {
     content_md5: Option<String>,
     traffic_limit: Option<u64>,
     customer_key: Option<CustomerKey>,
+
+    extras: Extras,
 }
 
 impl UploadPart {
+    extras_setters!(extras);
+
     /// Uploads `content_length` bytes (or a chunked stream for `None`) as part
     /// `part_number` of `upload_id` for `key`.
     pub fn new(
@@ -46,6 +52,7 @@ impl UploadPart {
         content_length: Option<u64>,
     ) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             upload_id: upload_id.into(),
             part_number,
@@ -138,7 +145,7 @@ impl Operation for UploadPart {
         let body = Body::Payload {
             length: self.content_length,
         };
-        Ok(b.body(body).build(config)?)
+        Ok(b.body(body).extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(

@@ -1,6 +1,8 @@
 //! Upload Part - Copy: copy a byte range of an existing object as one part of a
 //! multipart upload.
 
+use super::Extras;
+use super::setters::extras_setters;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
@@ -45,9 +47,13 @@ pub struct UploadPartCopy {
     conditions: CopySourceConditions,
     source_customer_key: Option<CustomerKey>,
     customer_key: Option<CustomerKey>,
+
+    extras: Extras,
 }
 
 impl UploadPartCopy {
+    extras_setters!(extras);
+
     /// Copies `source` as part `part_number` of `upload_id` for `key`.
     pub fn new(
         key: impl Into<String>,
@@ -56,6 +62,7 @@ impl UploadPartCopy {
         source: CopySource,
     ) -> Self {
         Self {
+            extras: Extras::default(),
             key: key.into(),
             upload_id: upload_id.into(),
             part_number,
@@ -158,7 +165,7 @@ impl Operation for UploadPartCopy {
         }
         b = self.source.apply(b, config)?;
         b = b.header_static("x-cos-copy-source-range", &range)?;
-        Ok(b.body(Body::Empty).build(config)?)
+        Ok(b.body(Body::Empty).extras(&self.extras)?.build(config)?)
     }
 
     fn parse_response(

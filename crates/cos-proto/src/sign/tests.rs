@@ -408,7 +408,11 @@ fn reference_canonicalize(
     }
 }
 
-fn reference_signature(secret_key: &str, key_time: KeyTime, http_string: &str) -> String {
+pub(super) fn reference_signature(
+    secret_key: &str,
+    key_time: KeyTime,
+    http_string: &str,
+) -> String {
     let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let hmac = |key: &[u8], message: &[u8]| {
         let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key).expect("any key length");
