@@ -31,6 +31,26 @@ pub fn check_key(key: &str) -> Result<(), InputError> {
             key: key.to_owned(),
         });
     }
+    check_dot_segment(key)
+}
+
+/// [`check_key`] without the "key simplify" rule, for a caller who opts out of it to
+/// reach an object whose key normalises to `/` (`a/../`, `./`): such keys exist, and the
+/// URL path escapes their dot segments (`a/..%2F`). Still refused: an empty or too long
+/// key, a last segment `.` or `..`, and the key `/`, whose URL path is the bucket's.
+pub fn check_key_unsimplified(key: &str) -> Result<(), InputError> {
+    if key == "/" {
+        return Err(InputError::KeyResolvesToBucket {
+            key: key.to_owned(),
+        });
+    }
+    match check_key(key) {
+        Err(InputError::KeyResolvesToBucket { .. }) => check_dot_segment(key),
+        other => other,
+    }
+}
+
+fn check_dot_segment(key: &str) -> Result<(), InputError> {
     let last = key.rsplit('/').next().unwrap_or(key);
     if last == "." || last == ".." {
         return Err(InputError::KeyEndsWithDotSegment {
@@ -139,5 +159,23 @@ mod tests {
         ] {
             assert!(check_key(key).is_ok(), "{key:?} must pass");
         }
+    }
+
+    #[test]
+    fn the_unsimplified_check_lets_dot_keys_through_but_never_the_root() {
+        for key in [
+            "a/../",
+            "./",
+            "////",
+            "/abc/../",
+            "/././///abc/.//def//../../",
+        ] {
+            assert!(check_key(key).is_err(), "{key}");
+            assert_eq!(check_key_unsimplified(key), Ok(()), "{key}");
+        }
+        for key in ["", "/", "a/..", "a/.", "."] {
+            assert!(check_key_unsimplified(key).is_err(), "{key}");
+        }
+        assert_eq!(check_key_unsimplified("a/b"), Ok(()));
     }
 }

@@ -57,6 +57,13 @@ impl RequestBuilder {
         Ok(Self::new(method, Some(key.to_owned())))
     }
 
+    /// A request on an object whose key is checked without the "key simplify" rule
+    /// ([`crate::key::check_key_unsimplified`]).
+    pub(crate) fn object_unsimplified(method: Method, key: &str) -> Result<Self, InputError> {
+        crate::key::check_key_unsimplified(key)?;
+        Ok(Self::new(method, Some(key.to_owned())))
+    }
+
     /// A request on the bucket itself (path `/`).
     pub(crate) fn bucket(method: Method) -> Self {
         Self::new(method, None)

@@ -27,7 +27,6 @@ use crate::response::{self, REQUEST_ID_HEADER, header_text};
 pub struct AbortMultipartUpload {
     key: String,
     upload_id: String,
-
     extras: Extras,
 }
 

@@ -48,7 +48,6 @@ pub struct AppendObject {
     tagging: Option<String>,
     traffic_limit: Option<u64>,
     content_md5: Option<String>,
-
     extras: Extras,
 }
 

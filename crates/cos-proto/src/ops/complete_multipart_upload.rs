@@ -38,7 +38,6 @@ pub struct CompleteMultipartUpload {
     upload_id: String,
     parts: Vec<(u32, String)>,
     forbid_overwrite: bool,
-
     extras: Extras,
 }
 

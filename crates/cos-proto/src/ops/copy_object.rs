@@ -75,7 +75,6 @@ pub struct CopyObject {
     encryption: Option<ServerSideEncryption>,
     source_customer_key: Option<CustomerKey>,
     forbid_overwrite: bool,
-
     extras: Extras,
 }
 

@@ -27,7 +27,6 @@ use crate::response::{self, REQUEST_ID_HEADER, header_text};
 pub struct DeleteObject {
     key: String,
     version_id: Option<String>,
-
     extras: Extras,
 }
 

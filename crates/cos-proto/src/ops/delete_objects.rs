@@ -66,7 +66,6 @@ impl ObjectIdentifier {
 pub struct DeleteObjects {
     objects: Vec<ObjectIdentifier>,
     quiet: Option<bool>,
-
     extras: Extras,
 }
 

@@ -69,7 +69,7 @@ pub struct GetObject {
     traffic_limit: Option<u64>,
     customer_key: Option<CustomerKey>,
     object_size: Option<u64>,
-
+    key_simplify_check: bool,
     extras: Extras,
 }
 
@@ -91,7 +91,17 @@ impl GetObject {
             traffic_limit: None,
             customer_key: None,
             object_size: None,
+            key_simplify_check: true,
         }
+    }
+
+    /// Whether the key is refused when it normalises to `/` like a POSIX path (`a/../`,
+    /// `./`; default on, as the official SDK's `KeySimplifyCheck`): turn it off to read
+    /// an object whose key really is such a name. The key `/` itself, a last segment
+    /// `.` or `..` are refused either way (see [`crate::key::check_key_unsimplified`]).
+    pub fn key_simplify_check(mut self, check: bool) -> Self {
+        self.key_simplify_check = check;
+        self
     }
 
     /// Downloads only this range. The answer must be `206` with a `Content-Range` naming
@@ -306,7 +316,11 @@ impl Operation for GetObject {
     const RESPONSE_BODY: ResponseBody = ResponseBody::Streamed;
 
     fn build_request(&self, config: &Config) -> Result<http::Request<Body>, Error> {
-        let mut b = RequestBuilder::object(Method::GET, &self.key)?;
+        let mut b = if self.key_simplify_check {
+            RequestBuilder::object(Method::GET, &self.key)?
+        } else {
+            RequestBuilder::object_unsimplified(Method::GET, &self.key)?
+        };
         for (which, value) in &self.overrides {
             b = b.query(which.param(), value.clone());
         }
@@ -720,5 +734,22 @@ mod tests {
             .parse_response(&url, error_response(404, "NoSuchKey"))
             .expect_err("404");
         assert!(matches!(err, crate::Error::Service(_)) && !err.is_not_modified());
+    }
+
+    #[test]
+    fn key_simplify_check_is_an_explicit_opt_out() {
+        let config = crate::ops::test_support::config();
+        assert!(GetObject::new("a/../").build_request(&config).is_err());
+        let request = GetObject::new("a/../")
+            .key_simplify_check(false)
+            .build_request(&config)
+            .expect("builds");
+        assert_eq!(request.uri().path(), "/a/..%2F");
+        assert!(
+            GetObject::new("/")
+                .key_simplify_check(false)
+                .build_request(&config)
+                .is_err()
+        );
     }
 }

@@ -32,7 +32,6 @@ pub struct HeadObject {
     if_match: Option<String>,
     if_none_match: Option<String>,
     customer_key: Option<CustomerKey>,
-
     extras: Extras,
 }
 

@@ -40,7 +40,6 @@ pub struct InitiateMultipartUpload {
     tagging: Option<String>,
     encryption: Option<ServerSideEncryption>,
     forbid_overwrite: bool,
-
     extras: Extras,
 }
 

@@ -2,7 +2,7 @@
 //! neither completed nor aborted, one page at a time.
 
 use super::Extras;
-use super::setters::extras_setters;
+use super::setters::{condition_setters, extras_setters};
 use std::borrow::Cow;
 
 use bytes::Bytes;
@@ -10,8 +10,9 @@ use http::Method;
 use serde::Deserialize;
 
 use super::listing_common::{
-    KeyDecoder, MAX_PAGE_SIZE, Owner, RawCommonPrefix, RawOwner, ScannedOwner, check_page_size,
-    non_empty, once, owner, parse_document, scan_bool, scan_common_prefix, scan_owner, scan_u32,
+    Decoding, KeyDecoder, MAX_PAGE_SIZE, Owner, RawCommonPrefix, RawOwner, ScannedOwner,
+    check_page_size, non_empty, once, owner, parse_document, scan_bool, scan_common_prefix,
+    scan_owner, scan_u32,
 };
 use crate::Config;
 use crate::error::{Error, ResponseError};
@@ -43,8 +44,8 @@ pub struct ListMultipartUploads {
     key_marker: String,
     upload_id_marker: String,
     max_uploads: u32,
-
     extras: Extras,
+    decoding: Decoding,
 }
 
 impl Default for ListMultipartUploads {
@@ -55,11 +56,25 @@ impl Default for ListMultipartUploads {
 
 impl ListMultipartUploads {
     extras_setters!(extras);
+    condition_setters!(extras);
+
+    /// Keeps keys, prefixes and markers as COS sent them, percent-encoded
+    /// (`encoding-type=url` is always asked for): the official SDK's result when its
+    /// caller sets `EncodingType='url'`. By default they are decoded.
+    pub fn keep_url_encoding(mut self, keep: bool) -> Self {
+        self.decoding = if keep {
+            Decoding::KeepEncoded
+        } else {
+            Decoding::Decoded
+        };
+        self
+    }
 
     /// Lists the uploads of the whole bucket from its first key, 1000 per page.
     pub fn new() -> Self {
         Self {
             extras: Extras::default(),
+            decoding: Decoding::Decoded,
             prefix: String::new(),
             delimiter: String::new(),
             key_marker: String::new(),
@@ -273,8 +288,9 @@ impl ListMultipartUploadsOutput {
     fn from_raw(
         raw: RawListMultipartUploadsResult,
         request_id: Option<String>,
+        decoding: Decoding,
     ) -> Result<Self, ResponseError> {
-        let decoder = KeyDecoder::new(raw.encoding_type.as_deref());
+        let decoder = KeyDecoder::new(raw.encoding_type.as_deref(), decoding);
         let uploads = raw
             .uploads
             .into_iter()
@@ -422,9 +438,10 @@ impl ListMultipartUploadsOutput {
     fn from_scanned(
         raw: ScannedListMultipartUploadsResult<'_>,
         request_id: Option<String>,
+        decoding: Decoding,
     ) -> Result<Self, ResponseError> {
         let encoding_type = raw.encoding_type.flatten();
-        let decoder = KeyDecoder::new(encoding_type.as_deref());
+        let decoder = KeyDecoder::new(encoding_type.as_deref(), decoding);
         let owned = |value: Option<Option<Cow<'_, str>>>| value.flatten().map(Cow::into_owned);
         let uploads = raw
             .uploads
@@ -470,10 +487,11 @@ impl ListMultipartUploadsOutput {
 pub(crate) fn parse_list_multipart_uploads_result(
     body: &[u8],
     request_id: Option<String>,
+    decoding: Decoding,
 ) -> Result<ListMultipartUploadsOutput, ResponseError> {
     match scan_list_multipart_uploads_result(body) {
-        Some(scanned) => ListMultipartUploadsOutput::from_scanned(scanned, request_id),
-        None => deserialize_list_multipart_uploads_result(body, request_id),
+        Some(scanned) => ListMultipartUploadsOutput::from_scanned(scanned, request_id, decoding),
+        None => deserialize_list_multipart_uploads_result(body, request_id, decoding),
     }
 }
 
@@ -483,16 +501,17 @@ pub(crate) fn scan_only_list_multipart_uploads_result(
     body: &[u8],
 ) -> Option<Result<ListMultipartUploadsOutput, ResponseError>> {
     scan_list_multipart_uploads_result(body)
-        .map(|scanned| ListMultipartUploadsOutput::from_scanned(scanned, None))
+        .map(|scanned| ListMultipartUploadsOutput::from_scanned(scanned, None, Decoding::Decoded))
 }
 
 /// The deserializer alone (serde and quick-xml): the reference the scanner must agree with.
 pub(crate) fn deserialize_list_multipart_uploads_result(
     body: &[u8],
     request_id: Option<String>,
+    decoding: Decoding,
 ) -> Result<ListMultipartUploadsOutput, ResponseError> {
     let raw = parse_document("ListMultipartUploadsResult", body)?;
-    ListMultipartUploadsOutput::from_raw(raw, request_id)
+    ListMultipartUploadsOutput::from_raw(raw, request_id, decoding)
 }
 
 impl Operation for ListMultipartUploads {
@@ -521,6 +540,7 @@ impl Operation for ListMultipartUploads {
         Ok(parse_list_multipart_uploads_result(
             response.body(),
             header_text(response.headers(), REQUEST_ID_HEADER),
+            self.decoding,
         )?)
     }
 }
@@ -919,5 +939,14 @@ mod tests {
             let resp = http::Response::builder().status(200).body(Bytes::from(body)).expect("response");
             let _ = ListMultipartUploads::new().parse_response(&url(), resp);
         }
+    }
+
+    #[test]
+    fn keep_url_encoding_returns_the_text_cos_sent() {
+        let op = ListMultipartUploads::new().keep_url_encoding(true);
+        let out = parse(&op, TWO).expect("parses");
+        assert_eq!(out.next_key_marker.as_deref(), Some("big%20file.iso"));
+        let out = parse(&ListMultipartUploads::new(), TWO).expect("parses");
+        assert_eq!(out.next_key_marker.as_deref(), Some("big file.iso"));
     }
 }

@@ -2,13 +2,13 @@
 //! objects, one page at a time.
 
 use super::Extras;
-use super::setters::extras_setters;
+use super::setters::{condition_setters, extras_setters};
 use bytes::Bytes;
 use http::Method;
 use serde::Deserialize;
 
 use super::listing_common::{
-    KeyDecoder, MAX_PAGE_SIZE, Owner, RawCommonPrefix, RawOwner, check_page_size, owner,
+    Decoding, KeyDecoder, MAX_PAGE_SIZE, Owner, RawCommonPrefix, RawOwner, check_page_size, owner,
     parse_document,
 };
 use crate::Config;
@@ -40,8 +40,8 @@ pub struct ListObjectVersions {
     key_marker: String,
     version_id_marker: String,
     max_keys: u32,
-
     extras: Extras,
+    decoding: Decoding,
 }
 
 impl Default for ListObjectVersions {
@@ -52,11 +52,25 @@ impl Default for ListObjectVersions {
 
 impl ListObjectVersions {
     extras_setters!(extras);
+    condition_setters!(extras);
+
+    /// Keeps keys, prefixes and markers as COS sent them, percent-encoded
+    /// (`encoding-type=url` is always asked for): the official SDK's result when its
+    /// caller sets `EncodingType='url'`. By default they are decoded.
+    pub fn keep_url_encoding(mut self, keep: bool) -> Self {
+        self.decoding = if keep {
+            Decoding::KeepEncoded
+        } else {
+            Decoding::Decoded
+        };
+        self
+    }
 
     /// Lists the versions of the whole bucket from its first key, 1000 entries per page.
     pub fn new() -> Self {
         Self {
             extras: Extras::default(),
+            decoding: Decoding::Decoded,
             prefix: String::new(),
             delimiter: String::new(),
             key_marker: String::new(),
@@ -386,8 +400,9 @@ impl ListObjectVersionsOutput {
     fn from_raw(
         raw: RawListVersionsResult,
         request_id: Option<String>,
+        decoding: Decoding,
     ) -> Result<Self, ResponseError> {
-        let decoder = KeyDecoder::new(raw.encoding_type.as_deref());
+        let decoder = KeyDecoder::new(raw.encoding_type.as_deref(), decoding);
         let mut entries = Vec::with_capacity(raw.children.len());
         for child in raw.children {
             match child {
@@ -460,6 +475,7 @@ impl Operation for ListObjectVersions {
         Ok(ListObjectVersionsOutput::from_raw(
             raw,
             header_text(response.headers(), REQUEST_ID_HEADER),
+            self.decoding,
         )?)
     }
 }
@@ -852,5 +868,13 @@ mod tests {
             let resp = http::Response::builder().status(200).body(Bytes::from(body)).expect("response");
             let _ = ListObjectVersions::new().parse_response(&url(), resp);
         }
+    }
+
+    #[test]
+    fn keep_url_encoding_returns_the_text_cos_sent() {
+        let out = parse(&ListObjectVersions::new().keep_url_encoding(true), MIXED).expect("parses");
+        assert_eq!(out.prefix.as_deref(), Some("v%2F"));
+        let out = parse(&ListObjectVersions::new(), MIXED).expect("parses");
+        assert_eq!(out.prefix.as_deref(), Some("v/"));
     }
 }

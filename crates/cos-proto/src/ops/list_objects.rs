@@ -1,7 +1,7 @@
 //! GET Bucket (List Objects): list a bucket's objects, one page at a time.
 
 use super::Extras;
-use super::setters::extras_setters;
+use super::setters::{condition_setters, extras_setters};
 use std::borrow::Cow;
 
 use bytes::Bytes;
@@ -9,9 +9,9 @@ use http::Method;
 use serde::Deserialize;
 
 use super::listing_common::{
-    KeyDecoder, MAX_PAGE_SIZE, Owner, RawCommonPrefix, RawOwner, ScannedOwner, check_page_size,
-    later, non_empty, once, owner, parse_document, scan_bool, scan_common_prefix, scan_number,
-    scan_owner, scan_u32,
+    Decoding, KeyDecoder, MAX_PAGE_SIZE, Owner, RawCommonPrefix, RawOwner, ScannedOwner,
+    check_page_size, later, non_empty, once, owner, parse_document, scan_bool, scan_common_prefix,
+    scan_number, scan_owner, scan_u32,
 };
 use crate::Config;
 use crate::error::{Error, ResponseError};
@@ -42,8 +42,8 @@ pub struct ListObjects {
     delimiter: String,
     marker: String,
     max_keys: u32,
-
     extras: Extras,
+    decoding: Decoding,
 }
 
 impl Default for ListObjects {
@@ -54,11 +54,25 @@ impl Default for ListObjects {
 
 impl ListObjects {
     extras_setters!(extras);
+    condition_setters!(extras);
+
+    /// Keeps keys, prefixes and markers as COS sent them, percent-encoded
+    /// (`encoding-type=url` is always asked for): the official SDK's result when its
+    /// caller sets `EncodingType='url'`. By default they are decoded.
+    pub fn keep_url_encoding(mut self, keep: bool) -> Self {
+        self.decoding = if keep {
+            Decoding::KeepEncoded
+        } else {
+            Decoding::Decoded
+        };
+        self
+    }
 
     /// Lists the whole bucket from its first key, 1000 keys per page.
     pub fn new() -> Self {
         Self {
             extras: Extras::default(),
+            decoding: Decoding::Decoded,
             prefix: String::new(),
             delimiter: String::new(),
             marker: String::new(),
@@ -250,8 +264,9 @@ impl ListObjectsOutput {
     fn from_raw(
         raw: RawListBucketResult,
         request_id: Option<String>,
+        decoding: Decoding,
     ) -> Result<Self, ResponseError> {
-        let decoder = KeyDecoder::new(raw.encoding_type.as_deref());
+        let decoder = KeyDecoder::new(raw.encoding_type.as_deref(), decoding);
         let contents = raw
             .contents
             .into_iter()
@@ -392,9 +407,10 @@ impl ListObjectsOutput {
     fn from_scanned(
         raw: ScannedListBucketResult<'_>,
         request_id: Option<String>,
+        decoding: Decoding,
     ) -> Result<Self, ResponseError> {
         let encoding_type = raw.encoding_type.flatten();
-        let decoder = KeyDecoder::new(encoding_type.as_deref());
+        let decoder = KeyDecoder::new(encoding_type.as_deref(), decoding);
         let owned = |value: Option<Option<Cow<'_, str>>>| value.flatten().map(Cow::into_owned);
         let mut contents = raw.contents;
         for (summary, key) in contents.iter_mut().zip(raw.keys) {
@@ -425,10 +441,11 @@ impl ListObjectsOutput {
 pub(crate) fn parse_list_bucket_result(
     body: &[u8],
     request_id: Option<String>,
+    decoding: Decoding,
 ) -> Result<ListObjectsOutput, ResponseError> {
     match scan_list_bucket_result(body) {
-        Some(scanned) => ListObjectsOutput::from_scanned(scanned, request_id),
-        None => deserialize_list_bucket_result(body, request_id),
+        Some(scanned) => ListObjectsOutput::from_scanned(scanned, request_id, decoding),
+        None => deserialize_list_bucket_result(body, request_id, decoding),
     }
 }
 
@@ -437,16 +454,18 @@ pub(crate) fn parse_list_bucket_result(
 pub(crate) fn scan_only_list_bucket_result(
     body: &[u8],
 ) -> Option<Result<ListObjectsOutput, ResponseError>> {
-    scan_list_bucket_result(body).map(|scanned| ListObjectsOutput::from_scanned(scanned, None))
+    scan_list_bucket_result(body)
+        .map(|scanned| ListObjectsOutput::from_scanned(scanned, None, Decoding::Decoded))
 }
 
 /// The deserializer alone (serde and quick-xml): the reference the scanner must agree with.
 pub(crate) fn deserialize_list_bucket_result(
     body: &[u8],
     request_id: Option<String>,
+    decoding: Decoding,
 ) -> Result<ListObjectsOutput, ResponseError> {
     let raw = parse_document("ListBucketResult", body)?;
-    ListObjectsOutput::from_raw(raw, request_id)
+    ListObjectsOutput::from_raw(raw, request_id, decoding)
 }
 
 impl Operation for ListObjects {
@@ -473,6 +492,7 @@ impl Operation for ListObjects {
         Ok(parse_list_bucket_result(
             response.body(),
             header_text(response.headers(), REQUEST_ID_HEADER),
+            self.decoding,
         )?)
     }
 }
@@ -1006,5 +1026,31 @@ mod tests {
             let resp = http::Response::builder().status(200).body(Bytes::from(body)).expect("response");
             let _ = ListObjects::new().parse_response(&url(), resp);
         }
+    }
+
+    #[test]
+    fn keep_url_encoding_returns_the_text_cos_sent() {
+        let op = ListObjects::new().keep_url_encoding(true);
+        let out = parse(&op, ENCODED_PAGE).expect("parses");
+        assert_eq!(out.prefix.as_deref(), Some("docs%2F"));
+        assert!(out.contents.iter().all(|o| o.key.starts_with("docs%2F")));
+        let decoded = parse(&op.keep_url_encoding(false), ENCODED_PAGE).expect("parses");
+        assert_eq!(decoded.prefix.as_deref(), Some("docs/"));
+    }
+
+    #[test]
+    fn listing_conditions_and_extra_headers_are_sent_and_signed() {
+        let request = ListObjects::new()
+            .if_modified_since("Wed, 15 Nov 2023 00:00:00 GMT")
+            .if_none_match("\"e\"")
+            .header("x-cos-meta-note", "n")
+            .build_request(&config())
+            .expect("builds");
+        assert_eq!(
+            request.headers()["if-modified-since"],
+            "Wed, 15 Nov 2023 00:00:00 GMT"
+        );
+        assert_eq!(request.headers()["if-none-match"], "\"e\"");
+        assert_eq!(request.headers()["x-cos-meta-note"], "n");
     }
 }

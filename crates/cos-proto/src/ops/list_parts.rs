@@ -1,7 +1,7 @@
 //! List Parts: list the parts uploaded so far to a multipart upload, one page at a time.
 
 use super::Extras;
-use super::setters::extras_setters;
+use super::setters::{condition_setters, extras_setters};
 use std::borrow::Cow;
 
 use bytes::Bytes;
@@ -9,8 +9,8 @@ use http::Method;
 use serde::Deserialize;
 
 use super::listing_common::{
-    KeyDecoder, MAX_PAGE_SIZE, Owner, RawOwner, ScannedOwner, check_page_size, non_empty, once,
-    owner, parse_document, scan_bool, scan_number, scan_owner, scan_u32,
+    Decoding, KeyDecoder, MAX_PAGE_SIZE, Owner, RawOwner, ScannedOwner, check_page_size, non_empty,
+    once, owner, parse_document, scan_bool, scan_number, scan_owner, scan_u32,
 };
 use crate::Config;
 use crate::error::{Error, InputError, ResponseError};
@@ -41,17 +41,31 @@ pub struct ListParts {
     upload_id: String,
     part_number_marker: u32,
     max_parts: u32,
-
     extras: Extras,
+    decoding: Decoding,
 }
 
 impl ListParts {
     extras_setters!(extras);
+    condition_setters!(extras);
+
+    /// Keeps keys, prefixes and markers as COS sent them, percent-encoded
+    /// (`encoding-type=url` is always asked for): the official SDK's result when its
+    /// caller sets `EncodingType='url'`. By default they are decoded.
+    pub fn keep_url_encoding(mut self, keep: bool) -> Self {
+        self.decoding = if keep {
+            Decoding::KeepEncoded
+        } else {
+            Decoding::Decoded
+        };
+        self
+    }
 
     /// Lists the parts of upload `upload_id` of `key`, from the first part, 1000 per page.
     pub fn new(key: impl Into<String>, upload_id: impl Into<String>) -> Self {
         Self {
             extras: Extras::default(),
+            decoding: Decoding::Decoded,
             key: key.into(),
             upload_id: upload_id.into(),
             part_number_marker: 0,
@@ -221,8 +235,9 @@ impl ListPartsOutput {
     fn from_raw(
         raw: RawListPartsResult,
         request_id: Option<String>,
+        decoding: Decoding,
     ) -> Result<Self, ResponseError> {
-        let decoder = KeyDecoder::new(raw.encoding_type.as_deref());
+        let decoder = KeyDecoder::new(raw.encoding_type.as_deref(), decoding);
         Ok(Self {
             bucket: raw.bucket,
             key: decoder.decode_opt("Key", raw.key)?,
@@ -341,9 +356,10 @@ impl ListPartsOutput {
     fn from_scanned(
         raw: ScannedListPartsResult<'_>,
         request_id: Option<String>,
+        decoding: Decoding,
     ) -> Result<Self, ResponseError> {
         let encoding_type = raw.encoding_type.flatten();
-        let decoder = KeyDecoder::new(encoding_type.as_deref());
+        let decoder = KeyDecoder::new(encoding_type.as_deref(), decoding);
         let owned = |value: Option<Option<Cow<'_, str>>>| value.flatten().map(Cow::into_owned);
         let storage_class = raw.storage_class.flatten();
         Ok(Self {
@@ -369,10 +385,11 @@ impl ListPartsOutput {
 pub(crate) fn parse_list_parts_result(
     body: &[u8],
     request_id: Option<String>,
+    decoding: Decoding,
 ) -> Result<ListPartsOutput, ResponseError> {
     match scan_list_parts_result(body) {
-        Some(scanned) => ListPartsOutput::from_scanned(scanned, request_id),
-        None => deserialize_list_parts_result(body, request_id),
+        Some(scanned) => ListPartsOutput::from_scanned(scanned, request_id, decoding),
+        None => deserialize_list_parts_result(body, request_id, decoding),
     }
 }
 
@@ -381,16 +398,18 @@ pub(crate) fn parse_list_parts_result(
 pub(crate) fn scan_only_list_parts_result(
     body: &[u8],
 ) -> Option<Result<ListPartsOutput, ResponseError>> {
-    scan_list_parts_result(body).map(|scanned| ListPartsOutput::from_scanned(scanned, None))
+    scan_list_parts_result(body)
+        .map(|scanned| ListPartsOutput::from_scanned(scanned, None, Decoding::Decoded))
 }
 
 /// The deserializer alone (serde and quick-xml): the reference the scanner must agree with.
 pub(crate) fn deserialize_list_parts_result(
     body: &[u8],
     request_id: Option<String>,
+    decoding: Decoding,
 ) -> Result<ListPartsOutput, ResponseError> {
     let raw = parse_document("ListPartsResult", body)?;
-    ListPartsOutput::from_raw(raw, request_id)
+    ListPartsOutput::from_raw(raw, request_id, decoding)
 }
 
 impl Operation for ListParts {
@@ -423,6 +442,7 @@ impl Operation for ListParts {
         Ok(parse_list_parts_result(
             response.body(),
             header_text(response.headers(), REQUEST_ID_HEADER),
+            self.decoding,
         )?)
     }
 }
@@ -803,5 +823,14 @@ mod tests {
             let resp = http::Response::builder().status(200).body(Bytes::from(body)).expect("response");
             let _ = ListParts::new("k", "u").parse_response(&url(), resp);
         }
+    }
+
+    #[test]
+    fn keep_url_encoding_returns_the_text_cos_sent() {
+        let op = ListParts::new("k", "u").keep_url_encoding(true);
+        let out = parse(&op, TWO).expect("parses");
+        assert_eq!(out.key.as_deref(), Some("big%20file%2B%E4%B8%AD.iso"));
+        let out = parse(&ListParts::new("k", "u"), TWO).expect("parses");
+        assert_eq!(out.key.as_deref(), Some("big file+中.iso"));
     }
 }

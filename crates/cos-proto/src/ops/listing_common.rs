@@ -184,11 +184,22 @@ pub(crate) struct KeyDecoder {
     decode: bool,
 }
 
+/// Whether a listing's keys, prefixes and markers are decoded (the default) or kept as
+/// COS encoded them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decoding {
+    /// Decoded when the document says `<EncodingType>url</EncodingType>`.
+    Decoded,
+    /// Kept as sent.
+    KeepEncoded,
+}
+
 impl KeyDecoder {
     /// The decoder for a document whose `<EncodingType>` is `encoding_type`.
-    pub(crate) fn new(encoding_type: Option<&str>) -> Self {
+    pub(crate) fn new(encoding_type: Option<&str>, decoding: Decoding) -> Self {
         Self {
-            decode: encoding_type.is_some_and(|e| e.eq_ignore_ascii_case("url")),
+            decode: decoding == Decoding::Decoded
+                && encoding_type.is_some_and(|e| e.eq_ignore_ascii_case("url")),
         }
     }
 
@@ -266,7 +277,7 @@ mod tests {
 
     #[test]
     fn decoding_is_percent_only_and_only_for_url_documents() {
-        let url = KeyDecoder::new(Some("url"));
+        let url = KeyDecoder::new(Some("url"), Decoding::Decoded);
         assert_eq!(
             url.decode("Key", "a%2Bb+c%20d".to_owned()),
             Ok("a+b+c d".to_owned())
@@ -276,13 +287,14 @@ mod tests {
             url.decode("Key", "%FF".to_owned()),
             Err(ResponseError::InvalidField { field: "Key", .. })
         ));
-        let raw = KeyDecoder::new(None);
+        let raw = KeyDecoder::new(None, Decoding::Decoded);
         assert_eq!(
             raw.decode("Key", "a%20b".to_owned()),
             Ok("a%20b".to_owned())
         );
         assert_eq!(
-            KeyDecoder::new(Some("URL")).decode_opt("Prefix", Some("%2F".to_owned())),
+            KeyDecoder::new(Some("URL"), Decoding::Decoded)
+                .decode_opt("Prefix", Some("%2F".to_owned())),
             Ok(Some("/".to_owned()))
         );
     }

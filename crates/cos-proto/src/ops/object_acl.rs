@@ -247,7 +247,6 @@ pub struct PutObjectAcl {
     key: String,
     acl: AclHeaders,
     policy: Option<AccessControlPolicy>,
-
     extras: Extras,
 }
 
@@ -333,7 +332,6 @@ impl Operation for PutObjectAcl {
 #[must_use]
 pub struct GetObjectAcl {
     key: String,
-
     extras: Extras,
 }
 

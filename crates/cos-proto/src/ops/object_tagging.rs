@@ -36,7 +36,6 @@ pub struct PutObjectTagging {
     key: String,
     tags: Vec<(String, String)>,
     version_id: Option<String>,
-
     extras: Extras,
 }
 
@@ -159,7 +158,6 @@ impl Operation for PutObjectTagging {
 pub struct GetObjectTagging {
     key: String,
     version_id: Option<String>,
-
     extras: Extras,
 }
 
@@ -260,7 +258,6 @@ impl Operation for GetObjectTagging {
 pub struct DeleteObjectTagging {
     key: String,
     version_id: Option<String>,
-
     extras: Extras,
 }
 

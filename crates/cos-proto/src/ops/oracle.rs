@@ -4,6 +4,8 @@
 
 use crate::error::ResponseError;
 
+use super::listing_common::Decoding;
+
 use super::list_multipart_uploads::{
     deserialize_list_multipart_uploads_result, scan_only_list_multipart_uploads_result,
 };
@@ -19,7 +21,7 @@ pub fn list_objects_scanned(body: &[u8]) -> Option<Result<ListObjectsOutput, Res
 
 /// A `ListBucketResult` body through the serde deserializer alone.
 pub fn list_objects_deserialized(body: &[u8]) -> Result<ListObjectsOutput, ResponseError> {
-    deserialize_list_bucket_result(body, None)
+    deserialize_list_bucket_result(body, None, Decoding::Decoded)
 }
 
 /// A `ListPartsResult` body through the streaming scanner alone.
@@ -29,7 +31,7 @@ pub fn list_parts_scanned(body: &[u8]) -> Option<Result<ListPartsOutput, Respons
 
 /// A `ListPartsResult` body through the serde deserializer alone.
 pub fn list_parts_deserialized(body: &[u8]) -> Result<ListPartsOutput, ResponseError> {
-    deserialize_list_parts_result(body, None)
+    deserialize_list_parts_result(body, None, Decoding::Decoded)
 }
 
 /// A `ListMultipartUploadsResult` body through the streaming scanner alone.
@@ -43,5 +45,5 @@ pub fn list_multipart_uploads_scanned(
 pub fn list_multipart_uploads_deserialized(
     body: &[u8],
 ) -> Result<ListMultipartUploadsOutput, ResponseError> {
-    deserialize_list_multipart_uploads_result(body, None)
+    deserialize_list_multipart_uploads_result(body, None, Decoding::Decoded)
 }

@@ -41,7 +41,6 @@ pub struct PutObject {
     traffic_limit: Option<u64>,
     content_md5: Option<String>,
     forbid_overwrite: bool,
-
     extras: Extras,
 }
 

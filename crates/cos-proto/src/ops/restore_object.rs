@@ -56,7 +56,6 @@ pub struct RestoreObject {
     days: u32,
     tier: Option<RestoreTier>,
     version_id: Option<String>,
-
     extras: Extras,
 }
 

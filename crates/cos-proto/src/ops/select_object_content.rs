@@ -429,7 +429,6 @@ pub struct SelectObjectContent {
     input: InputSerialization,
     output: OutputSerialization,
     request_progress: Option<bool>,
-
     extras: Extras,
 }
 

@@ -109,4 +109,40 @@ macro_rules! extras_setters {
     };
 }
 
-pub(crate) use {acl_setters, content_setters, extras_setters, metadata_setters};
+/// `if_match`, `if_none_match`, `if_modified_since`, `if_unmodified_since` on an
+/// operation whose conditions go out as extra headers (an [`crate::ops::Extras`] field):
+/// the listings, which the official SDK lets its callers make conditional.
+macro_rules! condition_setters {
+    ($field:ident) => {
+        /// Sends `If-Match`: COS answers `412` unless the resource's ETag matches.
+        pub fn if_match(mut self, etag: impl Into<String>) -> Self {
+            self.$field.push_header("If-Match".to_owned(), etag.into());
+            self
+        }
+        /// Sends `If-None-Match`: COS answers `304` ([`crate::Error::NotModified`]) if
+        /// the resource's ETag matches.
+        pub fn if_none_match(mut self, etag: impl Into<String>) -> Self {
+            self.$field
+                .push_header("If-None-Match".to_owned(), etag.into());
+            self
+        }
+        /// Sends `If-Modified-Since` (an HTTP date): COS answers `304`
+        /// ([`crate::Error::NotModified`]) unless modified after it.
+        pub fn if_modified_since(mut self, date: impl Into<String>) -> Self {
+            self.$field
+                .push_header("If-Modified-Since".to_owned(), date.into());
+            self
+        }
+        /// Sends `If-Unmodified-Since` (an HTTP date): COS answers `412` if modified
+        /// after it.
+        pub fn if_unmodified_since(mut self, date: impl Into<String>) -> Self {
+            self.$field
+                .push_header("If-Unmodified-Since".to_owned(), date.into());
+            self
+        }
+    };
+}
+
+pub(crate) use {
+    acl_setters, condition_setters, content_setters, extras_setters, metadata_setters,
+};

@@ -36,7 +36,6 @@ pub struct UploadPart {
     content_md5: Option<String>,
     traffic_limit: Option<u64>,
     customer_key: Option<CustomerKey>,
-
     extras: Extras,
 }
 

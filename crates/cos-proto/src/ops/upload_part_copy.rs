@@ -47,7 +47,6 @@ pub struct UploadPartCopy {
     conditions: CopySourceConditions,
     source_customer_key: Option<CustomerKey>,
     customer_key: Option<CustomerKey>,
-
     extras: Extras,
 }
 
