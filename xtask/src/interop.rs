@@ -12,7 +12,10 @@
 //!    (keys generated for the run; AES and RSA providers; put, multipart, `upload_file`),
 //!    cos-rs reads them and writes Python-compatible objects (see `interop_crypto`), then
 //!    `interop/encryption.py read` reads those.
-//! 6. Always stops the emulator, and exits with the result of every step, after printing
+//! 6. Makes vectors with the SDK for the keywords beyond the seed vectors and checks them
+//!    with the vectors runner (`interop/sdk_vectors.py`, see `interop_vectors`; skipped
+//!    with `--only`/`--list` unless the filter names `vectors`).
+//! 7. Always stops the emulator, and exits with the result of every step, after printing
 //!    `interop: N passed, M failed` (the counts of all steps).
 //!
 //! Only std: no new dependencies.
@@ -107,6 +110,15 @@ fn run_inner(root: &Path, script_args: &[String]) -> Result<Outcome, String> {
             (Err(why), _) | (_, Err(why)) => Err(why),
         };
     }
+    if runs_step(script_args, "vectors") {
+        let counts = crate::interop_vectors::run(root, &python, &target.join("interop-vectors"));
+        let vectors = Outcome {
+            counts: Some((counts.passed, counts.failed)),
+            status: "sdk vectors".to_owned(),
+            success: counts.failed == 0,
+        };
+        result = result.map(|earlier| earlier.merge(vectors));
+    }
     if let Some(status) = emulator.exited() {
         println!(
             "interop: the emulator stopped during the run ({status}); its log: {}",
@@ -136,6 +148,12 @@ impl Outcome {
 
 /// Whether this run includes the encryption exchange.
 fn runs_encryption(script_args: &[String]) -> bool {
+    runs_step(script_args, "encryption") || runs_step(script_args, "encrypt")
+}
+
+/// Whether this run includes the step `name`: always without `--only`, never with
+/// `--list`, else when a filter and the name contain one another.
+fn runs_step(script_args: &[String], name: &str) -> bool {
     if script_args.iter().any(|a| a == "--list") {
         return false;
     }
@@ -144,7 +162,7 @@ fn runs_encryption(script_args: &[String]) -> bool {
         .filter(|w| w[0] == "--only")
         .map(|w| w[1].as_str())
         .peekable();
-    filters.peek().is_none() || filters.any(|f| "encryption".contains(f) || f.contains("encrypt"))
+    filters.peek().is_none() || filters.any(|f| name.contains(f) || f.contains(name))
 }
 
 /// Python writes, cos-rs reads and writes, Python reads: three steps, one count.
@@ -479,6 +497,8 @@ mod tests {
         assert!(runs_encryption(&args(&["--only", "encryption"])));
         assert!(!runs_encryption(&args(&["--only", "put_object"])));
         assert!(!runs_encryption(&args(&["--list"])));
+        assert!(runs_step(&args(&["--only", "vectors"]), "vectors"));
+        assert!(!runs_step(&args(&["--only", "put_object"]), "vectors"));
     }
 
     #[test]

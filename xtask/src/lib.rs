@@ -11,5 +11,6 @@ pub mod ci;
 pub mod fuzz;
 pub mod interop;
 mod interop_crypto;
+mod interop_vectors;
 pub mod readme;
 pub mod vectors;

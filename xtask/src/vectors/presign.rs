@@ -35,6 +35,9 @@ fn check_inner(case: &Value) -> Result<Mismatches, String> {
         Presign::new(method, key)
     };
     presign = presign.expires_in(u64_at(case, "expire_seconds")?);
+    if let Some(sign_host) = kwargs.get("SignHost").and_then(Value::as_bool) {
+        presign = presign.sign_host(sign_host);
+    }
     for (name, value) in object_pairs(kwargs.get("Params")) {
         presign = presign.param(name, value);
     }

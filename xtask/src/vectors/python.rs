@@ -121,13 +121,135 @@ impl<O: Operation> PyOp for Typed<O> {
     }
 }
 
-pub(crate) fn typed<O: Operation + 'static>(
-    op: O,
+/// The reference's `**kwargs` that no operation-specific mapping consumed become headers,
+/// as its `mapped()` makes them: through the SDK's mapping table, `Metadata` verbatim.
+pub(crate) fn typed<O: Operation + ExtraHeaders + 'static>(
+    kw: &mut Kwargs<'_>,
+    mut op: O,
     payload: Option<Vec<u8>>,
     view: fn(&O::Output, &http::Response<Bytes>) -> Value,
 ) -> Result<Box<dyn PyOp>, String> {
+    for (name, value) in kw.free_headers()? {
+        op = op.extra_header(name, value);
+    }
     Ok(Box::new(Typed { op, payload, view }))
 }
+
+/// Every operation's `header` setter, behind one name.
+pub(crate) trait ExtraHeaders: Sized {
+    fn extra_header(self, name: String, value: String) -> Self;
+}
+
+macro_rules! extra_headers {
+    ($($op:ident),* $(,)?) => {
+        $(impl ExtraHeaders for ops::$op {
+            fn extra_header(self, name: String, value: String) -> Self {
+                self.header(name, value)
+            }
+        })*
+    };
+}
+
+extra_headers!(
+    AbortMultipartUpload,
+    AppendObject,
+    CompleteMultipartUpload,
+    CopyObject,
+    CustomRequest,
+    DeleteObject,
+    DeleteObjects,
+    DeleteObjectTagging,
+    GetObject,
+    GetObjectAcl,
+    GetObjectTagging,
+    HeadObject,
+    InitiateMultipartUpload,
+    ListMultipartUploads,
+    ListObjectVersions,
+    ListObjects,
+    ListParts,
+    PutObject,
+    PutObjectAcl,
+    PutObjectTagging,
+    RestoreObject,
+    SelectObjectContent,
+    UploadPart,
+    UploadPartCopy,
+);
+
+/// The reference SDK's `maplist` (1.9.44): kwarg → wire header name.
+const SDK_HEADERS: &[(&str, &str)] = &[
+    ("ContentLength", "Content-Length"),
+    ("ContentMD5", "Content-MD5"),
+    ("ContentType", "Content-Type"),
+    ("CacheControl", "Cache-Control"),
+    ("ContentDisposition", "Content-Disposition"),
+    ("ContentEncoding", "Content-Encoding"),
+    ("ContentLanguage", "Content-Language"),
+    ("Expires", "Expires"),
+    ("ResponseContentType", "response-content-type"),
+    ("ResponseContentLanguage", "response-content-language"),
+    ("ResponseExpires", "response-expires"),
+    ("ResponseCacheControl", "response-cache-control"),
+    ("ResponseContentDisposition", "response-content-disposition"),
+    ("ResponseContentEncoding", "response-content-encoding"),
+    ("ACL", "x-cos-acl"),
+    ("Tagging", "x-cos-tagging"),
+    ("GrantFullControl", "x-cos-grant-full-control"),
+    ("GrantWrite", "x-cos-grant-write"),
+    ("GrantRead", "x-cos-grant-read"),
+    ("StorageClass", "x-cos-storage-class"),
+    ("Range", "Range"),
+    ("IfMatch", "If-Match"),
+    ("IfNoneMatch", "If-None-Match"),
+    ("IfModifiedSince", "If-Modified-Since"),
+    ("IfUnmodifiedSince", "If-Unmodified-Since"),
+    ("CopySourceIfMatch", "x-cos-copy-source-If-Match"),
+    ("CopySourceIfNoneMatch", "x-cos-copy-source-If-None-Match"),
+    (
+        "CopySourceIfModifiedSince",
+        "x-cos-copy-source-If-Modified-Since",
+    ),
+    (
+        "CopySourceIfUnmodifiedSince",
+        "x-cos-copy-source-If-Unmodified-Since",
+    ),
+    ("VersionId", "versionId"),
+    ("ServerSideEncryption", "x-cos-server-side-encryption"),
+    ("SSEKMSKeyId", "x-cos-server-side-encryption-cos-kms-key-id"),
+    ("SSEKMSContext", "x-cos-server-side-encryption-context"),
+    (
+        "SSECustomerAlgorithm",
+        "x-cos-server-side-encryption-customer-algorithm",
+    ),
+    (
+        "SSECustomerKey",
+        "x-cos-server-side-encryption-customer-key",
+    ),
+    (
+        "SSECustomerKeyMD5",
+        "x-cos-server-side-encryption-customer-key-MD5",
+    ),
+    (
+        "CopySourceSSECustomerAlgorithm",
+        "x-cos-copy-source-server-side-encryption-customer-algorithm",
+    ),
+    (
+        "CopySourceSSECustomerKey",
+        "x-cos-copy-source-server-side-encryption-customer-key",
+    ),
+    (
+        "CopySourceSSECustomerKeyMD5",
+        "x-cos-copy-source-server-side-encryption-customer-key-MD5",
+    ),
+    ("Referer", "Referer"),
+    ("PicOperations", "Pic-Operations"),
+    ("TrafficLimit", "x-cos-traffic-limit"),
+    ("Accept", "Accept"),
+    ("AcceptEncoding", "Accept-Encoding"),
+    ("Callback", "x-cos-callback"),
+    ("CallbackVar", "x-cos-callback-var"),
+];
 
 /// Keyword arguments, consumed one by one; leftovers are an error (an unmapped argument
 /// would silently weaken the check).
@@ -173,6 +295,30 @@ impl<'a> Kwargs<'a> {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// The kwargs left over that the reference sends as headers: each through
+    /// [`SDK_HEADERS`], each `Metadata` entry as its own header. Marks them used.
+    fn free_headers(&mut self) -> Result<Vec<(String, String)>, String> {
+        let left: Vec<&'a String> = self
+            .map
+            .keys()
+            .filter(|k| !self.used.contains(&k.as_str()))
+            .collect();
+        let mut headers = Vec::new();
+        for name in left {
+            if name == "Metadata" {
+                headers.extend(self.pairs("Metadata"));
+                continue;
+            }
+            let Some((_, header)) = SDK_HEADERS.iter().find(|(kwarg, _)| kwarg == name) else {
+                continue;
+            };
+            if let Some(value) = self.str(name) {
+                headers.push(((*header).to_owned(), value));
+            }
+        }
+        Ok(headers)
     }
 
     fn finish(self) -> Result<(), String> {
@@ -271,7 +417,7 @@ fn put_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
         op = op.content_md5(content_md5(&data));
     }
     let op = object_headers!(kw, op, [tagging, traffic, md5, sse]);
-    typed(op, Some(data), |out, resp| {
+    typed(kw, op, Some(data), |out, resp| {
         let mut view = header_view(resp);
         set_opt(&mut view, "etag", out.etag.clone());
         set_opt(
@@ -322,6 +468,9 @@ pub(crate) use object_headers;
 
 fn get_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     let mut op = ops::GetObject::new(kw.required("Key")?);
+    if let Some(check) = kw.raw("KeySimplifyCheck").and_then(Value::as_bool) {
+        op = op.key_simplify_check(check);
+    }
     // The response-* overrides go out in the caller's order, as the reference sends them.
     let overrides = [
         ("ResponseContentType", ResponseOverride::ContentType),
@@ -366,7 +515,7 @@ fn get_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(key) = kw.customer_key("") {
         op = op.customer_key(key);
     }
-    typed(op, None, |out, resp| {
+    typed(kw, op, None, |out, resp| {
         let mut view = header_view(resp);
         set_opt(&mut view, "etag", out.info.etag.clone());
         set_opt(
@@ -406,7 +555,7 @@ fn head_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(key) = kw.customer_key("") {
         op = op.customer_key(key);
     }
-    typed(op, None, |out, resp| {
+    typed(kw, op, None, |out, resp| {
         let mut view = header_view(resp);
         set_opt(&mut view, "etag", out.etag.clone());
         set_opt(
@@ -450,5 +599,5 @@ fn send_request(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     }
     kw.used
         .extend(["method", "key", "params", "headers", "data"]);
-    typed(op, None, |_, resp| Value::Object(header_view(resp)))
+    typed(kw, op, None, |_, resp| Value::Object(header_view(resp)))
 }

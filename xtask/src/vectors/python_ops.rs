@@ -1,6 +1,5 @@
 //! The remaining operations' kwargs mappings and result views.
 
-use cos_proto::encode::sign_encode;
 use cos_proto::ops::{self, Owner};
 use serde_json::{Map, Value, json};
 
@@ -41,26 +40,13 @@ pub(crate) fn operation(name: &str, kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>
 }
 
 /// `EncodingType='url'` given by the caller: the reference then returns COS's encoded
-/// text, while `cos-proto` always returns decoded values. The view re-encodes ours with
-/// COS's encoding so both can be compared.
+/// text, which `keep_url_encoding` asks of `cos-proto`.
 fn encoding_type(kw: &mut Kwargs<'_>) -> Result<bool, String> {
     match kw.str("EncodingType").as_deref() {
         None | Some("") => Ok(false),
         Some("url") => Ok(true),
         Some(other) => Err(format!("EncodingType {other}")),
     }
-}
-
-fn text(raw: bool, value: &str) -> Value {
-    Value::String(if raw {
-        sign_encode(value)
-    } else {
-        value.to_owned()
-    })
-}
-
-fn opt(raw: bool, value: &Option<String>) -> Value {
-    value.as_deref().map_or(Value::Null, |v| text(raw, v))
 }
 
 fn plain(value: &Option<String>) -> Value {
@@ -82,13 +68,29 @@ fn owner(value: &Option<Owner>) -> Value {
     }
 }
 
-fn prefixes(raw: bool, items: &[String]) -> Value {
-    Value::Array(
-        items
-            .iter()
-            .map(|p| json!({ "Prefix": text(raw, p) }))
-            .collect(),
-    )
+fn prefixes(items: &[String]) -> Value {
+    Value::Array(items.iter().map(|p| json!({ "Prefix": p })).collect())
+}
+
+/// The conditional kwargs a listing accepts, through its typed setters.
+macro_rules! listing_conditions {
+    ($kw:expr, $op:expr) => {{
+        let kw: &mut Kwargs<'_> = $kw;
+        let mut op = $op;
+        if let Some(v) = kw.str("IfMatch") {
+            op = op.if_match(v);
+        }
+        if let Some(v) = kw.str("IfNoneMatch") {
+            op = op.if_none_match(v);
+        }
+        if let Some(v) = kw.str("IfModifiedSince") {
+            op = op.if_modified_since(v);
+        }
+        if let Some(v) = kw.str("IfUnmodifiedSince") {
+            op = op.if_unmodified_since(v);
+        }
+        op
+    }};
 }
 
 fn obj(entries: Vec<(&str, Value)>) -> Value {
@@ -114,22 +116,17 @@ fn list_objects(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(v) = kw.u64("MaxKeys")? {
         op = op.max_keys(u32::try_from(v).map_err(|_| "MaxKeys")?);
     }
-    let view: fn(&ops::ListObjectsOutput, &http::Response<bytes::Bytes>) -> Value =
-        if encoding_type(kw)? {
-            |o, _| list_objects_view(o, true)
-        } else {
-            |o, _| list_objects_view(o, false)
-        };
-    typed(op, None, view)
+    let op = listing_conditions!(kw, op).keep_url_encoding(encoding_type(kw)?);
+    typed(kw, op, None, |o, _| list_objects_view(o))
 }
 
-fn list_objects_view(o: &ops::ListObjectsOutput, raw: bool) -> Value {
+fn list_objects_view(o: &ops::ListObjectsOutput) -> Value {
     let contents = o
         .contents
         .iter()
         .map(|c| {
             obj(vec![
-                ("Key", text(raw, &c.key)),
+                ("Key", Value::String(c.key.clone())),
                 ("LastModified", Value::String(c.last_modified.clone())),
                 ("ETag", Value::String(c.etag.clone())),
                 ("Size", Value::String(c.size.to_string())),
@@ -145,13 +142,13 @@ fn list_objects_view(o: &ops::ListObjectsOutput, raw: bool) -> Value {
     obj(vec![
         ("Name", plain(&o.name)),
         ("EncodingType", plain(&o.encoding_type)),
-        ("Prefix", opt(raw, &o.prefix)),
-        ("Marker", opt(raw, &o.marker)),
+        ("Prefix", plain(&o.prefix)),
+        ("Marker", plain(&o.marker)),
         ("MaxKeys", num(o.max_keys)),
-        ("Delimiter", opt(raw, &o.delimiter)),
+        ("Delimiter", plain(&o.delimiter)),
         ("IsTruncated", flag(o.is_truncated)),
-        ("NextMarker", opt(raw, &o.next_marker)),
-        ("CommonPrefixes", prefixes(raw, &o.common_prefixes)),
+        ("NextMarker", plain(&o.next_marker)),
+        ("CommonPrefixes", prefixes(&o.common_prefixes)),
         ("Contents", Value::Array(contents)),
     ])
 }
@@ -173,11 +170,8 @@ fn list_object_versions(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(v) = kw.u64("MaxKeys")? {
         op = op.max_keys(u32::try_from(v).map_err(|_| "MaxKeys")?);
     }
-    let raw = encoding_type(kw)?;
-    if raw {
-        return Err("EncodingType=url with list_objects_versions has no vector".into());
-    }
-    typed(op, None, |o, _| {
+    let op = listing_conditions!(kw, op).keep_url_encoding(encoding_type(kw)?);
+    typed(kw, op, None, |o, _| {
         let versions: Vec<Value> = o
             .versions()
             .map(|v| {
@@ -220,7 +214,7 @@ fn list_object_versions(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
             ("IsTruncated", flag(o.is_truncated)),
             ("NextKeyMarker", plain(&o.next_key_marker)),
             ("NextVersionIdMarker", plain(&o.next_version_id_marker)),
-            ("CommonPrefixes", prefixes(false, &o.common_prefixes)),
+            ("CommonPrefixes", prefixes(&o.common_prefixes)),
             ("Version", Value::Array(versions)),
             ("DeleteMarker", Value::Array(markers)),
         ])
@@ -244,10 +238,8 @@ fn list_multipart_uploads(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> 
     if let Some(v) = kw.u64("MaxUploads")? {
         op = op.max_uploads(u32::try_from(v).map_err(|_| "MaxUploads")?);
     }
-    if encoding_type(kw)? {
-        return Err("EncodingType=url with list_multipart_uploads has no vector".into());
-    }
-    typed(op, None, |o, _| {
+    let op = listing_conditions!(kw, op).keep_url_encoding(encoding_type(kw)?);
+    typed(kw, op, None, |o, _| {
         let uploads: Vec<Value> = o
             .uploads
             .iter()
@@ -277,7 +269,7 @@ fn list_multipart_uploads(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> 
             ("Prefix", plain(&o.prefix)),
             ("Delimiter", plain(&o.delimiter)),
             ("Upload", Value::Array(uploads)),
-            ("CommonPrefixes", prefixes(false, &o.common_prefixes)),
+            ("CommonPrefixes", prefixes(&o.common_prefixes)),
         ])
     })
 }
@@ -290,10 +282,8 @@ fn list_parts(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(v) = kw.u64("PartNumberMarker")? {
         op = op.part_number_marker(u32::try_from(v).map_err(|_| "PartNumberMarker")?);
     }
-    if encoding_type(kw)? {
-        return Err("EncodingType=url with list_parts has no vector".into());
-    }
-    typed(op, None, |o, _| {
+    let op = listing_conditions!(kw, op).keep_url_encoding(encoding_type(kw)?);
+    typed(kw, op, None, |o, _| {
         let parts: Vec<Value> = o
             .parts
             .iter()
@@ -384,7 +374,7 @@ fn copy_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
         op = op.copy_source_customer_key(key);
     }
     let op = object_headers!(kw, op, [tagging, sse]);
-    typed(op, None, |o, resp| {
+    typed(kw, op, None, |o, resp| {
         let mut view = copy_result_view(&o.etag, &o.last_modified, o.crc64, resp);
         set_opt(&mut view, "VersionId", o.version_id.clone());
         Value::Object(view)
@@ -394,7 +384,7 @@ fn copy_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
 fn initiate(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     let op = ops::InitiateMultipartUpload::new(kw.required("Key")?);
     let op = object_headers!(kw, op, [tagging, sse]);
-    typed(op, None, |o, _| {
+    typed(kw, op, None, |o, _| {
         obj(vec![
             ("Bucket", plain(&o.bucket)),
             ("Key", plain(&o.key)),
@@ -422,7 +412,7 @@ fn upload_part(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(key) = kw.customer_key("") {
         op = op.customer_key(key);
     }
-    typed(op, Some(data), |o, resp| {
+    typed(kw, op, Some(data), |o, resp| {
         let mut view = header_view(resp);
         view.insert("ETag".into(), Value::String(o.etag.clone()));
         set_opt(
@@ -465,7 +455,7 @@ fn upload_part_copy(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(key) = kw.customer_key("") {
         op = op.customer_key(key);
     }
-    typed(op, None, |o, resp| {
+    typed(kw, op, None, |o, resp| {
         Value::Object(copy_result_view(&o.etag, &o.last_modified, o.crc64, resp))
     })
 }
@@ -486,7 +476,7 @@ fn complete(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
         let etag = part.get("ETag").and_then(Value::as_str).ok_or("ETag")?;
         op = op.part(u32::try_from(number).map_err(|_| "PartNumber")?, etag);
     }
-    typed(op, None, |o, resp| {
+    typed(kw, op, None, |o, resp| {
         let mut view = header_view(resp);
         set_opt(&mut view, "Location", o.location.clone());
         set_opt(&mut view, "Bucket", o.bucket.clone());
@@ -504,7 +494,7 @@ fn complete(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
 
 fn abort(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     let op = ops::AbortMultipartUpload::new(kw.required("Key")?, kw.required("UploadId")?);
-    typed(op, None, |_, _| Value::Null)
+    typed(kw, op, None, |_, _| Value::Null)
 }
 
 fn delete_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
@@ -512,7 +502,7 @@ fn delete_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(v) = kw.str("VersionId") {
         op = op.version_id(v);
     }
-    typed(op, None, |o, resp| {
+    typed(kw, op, None, |o, resp| {
         let mut view = header_view(resp);
         set_opt(&mut view, "x-cos-version-id", o.version_id.clone());
         if o.delete_marker {
@@ -543,7 +533,7 @@ fn delete_objects(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
             None => op.object(key),
         };
     }
-    typed(op, None, |o, _| {
+    typed(kw, op, None, |o, _| {
         let deleted: Vec<Value> = o
             .deleted
             .iter()
@@ -601,7 +591,7 @@ fn restore_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(v) = kw.str("VersionId") {
         op = op.version_id(v);
     }
-    typed(op, None, |_, _| Value::Null)
+    typed(kw, op, None, |_, _| Value::Null)
 }
 
 fn select_object_content(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
@@ -698,7 +688,7 @@ fn select_object_content(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(enabled) = kw.raw("RequestProgress").and_then(|r| field(r, "Enabled")) {
         op = op.request_progress(enabled.eq_ignore_ascii_case("TRUE"));
     }
-    typed(op, None, |_, resp| Value::Object(header_view(resp)))
+    typed(kw, op, None, |_, resp| Value::Object(header_view(resp)))
 }
 
 fn append_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
@@ -707,7 +697,7 @@ fn append_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     let (data, known) = body_arg(kw.raw("Data").unwrap_or(&Value::Null))?;
     let op = ops::AppendObject::new(key, position, known.then_some(data.len() as u64));
     let op = object_headers!(kw, op, [tagging, traffic, md5]);
-    typed(op, Some(data), |o, resp| {
+    typed(kw, op, Some(data), |o, resp| {
         let mut view = header_view(resp);
         view.insert(
             "x-cos-next-append-position".into(),
@@ -755,7 +745,7 @@ fn put_tagging(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(v) = kw.str("VersionId") {
         op = op.version_id(v);
     }
-    typed(op, None, |_, _| Value::Null)
+    typed(kw, op, None, |_, _| Value::Null)
 }
 
 fn get_tagging(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
@@ -763,7 +753,7 @@ fn get_tagging(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(v) = kw.str("VersionId") {
         op = op.version_id(v);
     }
-    typed(op, None, |o, _| {
+    typed(kw, op, None, |o, _| {
         if o.tags.is_empty() {
             return json!({ "TagSet": null });
         }
@@ -781,7 +771,7 @@ fn delete_tagging(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(v) = kw.str("VersionId") {
         op = op.version_id(v);
     }
-    typed(op, None, |_, _| Value::Null)
+    typed(kw, op, None, |_, _| Value::Null)
 }
 
 fn put_acl(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
@@ -835,12 +825,12 @@ fn put_acl(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
         }
         op = op.policy(acp);
     }
-    typed(op, None, |_, _| Value::Null)
+    typed(kw, op, None, |_, _| Value::Null)
 }
 
 fn get_acl(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     let op = ops::GetObjectAcl::new(kw.required("Key")?);
-    typed(op, None, |o, _| {
+    typed(kw, op, None, |o, _| {
         let grants: Vec<Value> = o
             .grants
             .iter()
