@@ -94,7 +94,6 @@ fn absurd_ranges_are_416_or_400() {
     for (range, status, code) in [
         ("bytes=999999999999-", 416, "InvalidRange"),
         ("bytes=99999999999999999999999999999-1", 416, "InvalidRange"),
-        ("bytes=5-1", 416, "InvalidRange"),
         ("bytes=-0", 416, "InvalidRange"),
         ("garbage", 400, "InvalidArgument"),
         ("bytes=", 400, "InvalidArgument"),
