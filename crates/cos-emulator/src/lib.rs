@@ -77,7 +77,12 @@
 //! * Appends are refused in versioned buckets; appendable objects cannot be copied.
 //! * Select reads objects of at most 256 MiB and sends the whole result after running
 //!   the query (Records of at most 1 MiB, optional Progress, Stats, End) rather than
-//!   streaming while scanning. GZIP and BZIP2 objects are decompressed in memory first, to
+//!   streaming while scanning, so errors found while scanning (a malformed record, a
+//!   failed `CAST`, text given to `SUM`) are a `400` with the code rather than an error
+//!   event. Its SQL is a subset of S3 Select's: no arithmetic, string or date functions,
+//!   `LIKE`, `IN`, `BETWEEN`, `CASE` or `COUNT(DISTINCT …)`; a `TIMESTAMP` is checked
+//!   and kept (and compared) as its text; misplaced aggregates (beside plain columns, in
+//!   `WHERE`, nested) are `400 UnsupportedSqlStructure`. GZIP and BZIP2 objects are decompressed in memory first, to
 //!   at most 256 MiB (more is `400 InvalidArgument`); data that does not decompress with
 //!   the requested `CompressionType` is `400 TruncatedInput`, S3 Select's code for it.
 //! * ETags are MD5s (multipart: MD5 of the part MD5s, `-N`); version and upload ids are
