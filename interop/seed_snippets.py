@@ -2296,6 +2296,97 @@ def move_object():
 
 
 # ---------------------------------------------------------------------------------------
+# beyond the seeds: what COS answers that clients check
+
+
+@check
+def append_object_content_sha1():
+    # COS answers an append with x-cos-content-sha1: the hex MD5 of the appended chunk
+    # (the Go SDK compares it with the MD5 it computed).
+    key = "append/checksummed"
+    first, second = b"first chunk", blob(4096, 31)
+    response = E.client.append_object(Bucket=BUCKET, Key=key, Position=0, Data=first)
+    eq(response.get("x-cos-content-sha1"), md5_hex(first), "x-cos-content-sha1 of the first append")
+    response = E.client.append_object(Bucket=BUCKET, Key=key, Position=len(first), Data=second)
+    eq(response.get("x-cos-content-sha1"), md5_hex(second), "x-cos-content-sha1 of the second append")
+    eq(response.get("ETag"), etag_of(first + second), "ETag of the whole object")
+
+
+def oversized_metadata(count, each):
+    """count x-cos-meta-* headers whose name suffix and value make `each` bytes."""
+    return {"x-cos-meta-m%d" % i: "v" * (each - len("m%d" % i)) for i in range(count)}
+
+
+@check
+def user_metadata_limits():
+    # COS: each x-cos-meta-* header at most 2 KB (suffix and value), 4 KB in all.
+    key = "metadata/limits"
+    E.client.put_object(Bucket=BUCKET, Body=b"ok", Key=key, Metadata=oversized_metadata(2, 2048))
+    head = E.client.head_object(Bucket=BUCKET, Key=key)
+    eq(len(head.get("x-cos-meta-m1", "")), 2046, "a 2 KB metadata header read back")
+    e = expect_service_error(400, "InvalidArgument", E.client.put_object, Bucket=BUCKET, Body=b"x",
+                             Key="metadata/one-too-big", Metadata=oversized_metadata(1, 2049))
+    ok(e.get_error_msg(), "message")
+    expect_service_error(400, "InvalidArgument", E.client.put_object, Bucket=BUCKET, Body=b"x",
+                         Key="metadata/too-much", Metadata=oversized_metadata(3, 1536))
+    head_missing("metadata/one-too-big")
+    head_missing("metadata/too-much")
+    expect_service_error(400, "InvalidArgument", E.client.create_multipart_upload, Bucket=BUCKET,
+                         Key="metadata/multipart", Metadata=oversized_metadata(3, 1536))
+    expect_service_error(400, "InvalidArgument", E.client.copy_object, Bucket=BUCKET,
+                         Key="metadata/copy", CopySource={"Bucket": BUCKET, "Key": key, "Region": REGION},
+                         CopyStatus="Replaced", Metadata=oversized_metadata(3, 1536))
+    expect_service_error(400, "InvalidArgument", E.client.append_object, Bucket=BUCKET,
+                         Key="metadata/append", Position=0, Data=b"x", Metadata=oversized_metadata(3, 1536))
+
+
+AGGREGATE_CSV_SQL = ("SELECT COUNT(*), SUM(CAST(s._2 AS INT)), AVG(CAST(s._2 AS FLOAT)), "
+                     "MIN(CAST(s._2 AS INT)), MAX(CAST(s._2 AS INT)) FROM COSObject s")
+
+
+@check
+def select_object_content_aggregates_csv():
+    put("select/aggregate.csv", SELECT_CSV)
+    response = E.client.select_object_content(
+        Bucket=BUCKET, Key="select/aggregate.csv",
+        Expression=AGGREGATE_CSV_SQL, ExpressionType="SQL",
+        InputSerialization={"CompressionType": "NONE", "CSV": {"FileHeaderInfo": "NONE"}},
+        OutputSerialization={"CSV": {"RecordDelimiter": "\n"}})
+    records, kinds, events = select_events(response)
+    count, total, mean, low, high = records.decode().strip().split(",")
+    eq((count, total, low, high), ("3", "96", "25", "41"), "COUNT, SUM, MIN, MAX")
+    eq(float(mean), 32.0, "AVG")
+    stats = [e["Stats"]["Details"] for e in events if "Stats" in e]
+    eq(len(stats), 1, "one Stats event")
+    eq(str(stats[0].get("BytesScanned")), str(len(SELECT_CSV)), "Stats BytesScanned")
+    eq(str(stats[0].get("BytesReturned")), str(len(records)), "Stats BytesReturned")
+    eq(kinds[-1], "End", "last event")
+
+
+@check
+def select_object_content_aggregates_json():
+    put("select/aggregate.json", SELECT_JSON)
+    response = E.client.select_object_content(
+        Bucket=BUCKET, Key="select/aggregate.json",
+        Expression="SELECT COUNT(*) AS n, SUM(s.age) AS total, AVG(s.age) AS mean, MIN(s.age) AS youngest, "
+                   "MAX(s.name) AS last FROM COSObject s WHERE s.age > 26",
+        ExpressionType="SQL",
+        InputSerialization={"CompressionType": "NONE", "JSON": {"Type": "LINES"}},
+        OutputSerialization={"JSON": {"RecordDelimiter": "\n"}})
+    records, kinds, events = select_events(response)
+    rows = [json.loads(line) for line in records.decode().splitlines() if line]
+    eq(rows, [{"n": 2, "total": 71, "mean": 35.5, "youngest": 30, "last": "carol"}], "aggregate row")
+    ok(any("Stats" in e for e in events), "a Stats event")
+    eq(kinds[-1], "End", "last event")
+    # A select list mixing an aggregate and a plain column is refused.
+    expect_service_error(400, "UnsupportedSqlStructure", E.client.select_object_content,
+                         Bucket=BUCKET, Key="select/aggregate.json",
+                         Expression="SELECT s.name, COUNT(*) FROM COSObject s", ExpressionType="SQL",
+                         InputSerialization={"CompressionType": "NONE", "JSON": {"Type": "LINES"}},
+                         OutputSerialization={"JSON": {"RecordDelimiter": "\n"}})
+
+
+# ---------------------------------------------------------------------------------------
 # beyond the seeds: object tagging and ACL
 
 

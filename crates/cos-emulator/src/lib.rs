@@ -10,10 +10,18 @@
 //!   path-style (`http://127.0.0.1:PORT/<bucket>/<key>`) requests.
 //! * **Objects** — PUT (Content-MD5 → `BadDigest`), GET/HEAD (ranges → 206/416,
 //!   conditions → 304/412, `response-*` overrides), DELETE, Delete Multiple (quiet),
-//!   copy (metadata directive, conditions, 200-with-error when copying fails), append,
+//!   copy (metadata directive, conditions, 200-with-error when copying fails), append
+//!   (with `x-cos-content-sha1`, the hex MD5 of the appended bytes, as COS sends it),
 //!   restore of ARCHIVE/DEEP_ARCHIVE objects, tagging, ACL, Select (CSV, JSON; plain,
-//!   GZIP or BZIP2) as a CRC-checked event stream, versioning with delete markers, multipart uploads (part
-//!   copy, listings with pagination, complete with order and size checks).
+//!   GZIP or BZIP2; filters, projections, `CAST` and the aggregates `COUNT`, `SUM`,
+//!   `AVG`, `MIN`, `MAX`) as a CRC-checked event stream, versioning with delete markers,
+//!   multipart uploads (part copy, listings with pagination, complete with order and
+//!   size checks).
+//! * **Limits** — user metadata (`x-cos-meta-*`) as COS's PUT Object documentation
+//!   gives it: at most 2 KB per header (name suffix and value) and 4 KB in all, on every
+//!   write that sets it (PUT, initiate, copy with `Replaced`, the first append).
+//! * **HTTP details** — a `304 Not Modified` carries `ETag`, `Last-Modified`,
+//!   `Cache-Control` and `Expires` (RFC 9110 §15.4.5), no body and no `Content-Length`.
 //! * **Wire format** — response header names are spelled as COS spells them (`ETag`,
 //!   `Content-Length`, `Last-Modified`, …; `x-cos-*` in lower case), for clients that
 //!   look headers up case-sensitively, such as the Python SDK's plain dict.
@@ -50,9 +58,16 @@
 //!   missing or wrong STS token is `403 AccessDenied`. Signatures are checked over exactly
 //!   the headers and parameters the `Authorization` lists; for path-style requests the
 //!   signed path may include the `/<bucket>` prefix or not.
-//! * `Range` values that are not byte ranges are `400 InvalidArgument` and inverted or
-//!   unsatisfiable ranges `416 InvalidRange` (HTTP would ignore the former); several
+//! * Where COS's documentation is silent the emulator follows RFC 9110 for ranges: an
+//!   inverted range (`bytes=10-5`) is invalid and ignored (200, the whole object), and a
+//!   range that starts past the end is `416 InvalidRange`. `Range` values that are not
+//!   byte ranges at all are `400 InvalidArgument` (HTTP would ignore them too); several
 //!   ranges in one header get the whole object.
+//! * COS documents no error code for user metadata over its limits; the emulator answers
+//!   `400 InvalidArgument`, the code COS's error table gives for invalid arguments.
+//! * COS documents no behaviour for a page size of 0 (`max-keys`, `max-uploads`,
+//!   `max-parts`); the emulator answers as S3 does: an empty page with `IsTruncated`
+//!   false.
 //! * Header sections above 64 KiB, or a header value above 8 KiB, are
 //!   `400 RequestHeaderTooLarge`; heads above 1 MiB get the HTTP parser's bare `431`.
 //! * `x-cos-traffic-limit` is validated but not enforced. SSE headers are stored and
@@ -62,7 +77,12 @@
 //! * Appends are refused in versioned buckets; appendable objects cannot be copied.
 //! * Select reads objects of at most 256 MiB and sends the whole result after running
 //!   the query (Records of at most 1 MiB, optional Progress, Stats, End) rather than
-//!   streaming while scanning. GZIP and BZIP2 objects are decompressed in memory first, to
+//!   streaming while scanning, so errors found while scanning (a malformed record, a
+//!   failed `CAST`, text given to `SUM`) are a `400` with the code rather than an error
+//!   event. Its SQL is a subset of S3 Select's: no arithmetic, string or date functions,
+//!   `LIKE`, `IN`, `BETWEEN`, `CASE` or `COUNT(DISTINCT …)`; a `TIMESTAMP` is checked
+//!   and kept (and compared) as its text; misplaced aggregates (beside plain columns, in
+//!   `WHERE`, nested) are `400 UnsupportedSqlStructure`. GZIP and BZIP2 objects are decompressed in memory first, to
 //!   at most 256 MiB (more is `400 InvalidArgument`); data that does not decompress with
 //!   the requested `CompressionType` is `400 TruncatedInput`, S3 Select's code for it.
 //! * ETags are MD5s (multipart: MD5 of the part MD5s, `-N`); version and upload ids are

@@ -8,7 +8,8 @@
 //! enabled, `Stats`, then `End`. Every message carries both CRC-32s.
 //!
 //! Errors found before streaming (a malformed request, an object that does not
-//! decompress, a SQL syntax error, malformed records) are answered with HTTP 400 and the engine's
+//! decompress, a SQL syntax error, malformed records, a failed `CAST`, a value an
+//! aggregate cannot take) are answered with HTTP 400 and the engine's
 //! error code in an ordinary `<Error>` document, as COS does for errors it detects
 //! before the first event.
 

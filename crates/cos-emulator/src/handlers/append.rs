@@ -3,12 +3,17 @@
 //! The first append (position 0) creates an appendable object; each later one must
 //! start exactly at its current length (409 `AppendPositionErr` otherwise, with
 //! `x-cos-next-append-position`). Objects written any other way answer 409
-//! `ObjectNotAppendable`. The emulator stores the appended object as a new blob (old
+//! `ObjectNotAppendable`. A successful append answers with the object's ETag,
+//! `x-cos-next-append-position`, its CRC-64, and `x-cos-content-sha1`: despite its
+//! name, the hex MD5 of the bytes this request appended, as COS's API reference shows
+//! and the Go SDK checks. The emulator stores the appended object as a new blob (old
 //! bytes, then the new ones) and swaps it in only if nobody appended in between.
 
 use http::{Response, StatusCode};
 
-use super::{HashingSink, check_md5, content_md5, declared_length, etag_of, meta_from_headers};
+use super::{
+    HashingSink, check_md5, content_md5, declared_length, etag_of, hex, meta_from_headers,
+};
 use crate::body::{RequestBody, ResponseBody};
 use crate::context::{Req, empty, set_header};
 use crate::errors::{CosError, ErrorCode};
@@ -103,6 +108,7 @@ pub(crate) async fn append_object(
         "x-cos-next-append-position",
         &stored.size.to_string(),
     );
+    set_header(&mut response, "x-cos-content-sha1", &hex(&appended_md5));
     if let Some(crc) = stored.crc64 {
         set_header(&mut response, "x-cos-hash-crc64ecma", &crc.to_string());
     }

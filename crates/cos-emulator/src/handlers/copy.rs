@@ -158,7 +158,7 @@ pub(crate) fn copy_object(req: &Req<'_>) -> Result<Response<ResponseBody>, CosEr
     }
     let mut meta = src.meta.clone();
     if replace {
-        content_from_headers(req, &mut meta);
+        content_from_headers(req, &mut meta)?;
     }
     meta.storage_class = class.unwrap_or_else(|| {
         if replace {

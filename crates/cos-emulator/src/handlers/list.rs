@@ -11,10 +11,19 @@ use crate::context::{Req, xml};
 use crate::errors::CosError;
 use crate::xml_out::{self, ListObjectsDoc, ListVersionsDoc, ObjectEntry, VersionEntry};
 
-fn max_keys(req: &Req<'_>) -> Result<usize, CosError> {
-    Ok(number_param::<usize>(req, "max-keys")?
-        .unwrap_or(1000)
-        .min(1000))
+/// A listing's page size parameter (`max-keys`, `max-uploads`, `max-parts`): 1000 when
+/// absent, at most 1000.
+///
+/// COS documents no behaviour for `0`; the emulator answers as S3 does: an empty page
+/// that is not truncated (so a client that pages until `IsTruncated` is false stops),
+/// which is what [`truncated`] gives.
+pub(crate) fn page_size(req: &Req<'_>, name: &str) -> Result<usize, CosError> {
+    Ok(number_param::<usize>(req, name)?.unwrap_or(1000).min(1000))
+}
+
+/// Whether a page of at most `max` entries is truncated: never for `max == 0`.
+pub(crate) fn truncated(more_follow: bool, max: usize) -> bool {
+    more_follow && max > 0
 }
 
 fn entry(version: &crate::store::types::ObjectVersion) -> ObjectEntry {
@@ -33,7 +42,7 @@ pub(crate) fn list_objects(req: &Req<'_>) -> Result<Response<ResponseBody>, CosE
     let prefix = req.param("prefix").unwrap_or("").to_owned();
     let delimiter = req.param("delimiter").unwrap_or("").to_owned();
     let marker = req.param("marker").unwrap_or("").to_owned();
-    let max_keys = max_keys(req)?;
+    let max_keys = page_size(req, "max-keys")?;
     let doc = req
         .app
         .store
@@ -79,6 +88,7 @@ pub(crate) fn list_objects(req: &Req<'_>) -> Result<Response<ResponseBody>, CosE
                     }
                 }
             }
+            let is_truncated = truncated(is_truncated, max_keys);
             Ok(ListObjectsDoc {
                 name: req.bucket.clone(),
                 encode,
@@ -103,7 +113,7 @@ pub(crate) fn list_versions(req: &Req<'_>) -> Result<Response<ResponseBody>, Cos
     let delimiter = req.param("delimiter").unwrap_or("").to_owned();
     let key_marker = req.param("key-marker").unwrap_or("").to_owned();
     let version_id_marker = req.param("version-id-marker").unwrap_or("").to_owned();
-    let max_keys = max_keys(req)?;
+    let max_keys = page_size(req, "max-keys")?;
     let doc = req
         .app
         .store
@@ -169,6 +179,7 @@ pub(crate) fn list_versions(req: &Req<'_>) -> Result<Response<ResponseBody>, Cos
                     });
                 }
             }
+            let is_truncated = truncated(is_truncated, max_keys);
             let (next_key_marker, next_version_id_marker) = match (is_truncated, last) {
                 (true, Some((key, id))) => (Some(key), id),
                 _ => (None, None),

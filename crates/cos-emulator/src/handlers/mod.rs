@@ -14,6 +14,7 @@ pub(crate) mod object;
 pub(crate) mod range;
 pub(crate) mod restore;
 pub(crate) mod tagging;
+pub(crate) mod user_meta;
 
 use base64::Engine;
 use cos_proto::crc64::Crc64;
@@ -340,36 +341,23 @@ pub(crate) fn acl_from_headers(req: &Req<'_>) -> Result<Option<Acl>, CosError> {
     Ok(any.then_some(acl))
 }
 
-/// The `x-cos-meta-*` headers (names lower-cased).
-pub(crate) fn user_meta(req: &Req<'_>) -> Vec<(String, String)> {
-    req.parts
-        .headers
-        .iter()
-        .filter(|(name, _)| name.as_str().starts_with("x-cos-meta-"))
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
-}
-
-/// Content headers and user metadata from the request (what `Replaced` copies take).
-pub(crate) fn content_from_headers(req: &Req<'_>, meta: &mut ObjectMeta) {
+/// Content headers and user metadata from the request (what `Replaced` copies take);
+/// `400 InvalidArgument` when the user metadata is over COS's limits.
+pub(crate) fn content_from_headers(req: &Req<'_>, meta: &mut ObjectMeta) -> Result<(), CosError> {
     meta.content_type = text_header(req, "content-type");
     meta.cache_control = text_header(req, "cache-control");
     meta.content_disposition = text_header(req, "content-disposition");
     meta.content_encoding = text_header(req, "content-encoding");
     meta.content_language = text_header(req, "content-language");
     meta.expires = text_header(req, "expires");
-    meta.user_meta = user_meta(req);
+    meta.user_meta = user_meta::user_meta(req)?;
+    Ok(())
 }
 
 /// Every writer-set attribute from the request headers (PUT, initiate, first append).
 pub(crate) fn meta_from_headers(req: &Req<'_>) -> Result<ObjectMeta, CosError> {
     let mut meta = ObjectMeta::default();
-    content_from_headers(req, &mut meta);
+    content_from_headers(req, &mut meta)?;
     meta.storage_class = storage_class(req)?.unwrap_or_else(|| "STANDARD".to_owned());
     if let Some(tags) = req.header("x-cos-tagging") {
         meta.tags = parse_tag_header(tags)?;

@@ -5,6 +5,7 @@ use http::{Response, StatusCode};
 use md5::{Digest, Md5};
 
 use super::copy::{copy_data, source_version};
+use super::list::{page_size, truncated};
 use super::{
     encoding_type, etag_of, hex, meta_from_headers, number_param, receive, shows_versions,
 };
@@ -165,9 +166,7 @@ pub(crate) fn list_parts(req: &Req<'_>) -> Result<Response<ResponseBody>, CosErr
     let upload_id = upload_id(req)?;
     let encode = encoding_type(req)?;
     let marker: u32 = number_param(req, "part-number-marker")?.unwrap_or(0);
-    let max_parts: usize = number_param::<usize>(req, "max-parts")?
-        .unwrap_or(1000)
-        .min(1000);
+    let max_parts = page_size(req, "max-parts")?;
     let upload = req
         .app
         .store
@@ -184,7 +183,7 @@ pub(crate) fn list_parts(req: &Req<'_>) -> Result<Response<ResponseBody>, CosErr
             size: p.size,
         })
         .collect();
-    let is_truncated = parts.len() > max_parts;
+    let is_truncated = truncated(parts.len() > max_parts, max_parts);
     parts.truncate(max_parts);
     let doc = ListPartsDoc {
         bucket: req.bucket.clone(),
@@ -213,9 +212,7 @@ pub(crate) fn list_uploads(req: &Req<'_>) -> Result<Response<ResponseBody>, CosE
     let delimiter = req.param("delimiter").unwrap_or("").to_owned();
     let key_marker = req.param("key-marker").unwrap_or("").to_owned();
     let upload_id_marker = req.param("upload-id-marker").unwrap_or("").to_owned();
-    let max_uploads: usize = number_param::<usize>(req, "max-uploads")?
-        .unwrap_or(1000)
-        .min(1000);
+    let max_uploads = page_size(req, "max-uploads")?;
     let doc = req
         .app
         .store
@@ -272,6 +269,7 @@ pub(crate) fn list_uploads(req: &Req<'_>) -> Result<Response<ResponseBody>, CosE
                     }
                 }
             }
+            let is_truncated = truncated(is_truncated, max_uploads);
             let (next_key_marker, next_upload_id_marker) = match (is_truncated, last) {
                 (true, Some((key, id))) => (Some(key), id),
                 _ => (None, None),

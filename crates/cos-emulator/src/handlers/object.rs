@@ -79,20 +79,7 @@ pub(crate) fn get_object(req: &Req<'_>, head: bool) -> Result<Response<ResponseB
     match conditions.evaluate(&version.etag, version.last_modified) {
         Verdict::Proceed => {}
         Verdict::Failed => return Err(CosError::new(ErrorCode::PreconditionFailed)),
-        Verdict::NotModified => {
-            let mut response = empty(StatusCode::NOT_MODIFIED);
-            response.headers_mut().remove(http::header::CONTENT_LENGTH);
-            set_header(&mut response, "etag", &version.etag);
-            set_header(
-                &mut response,
-                "last-modified",
-                &crate::time_fmt::http_date(version.last_modified),
-            );
-            if shows_versions(versioning) {
-                set_header(&mut response, "x-cos-version-id", &version.version_id);
-            }
-            return Ok(response);
-        }
+        Verdict::NotModified => return Ok(not_modified(req, &version, versioning)),
     }
     if req
         .parts
@@ -133,6 +120,41 @@ pub(crate) fn get_object(req: &Req<'_>, head: bool) -> Result<Response<ResponseB
         }
     }
     Ok(response)
+}
+
+/// The `304 Not Modified` answer: no body and no `Content-Length`, and the headers
+/// RFC 9110 §15.4.5 asks for that a 200 would carry — `ETag`, `Cache-Control` and
+/// `Expires` (with their `response-*` overrides) — plus `Last-Modified` and the version
+/// id (`Date` and `x-cos-request-id` are added to every answer).
+fn not_modified(
+    req: &Req<'_>,
+    version: &ObjectVersion,
+    versioning: Versioning,
+) -> Response<ResponseBody> {
+    let mut response = empty(StatusCode::NOT_MODIFIED);
+    response.headers_mut().remove(http::header::CONTENT_LENGTH);
+    set_header(&mut response, "etag", &version.etag);
+    set_header(
+        &mut response,
+        "last-modified",
+        &crate::time_fmt::http_date(version.last_modified),
+    );
+    for (header, stored, param) in [
+        (
+            "cache-control",
+            &version.meta.cache_control,
+            "response-cache-control",
+        ),
+        ("expires", &version.meta.expires, "response-expires"),
+    ] {
+        if let Some(value) = req.param(param).or(stored.as_deref()) {
+            set_header(&mut response, header, value);
+        }
+    }
+    if shows_versions(versioning) {
+        set_header(&mut response, "x-cos-version-id", &version.version_id);
+    }
+    response
 }
 
 /// DELETE Object.

@@ -1,9 +1,12 @@
 //! `Range: bytes=…` on GET (and `x-cos-copy-source-range` on part copies).
 //!
-//! A single range is served with 206. Ranges that cannot be satisfied, and inverted
-//! ranges (`bytes=5-1`), are 416 `InvalidRange` with `Content-Range: bytes */<size>`;
-//! a header that is not a byte range at all is 400 `InvalidArgument`. Several ranges in
-//! one header are answered with the whole object (200), as COS does.
+//! A single range is served with 206. Ranges that start at or past the end of the
+//! object (and suffix ranges of zero bytes) cannot be satisfied: 416 `InvalidRange`
+//! with `Content-Range: bytes */<size>`. COS's GET Object documentation says nothing
+//! of inverted ranges (`bytes=10-5`); RFC 9110 §14.1.1 calls such a range invalid and
+//! §14.2 lets a server ignore it, which is what the emulator does: 200 with the whole
+//! object. A header that is not a byte range at all is 400 `InvalidArgument`. Several
+//! ranges in one header are answered with the whole object (200), as COS does.
 
 use crate::errors::{CosError, ErrorCode};
 
@@ -80,7 +83,11 @@ pub(crate) fn resolve(header: Option<&str>, size: u64) -> Result<Span, CosError>
         (false, false) => {
             let start = number(first).ok_or_else(|| invalid(value))?;
             let end = number(last).ok_or_else(|| invalid(value))?;
-            if start > end || start >= size {
+            if start > end {
+                // Invalid (RFC 9110 §14.1.1): ignored, whatever the size.
+                return Ok(Span::Full);
+            }
+            if start >= size {
                 return Err(unsatisfiable(size));
             }
             Ok(Span::Partial {
@@ -122,11 +129,22 @@ mod tests {
     }
 
     #[test]
+    fn inverted_ranges_are_ignored() {
+        for value in ["bytes=5-1", "bytes=10-5", "bytes=99-3", "bytes= 9 - 0 "] {
+            assert_eq!(
+                resolve(Some(value), 10).expect(value),
+                Span::Full,
+                "{value}"
+            );
+        }
+        assert_eq!(resolve(Some("bytes=1-0"), 0).expect("empty"), Span::Full);
+    }
+
+    #[test]
     fn absurd_ranges() {
         for (value, code) in [
             ("bytes=999999999999-", ErrorCode::InvalidRange),
             ("bytes=99999999999999999999999999-", ErrorCode::InvalidRange),
-            ("bytes=5-1", ErrorCode::InvalidRange),
             ("bytes=10-", ErrorCode::InvalidRange),
             ("bytes=-0", ErrorCode::InvalidRange),
             ("garbage", ErrorCode::InvalidArgument),

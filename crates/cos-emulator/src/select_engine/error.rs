@@ -43,6 +43,19 @@ pub enum ParseErrorKind {
     /// Parentheses or `NOT`s are nested deeper than the engine allows
     /// (`MaxOperatorsExceeded`).
     NestingTooDeep,
+    /// `CAST(... AS x)` names no known type (`ParseExpectedTypeName`).
+    ExpectedTypeName,
+    /// A function call is not closed by `)` (`ParseExpectedRightParenBuiltinFunctionCall`).
+    ExpectedRightParen,
+    /// `*` as the argument of an aggregate other than `COUNT`
+    /// (`ParseUnsupportedCallWithStar`).
+    UnsupportedCallWithStar,
+    /// An aggregate called with more than one argument
+    /// (`ParseNonUnaryAgregateFunctionCall`, S3's spelling).
+    NonUnaryAggregateCall,
+    /// An aggregate where none may be: in `WHERE`, inside another aggregate, or beside
+    /// plain columns in the select list (`UnsupportedSqlStructure`).
+    MisplacedAggregate,
 }
 
 impl ParseErrorKind {
@@ -64,6 +77,11 @@ impl ParseErrorKind {
             Self::InvalidTableAlias => "InvalidTableAlias",
             Self::InvalidColumnIndex => "InvalidColumnIndex",
             Self::NestingTooDeep => "MaxOperatorsExceeded",
+            Self::ExpectedTypeName => "ParseExpectedTypeName",
+            Self::ExpectedRightParen => "ParseExpectedRightParenBuiltinFunctionCall",
+            Self::UnsupportedCallWithStar => "ParseUnsupportedCallWithStar",
+            Self::NonUnaryAggregateCall => "ParseNonUnaryAgregateFunctionCall",
+            Self::MisplacedAggregate => "UnsupportedSqlStructure",
         }
     }
 }
@@ -132,6 +150,23 @@ pub enum SelectEngineError {
         /// Byte offset of the first invalid byte.
         offset: usize,
     },
+    /// A `CAST` could not convert a value (`CastFailed`).
+    #[error("cannot CAST \"{value:.64}\" AS {ty}")]
+    CastFailed {
+        /// The target type.
+        ty: &'static str,
+        /// The value's text.
+        value: String,
+    },
+    /// An aggregate got a value it cannot take, such as text that is not a number
+    /// for `SUM` (`IncorrectSqlFunctionArgumentType`).
+    #[error("{function} cannot take the value \"{value:.64}\"")]
+    IncorrectArgumentType {
+        /// The aggregate's name.
+        function: &'static str,
+        /// The value's text.
+        value: String,
+    },
     /// The CSV input is malformed.
     #[error("CSV parsing error in record {record}: {message}")]
     CsvParsing {
@@ -166,6 +201,8 @@ impl SelectEngineError {
             Self::InvalidFileHeaderInfo(_) => "InvalidFileHeaderInfo",
             Self::InvalidQuoteFields(_) => "InvalidQuoteFields",
             Self::InvalidTextEncoding { .. } => "InvalidTextEncoding",
+            Self::CastFailed { .. } => "CastFailed",
+            Self::IncorrectArgumentType { .. } => "IncorrectSqlFunctionArgumentType",
             Self::CsvParsing { .. } => "CSVParsingError",
             Self::JsonParsing { .. } => "JSONParsingError",
         }

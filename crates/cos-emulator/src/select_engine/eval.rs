@@ -20,11 +20,18 @@
 //!   `true`/`false`, arrays and objects as their compact JSON text).
 //! * **Logic.** `AND`, `OR` and `NOT` use SQL three-valued logic; `WHERE`
 //!   keeps a record only when its condition is TRUE, so comparisons with NULL
-//!   never select a record (and neither does `NOT` of one).
+//!   never select a record (and neither does `NOT` of one). `AND` and `OR`
+//!   stop at the first operand that decides them.
+//! * **`CAST`** converts as the `cast` module describes; a value it cannot
+//!   convert fails the query, which is why evaluation returns a `Result`.
+//! * **Aggregates** are computed by the `aggregate` module; the one record of
+//!   an aggregate query is evaluated against their results
+//!   ([`Row::Aggregated`]).
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
+use super::cast;
 use super::error::{ParseErrorKind, SelectEngineError};
 use super::json_input::JsonValue;
 use super::sql::{self, ColumnRef, Expr, Literal, Projection, Query, Segment};
@@ -78,6 +85,9 @@ pub(crate) enum Row<'a> {
     },
     /// A top-level JSON value.
     Json(&'a JsonValue),
+    /// The results of an aggregate query's calls, by slot: the one record such a
+    /// query returns is evaluated against it.
+    Aggregated(&'a [Value<'a>]),
 }
 
 /// A number parsed from text for comparison.
@@ -88,7 +98,8 @@ pub(crate) enum Number {
 }
 
 impl Number {
-    fn as_f64(self) -> f64 {
+    /// The number as a double.
+    pub(crate) fn as_f64(self) -> f64 {
         match self {
             // Precision loss is acceptable for mixed comparisons.
             Self::Int(i) => i as f64,
@@ -265,12 +276,13 @@ fn lookup<'a>(column: &ColumnRef, row: Row<'a>) -> Value<'a> {
             }
             Value::from_json(current)
         }
+        Row::Aggregated(_) => Value::Missing,
     }
 }
 
-/// Evaluates `expr` for `row`.
-pub(crate) fn eval<'a>(expr: &'a Expr, row: Row<'a>) -> Value<'a> {
-    match expr {
+/// Evaluates `expr` for `row`; fails only when a `CAST` does.
+pub(crate) fn eval<'a>(expr: &'a Expr, row: Row<'a>) -> Result<Value<'a>, SelectEngineError> {
+    Ok(match expr {
         Expr::Column(column) => lookup(column, row),
         Expr::Literal(literal) => match literal {
             Literal::Str(s) => Value::Text(Cow::Borrowed(s)),
@@ -279,19 +291,24 @@ pub(crate) fn eval<'a>(expr: &'a Expr, row: Row<'a>) -> Value<'a> {
             Literal::Null => Value::Null,
             Literal::Missing => Value::Missing,
         },
-        _ => match truth(expr, row) {
+        Expr::Cast { expr, ty } => cast::cast(eval(expr, row)?, *ty)?,
+        Expr::Aggregate { slot, .. } => match row {
+            Row::Aggregated(results) => results.get(*slot).cloned().unwrap_or(Value::Null),
+            _ => Value::Null,
+        },
+        _ => match truth(expr, row)? {
             Some(b) => Value::Bool(b),
             None => Value::Null,
         },
-    }
+    })
 }
 
 /// The truth value of `expr` for `row`: `None` is UNKNOWN.
-pub(crate) fn truth(expr: &Expr, row: Row<'_>) -> Option<bool> {
-    match expr {
+pub(crate) fn truth(expr: &Expr, row: Row<'_>) -> Result<Option<bool>, SelectEngineError> {
+    Ok(match expr {
         Expr::Compare { op, left, right } => {
-            let left = eval(left, row);
-            let right = eval(right, row);
+            let left = eval(left, row)?;
+            let right = eval(right, row)?;
             compare(&left, &right).map(|ordering| op.holds(ordering))
         }
         Expr::IsNull {
@@ -299,7 +316,7 @@ pub(crate) fn truth(expr: &Expr, row: Row<'_>) -> Option<bool> {
             negated,
             missing_only,
         } => {
-            let value = eval(expr, row);
+            let value = eval(expr, row)?;
             let is = match value {
                 Value::Missing => true,
                 Value::Null => !missing_only,
@@ -307,12 +324,12 @@ pub(crate) fn truth(expr: &Expr, row: Row<'_>) -> Option<bool> {
             };
             Some(is != *negated)
         }
-        Expr::Not(inner) => truth(inner, row).map(|b| !b),
+        Expr::Not(inner) => truth(inner, row)?.map(|b| !b),
         Expr::And(items) => {
             let mut unknown = false;
             for item in items {
-                match truth(item, row) {
-                    Some(false) => return Some(false),
+                match truth(item, row)? {
+                    Some(false) => return Ok(Some(false)),
                     None => unknown = true,
                     Some(true) => {}
                 }
@@ -322,19 +339,21 @@ pub(crate) fn truth(expr: &Expr, row: Row<'_>) -> Option<bool> {
         Expr::Or(items) => {
             let mut unknown = false;
             for item in items {
-                match truth(item, row) {
-                    Some(true) => return Some(true),
+                match truth(item, row)? {
+                    Some(true) => return Ok(Some(true)),
                     None => unknown = true,
                     Some(false) => {}
                 }
             }
             if unknown { None } else { Some(false) }
         }
-        Expr::Column(_) | Expr::Literal(_) => match eval(expr, row) {
-            Value::Bool(b) => Some(b),
-            _ => None,
-        },
-    }
+        Expr::Column(_) | Expr::Literal(_) | Expr::Cast { .. } | Expr::Aggregate { .. } => {
+            match eval(expr, row)? {
+                Value::Bool(b) => Some(b),
+                _ => None,
+            }
+        }
+    })
 }
 
 /// Orders two values: numerically if both parse as numbers, else as strings;
@@ -349,19 +368,22 @@ pub(crate) fn compare(left: &Value<'_>, right: &Value<'_>) -> Option<Ordering> {
 }
 
 /// Whether `query` selects `row`.
-pub(crate) fn selects(query: &Query, row: Row<'_>) -> bool {
-    query
-        .where_clause
-        .as_ref()
-        .is_none_or(|condition| truth(condition, row) == Some(true))
+pub(crate) fn selects(query: &Query, row: Row<'_>) -> Result<bool, SelectEngineError> {
+    match &query.where_clause {
+        None => Ok(true),
+        Some(condition) => Ok(truth(condition, row)? == Some(true)),
+    }
 }
 
 /// The output columns of `row`: (name, value) pairs. Names are used as JSON
 /// keys: the alias, else the last name of a column reference, else `_N` for
 /// the N-th item; `*` gives header names (or `_N`) for CSV and the members of
 /// a JSON object.
-pub(crate) fn project<'a>(query: &'a Query, row: Row<'a>) -> Vec<(Cow<'a, str>, Value<'a>)> {
-    match &query.projection {
+pub(crate) fn project<'a>(
+    query: &'a Query,
+    row: Row<'a>,
+) -> Result<Vec<(Cow<'a, str>, Value<'a>)>, SelectEngineError> {
+    Ok(match &query.projection {
         Projection::Star => match row {
             Row::Csv { fields, header } => fields
                 .iter()
@@ -379,6 +401,7 @@ pub(crate) fn project<'a>(query: &'a Query, row: Row<'a>) -> Vec<(Cow<'a, str>, 
                 .map(|(k, v)| (Cow::Borrowed(k.as_str()), Value::from_json(v)))
                 .collect(),
             Row::Json(other) => vec![(Cow::Borrowed("_1"), Value::from_json(other))],
+            Row::Aggregated(_) => Vec::new(),
         },
         Projection::Items(items) => items
             .iter()
@@ -392,8 +415,8 @@ pub(crate) fn project<'a>(query: &'a Query, row: Row<'a>) -> Vec<(Cow<'a, str>, 
                     },
                     (None, _) => Cow::Owned(format!("_{}", i + 1)),
                 };
-                (name, eval(&item.expr, row))
+                Ok((name, eval(&item.expr, row)?))
             })
-            .collect(),
-    }
+            .collect::<Result<_, SelectEngineError>>()?,
+    })
 }

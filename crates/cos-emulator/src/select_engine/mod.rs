@@ -8,6 +8,11 @@
 //! SELECT * | item [, item]... FROM COSObject [[AS] alias] [WHERE condition] [LIMIT n]
 //! ```
 //!
+//! The parts: `lexer` (tokens), `sql` (the parser) building an `ast`, `eval`
+//! (one record at a time), `cast` (`CAST`), `aggregate` (`COUNT`, `SUM`, `AVG`,
+//! `MIN`, `MAX`), `scan` (records of CSV or JSON input), `output` (CSV or JSON
+//! records).
+//!
 //! * Keywords are case-insensitive; the table is `COSObject` (any case).
 //! * Items are column references (`s._1`, `_2`, `s.name`, `name`,
 //!   `s."quoted name"`, nested JSON paths `s.a.b[0]`), string and number
@@ -16,6 +21,11 @@
 //! * Conditions: `=`, `!=`, `<>`, `<`, `<=`, `>`, `>=`, `IS [NOT] NULL`,
 //!   `IS [NOT] MISSING`, `AND`, `OR`, `NOT` and parentheses (`NOT` binds
 //!   tighter than `AND`, which binds tighter than `OR`).
+//! * `CAST(expr AS type)` to `BOOL`, `INT`/`INTEGER`, `FLOAT`, `DECIMAL`,
+//!   `STRING` or `TIMESTAMP`, anywhere an expression may stand.
+//! * The aggregates `COUNT(*)`, `COUNT(expr)`, `SUM`, `AVG`, `MIN` and `MAX` in
+//!   the select list: the query then returns one record over every record the
+//!   `WHERE` clause keeps (see the `aggregate` module for the rules).
 //!
 //! Comparison and NULL semantics are described in the `eval` module: if both
 //! sides parse as numbers they compare numerically, otherwise as strings; a
@@ -42,14 +52,21 @@
 // (Checked without this allowance under `pub mod select_engine;`: no dead code.)
 #![allow(unreachable_pub, dead_code)]
 
+mod aggregate;
+mod ast;
+mod cast;
 mod csv_input;
 mod error;
 mod eval;
 mod json_input;
+mod lexer;
 mod output;
+mod scan;
 mod sql;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_aggregate;
 
 use std::borrow::Cow;
 use std::io::Read;
@@ -367,48 +384,30 @@ pub fn run(
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let limit = query.limit.unwrap_or(u64::MAX);
     let mut out = String::new();
-    let mut returned: u64 = 0;
-    match input_format {
-        InputFormat::Csv(config) => {
-            let mut reader = csv_input::CsvReader::new(text, config)?;
-            let header = match config.file_header_info {
-                FileHeaderInfo::None => None,
-                FileHeaderInfo::Ignore => {
-                    reader.next_record()?;
-                    None
+    match aggregate::Aggregates::of(&query)? {
+        Some(mut aggregates) => {
+            // Every selected record feeds the aggregates; LIMIT applies to the result.
+            scan::scan(text, input_format, true, &mut |row| {
+                if eval::selects(&query, row)? {
+                    aggregates.add(row)?;
                 }
-                FileHeaderInfo::Use => reader.next_record()?,
-            };
-            while returned < limit {
-                let Some(fields) = reader.next_record()? else {
-                    break;
-                };
-                let row = eval::Row::Csv {
-                    fields: &fields,
-                    header: header.as_deref(),
-                };
-                if eval::selects(&query, row) {
-                    writer.write(&mut out, &eval::project(&query, row));
-                    returned += 1;
-                }
+                Ok(true)
+            })?;
+            if limit > 0 {
+                let results = aggregates.results();
+                let row = eval::Row::Aggregated(&results);
+                writer.write(&mut out, &eval::project(&query, row)?);
             }
         }
-        InputFormat::JsonLines | InputFormat::JsonDocument => {
-            let mut reader = if matches!(input_format, InputFormat::JsonLines) {
-                json_input::JsonReader::lines(text)
-            } else {
-                json_input::JsonReader::document(text)
-            };
-            while returned < limit {
-                let Some(value) = reader.next_value()? else {
-                    break;
-                };
-                let row = eval::Row::Json(&value);
-                if eval::selects(&query, row) {
-                    writer.write(&mut out, &eval::project(&query, row));
+        None => {
+            let mut returned: u64 = 0;
+            scan::scan(text, input_format, limit > 0, &mut |row| {
+                if eval::selects(&query, row)? {
+                    writer.write(&mut out, &eval::project(&query, row)?);
                     returned += 1;
                 }
-            }
+                Ok(returned < limit)
+            })?;
         }
     }
     let records = out.into_bytes();

@@ -12,16 +12,29 @@
 //! not_expr   := NOT not_expr | comparison
 //! comparison := primary [ cmp_op primary | IS [NOT] (NULL | MISSING) ]
 //! cmp_op     := '=' | '!=' | '<>' | '<' | '<=' | '>' | '>='
-//! primary    := '(' expr ')' | string | ['-' | '+'] number | TRUE | FALSE | NULL | MISSING | path
+//! primary    := '(' expr ')' | string | ['-' | '+'] number | TRUE | FALSE | NULL | MISSING
+//!             | CAST '(' expr AS type ')' | aggregate | path
+//! type       := BOOL | BOOLEAN | INT | INTEGER | FLOAT | DECIMAL | NUMERIC | STRING | VARCHAR
+//!             | TIMESTAMP
+//! aggregate  := COUNT '(' '*' ')' | (COUNT | SUM | AVG | MIN | MAX) '(' expr ')'
 //! path       := name ('.' name | '[' int ']')*
 //! name       := identifier | "quoted identifier"
 //! ```
 //!
-//! Nesting (parentheses and `NOT`) is bounded by [`MAX_NESTING_DEPTH`], and
-//! `AND`/`OR` chains are kept flat, so neither parsing nor evaluation can
-//! recurse without bound.
+//! The tokens come from the `lexer` module and the tree is the `ast` module's;
+//! `CAST` and the aggregates are evaluated by the `cast` and `aggregate` modules.
+//! Nesting (parentheses, `NOT`, `CAST` and aggregate calls) is bounded by
+//! [`MAX_NESTING_DEPTH`], and `AND`/`OR` chains are kept flat, so neither parsing
+//! nor evaluation can recurse without bound.
 
+use super::aggregate::AggregateFunc;
+pub(crate) use super::ast::{
+    ColumnRef, CompareOp, Expr, Literal, Projection, Query, Segment, SelectItem, visit_columns,
+    visit_columns_mut,
+};
+use super::cast::CastType;
 use super::error::{ParseErrorKind, SelectEngineError};
+use super::lexer::{EOF_TOKEN, Tok, Token, describe, tokenize};
 
 /// The longest SQL expression accepted, in bytes (256 KiB, as in COS/S3).
 pub(crate) const MAX_EXPRESSION_BYTES: usize = 256 * 1024;
@@ -40,372 +53,11 @@ const RESERVED: &[&str] = &[
 ];
 
 /// Keywords that start a clause or operator this engine does not implement.
-const UNSUPPORTED_OPERAND_KEYWORDS: &[&str] = &["case", "cast", "distinct", "exists", "select"];
+const UNSUPPORTED_OPERAND_KEYWORDS: &[&str] = &["case", "distinct", "exists", "select"];
 
 fn is_reserved(word: &str) -> bool {
     RESERVED.iter().any(|kw| kw.eq_ignore_ascii_case(word))
 }
-
-// ---------------------------------------------------------------------------
-// Tokens
-// ---------------------------------------------------------------------------
-
-/// One lexical token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Tok {
-    /// An unquoted identifier or keyword, as written.
-    Ident(String),
-    /// A `"double-quoted"` identifier, unescaped.
-    QuotedIdent(String),
-    /// A `'single-quoted'` string literal, unescaped.
-    Str(String),
-    /// A numeric literal, as written.
-    Number(String),
-    Star,
-    Comma,
-    Dot,
-    LParen,
-    RParen,
-    LBracket,
-    RBracket,
-    Eq,
-    NotEq,
-    Lt,
-    LtEq,
-    Gt,
-    GtEq,
-    Plus,
-    Minus,
-    Slash,
-    Percent,
-    Concat,
-    Semicolon,
-    Eof,
-}
-
-/// A token and the character offset where it starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Token {
-    pub(crate) tok: Tok,
-    pub(crate) pos: usize,
-}
-
-static EOF_TOKEN: Token = Token {
-    tok: Tok::Eof,
-    pos: 0,
-};
-
-fn describe(tok: &Tok) -> String {
-    match tok {
-        Tok::Ident(s) => format!("`{s}`"),
-        Tok::QuotedIdent(s) => format!("quoted identifier \"{s}\""),
-        Tok::Str(s) => format!("string literal '{s}'"),
-        Tok::Number(s) => format!("number {s}"),
-        Tok::Star => "`*`".into(),
-        Tok::Comma => "`,`".into(),
-        Tok::Dot => "`.`".into(),
-        Tok::LParen => "`(`".into(),
-        Tok::RParen => "`)`".into(),
-        Tok::LBracket => "`[`".into(),
-        Tok::RBracket => "`]`".into(),
-        Tok::Eq => "`=`".into(),
-        Tok::NotEq => "`!=`".into(),
-        Tok::Lt => "`<`".into(),
-        Tok::LtEq => "`<=`".into(),
-        Tok::Gt => "`>`".into(),
-        Tok::GtEq => "`>=`".into(),
-        Tok::Plus => "`+`".into(),
-        Tok::Minus => "`-`".into(),
-        Tok::Slash => "`/`".into(),
-        Tok::Percent => "`%`".into(),
-        Tok::Concat => "`||`".into(),
-        Tok::Semicolon => "`;`".into(),
-        Tok::Eof => "end of input".into(),
-    }
-}
-
-fn is_ident_start(c: char) -> bool {
-    c == '_' || c.is_alphabetic()
-}
-
-fn is_ident_continue(c: char) -> bool {
-    c == '_' || c.is_alphanumeric()
-}
-
-/// Splits `src` into tokens; the last token is always [`Tok::Eof`].
-pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, SelectEngineError> {
-    let chars: Vec<char> = src.chars().collect();
-    let at = |i: usize| chars.get(i).copied();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(c) = at(i) {
-        let start = i;
-        if c.is_whitespace() {
-            i += 1;
-            continue;
-        }
-        if c == '-' && at(i + 1) == Some('-') {
-            // Line comment.
-            while let Some(c) = at(i) {
-                if c == '\n' {
-                    break;
-                }
-                i += 1;
-            }
-            continue;
-        }
-        let tok = match c {
-            '\'' | '"' => {
-                let mut text = String::new();
-                i += 1;
-                loop {
-                    match at(i) {
-                        None => {
-                            let what = if c == '\'' {
-                                "string literal"
-                            } else {
-                                "quoted identifier"
-                            };
-                            return Err(SelectEngineError::parse(
-                                ParseErrorKind::InvalidLiteral,
-                                start,
-                                format!("unterminated {what}"),
-                            ));
-                        }
-                        Some(q) if q == c => {
-                            if at(i + 1) == Some(c) {
-                                text.push(c);
-                                i += 2;
-                            } else {
-                                i += 1;
-                                break;
-                            }
-                        }
-                        Some(other) => {
-                            text.push(other);
-                            i += 1;
-                        }
-                    }
-                }
-                if c == '\'' {
-                    Tok::Str(text)
-                } else {
-                    Tok::QuotedIdent(text)
-                }
-            }
-            '0'..='9' | '.' if c != '.' || at(i + 1).is_some_and(|d| d.is_ascii_digit()) => {
-                let mut text = String::new();
-                while let Some(d) = at(i).filter(char::is_ascii_digit) {
-                    text.push(d);
-                    i += 1;
-                }
-                if at(i) == Some('.') {
-                    text.push('.');
-                    i += 1;
-                    while let Some(d) = at(i).filter(char::is_ascii_digit) {
-                        text.push(d);
-                        i += 1;
-                    }
-                }
-                if let Some(e) = at(i).filter(|e| matches!(e, 'e' | 'E')) {
-                    text.push(e);
-                    i += 1;
-                    if let Some(sign) = at(i).filter(|s| matches!(s, '+' | '-')) {
-                        text.push(sign);
-                        i += 1;
-                    }
-                    let mut digits = 0;
-                    while let Some(d) = at(i).filter(char::is_ascii_digit) {
-                        text.push(d);
-                        i += 1;
-                        digits += 1;
-                    }
-                    if digits == 0 {
-                        return Err(SelectEngineError::parse(
-                            ParseErrorKind::InvalidLiteral,
-                            start,
-                            format!("malformed number `{text}`: exponent has no digits"),
-                        ));
-                    }
-                }
-                if let Some(next) = at(i).filter(|n| is_ident_continue(*n) || *n == '.') {
-                    return Err(SelectEngineError::parse(
-                        ParseErrorKind::InvalidLiteral,
-                        start,
-                        format!("malformed number: `{text}` followed by `{next}`"),
-                    ));
-                }
-                Tok::Number(text)
-            }
-            c if is_ident_start(c) => {
-                let mut text = String::new();
-                while let Some(d) = at(i).filter(|d| is_ident_continue(*d)) {
-                    text.push(d);
-                    i += 1;
-                }
-                Tok::Ident(text)
-            }
-            _ => {
-                let next = at(i + 1);
-                let (tok, len) = match (c, next) {
-                    ('*', _) => (Tok::Star, 1),
-                    (',', _) => (Tok::Comma, 1),
-                    ('.', _) => (Tok::Dot, 1),
-                    ('(', _) => (Tok::LParen, 1),
-                    (')', _) => (Tok::RParen, 1),
-                    ('[', _) => (Tok::LBracket, 1),
-                    (']', _) => (Tok::RBracket, 1),
-                    ('=', _) => (Tok::Eq, 1),
-                    ('!', Some('=')) => (Tok::NotEq, 2),
-                    ('<', Some('>')) => (Tok::NotEq, 2),
-                    ('<', Some('=')) => (Tok::LtEq, 2),
-                    ('<', _) => (Tok::Lt, 1),
-                    ('>', Some('=')) => (Tok::GtEq, 2),
-                    ('>', _) => (Tok::Gt, 1),
-                    ('+', _) => (Tok::Plus, 1),
-                    ('-', _) => (Tok::Minus, 1),
-                    ('/', _) => (Tok::Slash, 1),
-                    ('%', _) => (Tok::Percent, 1),
-                    ('|', Some('|')) => (Tok::Concat, 2),
-                    (';', _) => (Tok::Semicolon, 1),
-                    _ => {
-                        return Err(SelectEngineError::parse(
-                            ParseErrorKind::InvalidChar,
-                            start,
-                            format!("unexpected character {c:?}"),
-                        ));
-                    }
-                };
-                i += len;
-                tok
-            }
-        };
-        out.push(Token { tok, pos: start });
-    }
-    out.push(Token {
-        tok: Tok::Eof,
-        pos: chars.len(),
-    });
-    Ok(out)
-}
-
-// ---------------------------------------------------------------------------
-// Syntax tree
-// ---------------------------------------------------------------------------
-
-/// One step of a column path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Segment {
-    /// A name: a CSV header name, a positional `_N`, or a JSON key.
-    Name {
-        /// The name, unescaped.
-        name: String,
-        /// Whether it was written `"quoted"` (quoted names match exactly,
-        /// unquoted ones fall back to a case-insensitive match).
-        quoted: bool,
-    },
-    /// An array index `[n]` (JSON only).
-    Index(usize),
-}
-
-/// A column reference such as `s._1`, `name` or `s.a.b[0]`; after parsing,
-/// the table alias qualifier has been removed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ColumnRef {
-    pub(crate) segments: Vec<Segment>,
-    /// Character offset of the reference in the expression.
-    pub(crate) pos: usize,
-}
-
-/// A literal value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Literal {
-    Str(String),
-    /// The number as written (with a leading `-` for negative literals).
-    Number(String),
-    Bool(bool),
-    Null,
-    Missing,
-}
-
-/// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CompareOp {
-    Eq,
-    NotEq,
-    Lt,
-    LtEq,
-    Gt,
-    GtEq,
-}
-
-impl CompareOp {
-    /// Whether `left op right` holds given how `left` orders against `right`.
-    pub(crate) fn holds(self, ordering: std::cmp::Ordering) -> bool {
-        use std::cmp::Ordering::{Equal, Greater, Less};
-        match self {
-            Self::Eq => ordering == Equal,
-            Self::NotEq => ordering != Equal,
-            Self::Lt => ordering == Less,
-            Self::LtEq => ordering != Greater,
-            Self::Gt => ordering == Greater,
-            Self::GtEq => ordering != Less,
-        }
-    }
-}
-
-/// An expression.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Expr {
-    Column(ColumnRef),
-    Literal(Literal),
-    Compare {
-        op: CompareOp,
-        left: Box<Expr>,
-        right: Box<Expr>,
-    },
-    /// `expr IS [NOT] NULL` (`missing_only == false`) or
-    /// `expr IS [NOT] MISSING` (`missing_only == true`).
-    IsNull {
-        expr: Box<Expr>,
-        negated: bool,
-        missing_only: bool,
-    },
-    Not(Box<Expr>),
-    /// Two or more operands.
-    And(Vec<Expr>),
-    /// Two or more operands.
-    Or(Vec<Expr>),
-}
-
-/// One item of a select list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SelectItem {
-    pub(crate) expr: Expr,
-    pub(crate) alias: Option<String>,
-}
-
-/// What the query returns for each selected record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Projection {
-    /// `*` or `alias.*`: the whole record.
-    Star,
-    /// An explicit list.
-    Items(Vec<SelectItem>),
-}
-
-/// A parsed `SELECT` statement.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Query {
-    pub(crate) projection: Projection,
-    pub(crate) table_alias: Option<String>,
-    pub(crate) where_clause: Option<Expr>,
-    pub(crate) limit: Option<u64>,
-}
-
-// ---------------------------------------------------------------------------
-// Parser
-// ---------------------------------------------------------------------------
 
 /// Parses a whole statement and removes the table-alias qualifier from column
 /// references.
@@ -417,7 +69,11 @@ pub(crate) fn parse(src: &str) -> Result<Query, SelectEngineError> {
         });
     }
     let tokens = tokenize(src)?;
-    let mut parser = Parser { tokens, idx: 0 };
+    let mut parser = Parser {
+        tokens,
+        idx: 0,
+        aggregates: 0,
+    };
     let (mut query, star_qualifier) = parser.query()?;
     if let Some((qualifier, pos)) = star_qualifier
         && !matches_table(&qualifier, query.table_alias.as_deref())
@@ -457,45 +113,11 @@ fn strip_qualifier(column: &mut ColumnRef, alias: Option<&str>) {
     }
 }
 
-/// Calls `f` on every column reference in `expr`. Recursion is bounded by the
-/// parser's nesting limit.
-pub(crate) fn visit_columns_mut(expr: &mut Expr, f: &mut dyn FnMut(&mut ColumnRef)) {
-    match expr {
-        Expr::Column(c) => f(c),
-        Expr::Literal(_) => {}
-        Expr::Compare { left, right, .. } => {
-            visit_columns_mut(left, f);
-            visit_columns_mut(right, f);
-        }
-        Expr::IsNull { expr, .. } | Expr::Not(expr) => visit_columns_mut(expr, f),
-        Expr::And(items) | Expr::Or(items) => {
-            for item in items {
-                visit_columns_mut(item, f);
-            }
-        }
-    }
-}
-
-/// Calls `f` on every column reference in `expr`, stopping at the first error.
-pub(crate) fn visit_columns<E>(
-    expr: &Expr,
-    f: &mut dyn FnMut(&ColumnRef) -> Result<(), E>,
-) -> Result<(), E> {
-    match expr {
-        Expr::Column(c) => f(c),
-        Expr::Literal(_) => Ok(()),
-        Expr::Compare { left, right, .. } => {
-            visit_columns(left, f)?;
-            visit_columns(right, f)
-        }
-        Expr::IsNull { expr, .. } | Expr::Not(expr) => visit_columns(expr, f),
-        Expr::And(items) | Expr::Or(items) => items.iter().try_for_each(|i| visit_columns(i, f)),
-    }
-}
-
 struct Parser {
     tokens: Vec<Token>,
     idx: usize,
+    /// Aggregate calls parsed so far (the next call's slot).
+    aggregates: usize,
 }
 
 type PResult<T> = Result<T, SelectEngineError>;
@@ -908,6 +530,14 @@ impl Parser {
                     self.advance();
                     return Ok(Expr::Literal(literal));
                 }
+                if *self.peek_at(1) == Tok::LParen {
+                    if lower == "cast" {
+                        return self.cast(depth);
+                    }
+                    if let Some(func) = AggregateFunc::from_name(&lower) {
+                        return self.aggregate(func, depth, pos);
+                    }
+                }
                 if UNSUPPORTED_OPERAND_KEYWORDS.contains(&lower.as_str()) {
                     return Err(SelectEngineError::UnsupportedFeature(format!(
                         "{} expressions are not supported",
@@ -944,6 +574,94 @@ impl Parser {
                 format!("expected an expression, found {}", describe(&other)),
             )),
         }
+    }
+
+    /// `)` closing a call to `name`.
+    fn close_call(&mut self, name: &str) -> PResult<()> {
+        if *self.tok() != Tok::RParen {
+            return Err(self.error(
+                ParseErrorKind::ExpectedRightParen,
+                format!(
+                    "expected `)` to close {name}(, found {}",
+                    describe(self.tok())
+                ),
+            ));
+        }
+        self.advance();
+        Ok(())
+    }
+
+    /// `CAST ( expr AS type )`, at `CAST`.
+    fn cast(&mut self, depth: usize) -> PResult<Expr> {
+        let inner_depth = self.enter(depth)?;
+        self.advance();
+        self.advance();
+        let expr = self.expr(inner_depth)?;
+        if !self.eat_kw("as") {
+            return Err(self.error(
+                ParseErrorKind::ExpectedKeyword,
+                format!("expected AS in CAST, found {}", describe(self.tok())),
+            ));
+        }
+        let ty = match self.tok() {
+            Tok::Ident(name) => CastType::from_name(name),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            self.error(
+                ParseErrorKind::ExpectedTypeName,
+                format!(
+                    "expected a type name (BOOL, INT, INTEGER, FLOAT, DECIMAL, STRING, \
+                     TIMESTAMP), found {}",
+                    describe(self.tok())
+                ),
+            )
+        })?;
+        self.advance();
+        self.close_call("CAST")?;
+        Ok(Expr::Cast {
+            expr: Box::new(expr),
+            ty,
+        })
+    }
+
+    /// `COUNT(*)` or `FUNC ( expr )`, at the function name.
+    fn aggregate(&mut self, func: AggregateFunc, depth: usize, pos: usize) -> PResult<Expr> {
+        let inner_depth = self.enter(depth)?;
+        self.advance();
+        self.advance();
+        let arg = if *self.tok() == Tok::Star {
+            if func != AggregateFunc::Count {
+                return Err(self.error(
+                    ParseErrorKind::UnsupportedCallWithStar,
+                    format!("only COUNT takes `*`, not {}", func.name()),
+                ));
+            }
+            self.advance();
+            None
+        } else {
+            if self.is_kw("distinct") {
+                return Err(SelectEngineError::UnsupportedFeature(
+                    "DISTINCT in aggregate calls is not supported".into(),
+                ));
+            }
+            Some(Box::new(self.expr(inner_depth)?))
+        };
+        if *self.tok() == Tok::Comma {
+            return Err(self.error(
+                ParseErrorKind::NonUnaryAggregateCall,
+                format!("{} takes one argument", func.name()),
+            ));
+        }
+        self.close_call(func.name())?;
+        let slot = self.aggregates;
+        self.aggregates += 1;
+        Ok(Expr::Aggregate {
+            func,
+            arg,
+            slot,
+            pos,
+        })
     }
 
     fn path(&mut self, first: String, quoted: bool, pos: usize) -> PResult<Expr> {
