@@ -466,6 +466,28 @@ macro_rules! object_headers {
 }
 pub(crate) use object_headers;
 
+/// The `If*` kwargs, through the operation's typed condition setters.
+macro_rules! conditions {
+    ($kw:expr, $op:expr) => {{
+        let kw: &mut Kwargs<'_> = $kw;
+        let mut op = $op;
+        if let Some(v) = kw.str("IfMatch") {
+            op = op.if_match(v);
+        }
+        if let Some(v) = kw.str("IfNoneMatch") {
+            op = op.if_none_match(v);
+        }
+        if let Some(v) = kw.str("IfModifiedSince") {
+            op = op.if_modified_since(v);
+        }
+        if let Some(v) = kw.str("IfUnmodifiedSince") {
+            op = op.if_unmodified_since(v);
+        }
+        op
+    }};
+}
+pub(crate) use conditions;
+
 fn get_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     let mut op = ops::GetObject::new(kw.required("Key")?);
     if let Some(check) = kw.raw("KeySimplifyCheck").and_then(Value::as_bool) {
@@ -494,18 +516,7 @@ fn get_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(v) = kw.str("Range") {
         op = op.range(ByteRange::parse(&v).map_err(|e| e.to_string())?);
     }
-    if let Some(v) = kw.str("IfMatch") {
-        op = op.if_match(v);
-    }
-    if let Some(v) = kw.str("IfNoneMatch") {
-        op = op.if_none_match(v);
-    }
-    if let Some(v) = kw.str("IfModifiedSince") {
-        op = op.if_modified_since(v);
-    }
-    if let Some(v) = kw.str("IfUnmodifiedSince") {
-        op = op.if_unmodified_since(v);
-    }
+    op = conditions!(kw, op);
     if let Some(v) = kw.str("VersionId") {
         op = op.version_id(v);
     }
@@ -540,18 +551,7 @@ fn head_object(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(v) = kw.str("VersionId") {
         op = op.version_id(v);
     }
-    if let Some(v) = kw.str("IfMatch") {
-        op = op.if_match(v);
-    }
-    if let Some(v) = kw.str("IfNoneMatch") {
-        op = op.if_none_match(v);
-    }
-    if let Some(v) = kw.str("IfModifiedSince") {
-        op = op.if_modified_since(v);
-    }
-    if let Some(v) = kw.str("IfUnmodifiedSince") {
-        op = op.if_unmodified_since(v);
-    }
+    op = conditions!(kw, op);
     if let Some(key) = kw.customer_key("") {
         op = op.customer_key(key);
     }

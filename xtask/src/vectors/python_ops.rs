@@ -10,7 +10,7 @@ use cos_proto::ops::{
     OutputSerialization, Permission, QuoteFields, RestoreTier,
 };
 
-use super::python::{Kwargs, PyOp, header_view, object_headers, set_opt, typed};
+use super::python::{Kwargs, PyOp, conditions, header_view, object_headers, set_opt, typed};
 use super::value::body_arg;
 
 pub(crate) fn operation(name: &str, kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
@@ -72,27 +72,6 @@ fn prefixes(items: &[String]) -> Value {
     Value::Array(items.iter().map(|p| json!({ "Prefix": p })).collect())
 }
 
-/// The conditional kwargs a listing accepts, through its typed setters.
-macro_rules! listing_conditions {
-    ($kw:expr, $op:expr) => {{
-        let kw: &mut Kwargs<'_> = $kw;
-        let mut op = $op;
-        if let Some(v) = kw.str("IfMatch") {
-            op = op.if_match(v);
-        }
-        if let Some(v) = kw.str("IfNoneMatch") {
-            op = op.if_none_match(v);
-        }
-        if let Some(v) = kw.str("IfModifiedSince") {
-            op = op.if_modified_since(v);
-        }
-        if let Some(v) = kw.str("IfUnmodifiedSince") {
-            op = op.if_unmodified_since(v);
-        }
-        op
-    }};
-}
-
 fn obj(entries: Vec<(&str, Value)>) -> Value {
     Value::Object(
         entries
@@ -116,7 +95,7 @@ fn list_objects(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(v) = kw.u64("MaxKeys")? {
         op = op.max_keys(u32::try_from(v).map_err(|_| "MaxKeys")?);
     }
-    let op = listing_conditions!(kw, op).keep_url_encoding(encoding_type(kw)?);
+    let op = conditions!(kw, op).keep_url_encoding(encoding_type(kw)?);
     typed(kw, op, None, |o, _| list_objects_view(o))
 }
 
@@ -170,7 +149,7 @@ fn list_object_versions(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(v) = kw.u64("MaxKeys")? {
         op = op.max_keys(u32::try_from(v).map_err(|_| "MaxKeys")?);
     }
-    let op = listing_conditions!(kw, op).keep_url_encoding(encoding_type(kw)?);
+    let op = conditions!(kw, op).keep_url_encoding(encoding_type(kw)?);
     typed(kw, op, None, |o, _| {
         let versions: Vec<Value> = o
             .versions()
@@ -238,7 +217,7 @@ fn list_multipart_uploads(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> 
     if let Some(v) = kw.u64("MaxUploads")? {
         op = op.max_uploads(u32::try_from(v).map_err(|_| "MaxUploads")?);
     }
-    let op = listing_conditions!(kw, op).keep_url_encoding(encoding_type(kw)?);
+    let op = conditions!(kw, op).keep_url_encoding(encoding_type(kw)?);
     typed(kw, op, None, |o, _| {
         let uploads: Vec<Value> = o
             .uploads
@@ -282,7 +261,7 @@ fn list_parts(kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
     if let Some(v) = kw.u64("PartNumberMarker")? {
         op = op.part_number_marker(u32::try_from(v).map_err(|_| "PartNumberMarker")?);
     }
-    let op = listing_conditions!(kw, op).keep_url_encoding(encoding_type(kw)?);
+    let op = conditions!(kw, op).keep_url_encoding(encoding_type(kw)?);
     typed(kw, op, None, |o, _| {
         let parts: Vec<Value> = o
             .parts

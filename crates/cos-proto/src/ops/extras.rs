@@ -86,13 +86,7 @@ mod tests {
     use http::Method;
 
     use super::*;
-    use crate::Config;
-
-    fn config() -> Config {
-        Config::builder("ap-guangzhou", "examplebucket-1250000000")
-            .build()
-            .expect("valid")
-    }
+    use crate::ops::test_support::config;
 
     fn extras(headers: &[(&str, &str)], params: &[(&str, &str)]) -> Extras {
         let mut extras = Extras::default();

@@ -2,7 +2,7 @@
 //! objects, one page at a time.
 
 use super::Extras;
-use super::setters::{condition_setters, extras_setters};
+use super::setters::{condition_setters, decoding_setters, extras_setters};
 use bytes::Bytes;
 use http::Method;
 use serde::Deserialize;
@@ -53,18 +53,7 @@ impl Default for ListObjectVersions {
 impl ListObjectVersions {
     extras_setters!(extras);
     condition_setters!(extras);
-
-    /// Keeps keys, prefixes and markers as COS sent them, percent-encoded
-    /// (`encoding-type=url` is always asked for): the official SDK's result when its
-    /// caller sets `EncodingType='url'`. By default they are decoded.
-    pub fn keep_url_encoding(mut self, keep: bool) -> Self {
-        self.decoding = if keep {
-            Decoding::KeepEncoded
-        } else {
-            Decoding::Decoded
-        };
-        self
-    }
+    decoding_setters!(decoding);
 
     /// Lists the versions of the whole bucket from its first key, 1000 entries per page.
     pub fn new() -> Self {

@@ -1,7 +1,7 @@
 //! List Parts: list the parts uploaded so far to a multipart upload, one page at a time.
 
 use super::Extras;
-use super::setters::{condition_setters, extras_setters};
+use super::setters::{condition_setters, decoding_setters, extras_setters};
 use std::borrow::Cow;
 
 use bytes::Bytes;
@@ -48,18 +48,7 @@ pub struct ListParts {
 impl ListParts {
     extras_setters!(extras);
     condition_setters!(extras);
-
-    /// Keeps keys, prefixes and markers as COS sent them, percent-encoded
-    /// (`encoding-type=url` is always asked for): the official SDK's result when its
-    /// caller sets `EncodingType='url'`. By default they are decoded.
-    pub fn keep_url_encoding(mut self, keep: bool) -> Self {
-        self.decoding = if keep {
-            Decoding::KeepEncoded
-        } else {
-            Decoding::Decoded
-        };
-        self
-    }
+    decoding_setters!(decoding);
 
     /// Lists the parts of upload `upload_id` of `key`, from the first part, 1000 per page.
     pub fn new(key: impl Into<String>, upload_id: impl Into<String>) -> Self {

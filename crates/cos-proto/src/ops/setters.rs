@@ -143,6 +143,24 @@ macro_rules! condition_setters {
     };
 }
 
+/// `keep_url_encoding` on a listing (a `Decoding` field).
+macro_rules! decoding_setters {
+    ($field:ident) => {
+        /// Keeps keys, prefixes and markers as COS sent them, percent-encoded
+        /// (`encoding-type=url` is always asked for): the official SDK's result when its
+        /// caller sets `EncodingType='url'`. By default they are decoded.
+        pub fn keep_url_encoding(mut self, keep: bool) -> Self {
+            self.$field = if keep {
+                Decoding::KeepEncoded
+            } else {
+                Decoding::Decoded
+            };
+            self
+        }
+    };
+}
+
 pub(crate) use {
-    acl_setters, condition_setters, content_setters, extras_setters, metadata_setters,
+    acl_setters, condition_setters, content_setters, decoding_setters, extras_setters,
+    metadata_setters,
 };
