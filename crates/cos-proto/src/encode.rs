@@ -40,9 +40,30 @@ pub(crate) fn signed_name(name: &str) -> String {
     sign_encode(name).to_ascii_lowercase()
 }
 
+/// The caller's parameters as they are sent and signed, by the official SDK's rules:
+/// they form a dict (a name given again exactly keeps its first place and takes the last
+/// value), whose entries are then signed in order, the last one of a signed name winning
+/// ([`set_param`]). A parameter without a name is refused: `q-url-param-list` could not
+/// tell it from none.
+pub(crate) fn caller_params(
+    pairs: &[(String, String)],
+) -> Result<Vec<(String, String)>, crate::error::InputError> {
+    let mut params: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+    for (name, value) in params_dict(pairs) {
+        if name.is_empty() {
+            return Err(crate::error::InputError::InvalidArgument {
+                what: "query parameter",
+                reason: format!("a parameter needs a name (value {value:?})"),
+            });
+        }
+        set_param(&mut params, name, value);
+    }
+    Ok(params)
+}
+
 /// The caller's parameters as the official SDK's `Params` dict holds them: a name given
 /// again (exactly) keeps its first place and takes the last value.
-pub(crate) fn params_dict(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+fn params_dict(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
     let mut dict: Vec<(&str, &str)> = Vec::with_capacity(pairs.len());
     for (name, value) in pairs {
         match dict.iter_mut().find(|(present, _)| *present == name) {

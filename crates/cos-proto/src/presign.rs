@@ -21,7 +21,7 @@
 
 use http::Method;
 
-use crate::encode::{build_query, params_dict, path_encode, set_param, signed_name};
+use crate::encode::{build_query, caller_params, path_encode, signed_name};
 use crate::error::{Error, InputError};
 use crate::key::check_key;
 use crate::sign::{self, KeyTime, SECURITY_TOKEN_HEADER, SigningParts};
@@ -121,17 +121,7 @@ impl Presign {
             }
             None => path.push('/'),
         }
-        let mut params: Vec<(String, String)> = Vec::with_capacity(self.params.len() + 1);
-        for (name, value) in params_dict(&self.params) {
-            if name.is_empty() {
-                return Err(InputError::InvalidArgument {
-                    what: "query parameter",
-                    reason: format!("a parameter needs a name (value {value:?})"),
-                }
-                .into());
-            }
-            set_param(&mut params, name, value);
-        }
+        let mut params = caller_params(&self.params)?;
         if let Some(token) = credentials.token()
             && !params
                 .iter()

@@ -4,7 +4,7 @@
 
 use http::HeaderName;
 
-use crate::encode::params_dict;
+use crate::encode::caller_params;
 use crate::error::InputError;
 use crate::request::RequestBuilder;
 
@@ -53,14 +53,8 @@ impl Extras {
 
     /// Applies the headers and parameters to `builder`, in the order they were added.
     pub(crate) fn apply(&self, mut builder: RequestBuilder) -> Result<RequestBuilder, InputError> {
-        for (name, value) in params_dict(&self.params) {
-            if name.is_empty() {
-                return Err(InputError::InvalidArgument {
-                    what: "query parameter",
-                    reason: format!("a parameter needs a name (value {value:?})"),
-                });
-            }
-            builder = builder.query(name, value);
+        for (name, value) in caller_params(&self.params)? {
+            builder = builder.query(&name, value);
         }
         for (name, value) in &self.headers {
             let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
