@@ -27,8 +27,8 @@ const FRAMING_HEADERS: [&str; 4] = [
 ///   `VersionId` added earlier) replaces it in place, so the query on the wire and the
 ///   signed one are the same. Which one wins is the official SDK's rule: the parameters
 ///   form a dict (a name given again exactly keeps its place and takes the new value),
-///   whose entries are then signed in order, the last of a signed name winning. A parameter needs a name:
-///   `q-url-param-list` could not tell an empty one from none.
+///   whose entries are then signed in order, the last of a signed name winning. A
+///   parameter needs a name: `q-url-param-list` could not tell an empty one from none.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Extras {
     headers: Vec<(String, String)>,
