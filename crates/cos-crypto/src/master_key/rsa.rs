@@ -12,7 +12,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use super::{MasterKey, PythonWrapped, UnwrapRequest, WrapItem, check_matdesc, same_algorithm};
+use super::{MasterKey, PythonWrapped, UnwrapRequest, WrapItem, same_algorithm};
 use crate::cipher::{CONTENT_KEY_LEN, ContentKey, IV_LEN, Iv};
 use crate::error::CryptoError;
 
@@ -39,12 +39,32 @@ pub enum PythonRsaPadding {
     OaepOnly,
 }
 
+/// The mask generation function (MGF1) hash of the RSA-OAEP-SHA-256 wrap of the v2
+/// envelopes.
+///
+/// Both are recorded under the same `-wrap-alg` name
+/// (`RSA/ECB/OAEPWithSHA-256AndMGF1Padding`: Java's default JCE provider reads it as
+/// MGF1-SHA-1, BouncyCastle and Go's `crypto/rsa` as MGF1-SHA-256), so a reader cannot
+/// tell them apart from the headers. [`RsaMasterKey`] therefore *reads* both: the
+/// configured one first, then the other (OAEP's own check rejects the wrong one). The
+/// choice only decides what is *written*.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OaepMgf1 {
+    /// MGF1 with SHA-1: what Java's default provider reads (the default).
+    #[default]
+    Sha1,
+    /// MGF1 with SHA-256: what Go's `rsa.DecryptOAEP(sha256.New(), ...)` and Java with
+    /// BouncyCastle read. Choose it with [`Format::GoCompatible`](crate::Format::GoCompatible).
+    Sha256,
+}
+
 /// An RSA master key (a key pair, or a public key alone for write-only use).
 ///
 /// * v2 envelope: RSA-OAEP with SHA-256 (`-wrap-alg:
-///   RSA/ECB/OAEPWithSHA-256AndMGF1Padding`, the Java SDK's name). As Java's default JCE
-///   provider reads that name, MGF1 uses SHA-1; objects whose MGF1 used SHA-256 (Java with
-///   BouncyCastle) are read too. OAEP's check makes a wrong key or an altered value fail
+///   RSA/ECB/OAEPWithSHA-256AndMGF1Padding`, the Java SDK's name), MGF1 over SHA-1 (as
+///   Java's default JCE provider reads that name) or over SHA-256 (Go, BouncyCastle), see
+///   [`OaepMgf1`]: both are read. OAEP's check makes a wrong key or an altered value fail
 ///   with [`CryptoError::UnwrapFailed`].
 /// * Python-compatible envelope: the content key and the IV are each wrapped with
 ///   OAEP-SHA1 (what the Python SDK reads back); reading also accepts PKCS#1 v1.5, see
@@ -69,6 +89,7 @@ pub struct RsaMasterKey {
     private: Option<RsaPrivateKey>,
     matdesc: String,
     python_padding: PythonRsaPadding,
+    mgf1: OaepMgf1,
 }
 
 impl RsaMasterKey {
@@ -129,6 +150,7 @@ impl RsaMasterKey {
             private: Some(private),
             matdesc: "{}".into(),
             python_padding: PythonRsaPadding::default(),
+            mgf1: OaepMgf1::default(),
         }
     }
 
@@ -138,14 +160,15 @@ impl RsaMasterKey {
             private: None,
             matdesc: "{}".into(),
             python_padding: PythonRsaPadding::default(),
+            mgf1: OaepMgf1::default(),
         }
     }
 
-    /// Sets the `-matdesc` written with v2 envelopes (a JSON object, `{}` by default).
+    /// Sets the `-matdesc` written with v2 envelopes: a JSON object of strings (`{}` by
+    /// default), stored in the Go SDK's form ([`matdesc::canonical`](crate::matdesc::canonical):
+    /// compact, keys sorted), which Go readers compare byte for byte.
     pub fn with_matdesc(mut self, matdesc: impl Into<String>) -> Result<Self, CryptoError> {
-        let matdesc = matdesc.into();
-        check_matdesc(&matdesc)?;
-        self.matdesc = matdesc;
+        self.matdesc = crate::matdesc::canonical(&matdesc.into())?;
         Ok(self)
     }
 
@@ -154,6 +177,28 @@ impl RsaMasterKey {
     pub fn with_python_padding(mut self, padding: PythonRsaPadding) -> Self {
         self.python_padding = padding;
         self
+    }
+
+    /// Chooses the MGF1 hash of the OAEP wraps written in v2 envelopes (default:
+    /// [`OaepMgf1::Sha1`]); both are always read.
+    ///
+    /// ```
+    /// use cos_crypto::{OaepMgf1, RsaMasterKey};
+    ///
+    /// // A key whose objects the Go SDK (crypto/rsa, SHA-256) can unwrap.
+    /// let key = RsaMasterKey::from_pem(include_str!("../../tests/keys/test-rsa-a.pkcs8.pem"))?
+    ///     .with_oaep_mgf1(OaepMgf1::Sha256);
+    /// assert_eq!(key.oaep_mgf1(), OaepMgf1::Sha256);
+    /// # Ok::<(), cos_crypto::CryptoError>(())
+    /// ```
+    pub fn with_oaep_mgf1(mut self, mgf1: OaepMgf1) -> Self {
+        self.mgf1 = mgf1;
+        self
+    }
+
+    /// The MGF1 hash of the OAEP wraps this key writes.
+    pub fn oaep_mgf1(&self) -> OaepMgf1 {
+        self.mgf1
     }
 
     /// The modulus size in bits.
@@ -240,12 +285,17 @@ impl MasterKey for RsaMasterKey {
         plaintext: &[u8],
         rng: &mut dyn CryptoRng,
     ) -> Result<Vec<u8>, CryptoError> {
-        self.public
-            .encrypt(rng, Oaep::<Sha256, Sha1>::new_with_mgf_hash(), plaintext)
-            .map_err(|e| CryptoError::WrapFailed {
-                what: item.as_str(),
-                reason: e.to_string(),
-            })
+        let wrapped = match self.mgf1 {
+            OaepMgf1::Sha1 => {
+                self.public
+                    .encrypt(rng, Oaep::<Sha256, Sha1>::new_with_mgf_hash(), plaintext)
+            }
+            OaepMgf1::Sha256 => self.public.encrypt(rng, Oaep::<Sha256>::new(), plaintext),
+        };
+        wrapped.map_err(|e| CryptoError::WrapFailed {
+            what: item.as_str(),
+            reason: e.to_string(),
+        })
     }
 
     fn unwrap(
@@ -267,21 +317,25 @@ impl MasterKey for RsaMasterKey {
             },
             request.wrapped,
         )?;
-        // Java's default provider: SHA-256 label hash, MGF1 with SHA-1; BouncyCastle:
-        // MGF1 with SHA-256. OAEP's own check tells them apart.
-        let plain = private
-            .decrypt_blinded(
+        // Java's default provider: SHA-256 label hash, MGF1 with SHA-1; BouncyCastle and
+        // Go: MGF1 with SHA-256. The headers do not say which; OAEP's own check tells
+        // them apart. The configured one is tried first.
+        let mut decrypt = |mgf1| match mgf1 {
+            OaepMgf1::Sha1 => private.decrypt_blinded(
                 rng,
                 Oaep::<Sha256, Sha1>::new_with_mgf_hash(),
                 request.wrapped,
-            )
-            .or_else(|_| {
-                private.decrypt_blinded(
-                    rng,
-                    Oaep::<Sha256, Sha256>::new_with_mgf_hash(),
-                    request.wrapped,
-                )
-            })
+            ),
+            OaepMgf1::Sha256 => {
+                private.decrypt_blinded(rng, Oaep::<Sha256>::new(), request.wrapped)
+            }
+        };
+        let other = match self.mgf1 {
+            OaepMgf1::Sha1 => OaepMgf1::Sha256,
+            OaepMgf1::Sha256 => OaepMgf1::Sha1,
+        };
+        let plain = decrypt(self.mgf1)
+            .or_else(|_| decrypt(other))
             .map_err(|_| CryptoError::UnwrapFailed {
                 what: request.item.as_str(),
                 algorithm: Self::WRAP_ALGORITHM.into(),
@@ -345,6 +399,7 @@ impl fmt::Debug for RsaMasterKey {
             )
             .field("matdesc", &self.matdesc)
             .field("python_padding", &self.python_padding)
+            .field("oaep_mgf1", &self.mgf1)
             .finish()
     }
 }
