@@ -166,6 +166,12 @@ pub enum CryptoError {
         /// Why.
         reason: &'static str,
     },
+    /// A suffix range (`bytes=-n`) answered with the whole object, without a length: where
+    /// its last `n` bytes start cannot be known.
+    #[error(
+        "the answer to the suffix range bytes=-{0} is the whole object of unknown length: cannot tell where its last bytes start"
+    )]
+    SuffixRangeUnresolved(u64),
     /// A ranged response that starts after the first byte asked for.
     #[error("the response starts at byte {served}, after the requested byte {requested}")]
     RangeNotServed {
