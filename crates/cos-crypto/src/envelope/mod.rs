@@ -378,12 +378,15 @@ impl Envelope {
 
     /// The object offset of part `part_number` (1-based) of a multipart upload sealed
     /// with [`PlaintextInfo::multipart`]: encrypt that part at this offset. Parts are
-    /// independent: any order, in parallel, retried.
+    /// independent: any order, in parallel, retried. The part size must suit the
+    /// envelope's format ([`multipart::check_part_size_for`]): a multiple of 16 for the
+    /// v2 family, any positive size for the Python-compatible format.
     pub fn part_offset(&self, part_number: u32) -> Result<u64, CryptoError> {
         let part_size = self.part_size.ok_or(CryptoError::InvalidPartNumber {
             part_number,
             reason: "the envelope was not sealed for a multipart upload",
         })?;
+        multipart::check_part_size_for(self.format, part_size)?;
         multipart::part_offset(part_number, part_size)
     }
 

@@ -108,6 +108,23 @@ fn v2_multipart_records_data_and_part_size() {
         single.part_offset(1),
         Err(CryptoError::InvalidPartNumber { .. })
     ));
+
+    // A v2 object that records parts off the block is read, but gives no part offsets.
+    let mut odd = to_map(&sealed);
+    odd.insert(h::PART_SIZE, HeaderValue::from_static("1000"));
+    let opened = Envelope::open(&odd, &aes(), &mut rng).expect("opens");
+    assert!(matches!(
+        opened.part_offset(2),
+        Err(CryptoError::InvalidPartSize(1000))
+    ));
+    let python = Envelope::seal(
+        Format::PythonCompatible,
+        &aes(),
+        &PlaintextInfo::new().multipart(1000),
+        &mut rng,
+    )
+    .expect("seals");
+    assert_eq!(python.part_offset(3).expect("any size"), 2000);
 }
 
 #[test]
