@@ -331,3 +331,37 @@ fn wrapped_ivs_that_do_not_unwrap_are_refused() {
 fn master_aes() -> Box<dyn MasterKey> {
     GoMaster::AesWrap.ours()
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Hostile `-start` and `-matdesc` values (any length, any text, not Base64, not
+    /// JSON) give a typed error or an envelope, never a panic; a clear 16-byte IV always
+    /// opens.
+    #[test]
+    fn hostile_start_and_matdesc_values_never_panic(
+        start in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        raw_start in "[ -~]{0,40}",
+        use_raw in proptest::prelude::any::<bool>(),
+        matdesc in proptest::option::of("[ -~]{0,40}"),
+        rsa in proptest::prelude::any::<bool>(),
+    ) {
+        let master = if rsa { GoMaster::Rsa { mgf1_sha256: true } } else { GoMaster::AesWrap };
+        let mut headers = go_put(master, b"payload", "", 12).headers;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&start);
+        let value = if use_raw { raw_start } else { b64 };
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert("x-cos-meta-client-side-encryption-start", value);
+        }
+        if let Some(Ok(value)) = matdesc.as_deref().map(HeaderValue::from_str) {
+            headers.insert("x-cos-meta-client-side-encryption-matdesc", value);
+        }
+        let opened = Envelope::open(&headers, master.ours().as_ref(), &mut TestRng::new(13));
+        if !use_raw && start.len() == 16 && matdesc.as_deref().is_none_or(|m| {
+            cos_crypto::matdesc::canonical(m).is_ok()
+        }) {
+            let opened = opened.expect("a clear IV");
+            proptest::prop_assert_eq!(opened.iv().as_bytes(), &start[..]);
+        }
+    }
+}
