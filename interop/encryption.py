@@ -7,7 +7,9 @@
 `write` generates this run's master keys in DIR (an AES key as Base64 in `aes.key`; an
 RSA-2048 pair in `rsa-private.pem` and `rsa-public.pem`), then writes encrypted objects
 with `CosEncryptionClient` (AESProvider and RSAProvider from key files; a simple put, a
-multipart upload by hand, and `upload_file`), their plaintexts beside the keys, and
+multipart upload by hand with 1 MiB parts, another with parts of 1 MiB + 7 bytes (not a
+multiple of 16: the SDK's CTR state simply continues across parts), and `upload_file`),
+their plaintexts beside the keys, and
 `python-objects.json` listing them: cos-rs reads them next (`cargo xtask interop`).
 
 `read` reads the objects cos-rs wrote in the Python-compatible format (listed in
@@ -36,6 +38,7 @@ from qcloud_cos.crypto import AESCTRCipher, AESProvider, RSAProvider
 BUCKET = "cryptobucket-1250000000"
 REGION = "ap-guangzhou"
 MIB = 1024 * 1024
+ODD_PART = MIB + 7  # not a multiple of the AES block
 
 
 def config(args):
@@ -107,18 +110,23 @@ def write(args):
             client.put_object(Bucket=BUCKET, Body=data, Key=key)
             objects.append(record(args.dir, key, name, data))
 
-        def by_hand(name=name, client=client):
-            data = os.urandom(2 * MIB + 333)
-            key = "python/%s/multipart.bin" % name
+        def by_hand(name=name, client=client, part_size=MIB, suffix="", size=2 * MIB + 333):
+            data = os.urandom(size)
+            key = "python/%s/multipart%s.bin" % (name, suffix)
             upload_id = client.create_multipart_upload(Bucket=BUCKET, Key=key)["UploadId"]
             parts = []
-            for number, start in enumerate(range(0, len(data), MIB), 1):
-                out = client.upload_part(Bucket=BUCKET, Key=key, Body=data[start:start + MIB],
+            # In order, one at a time: the parts share the provider's CTR state.
+            for number, start in enumerate(range(0, len(data), part_size), 1):
+                out = client.upload_part(Bucket=BUCKET, Key=key,
+                                         Body=data[start:start + part_size],
                                          PartNumber=number, UploadId=upload_id)
                 parts.append({"ETag": out["ETag"], "PartNumber": number})
             client.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=upload_id,
                                              MultipartUpload={"Part": parts})
             objects.append(record(args.dir, key, name, data))
+
+        def by_hand_odd(name=name, client=client):
+            by_hand(name, client, part_size=ODD_PART, suffix="-odd", size=2 * ODD_PART + 333)
 
         def upload_file(name=name, client=client):
             data = os.urandom(2 * MIB + MIB // 2 + 1)
@@ -132,6 +140,8 @@ def write(args):
 
         checks.run("encryption: python %s put_object" % name, simple)
         checks.run("encryption: python %s multipart by hand" % name, by_hand)
+        checks.run("encryption: python %s multipart by hand, parts of %d bytes" % (name, ODD_PART),
+                   by_hand_odd)
         checks.run("encryption: python %s upload_file" % name, upload_file)
     with open(os.path.join(args.dir, "python-objects.json"), "w") as fp:
         json.dump({"bucket": BUCKET, "objects": objects}, fp, indent=1)
@@ -167,11 +177,14 @@ def read(args):
             got = download(client, manifest["bucket"], item["key"], args.dir)
             if got != want:
                 raise AssertionError("whole object differs (%d bytes, expected %d)" % (len(got), len(want)))
-            first, last = 5, min(len(want) - 1, 5 + 70000)
-            part = download(client, manifest["bucket"], item["key"], args.dir,
-                            Range="bytes=%d-%d" % (first, last))
-            if part != want[first:last + 1]:
-                raise AssertionError("range bytes=%d-%d differs" % (first, last))
+            ranges = [(5, min(len(want) - 1, 5 + 70000))]
+            if len(want) > MIB + 40:
+                ranges.append((MIB, MIB + 40))  # across the odd parts' first boundary
+            for first, last in ranges:
+                part = download(client, manifest["bucket"], item["key"], args.dir,
+                                Range="bytes=%d-%d" % (first, last))
+                if part != want[first:last + 1]:
+                    raise AssertionError("range bytes=%d-%d differs" % (first, last))
         checks.run("encryption: python reads %s (%s)" % (item["key"], item["provider"]), check)
     return checks.finish()
 

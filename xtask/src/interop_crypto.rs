@@ -21,6 +21,8 @@ use serde_json::{Value, json};
 
 const BUCKET: &str = "cryptobucket-1250000000";
 const MIB: usize = 1024 * 1024;
+/// A part size the Python SDK accepts and the AES block does not divide.
+const ODD_PART: usize = MIB + 7;
 
 type Master = Arc<dyn MasterKey + Send + Sync>;
 
@@ -108,10 +110,18 @@ fn read_python_object(
         ));
     }
     let last = (want.len() - 1).min(MIB + 70_000);
-    for (range, expected) in [
+    let len = want.len();
+    let mut ranges = vec![
         (format!("bytes=5-{last}"), &want[5..=last]),
-        ("bytes=-33".to_owned(), &want[want.len() - 33..]),
-    ] {
+        ("bytes=-33".to_owned(), &want[len - 33..]),
+        (format!("bytes={}-", len - 101), &want[len - 101..]),
+        (format!("bytes=-{}", len + 10), want),
+    ];
+    if len > MIB + 40 {
+        // Across the first boundary of parts of MIB + 7 bytes (not block-aligned).
+        ranges.push((format!("bytes={MIB}-{}", MIB + 40), &want[MIB..=MIB + 40]));
+    }
+    for (range, expected) in ranges {
         let parsed = ByteRange::parse(&range).map_err(|e| e.to_string())?;
         let got = get(secure, &GetObject::new(key).range(parsed))?;
         if got != expected {
@@ -151,9 +161,20 @@ fn write_rust_objects(
 
     let big = data(2 * MIB + 500, 7 + name.len() as u64);
     let key = format!("rust/{name}/multipart.bin");
-    let result = multipart(secure, &key, &big).and_then(|()| record(&key, &big));
+    let result = multipart(secure, &key, &big, MIB).and_then(|()| record(&key, &big));
     counts.check(
         &format!("encryption: rust {name} multipart, parts in reverse order (python format)"),
+        result,
+    );
+
+    // Parts the Python SDK could have written: not a multiple of 16 bytes.
+    let odd = data(2 * ODD_PART + 500, 9 + name.len() as u64);
+    let key = format!("rust/{name}/multipart-odd.bin");
+    let result = multipart(secure, &key, &odd, ODD_PART).and_then(|()| record(&key, &odd));
+    counts.check(
+        &format!(
+            "encryption: rust {name} multipart, parts of {ODD_PART} bytes in reverse order (python format)"
+        ),
         result,
     );
 
@@ -177,14 +198,19 @@ fn write_rust_objects(
     );
 }
 
-fn multipart(secure: &EncryptionClient, key: &str, plain: &[u8]) -> Result<(), String> {
+fn multipart(
+    secure: &EncryptionClient,
+    key: &str,
+    plain: &[u8],
+    part_size: usize,
+) -> Result<(), String> {
     let info = PlaintextInfo::new()
         .length(plain.len() as u64)
-        .multipart(MIB as u64);
+        .multipart(part_size as u64);
     let (_, upload) = secure
         .create_multipart_upload(&InitiateMultipartUpload::new(key), info)
         .map_err(|e| e.to_string())?;
-    let chunks: Vec<&[u8]> = plain.chunks(MIB).collect();
+    let chunks: Vec<&[u8]> = plain.chunks(part_size).collect();
     let mut parts = Vec::new();
     for (index, chunk) in chunks.iter().enumerate().rev() {
         let number = index as u32 + 1;

@@ -109,8 +109,11 @@ pub enum CryptoError {
         /// The CRC-64 of the decrypted bytes.
         actual: u64,
     },
-    /// A multipart part size that is zero or not a multiple of 16 bytes.
-    #[error("invalid part size {0}: it must be a positive multiple of 16 bytes")]
+    /// A multipart part size that is zero, or not a multiple of 16 bytes in a format of
+    /// the v2 family (see [`multipart::check_part_size_for`](crate::multipart::check_part_size_for)).
+    #[error(
+        "invalid part size {0}: it must be positive, and a multiple of 16 bytes for the v2 and Go-compatible formats"
+    )]
     InvalidPartSize(u64),
     /// A part number outside 1..=10000, or a multipart call on a single-part envelope.
     #[error("invalid part number {part_number}: {reason}")]
@@ -163,6 +166,12 @@ pub enum CryptoError {
         /// Why.
         reason: &'static str,
     },
+    /// A suffix range (`bytes=-n`) answered with the whole object, without a length: where
+    /// its last `n` bytes start cannot be known.
+    #[error(
+        "the answer to the suffix range bytes=-{0} is the whole object of unknown length: cannot tell where its last bytes start"
+    )]
+    SuffixRangeUnresolved(u64),
     /// A ranged response that starts after the first byte asked for.
     #[error("the response starts at byte {served}, after the requested byte {requested}")]
     RangeNotServed {

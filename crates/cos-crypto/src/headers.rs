@@ -10,14 +10,15 @@ use crate::error::CryptoError;
 pub const KEY: &str = "x-cos-meta-client-side-encryption-key";
 /// Python format: Base64 of the *wrapped* IV.
 pub const IV: &str = "x-cos-meta-client-side-encryption-iv";
-/// v2 format: Base64 of the IV (in the clear, unless the master key wraps IVs).
+/// v2 format: Base64 of the IV: 16 bytes in the clear, or wrapped by the master key (as
+/// the Go SDK always writes it, see [`Format::GoCompatible`](crate::Format::GoCompatible)).
 pub const START: &str = "x-cos-meta-client-side-encryption-start";
 /// v2 format: the content cipher, `AES/CTR/NoPadding`.
 pub const CEK_ALG: &str = "x-cos-meta-client-side-encryption-cek-alg";
 /// v2 format: the key wrap algorithm (`AESWrap`, `RSA/ECB/OAEPWithSHA-256AndMGF1Padding`,
 /// `KMS/TencentCloud`...).
 pub const WRAP_ALG: &str = "x-cos-meta-client-side-encryption-wrap-alg";
-/// v2 format: the material description, a JSON object.
+/// v2 format: the material description, a JSON object (absent: an empty description).
 pub const MATDESC: &str = "x-cos-meta-client-side-encryption-matdesc";
 /// v2 format: the plaintext length of a single-part object, in decimal.
 pub const UNENCRYPTED_CONTENT_LENGTH: &str =

@@ -10,12 +10,14 @@
 //!   parallel and ranges decrypt on their own.
 //! * [`MasterKey`]: what wraps content keys — [`AesMasterKey`], [`RsaMasterKey`], or your
 //!   own (a KMS).
-//! * [`Envelope`]: seal before upload, open from HEAD/GET headers, in two [`Format`]s —
-//!   the secure default [`Format::V2`] (the Go/Java header family) and
-//!   [`Format::PythonCompatible`] (the official Python SDK's objects; always readable,
-//!   written only on request).
+//! * [`Envelope`]: seal before upload, open from HEAD/GET headers, in three [`Format`]s —
+//!   the secure default [`Format::V2`] (the Go/Java header family), its dialect
+//!   [`Format::GoCompatible`] (as `cos-go-sdk-v5` writes it: wrapped IV, Go's matdesc),
+//!   and [`Format::PythonCompatible`] (the official Python SDK's objects; always
+//!   readable, written only on request).
 //! * [`Decryptor`]: decrypts a streamed body and checks the recorded length and MD5.
 //! * [`range`] and [`multipart`]: the rules for ranged reads and multipart uploads;
+//!   [`matdesc`]: the material description as the Go SDK writes and compares it;
 //!   [`object`]: the requests and checks of the encrypting clients.
 //!
 //! ```
@@ -70,6 +72,7 @@ mod envelope;
 mod error;
 pub mod headers;
 mod master_key;
+pub mod matdesc;
 pub mod multipart;
 pub mod object;
 pub mod range;
@@ -81,5 +84,6 @@ pub use decrypt::Decryptor;
 pub use envelope::{CEK_ALGORITHM, Envelope, Format, PlaintextInfo};
 pub use error::CryptoError;
 pub use master_key::{
-    AesMasterKey, MasterKey, PythonRsaPadding, PythonWrapped, RsaMasterKey, UnwrapRequest, WrapItem,
+    AesMasterKey, MasterKey, OaepMgf1, PythonRsaPadding, PythonWrapped, RsaMasterKey,
+    UnwrapRequest, WrapItem,
 };

@@ -84,6 +84,7 @@ impl DecryptedBody {
                     match self.0.update(&mut chunk) {
                         Ok(keep) if keep.is_empty() => continue,
                         Ok(keep) => {
+                            chunk.truncate(keep.end);
                             let _ = chunk.split_to(keep.start);
                             break Some(Ok(chunk.freeze()));
                         }

@@ -47,7 +47,7 @@ fn record_of(envelope: &Envelope) -> EncryptionRecord {
 /// The upload machine for an encrypted `upload_file` of `source` to `bucket` as `put`
 /// describes (the user's metadata is kept; a `Content-MD5` of the plaintext is refused),
 /// and the envelope to encrypt its bodies with. `plaintext_crc64` is the CRC-64 of the
-/// file for a [`Format::V2`] upload (the driver reads it once before the upload, see
+/// file for an upload of the v2 family (the driver reads it once before the upload, see
 /// [`records_plaintext_crc64`]): the envelope records it, and every whole-object read
 /// checks it. `checkpoint` is what an earlier run left: when it matches the file,
 /// records an envelope `master` opens, of the client's `format` and of this file's
@@ -71,7 +71,8 @@ pub fn upload(
         .filter(|_| !Upload::is_single_put(&source, &options))
         .and_then(|cp| resumable(cp, bucket, put.key(), &source, master, rng))
         .filter(|(_, envelope)| {
-            envelope.format() == format && envelope.plaintext_crc64() == plaintext_crc64
+            envelope.format() == format.opens_as(master)
+                && envelope.plaintext_crc64() == plaintext_crc64
         })
     {
         let put = object::put_request(put, &envelope).map_err(refused)?;
@@ -99,10 +100,10 @@ pub fn upload(
 }
 
 /// Whether an upload in `format` records the plaintext CRC-64 (and so needs the driver
-/// to read the file once before it starts): v2 does, the Python SDK's envelope has no
-/// place for it.
+/// to read the file once before it starts): the v2 family (v2 and Go-compatible) does,
+/// the Python SDK's envelope has no place for it.
 pub fn records_plaintext_crc64(format: Format) -> bool {
-    format == Format::V2
+    !matches!(format, Format::PythonCompatible)
 }
 
 /// The record and envelope of `checkpoint`, if the upload can take it up.
@@ -379,6 +380,44 @@ mod tests {
                 UploadAction::AbortStale(_)
             ));
         }
+    }
+
+    /// A Go-compatible upload (the IV wrapped in `-start`) records the plaintext CRC-64
+    /// and resumes from its own checkpoint; a v2 client does not take it up.
+    #[test]
+    fn a_go_compatible_upload_resumes_and_records_its_crc64() {
+        assert!(records_plaintext_crc64(Format::GoCompatible));
+        let seal = |checkpoint, format| {
+            upload(
+                "b-1250000000",
+                &PutObject::new("k", None),
+                source(100),
+                Some(99),
+                checkpoint,
+                options(),
+                &master(1),
+                format,
+                &mut rng(),
+            )
+            .unwrap()
+        };
+        let (_, first) = seal(None, Format::GoCompatible);
+        assert_eq!(first.plaintext_crc64(), Some(99));
+        let record = record_of(&first);
+        let (mut machine, resumed) =
+            seal(Some(checkpoint(Some(record.clone()))), Format::GoCompatible);
+        assert_eq!(resumed.iv().as_bytes(), first.iv().as_bytes());
+        assert_eq!(resumed.format(), Format::GoCompatible);
+        assert!(matches!(
+            first_action(&mut machine),
+            UploadAction::ListParts(_)
+        ));
+        let (mut machine, fresh) = seal(Some(checkpoint(Some(record))), Format::V2);
+        assert_eq!(fresh.format(), Format::V2);
+        assert!(matches!(
+            first_action(&mut machine),
+            UploadAction::AbortStale(_)
+        ));
     }
 
     /// The Python SDK's envelope records no CRC-64: an upload in that format resumes from

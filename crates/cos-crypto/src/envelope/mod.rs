@@ -46,9 +46,41 @@ pub enum Format {
     /// The Go/Java header family (`-key`, `-start`, `-cek-alg`, `-wrap-alg`,
     /// `-matdesc`, lengths and MD5): a fresh random key and IV per object, an
     /// authenticated key wrap (RFC 3394 `AESWrap` or RSA-OAEP), algorithms recorded and
-    /// checked. The default.
+    /// checked. The IV travels in the clear in `-start` (as Java writes it), unless the
+    /// master key wraps IVs ([`MasterKey::wraps_iv`](crate::MasterKey::wraps_iv)). The
+    /// default.
     #[default]
     V2,
+    /// The same header family, written as `cos-go-sdk-v5` (0.7.75) writes it, so that
+    /// the Go SDK (with a master cipher of the same algorithm) reads the objects:
+    /// * `-start` holds the IV **wrapped by the master key**, as Go always does (24 bytes
+    ///   with `AESWrap`, the modulus size with RSA);
+    /// * the IV is drawn as Go draws it (8 random bytes, then a 64-bit counter seeded
+    ///   with a random 32-bit value), so Go's ranged reads never overflow it;
+    /// * `-matdesc` is compact JSON with sorted keys (Go compares it byte for byte) and is
+    ///   left out when the description is empty (`{}`), as Go leaves it out.
+    ///
+    /// With an [`RsaMasterKey`](crate::RsaMasterKey), also choose
+    /// [`OaepMgf1::Sha256`](crate::OaepMgf1::Sha256): Go's `crypto/rsa` unwraps OAEP
+    /// with MGF1 over the same hash as the label (SHA-256). Part sizes are multiples of
+    /// 16, as for v2. Every reader of this crate reads both v2 dialects: an envelope
+    /// whose `-start` holds a wrapped IV opens as `GoCompatible` (see
+    /// [`opens_as`](Self::opens_as)).
+    GoCompatible,
+}
+
+impl Format {
+    /// The format that [`Envelope::open`] reports for an envelope sealed in `self` with
+    /// `master`: the same, except that with a master key that wraps every IV
+    /// ([`MasterKey::wraps_iv`](crate::MasterKey::wraps_iv)), the two v2 dialects
+    /// cannot be told apart and both open as [`V2`](Self::V2). Compare with this when
+    /// deciding whether a stored envelope is one you would write.
+    pub fn opens_as(self, master: &dyn MasterKey) -> Format {
+        match self {
+            Format::GoCompatible if master.wraps_iv() => Format::V2,
+            format => format,
+        }
+    }
 }
 
 /// What is known about the plaintext before it is uploaded; recorded in v2 envelopes.
@@ -71,7 +103,8 @@ pub struct PlaintextInfo {
     /// The plaintext CRC-64/XZ, when known (a pass over the data before the upload, at
     /// memory speed): a v2 envelope records it and every whole-object read checks it.
     pub crc64: Option<u64>,
-    /// The part size of a multipart upload (a multiple of 16); `None` for a single PUT.
+    /// The part size of a multipart upload (a multiple of 16 for the v2 formats, any
+    /// positive size for the Python-compatible one); `None` for a single PUT.
     pub part_size: Option<u64>,
 }
 
@@ -140,8 +173,9 @@ pub(crate) struct Parts {
 }
 
 impl Envelope {
-    /// Draws a fresh content key (32 bytes) and then an IV (16 bytes) from `rng`, wraps
-    /// them with `master`, and returns the envelope to encrypt with. Send
+    /// Draws a fresh content key (32 bytes) and then an IV (16 bytes; 12 random ones for
+    /// [`Format::GoCompatible`]) from `rng`, wraps them with `master`, and returns the
+    /// envelope to encrypt with. Send
     /// [`headers`](Self::headers) with the PUT, or with the InitiateMultipartUpload.
     ///
     /// `rng` must be a CSPRNG (the drivers pass the operating system's); it also feeds
@@ -179,7 +213,10 @@ impl Envelope {
         rng: &mut dyn CryptoRng,
     ) -> Result<Self, CryptoError> {
         let key = ContentKey::generate(rng);
-        let iv = Iv::generate(rng);
+        let iv = match format {
+            Format::GoCompatible => v2::go_iv(rng),
+            Format::PythonCompatible | Format::V2 => Iv::generate(rng),
+        };
         Self::seal_with(format, master, key, iv, info, rng)
     }
 
@@ -195,11 +232,11 @@ impl Envelope {
         rng: &mut dyn CryptoRng,
     ) -> Result<Self, CryptoError> {
         if let Some(part_size) = info.part_size {
-            multipart::check_part_size(part_size)?;
+            multipart::check_part_size_for(format, part_size)?;
         }
         let parts = match format {
             Format::PythonCompatible => python::seal(master, key, iv, info, rng)?,
-            Format::V2 => v2::seal(master, key, iv, info, rng)?,
+            Format::V2 | Format::GoCompatible => v2::seal(format, master, key, iv, info, rng)?,
         };
         Ok(Self::from_parts(parts))
     }
@@ -208,7 +245,9 @@ impl Envelope {
     /// its key with `master`.
     ///
     /// The format is chosen from the headers: `-iv` means the Python envelope; `-start`,
-    /// `-cek-alg`, `-wrap-alg` or `-matdesc` mean v2; both at once is refused. Every
+    /// `-cek-alg`, `-wrap-alg` or `-matdesc` mean v2 (reported as
+    /// [`Format::GoCompatible`] when `-start` holds a wrapped IV); both at once is
+    /// refused. A missing `-matdesc` is an empty description. Every
     /// value is untrusted: a missing or malformed header, an unknown content cipher or
     /// wrap algorithm, a wrong length, a wrong master key or an altered wrapped key gives
     /// an error, never a key. (The Python envelope with an AES master key is the
@@ -300,7 +339,8 @@ impl Envelope {
         self.wrap_algorithm.as_deref()
     }
 
-    /// The `-matdesc` (v2 only).
+    /// The `-matdesc` (v2 only; `None` when the description is empty and not written, as
+    /// the Go SDK does).
     pub fn matdesc(&self) -> Option<&str> {
         self.matdesc.as_deref()
     }
@@ -338,12 +378,15 @@ impl Envelope {
 
     /// The object offset of part `part_number` (1-based) of a multipart upload sealed
     /// with [`PlaintextInfo::multipart`]: encrypt that part at this offset. Parts are
-    /// independent: any order, in parallel, retried.
+    /// independent: any order, in parallel, retried. The part size must suit the
+    /// envelope's format ([`multipart::check_part_size_for`]): a multiple of 16 for the
+    /// v2 family, any positive size for the Python-compatible format.
     pub fn part_offset(&self, part_number: u32) -> Result<u64, CryptoError> {
         let part_size = self.part_size.ok_or(CryptoError::InvalidPartNumber {
             part_number,
             reason: "the envelope was not sealed for a multipart upload",
         })?;
+        multipart::check_part_size_for(self.format, part_size)?;
         multipart::part_offset(part_number, part_size)
     }
 

@@ -108,6 +108,23 @@ fn v2_multipart_records_data_and_part_size() {
         single.part_offset(1),
         Err(CryptoError::InvalidPartNumber { .. })
     ));
+
+    // A v2 object that records parts off the block is read, but gives no part offsets.
+    let mut odd = to_map(&sealed);
+    odd.insert(h::PART_SIZE, HeaderValue::from_static("1000"));
+    let opened = Envelope::open(&odd, &aes(), &mut rng).expect("opens");
+    assert!(matches!(
+        opened.part_offset(2),
+        Err(CryptoError::InvalidPartSize(1000))
+    ));
+    let python = Envelope::seal(
+        Format::PythonCompatible,
+        &aes(),
+        &PlaintextInfo::new().multipart(1000),
+        &mut rng,
+    )
+    .expect("seals");
+    assert_eq!(python.part_offset(3).expect("any size"), 2000);
 }
 
 #[test]
@@ -203,13 +220,56 @@ fn v2_map_with(drop: &str, replace: Option<(&'static str, &str)>) -> HeaderMap {
 #[test]
 fn every_required_v2_header_is_required() {
     let mut rng = TestRng::new(7);
-    for name in [h::KEY, h::START, h::CEK_ALG, h::WRAP_ALG, h::MATDESC] {
+    for name in [h::KEY, h::START, h::CEK_ALG, h::WRAP_ALG] {
         let result = Envelope::open(&v2_map_with(name, None), &aes(), &mut rng);
         assert!(
             matches!(result, Err(CryptoError::MissingHeader(missing)) if missing == name),
             "{name}: {result:?}"
         );
     }
+}
+
+/// The Go SDK writes no `-matdesc` for an empty description: missing (or empty) means
+/// empty, not an error.
+#[test]
+fn a_missing_matdesc_is_an_empty_description() {
+    let mut rng = TestRng::new(12);
+    for map in [
+        v2_map_with(h::MATDESC, None),
+        v2_map_with("", Some((h::MATDESC, ""))),
+    ] {
+        let opened = Envelope::open(&map, &aes(), &mut rng).expect("opens");
+        assert_eq!(opened.matdesc(), None);
+        assert_eq!(opened.format(), Format::V2);
+    }
+}
+
+/// A `-matdesc` that is not a JSON object is a typed error, whatever it holds.
+#[test]
+fn a_malformed_matdesc_is_refused() {
+    let mut rng = TestRng::new(13);
+    let deep = format!("{{\"a\":{}}}", "[".repeat(100));
+    for bad in ["{", "[]", "{\"a\":}", "not json", "{}}", deep.as_str()] {
+        let result = Envelope::open(&v2_map_with("", Some((h::MATDESC, bad))), &aes(), &mut rng);
+        assert!(
+            matches!(
+                result,
+                Err(CryptoError::MalformedHeader {
+                    name: h::MATDESC,
+                    ..
+                })
+            ),
+            "{bad}: {result:?}"
+        );
+    }
+    let nested = r#"{"b":{"c":[1,true]},"a":"x"}"#;
+    let opened = Envelope::open(
+        &v2_map_with("", Some((h::MATDESC, nested))),
+        &aes(),
+        &mut rng,
+    )
+    .expect("any JSON object is a description");
+    assert_eq!(opened.matdesc(), Some(nested), "kept as stored");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use ctr::cipher::{KeyIvInit as _, StreamCipher as _};
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
-use super::{MasterKey, PythonWrapped, UnwrapRequest, WrapItem, check_matdesc, same_algorithm};
+use super::{MasterKey, PythonWrapped, UnwrapRequest, WrapItem, same_algorithm};
 use crate::cipher::{CONTENT_KEY_LEN, ContentKey, IV_LEN, Iv};
 use crate::error::CryptoError;
 
@@ -76,13 +76,13 @@ impl AesMasterKey {
         Self::from_bytes(&bytes)
     }
 
-    /// Sets the `-matdesc` written with v2 envelopes (a JSON object, `{}` by default).
-    /// It labels the key for readers; it is not checked when unwrapping (the wrap's own
-    /// integrity check is what tells a wrong key).
+    /// Sets the `-matdesc` written with v2 envelopes: a JSON object of strings (`{}` by
+    /// default), stored in the Go SDK's form ([`matdesc::canonical`](crate::matdesc::canonical):
+    /// compact, keys sorted), which Go readers compare byte for byte. It labels the key
+    /// for readers; it is not checked when unwrapping (the wrap's own integrity check is
+    /// what tells a wrong key).
     pub fn with_matdesc(mut self, matdesc: impl Into<String>) -> Result<Self, CryptoError> {
-        let matdesc = matdesc.into();
-        check_matdesc(&matdesc)?;
-        self.matdesc = matdesc;
+        self.matdesc = crate::matdesc::canonical(&matdesc.into())?;
         Ok(self)
     }
 

@@ -17,15 +17,15 @@ use crate::cipher::{ContentKey, Iv};
 use crate::error::CryptoError;
 
 pub use self::aes::AesMasterKey;
-pub use self::rsa::{PythonRsaPadding, RsaMasterKey};
+pub use self::rsa::{OaepMgf1, PythonRsaPadding, RsaMasterKey};
 
 /// What is being wrapped or unwrapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum WrapItem {
     /// The 32-byte content key.
     ContentKey,
-    /// The 16-byte IV (only for master keys whose [`MasterKey::wraps_iv`] is `true`, and
-    /// in the Python envelope).
+    /// The 16-byte IV (in the Python envelope, in the Go-compatible one, and in v2 when
+    /// [`MasterKey::wraps_iv`] is `true` or `-start` is not 16 bytes long).
     Iv,
 }
 
@@ -121,9 +121,12 @@ pub trait MasterKey {
         "{}"
     }
 
-    /// Whether the v2 envelope wraps the IV too (as the Go and Java SDKs do with KMS)
-    /// instead of storing it in the clear in `-start`. `false` by default, which is what
-    /// Java does with `AESWrap` and RSA.
+    /// Whether the [`V2`](crate::Format::V2) envelope wraps the IV too (as the Go and
+    /// Java SDKs do with KMS) instead of storing it in the clear in `-start`. `false` by
+    /// default. [`GoCompatible`](crate::Format::GoCompatible) envelopes wrap the IV
+    /// whatever this says. When `false`, a reader still unwraps a `-start` that is not 16
+    /// bytes long (a wrapped IV), so `unwrap` must handle [`WrapItem::Iv`] too; when
+    /// `true`, every `-start` is unwrapped.
     fn wraps_iv(&self) -> bool {
         false
     }

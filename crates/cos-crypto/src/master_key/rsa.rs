@@ -12,7 +12,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use super::{MasterKey, PythonWrapped, UnwrapRequest, WrapItem, check_matdesc, same_algorithm};
+use super::{MasterKey, PythonWrapped, UnwrapRequest, WrapItem, same_algorithm};
 use crate::cipher::{CONTENT_KEY_LEN, ContentKey, IV_LEN, Iv};
 use crate::error::CryptoError;
 
@@ -39,12 +39,32 @@ pub enum PythonRsaPadding {
     OaepOnly,
 }
 
+/// The mask generation function (MGF1) hash of the RSA-OAEP-SHA-256 wrap of the v2
+/// envelopes.
+///
+/// Both are recorded under the same `-wrap-alg` name
+/// (`RSA/ECB/OAEPWithSHA-256AndMGF1Padding`: Java's default JCE provider reads it as
+/// MGF1-SHA-1, BouncyCastle and Go's `crypto/rsa` as MGF1-SHA-256), so a reader cannot
+/// tell them apart from the headers. [`RsaMasterKey`] therefore *reads* both: the
+/// configured one first, then the other (OAEP's own check rejects the wrong one). The
+/// choice only decides what is *written*.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OaepMgf1 {
+    /// MGF1 with SHA-1: what Java's default provider reads (the default).
+    #[default]
+    Sha1,
+    /// MGF1 with SHA-256: what Go's `rsa.DecryptOAEP(sha256.New(), ...)` and Java with
+    /// BouncyCastle read. Choose it with [`Format::GoCompatible`](crate::Format::GoCompatible).
+    Sha256,
+}
+
 /// An RSA master key (a key pair, or a public key alone for write-only use).
 ///
 /// * v2 envelope: RSA-OAEP with SHA-256 (`-wrap-alg:
-///   RSA/ECB/OAEPWithSHA-256AndMGF1Padding`, the Java SDK's name). As Java's default JCE
-///   provider reads that name, MGF1 uses SHA-1; objects whose MGF1 used SHA-256 (Java with
-///   BouncyCastle) are read too. OAEP's check makes a wrong key or an altered value fail
+///   RSA/ECB/OAEPWithSHA-256AndMGF1Padding`, the Java SDK's name), MGF1 over SHA-1 (as
+///   Java's default JCE provider reads that name) or over SHA-256 (Go, BouncyCastle), see
+///   [`OaepMgf1`]: both are read. OAEP's check makes a wrong key or an altered value fail
 ///   with [`CryptoError::UnwrapFailed`].
 /// * Python-compatible envelope: the content key and the IV are each wrapped with
 ///   OAEP-SHA1 (what the Python SDK reads back); reading also accepts PKCS#1 v1.5, see
@@ -69,6 +89,7 @@ pub struct RsaMasterKey {
     private: Option<RsaPrivateKey>,
     matdesc: String,
     python_padding: PythonRsaPadding,
+    mgf1: OaepMgf1,
 }
 
 impl RsaMasterKey {
@@ -129,6 +150,7 @@ impl RsaMasterKey {
             private: Some(private),
             matdesc: "{}".into(),
             python_padding: PythonRsaPadding::default(),
+            mgf1: OaepMgf1::default(),
         }
     }
 
@@ -138,14 +160,15 @@ impl RsaMasterKey {
             private: None,
             matdesc: "{}".into(),
             python_padding: PythonRsaPadding::default(),
+            mgf1: OaepMgf1::default(),
         }
     }
 
-    /// Sets the `-matdesc` written with v2 envelopes (a JSON object, `{}` by default).
+    /// Sets the `-matdesc` written with v2 envelopes: a JSON object of strings (`{}` by
+    /// default), stored in the Go SDK's form ([`matdesc::canonical`](crate::matdesc::canonical):
+    /// compact, keys sorted), which Go readers compare byte for byte.
     pub fn with_matdesc(mut self, matdesc: impl Into<String>) -> Result<Self, CryptoError> {
-        let matdesc = matdesc.into();
-        check_matdesc(&matdesc)?;
-        self.matdesc = matdesc;
+        self.matdesc = crate::matdesc::canonical(&matdesc.into())?;
         Ok(self)
     }
 
@@ -154,6 +177,28 @@ impl RsaMasterKey {
     pub fn with_python_padding(mut self, padding: PythonRsaPadding) -> Self {
         self.python_padding = padding;
         self
+    }
+
+    /// Chooses the MGF1 hash of the OAEP wraps written in v2 envelopes (default:
+    /// [`OaepMgf1::Sha1`]); both are always read.
+    ///
+    /// ```
+    /// use cos_crypto::{OaepMgf1, RsaMasterKey};
+    ///
+    /// // A key whose objects the Go SDK (crypto/rsa, SHA-256) can unwrap.
+    /// let key = RsaMasterKey::from_pem(include_str!("../../tests/keys/test-rsa-a.pkcs8.pem"))?
+    ///     .with_oaep_mgf1(OaepMgf1::Sha256);
+    /// assert_eq!(key.oaep_mgf1(), OaepMgf1::Sha256);
+    /// # Ok::<(), cos_crypto::CryptoError>(())
+    /// ```
+    pub fn with_oaep_mgf1(mut self, mgf1: OaepMgf1) -> Self {
+        self.mgf1 = mgf1;
+        self
+    }
+
+    /// The MGF1 hash of the OAEP wraps this key writes.
+    pub fn oaep_mgf1(&self) -> OaepMgf1 {
+        self.mgf1
     }
 
     /// The modulus size in bits.
@@ -240,12 +285,17 @@ impl MasterKey for RsaMasterKey {
         plaintext: &[u8],
         rng: &mut dyn CryptoRng,
     ) -> Result<Vec<u8>, CryptoError> {
-        self.public
-            .encrypt(rng, Oaep::<Sha256, Sha1>::new_with_mgf_hash(), plaintext)
-            .map_err(|e| CryptoError::WrapFailed {
-                what: item.as_str(),
-                reason: e.to_string(),
-            })
+        let wrapped = match self.mgf1 {
+            OaepMgf1::Sha1 => {
+                self.public
+                    .encrypt(rng, Oaep::<Sha256, Sha1>::new_with_mgf_hash(), plaintext)
+            }
+            OaepMgf1::Sha256 => self.public.encrypt(rng, Oaep::<Sha256>::new(), plaintext),
+        };
+        wrapped.map_err(|e| CryptoError::WrapFailed {
+            what: item.as_str(),
+            reason: e.to_string(),
+        })
     }
 
     fn unwrap(
@@ -267,21 +317,25 @@ impl MasterKey for RsaMasterKey {
             },
             request.wrapped,
         )?;
-        // Java's default provider: SHA-256 label hash, MGF1 with SHA-1; BouncyCastle:
-        // MGF1 with SHA-256. OAEP's own check tells them apart.
-        let plain = private
-            .decrypt_blinded(
+        // Java's default provider: SHA-256 label hash, MGF1 with SHA-1; BouncyCastle and
+        // Go: MGF1 with SHA-256. The headers do not say which; OAEP's own check tells
+        // them apart. The configured one is tried first.
+        let mut decrypt = |mgf1| match mgf1 {
+            OaepMgf1::Sha1 => private.decrypt_blinded(
                 rng,
                 Oaep::<Sha256, Sha1>::new_with_mgf_hash(),
                 request.wrapped,
-            )
-            .or_else(|_| {
-                private.decrypt_blinded(
-                    rng,
-                    Oaep::<Sha256, Sha256>::new_with_mgf_hash(),
-                    request.wrapped,
-                )
-            })
+            ),
+            OaepMgf1::Sha256 => {
+                private.decrypt_blinded(rng, Oaep::<Sha256>::new(), request.wrapped)
+            }
+        };
+        let other = match self.mgf1 {
+            OaepMgf1::Sha1 => OaepMgf1::Sha256,
+            OaepMgf1::Sha256 => OaepMgf1::Sha1,
+        };
+        let plain = decrypt(self.mgf1)
+            .or_else(|_| decrypt(other))
             .map_err(|_| CryptoError::UnwrapFailed {
                 what: request.item.as_str(),
                 algorithm: Self::WRAP_ALGORITHM.into(),
@@ -345,201 +399,10 @@ impl fmt::Debug for RsaMasterKey {
             )
             .field("matdesc", &self.matdesc)
             .field("python_padding", &self.python_padding)
+            .field("oaep_mgf1", &self.mgf1)
             .finish()
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::test_rng::TestRng;
-
-    const PKCS8: &str = include_str!("../../tests/keys/test-rsa-a.pkcs8.pem");
-    const PKCS1: &str = include_str!("../../tests/keys/test-rsa-a.pkcs1.pem");
-    const SPKI: &str = include_str!("../../tests/keys/test-rsa-a.spki.pem");
-    const PKCS1_PUBLIC: &str = include_str!("../../tests/keys/test-rsa-a.pkcs1-public.pem");
-    const OTHER: &str = include_str!("../../tests/keys/test-rsa-b.pkcs8.pem");
-
-    fn request(wrapped: &[u8]) -> UnwrapRequest<'_> {
-        UnwrapRequest {
-            item: WrapItem::ContentKey,
-            wrap_algorithm: RsaMasterKey::WRAP_ALGORITHM,
-            matdesc: "{}",
-            wrapped,
-        }
-    }
-
-    #[test]
-    fn every_encoding_loads_the_same_key() {
-        let der: [&[u8]; 3] = [
-            include_bytes!("../../tests/keys/test-rsa-a.pkcs1.der"),
-            include_bytes!("../../tests/keys/test-rsa-a.pkcs8.der"),
-            include_bytes!("../../tests/keys/test-rsa-a.spki.der"),
-        ];
-        let mut rng = TestRng::new(3);
-        let private = RsaMasterKey::from_pem(PKCS1).expect("pkcs1");
-        for key in [
-            RsaMasterKey::from_pem(PKCS8).expect("pkcs8"),
-            RsaMasterKey::from_pem(SPKI).expect("spki"),
-            RsaMasterKey::from_pem(PKCS1_PUBLIC).expect("pkcs1 public"),
-            RsaMasterKey::from_der(der[0]).expect("pkcs1 der"),
-            RsaMasterKey::from_der(der[1]).expect("pkcs8 der"),
-            RsaMasterKey::from_der(der[2]).expect("spki der"),
-        ] {
-            assert_eq!(key.bits(), 2048);
-            // Whatever wrapped it, the private key unwraps it.
-            let wrapped = key
-                .wrap(WrapItem::ContentKey, &[7; 32], &mut rng)
-                .expect("wraps");
-            let plain = private
-                .unwrap(&request(&wrapped), &mut rng)
-                .expect("unwraps");
-            assert_eq!(&plain[..], &[7; 32]);
-        }
-    }
-
-    #[test]
-    fn bad_keys_are_refused_clearly() {
-        let encrypted = include_str!("../../tests/keys/test-rsa-a.encrypted.pem");
-        let err = RsaMasterKey::from_pem(encrypted).expect_err("encrypted");
-        assert!(err.to_string().contains("decrypt the key first"), "{err}");
-        assert!(
-            RsaMasterKey::from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")
-                .is_err()
-        );
-        assert!(RsaMasterKey::from_der(&[0x30, 0x03, 0x02, 0x01, 0x00]).is_err());
-        assert!(RsaMasterKey::from_der(&[]).is_err());
-    }
-
-    #[test]
-    fn public_only_keys_wrap_but_do_not_unwrap() {
-        let mut rng = TestRng::new(4);
-        let public = RsaMasterKey::from_pem(SPKI).expect("spki");
-        assert!(!public.has_private_key());
-        let wrapped = public
-            .wrap(WrapItem::ContentKey, &[1; 32], &mut rng)
-            .expect("wraps");
-        assert!(matches!(
-            public.unwrap(&request(&wrapped), &mut rng),
-            Err(CryptoError::PublicKeyOnly)
-        ));
-        let py = public
-            .wrap_python(
-                &ContentKey::from_bytes([1; 32]),
-                &Iv::from_bytes([2; 16]),
-                &mut rng,
-            )
-            .expect("wraps");
-        assert!(matches!(
-            public.unwrap_python(&py.key, &py.iv, &mut rng),
-            Err(CryptoError::PublicKeyOnly)
-        ));
-    }
-
-    #[test]
-    fn oaep_detects_wrong_keys_and_tampering() {
-        let mut rng = TestRng::new(5);
-        let right = RsaMasterKey::from_pem(PKCS8).expect("valid");
-        let wrong = RsaMasterKey::from_pem(OTHER).expect("valid");
-        let wrapped = right
-            .wrap(WrapItem::ContentKey, &[3; 32], &mut rng)
-            .expect("wraps");
-        assert!(matches!(
-            wrong.unwrap(&request(&wrapped), &mut rng),
-            Err(CryptoError::UnwrapFailed { .. })
-        ));
-        let mut altered = wrapped.clone();
-        altered[100] ^= 0x40;
-        assert!(matches!(
-            right.unwrap(&request(&altered), &mut rng),
-            Err(CryptoError::UnwrapFailed { .. })
-        ));
-        assert!(matches!(
-            right.unwrap(&request(&wrapped[1..]), &mut rng),
-            Err(CryptoError::InvalidLength { .. })
-        ));
-        let mut other_alg = request(&wrapped);
-        other_alg.wrap_algorithm = "KMS/TencentCloud";
-        assert!(matches!(
-            right.unwrap(&other_alg, &mut rng),
-            Err(CryptoError::UnsupportedWrapAlgorithm { .. })
-        ));
-    }
-
-    #[test]
-    fn bouncycastle_style_oaep_is_read_too() {
-        let mut rng = TestRng::new(6);
-        let key = RsaMasterKey::from_pem(PKCS8).expect("valid");
-        let wrapped = key
-            .public
-            .encrypt(&mut rng, Oaep::<Sha256>::new(), &[4; 32])
-            .expect("wraps");
-        let plain = key.unwrap(&request(&wrapped), &mut rng).expect("unwraps");
-        assert_eq!(&plain[..], &[4; 32]);
-    }
-
-    #[test]
-    fn python_format_reads_oaep_and_pkcs1v15() {
-        let mut rng = TestRng::new(7);
-        let key = RsaMasterKey::from_pem(PKCS1).expect("valid");
-        let (k, iv) = (ContentKey::from_bytes([8; 32]), Iv::from_bytes([9; 16]));
-        let oaep = key.wrap_python(&k, &iv, &mut rng).expect("wraps");
-        let (k2, iv2) = key
-            .unwrap_python(&oaep.key, &oaep.iv, &mut rng)
-            .expect("unwraps");
-        assert_eq!(k2.expose_secret(), k.expose_secret());
-        assert_eq!(iv2.as_bytes(), iv.as_bytes());
-
-        let v15_key = key
-            .public
-            .encrypt(&mut rng, Pkcs1v15Encrypt, k.expose_secret())
-            .expect("wraps");
-        let v15_iv = key
-            .public
-            .encrypt(&mut rng, Pkcs1v15Encrypt, iv.as_bytes())
-            .expect("wraps");
-        let (k3, iv3) = key
-            .unwrap_python(&v15_key, &v15_iv, &mut rng)
-            .expect("unwraps");
-        assert_eq!(k3.expose_secret(), k.expose_secret());
-        assert_eq!(iv3.as_bytes(), iv.as_bytes());
-
-        let strict = RsaMasterKey::from_pem(PKCS1)
-            .expect("valid")
-            .with_python_padding(PythonRsaPadding::OaepOnly);
-        assert!(matches!(
-            strict.unwrap_python(&v15_key, &v15_iv, &mut rng),
-            Err(CryptoError::UnwrapFailed { .. })
-        ));
-        // Mixed paddings are refused.
-        assert!(key.unwrap_python(&oaep.key, &v15_iv, &mut rng).is_err());
-    }
-
-    #[test]
-    fn python_format_with_a_wrong_key_fails() {
-        let mut rng = TestRng::new(8);
-        let right = RsaMasterKey::from_pem(PKCS8).expect("valid");
-        let wrong = RsaMasterKey::from_pem(OTHER).expect("valid");
-        let w = right
-            .wrap_python(
-                &ContentKey::from_bytes([1; 32]),
-                &Iv::from_bytes([2; 16]),
-                &mut rng,
-            )
-            .expect("wraps");
-        assert!(matches!(
-            wrong.unwrap_python(&w.key, &w.iv, &mut rng),
-            Err(CryptoError::UnwrapFailed { .. })
-        ));
-    }
-
-    #[test]
-    fn debug_redacts_the_private_key() {
-        let shown = format!("{:?}", RsaMasterKey::from_pem(PKCS8).expect("valid"));
-        assert!(
-            shown.contains("<redacted>") && shown.contains("2048"),
-            "{shown}"
-        );
-        assert!(!shown.contains("MII"), "{shown}");
-    }
-}
+mod tests;

@@ -78,3 +78,63 @@ pub fn seal(
     let headers = envelope.headers().iter().cloned().collect();
     (envelope, headers, ciphertext)
 }
+
+/// The GET response a server sends for `span` of the stored object (`None`: the whole
+/// object, with a 200), carrying the object's `headers`.
+pub fn answer(
+    headers: &http::HeaderMap,
+    stored: &[u8],
+    span: Option<(u64, u64)>,
+) -> (cos_proto::ops::GetObjectOutput, Vec<u8>) {
+    use cos_proto::Operation as _;
+    let mut map = headers.clone();
+    let total = stored.len() as u64;
+    let body = match span {
+        Some((a, b)) => {
+            let value = format!("bytes {a}-{b}/{total}");
+            map.insert("content-range", value.parse().expect("valid"));
+            stored[a as usize..=b as usize].to_vec()
+        }
+        None => stored.to_vec(),
+    };
+    map.insert("content-length", (body.len() as u64).into());
+    let mut response = http::Response::new(bytes::Bytes::new());
+    *response.status_mut() = if span.is_some() {
+        http::StatusCode::PARTIAL_CONTENT
+    } else {
+        http::StatusCode::OK
+    };
+    *response.headers_mut() = map;
+    let url: http::Uri = "http://127.0.0.1/k".parse().expect("valid");
+    let output = cos_proto::ops::GetObject::new("k")
+        .parse_response(&url, response)
+        .expect("parses");
+    (output, body)
+}
+
+/// Reads `range` (or the whole object) of the stored object through the encrypting
+/// clients' GET plan (`object::EncryptedGet`) against an honest server: `None` when the
+/// server would answer 416 (nothing of the object in the range sent).
+pub fn get_through_plan(
+    headers: &http::HeaderMap,
+    stored: &[u8],
+    range: Option<cos_proto::ops::ByteRange>,
+    master: &dyn cos_crypto::MasterKey,
+) -> Option<Result<Vec<u8>, cos_crypto::CryptoError>> {
+    let op = match range {
+        Some(range) => cos_proto::ops::GetObject::new("k").range(range),
+        None => cos_proto::ops::GetObject::new("k"),
+    };
+    let plan = cos_crypto::object::EncryptedGet::new(&op);
+    let span = match plan.request().requested_range() {
+        Some(sent) => Some(sent.span_in(Some(stored.len() as u64))?),
+        None => None,
+    };
+    let (mut output, mut body) = answer(headers, stored, span);
+    Some((|| {
+        let (_, mut plaintext) = plan.open(&mut output, master, &mut TestRng::new(1))?;
+        let keep = plaintext.update(&mut body)?;
+        plaintext.finish()?;
+        Ok(body[keep].to_vec())
+    })())
+}
