@@ -65,7 +65,8 @@ pub(crate) struct Keys {
     pub(crate) aes: AesMasterKey,
     pub(crate) rsa: RsaMasterKey,
     rsa_oaep_only: RsaMasterKey,
-    /// `-key`, `-start`, `-iv` and MD5 values that are right for the keys above.
+    /// `-key`, `-start` (clear and wrapped), `-iv` and MD5 values that are right for the
+    /// keys above.
     valid: Vec<Vec<u8>>,
 }
 
@@ -84,11 +85,13 @@ pub(crate) fn keys() -> &'static Keys {
             b64(&CONTENT_KEY).into_bytes(),
         ];
         for master in [&aes as &dyn MasterKey, &rsa] {
-            for format in [Format::V2, Format::PythonCompatible] {
+            for format in [Format::V2, Format::PythonCompatible, Format::GoCompatible] {
                 let info = PlaintextInfo::new();
                 let sealed = seal(format, master, &info, 1);
                 for (name, value) in sealed.headers() {
-                    if [names::KEY, names::IV].contains(&name.as_str()) {
+                    // The Go dialect's -start is the IV wrapped by the master key.
+                    let wrapped_iv = format == Format::GoCompatible && name == names::START;
+                    if [names::KEY, names::IV].contains(&name.as_str()) || wrapped_iv {
                         valid.push(value.as_bytes().to_vec());
                     }
                 }
@@ -336,16 +339,28 @@ fn check_opened(envelope: &Envelope, headers: &HeaderMap, master: &dyn MasterKey
         assert_eq!(envelope.wrap_algorithm(), None);
         assert_eq!(envelope.matdesc(), None);
     } else {
-        assert_eq!(envelope.format(), Format::V2);
         assert!(text(headers, names::CEK_ALG).eq_ignore_ascii_case(CEK_ALGORITHM));
         assert!(!headers.contains_key(names::TAG_LEN), "a GCM object opened");
         let wrap = envelope.wrap_algorithm().expect("v2 records its wrap");
         assert!(wrap.eq_ignore_ascii_case(master.wrap_algorithm()), "{wrap}");
         assert_eq!(wrap, text(headers, names::WRAP_ALG));
-        assert_eq!(envelope.matdesc(), Some(text(headers, names::MATDESC)));
+        // A missing or empty -matdesc is an empty description (the Go SDK's).
+        let matdesc = headers
+            .contains_key(names::MATDESC)
+            .then(|| text(headers, names::MATDESC))
+            .filter(|m| !m.is_empty());
+        assert_eq!(envelope.matdesc(), matdesc);
         assert_eq!(key.len(), if aes { 40 } else { 128 }, "wrapped key length");
+        // -start is the IV in the clear (16 bytes) or wrapped by the master key (the Go
+        // SDK's, any other length): the envelope says which.
         let start = decoded(headers, names::START);
-        assert_eq!(start, envelope.iv().as_bytes(), "the IV is -start");
+        if start.len() == 16 {
+            assert_eq!(envelope.format(), Format::V2);
+            assert_eq!(start, envelope.iv().as_bytes(), "the IV is -start");
+        } else {
+            assert_eq!(envelope.format(), Format::GoCompatible);
+            assert_eq!(start.len(), if aes { 24 } else { 128 }, "wrapped IV length");
+        }
         // An authenticated wrap of the fixed key opens to the fixed key.
         if valid.contains(&key) {
             assert_eq!(envelope.content_key().expose_secret(), &CONTENT_KEY);
@@ -472,9 +487,12 @@ fn probe(envelope: &Envelope, p: &mut Reader<'_>) {
             2 => 9_999 + u32::from(p.u8() % 3),
             _ => u32::MAX - u32::from(p.u8()),
         };
+        // Python's keystream runs on across parts of any size; v2 and Go parts start
+        // on a counter block.
+        let python = envelope.format() == Format::PythonCompatible;
         let expected = envelope
             .part_size()
-            .filter(|s| *s > 0 && s.is_multiple_of(16))
+            .filter(|s| *s > 0 && (python || s.is_multiple_of(16)))
             .filter(|_| (1..=10_000).contains(&part))
             .and_then(|s| u64::from(part - 1).checked_mul(s));
         assert_eq!(envelope.part_offset(part).ok(), expected, "part {part}");
@@ -485,9 +503,10 @@ fn probe(envelope: &Envelope, p: &mut Reader<'_>) {
 /// to the same key and IV.
 fn reseal(envelope: &Envelope, master: &dyn MasterKey) {
     let info = envelope.plaintext_info();
+    let python = envelope.format() == Format::PythonCompatible;
     if info
         .part_size
-        .is_some_and(|size| size == 0 || !size.is_multiple_of(16))
+        .is_some_and(|size| size == 0 || (!python && !size.is_multiple_of(16)))
     {
         return;
     }
