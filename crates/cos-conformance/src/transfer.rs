@@ -248,6 +248,32 @@ pub fn part_spans(len: usize, part_size: usize) -> Vec<(u32, u64, u64)> {
         .collect()
 }
 
+/// `Range` headers that test a ranged read of an object of `len` bytes cut in
+/// `part_size` parts, with the bytes each one must deliver: across the first part
+/// boundary, around the second, open-ended, past the end, suffixes shorter and longer
+/// than a part and than the object. `len` must exceed two parts.
+pub fn ranges_across_parts(len: usize, part_size: usize) -> Vec<(String, std::ops::Range<usize>)> {
+    let second = 2 * part_size;
+    vec![
+        (
+            format!("bytes={}-{}", part_size - 5, part_size + 4),
+            part_size - 5..part_size + 5,
+        ),
+        (
+            format!("bytes={}-{}", second - 1, second),
+            second - 1..second + 1,
+        ),
+        (format!("bytes={second}-"), second..len),
+        (format!("bytes={}-{}", len - 23, len * 40), len - 23..len),
+        ("bytes=-7".to_owned(), len - 7..len),
+        (
+            format!("bytes=-{}", part_size + 1),
+            len - part_size - 1..len,
+        ),
+        (format!("bytes=-{}", len * 40), 0..len),
+    ]
+}
+
 pub(crate) fn small() -> TransferOptions {
     TransferOptions::default()
         .multipart_threshold(64 * KIB)
