@@ -67,6 +67,27 @@ pub fn run() -> ExitCode {
             ],
             env: Vec::new(),
         },
+        // The Cloud API signer against the official SDK's requests (the rest of
+        // `cloud-api/` — STS, KMS, credential providers — is not implemented yet).
+        Step {
+            name: "vectors-tc3",
+            program: "cargo",
+            args: vec![
+                "run".into(),
+                "--quiet".into(),
+                "--locked".into(),
+                "--package".into(),
+                "xtask".into(),
+                "--".into(),
+                "vectors".into(),
+                vectors
+                    .join("cloud-api")
+                    .join("tc3_signature.json")
+                    .display()
+                    .to_string(),
+            ],
+            env: Vec::new(),
+        },
         Step {
             name: "interop",
             program: "cargo",

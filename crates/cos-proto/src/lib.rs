@@ -26,6 +26,8 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod civil;
+pub mod cloud_api;
 pub mod config;
 pub mod crc64;
 pub mod credentials;

@@ -6,6 +6,7 @@
 //! instead is documented next to the code and unit-tested there). Client-side encryption
 //! cases are checked against `cos-crypto`.
 
+mod cloud_api;
 mod compare;
 mod crc64;
 mod encryption;
@@ -101,16 +102,23 @@ pub fn default_dir() -> PathBuf {
         .join("vectors")
 }
 
-/// Checks every `*.json` vector file in `dir`. A file that cannot be read or has an
-/// unknown kind counts as one failed case.
+/// Checks every `*.json` vector file in `dir` (or the one file `dir` names). A file that
+/// cannot be read or has an unknown kind counts as one failed case.
 pub fn run(dir: &Path) -> Report {
     let mut report = Report::default();
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect(),
+    let listed = if dir.is_file() {
+        Ok(vec![dir.to_path_buf()])
+    } else {
+        std::fs::read_dir(dir).map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect()
+        })
+    };
+    let mut files: Vec<PathBuf> = match listed {
+        Ok(files) => files,
         Err(err) => {
             report.cases.push(CaseResult {
                 file: dir.display().to_string(),
@@ -134,7 +142,10 @@ pub fn run(dir: &Path) -> Report {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         match load(&path) {
-            Ok(doc) => check_file(&name, &doc, &mut report),
+            Ok((text, doc)) if kind_of(&name, &doc) == "tc3_signature.json" => {
+                report.cases.extend(cloud_api::check_tc3(&name, &text));
+            }
+            Ok((_, doc)) => check_file(&name, &doc, &mut report),
             Err(err) => report.cases.push(CaseResult {
                 file: name,
                 id: "-".into(),
@@ -145,17 +156,21 @@ pub fn run(dir: &Path) -> Report {
     report
 }
 
-fn load(path: &Path) -> Result<Value, String> {
+fn load(path: &Path) -> Result<(String, Value), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
-    serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))
+    let doc = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+    Ok((text, doc))
+}
+
+/// The kind of a vector file: its `meta.file`, else its name.
+fn kind_of<'a>(name: &'a str, doc: &'a Value) -> &'a str {
+    doc.pointer("/meta/file")
+        .and_then(Value::as_str)
+        .unwrap_or(name)
 }
 
 fn check_file(name: &str, doc: &Value, report: &mut Report) {
-    let kind = doc
-        .pointer("/meta/file")
-        .and_then(Value::as_str)
-        .unwrap_or(name)
-        .to_owned();
+    let kind = kind_of(name, doc).to_owned();
     let Some(cases) = doc.get("cases").and_then(Value::as_array) else {
         report.cases.push(CaseResult {
             file: name.to_owned(),
