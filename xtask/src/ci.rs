@@ -67,25 +67,27 @@ pub fn run() -> ExitCode {
             ],
             env: Vec::new(),
         },
-        // The Cloud API signer against the official SDK's requests (the rest of
-        // `cloud-api/` — STS, KMS, credential providers — is not implemented yet).
+        // The Cloud API signer, STS and KMS against the official SDK's requests and
+        // answers (`cloud-api/credentials.json`, the providers, is not implemented yet).
         Step {
-            name: "vectors-tc3",
+            name: "vectors-cloud-api",
             program: "cargo",
-            args: vec![
-                "run".into(),
-                "--quiet".into(),
-                "--locked".into(),
-                "--package".into(),
-                "xtask".into(),
-                "--".into(),
-                "vectors".into(),
-                vectors
-                    .join("cloud-api")
-                    .join("tc3_signature.json")
-                    .display()
-                    .to_string(),
-            ],
+            args: [
+                "run",
+                "--quiet",
+                "--locked",
+                "--package",
+                "xtask",
+                "--",
+                "vectors",
+            ]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(
+                ["tc3_signature.json", "sts.json", "kms.json"]
+                    .map(|file| vectors.join("cloud-api").join(file).display().to_string()),
+            )
+            .collect(),
             env: Vec::new(),
         },
         Step {

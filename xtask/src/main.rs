@@ -27,17 +27,20 @@ fn main() -> ExitCode {
         Some("bench") => xtask::bench::run(&args[1..]),
         Some("vectors") => {
             let verbose = args.iter().any(|a| a == "--verbose" || a == "-v");
-            let dir = args
+            let mut paths: Vec<PathBuf> = args
                 .iter()
                 .skip(1)
-                .find(|a| !a.starts_with('-'))
+                .filter(|a| !a.starts_with('-'))
                 .map(PathBuf::from)
-                .unwrap_or_else(xtask::vectors::default_dir);
-            xtask::vectors::main(&dir, verbose)
+                .collect();
+            if paths.is_empty() {
+                paths.push(xtask::vectors::default_dir());
+            }
+            xtask::vectors::main(&paths, verbose)
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | vectors [DIR] [--verbose] | api-parity | interop [SCRIPT ARGS] \
+                "usage: cargo xtask <ci | vectors [DIR|FILE]... [--verbose] | api-parity | interop [SCRIPT ARGS] \
                  | fuzz [--seconds N] [--target NAME]... | bench [--micro | --quick] [--runs N] [--write]>"
             );
             ExitCode::from(2)

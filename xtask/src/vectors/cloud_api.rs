@@ -68,15 +68,15 @@ struct Expected {
 }
 
 #[derive(Deserialize)]
-struct WireRequest {
+pub(super) struct WireRequest {
     method: String,
     url: String,
     headers: Vec<(String, String)>,
     body: Option<String>,
 }
 
-#[derive(Deserialize, Debug, PartialEq, Eq)]
-struct Signing {
+#[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
+pub(super) struct Signing {
     date: String,
     credential_scope: String,
     hashed_payload: String,
@@ -90,7 +90,7 @@ struct Signing {
 }
 
 /// A JSON value read into a [`Param`], objects in document order.
-struct Ordered(Param);
+pub(super) struct Ordered(pub(super) Param);
 
 impl<'de> Deserialize<'de> for Ordered {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -143,7 +143,7 @@ impl<'de> Visitor<'de> for OrderedVisitor {
     }
 }
 
-fn entries(value: Option<&Ordered>) -> Vec<(String, Param)> {
+pub(super) fn entries(value: Option<&Ordered>) -> Vec<(String, Param)> {
     match value {
         Some(Ordered(Param::Object(entries))) => entries.clone(),
         _ => Vec::new(),
@@ -152,26 +152,49 @@ fn entries(value: Option<&Ordered>) -> Vec<(String, Param)> {
 
 /// Checks every case of a `tc3_signature.json` document.
 pub(super) fn check_tc3(name: &str, text: &str) -> Vec<CaseResult> {
-    let file: File = match serde_json::from_str(text) {
+    check_document(
+        name,
+        text,
+        |file: &File| &file.cases,
+        |case| &case.id,
+        |case| {
+            check_case(case)
+                .map(Mismatches::verdict)
+                .unwrap_or_else(Verdict::Fail)
+        },
+    )
+}
+
+/// Reads a typed vector document and checks each of its cases; a document that does not
+/// read is one failed case, a check that panics fails its case.
+pub(super) fn check_document<F, C>(
+    name: &str,
+    text: &str,
+    cases: impl Fn(&F) -> &[C],
+    id: impl Fn(&C) -> &str,
+    check: impl Fn(&C) -> Verdict + std::panic::RefUnwindSafe,
+) -> Vec<CaseResult>
+where
+    F: serde::de::DeserializeOwned,
+    C: std::panic::RefUnwindSafe,
+{
+    let file: F = match serde_json::from_str(text) {
         Ok(file) => file,
         Err(err) => {
             return vec![CaseResult {
                 file: name.to_owned(),
                 id: "-".into(),
-                verdict: Verdict::Fail(format!("not a tc3_signature document: {err}")),
+                verdict: Verdict::Fail(format!("not a {name} document: {err}")),
             }];
         }
     };
-    file.cases
+    cases(&file)
         .iter()
         .map(|case| CaseResult {
             file: name.to_owned(),
-            id: case.id.clone(),
-            verdict: std::panic::catch_unwind(|| match check_case(case) {
-                Ok(m) => m.verdict(),
-                Err(err) => Verdict::Fail(err),
-            })
-            .unwrap_or_else(|_| Verdict::Fail("panicked".into())),
+            id: id(case).to_owned(),
+            verdict: std::panic::catch_unwind(|| check(case))
+                .unwrap_or_else(|_| Verdict::Fail("panicked".into())),
         })
         .collect()
 }
@@ -223,7 +246,22 @@ fn check_case(case: &Case) -> Result<Mismatches, String> {
         .map_err(|e| format!("build failed: {e}"))?;
 
     let mut m = Mismatches::default();
-    let expected = &case.expected.request;
+    compare_call(
+        &mut m,
+        &case.expected.request,
+        case.expected.signing.as_ref(),
+        call,
+    );
+    Ok(m)
+}
+
+/// Compares a built call with the wire request and signature the SDK produced.
+pub(super) fn compare_call(
+    m: &mut Mismatches,
+    expected: &WireRequest,
+    signing: Option<&Signing>,
+    call: cos_proto::cloud_api::CloudApiCall,
+) {
     m.eq(
         "method",
         expected.method.as_str(),
@@ -280,8 +318,7 @@ fn check_case(case: &Case) -> Result<Mismatches, String> {
         signature: s.signature,
         authorization: s.authorization,
     });
-    m.eq("signing", &case.expected.signing, &ours);
-    Ok(m)
+    m.eq("signing", &signing.cloned(), &ours);
 }
 
 #[cfg(test)]

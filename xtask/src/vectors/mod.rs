@@ -7,6 +7,7 @@
 //! cases are checked against `cos-crypto`.
 
 mod cloud_api;
+mod cloud_api_calls;
 mod compare;
 mod crc64;
 mod encryption;
@@ -145,6 +146,9 @@ pub fn run(dir: &Path) -> Report {
             Ok((text, doc)) if kind_of(&name, &doc) == "tc3_signature.json" => {
                 report.cases.extend(cloud_api::check_tc3(&name, &text));
             }
+            Ok((text, doc)) if matches!(kind_of(&name, &doc), "sts.json" | "kms.json") => {
+                report.cases.extend(cloud_api_calls::check(&name, &text));
+            }
             Ok((_, doc)) => check_file(&name, &doc, &mut report),
             Err(err) => report.cases.push(CaseResult {
                 file: name,
@@ -221,9 +225,13 @@ fn catch(check: impl FnOnce() -> Verdict + std::panic::UnwindSafe) -> Verdict {
     std::panic::catch_unwind(check).unwrap_or_else(|_| Verdict::Fail("panicked".into()))
 }
 
-/// Runs and prints: one line per failing case, then the closing count line.
-pub fn main(dir: &Path, verbose: bool) -> ExitCode {
-    let report = run(dir);
+/// Runs every folder or file given and prints: one line per failing case, then one
+/// closing count line for all of them.
+pub fn main(paths: &[PathBuf], verbose: bool) -> ExitCode {
+    let mut report = Report::default();
+    for path in paths {
+        report.cases.extend(run(path).cases);
+    }
     for case in &report.cases {
         match &case.verdict {
             Verdict::Fail(why) => println!("FAIL {}#{}: {why}", case.file, case.id),

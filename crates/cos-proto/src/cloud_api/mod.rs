@@ -19,13 +19,17 @@
 //! assert!(call.signing.is_some());
 //! ```
 
+pub mod kms;
 pub mod params;
+pub mod response;
+pub mod sts;
 pub mod tc3;
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method};
 
 pub use params::Param;
+pub use response::CloudApiError;
 pub use tc3::Tc3Signing;
 
 use crate::Credentials;
