@@ -88,6 +88,24 @@ fn push_opt(params: &mut Vec<(&'static str, Param)>, name: &'static str, value: 
     }
 }
 
+/// `duration_seconds` and `region`, which every STS call has.
+macro_rules! duration_and_region {
+    () => {
+        /// How long the keys last (`DurationSeconds`, up to 43,200 for a role; STS's
+        /// default is 7,200 for `AssumeRole`, 1,800 for `GetFederationToken`).
+        pub fn duration_seconds(mut self, seconds: u64) -> Self {
+            self.duration_seconds = Some(seconds);
+            self
+        }
+
+        /// `X-TC-Region`.
+        pub fn region(mut self, region: impl Into<String>) -> Self {
+            self.region = Some(region.into());
+            self
+        }
+    };
+}
+
 /// `AssumeRole`: temporary keys for `role_arn`, signed with the caller's keys.
 ///
 /// ```
@@ -124,11 +142,7 @@ impl AssumeRole {
         }
     }
 
-    /// How long the keys last (`DurationSeconds`, up to 43,200; STS's default 7,200).
-    pub fn duration_seconds(mut self, seconds: u64) -> Self {
-        self.duration_seconds = Some(seconds);
-        self
-    }
+    duration_and_region!();
 
     /// A policy that narrows the role's (`Policy`, URL-encoded JSON, as STS wants it).
     pub fn policy(mut self, policy: impl Into<String>) -> Self {
@@ -145,12 +159,6 @@ impl AssumeRole {
     /// A session tag (`Tags`).
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.push((key.into(), value.into()));
-        self
-    }
-
-    /// `X-TC-Region`.
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
         self
     }
 
@@ -232,17 +240,7 @@ impl AssumeRoleWithWebIdentity {
         }
     }
 
-    /// How long the keys last (`DurationSeconds`).
-    pub fn duration_seconds(mut self, seconds: u64) -> Self {
-        self.duration_seconds = Some(seconds);
-        self
-    }
-
-    /// `X-TC-Region`.
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
-        self
-    }
+    duration_and_region!();
 
     /// Signs the call with the caller's keys, as the SDKs' typed `StsClient` does.
     pub fn signed(mut self, signed: bool) -> Self {
@@ -293,17 +291,7 @@ impl GetFederationToken {
         }
     }
 
-    /// How long the keys last (`DurationSeconds`).
-    pub fn duration_seconds(mut self, seconds: u64) -> Self {
-        self.duration_seconds = Some(seconds);
-        self
-    }
-
-    /// `X-TC-Region`.
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
-        self
-    }
+    duration_and_region!();
 
     /// The call, parameters in the API's order.
     pub fn request(&self) -> CloudApiRequest {
