@@ -10,13 +10,17 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use cos_proto::driver::call::{Overflow, Payload, ReadBody};
 use cos_proto::driver::options::{ClientOptions, CredentialsChoice};
+use cos_proto::provider::CredentialSource;
 use cos_proto::retry::TransportFailure;
 use cos_proto::{Config, Credentials, Operation};
-use cos_transfer::drive::{self, AttemptError, AttemptPlan, CallSettings, Transport};
+use cos_transfer::drive::{
+    self, AttemptError, AttemptPlan, CallSettings, CredentialsProvider, Transport,
+};
 
 use crate::body::UploadBody;
-use crate::credentials::{EnvCredentials, ProvideCredentials};
+use crate::credentials::ProvideCredentials;
 use crate::error::{BoxError, Error};
+use crate::sources::{BlockingIo, SourcedCredentials};
 use crate::transport;
 
 /// The receive buffer of each connection (ureq's default is 128 KiB). Bodies are copied
@@ -44,6 +48,8 @@ pub(crate) struct Inner {
     pub(crate) settings: CallSettings,
     pub(crate) agent: ureq::Agent,
     pub(crate) credentials: Option<Arc<dyn ProvideCredentials>>,
+    /// The credential sources, when the client drives them (the default chain).
+    pub(crate) sourced: Option<SourcedCredentials>,
 }
 
 /// The unread body of a streamed operation's answer, with the instant its call started
@@ -64,7 +70,7 @@ impl fmt::Debug for Client {
 #[must_use]
 pub struct ClientBuilder {
     config: Config,
-    credentials: CredentialsChoice<Arc<dyn ProvideCredentials>>,
+    credentials: CredentialsChoice<Arc<dyn ProvideCredentials>, CredentialsProvider>,
     options: ClientOptions,
 }
 
@@ -73,7 +79,7 @@ impl Client {
     pub fn builder(config: Config) -> ClientBuilder {
         ClientBuilder {
             config,
-            credentials: CredentialsChoice::Environment,
+            credentials: CredentialsChoice::DefaultChain,
             options: ClientOptions::default(),
         }
     }
@@ -85,8 +91,20 @@ impl Client {
                 settings: self.inner.settings.with_config(config),
                 agent: self.inner.agent.clone(),
                 credentials: self.inner.credentials.clone(),
+                sourced: self.inner.sourced.clone(),
             }),
         }
+    }
+
+    /// Which credential source supplied the keys of the last request, when the client
+    /// drives the sources (the default chain, or [`ClientBuilder::credentials_provider`]);
+    /// `None` before the first request and for keys given with
+    /// [`ClientBuilder::credentials`].
+    pub fn credential_source(&self) -> Option<CredentialSource> {
+        self.inner
+            .sourced
+            .as_ref()
+            .and_then(SourcedCredentials::source)
     }
 
     /// The credentials for the next attempt (`None` when anonymous).
@@ -200,9 +218,27 @@ impl Transport for CallIo<'_> {
 }
 
 impl ClientBuilder {
-    /// Signs with keys from `provider` (default: [`EnvCredentials`]).
+    /// Signs with keys from `provider` (default: the default chain of credential
+    /// sources, [`CredentialsProvider::default_chain`]).
     pub fn credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.credentials = CredentialsChoice::Provider(Arc::new(provider));
+        self
+    }
+
+    /// Signs with keys from a credential source (or chain of them) that the client drives
+    /// over its own connections: the CVM role, TKE OIDC, STS `AssumeRole`, the files…
+    /// Temporary keys are cached, fetched by one request at a time, and refreshed before
+    /// they expire.
+    ///
+    /// ```no_run
+    /// # fn demo(config: cos_proto::Config, base: cos_proto::Credentials) -> Result<(), cos_blocking::Error> {
+    /// use cos_blocking::{Client, CredentialsProvider};
+    /// let role = CredentialsProvider::assume_role(base, "qcs::cam::uin/1:roleName/uploader", "app");
+    /// let client = Client::builder(config).credentials_provider(role).build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn credentials_provider(mut self, provider: CredentialsProvider) -> Self {
+        self.credentials = CredentialsChoice::Source(provider);
         self
     }
 
@@ -242,16 +278,32 @@ impl ClientBuilder {
             .input_buffer_size(INPUT_BUFFER)
             .build()
             .into();
+        let io = BlockingIo {
+            agent: agent.clone(),
+        };
+        let sourced = match &self.credentials {
+            CredentialsChoice::DefaultChain => Some(SourcedCredentials::new(
+                CredentialsProvider::default_chain(),
+                io,
+            )),
+            CredentialsChoice::Source(provider) => {
+                Some(SourcedCredentials::new(provider.clone(), io))
+            }
+            CredentialsChoice::Anonymous | CredentialsChoice::Provider(_) => None,
+        };
         let credentials = match self.credentials {
-            CredentialsChoice::Environment => Some(Arc::new(EnvCredentials) as Arc<_>),
             CredentialsChoice::Provider(provider) => Some(provider),
             CredentialsChoice::Anonymous => None,
+            CredentialsChoice::DefaultChain | CredentialsChoice::Source(_) => sourced
+                .clone()
+                .map(|sourced| Arc::new(sourced) as Arc<dyn ProvideCredentials>),
         };
         Ok(Client {
             inner: Arc::new(Inner {
                 settings: CallSettings::new(self.config, &self.options),
                 agent,
                 credentials,
+                sourced,
             }),
         })
     }

@@ -90,14 +90,22 @@ impl Credentials {
     /// assert_eq!(creds.secret_id(), "AKID");
     /// ```
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, InputError> {
+        Ok(Self::from_env_named(lookup)?.map(|(creds, _)| creds))
+    }
+
+    /// [`Credentials::from_env`], with the name of the variable the secret id came from
+    /// (`COS_SECRET_ID` or `TENCENTCLOUD_SECRET_ID`).
+    pub fn from_env_named(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<(Self, &'static str)>, InputError> {
         let set = |name: &str| lookup(name).filter(|v| !v.is_empty());
-        for (id, key, token) in ENV_VARS {
-            if let (Some(id), Some(key)) = (set(id), set(key)) {
+        for (id_var, key_var, token_var) in ENV_VARS {
+            if let (Some(id), Some(key)) = (set(id_var), set(key_var)) {
                 let mut creds = Credentials::new(id, key)?;
-                if let Some(token) = set(token) {
+                if let Some(token) = set(token_var) {
                     creds = creds.with_token(token)?;
                 }
-                return Ok(Some(creds));
+                return Ok(Some((creds, id_var)));
             }
         }
         Ok(None)

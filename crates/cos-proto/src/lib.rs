@@ -39,6 +39,7 @@ pub mod key;
 pub mod operation;
 pub mod ops;
 pub mod presign;
+pub mod provider;
 pub mod request;
 pub mod response;
 pub mod retry;

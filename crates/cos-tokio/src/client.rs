@@ -9,17 +9,21 @@ use std::time::Duration;
 use bytes::Bytes;
 use cos_proto::driver::call::{Overflow, Payload, ReadBody};
 use cos_proto::driver::options::{ClientOptions, CredentialsChoice};
+use cos_proto::provider::CredentialSource;
 use cos_proto::retry::TransportFailure;
 use cos_proto::{Body, Config, Credentials, Operation};
-use cos_transfer::drive::{self, AttemptError, AttemptPlan, CallSettings, Transport};
+use cos_transfer::drive::{
+    self, AttemptError, AttemptPlan, CallSettings, CredentialsProvider, Transport,
+};
 use http::HeaderValue;
 use hyper::body::Incoming;
 use hyper_util::client::proxy::matcher::Matcher;
 use tokio::time::Instant;
 
 use crate::body::{RequestBody, UploadBody};
-use crate::credentials::{DynProvider, EnvCredentials, ProvideCredentials};
+use crate::credentials::{DynProvider, ProvideCredentials};
 use crate::error::Error;
+use crate::sources::{SourcedCredentials, TokioIo};
 use crate::transport::{
     HttpClient, Progress, TransportOptions, build_http_client, classify, proxy_authorization,
     proxy_from_env, read_limited, watchdog,
@@ -49,6 +53,8 @@ pub(crate) struct Inner {
     pub(crate) settings: CallSettings,
     http: HttpClient,
     credentials: Option<Arc<dyn DynProvider>>,
+    /// The credential sources, when the client drives them (the default chain).
+    sourced: Option<SourcedCredentials>,
     pub(crate) stall_timeout: Duration,
     user_agent: HeaderValue,
     proxy: Option<Arc<Matcher>>,
@@ -71,7 +77,7 @@ impl fmt::Debug for Client {
 #[must_use]
 pub struct ClientBuilder {
     config: Config,
-    credentials: CredentialsChoice<Arc<dyn DynProvider>>,
+    credentials: CredentialsChoice<Arc<dyn DynProvider>, CredentialsProvider>,
     options: ClientOptions,
 }
 
@@ -80,7 +86,7 @@ impl Client {
     pub fn builder(config: Config) -> ClientBuilder {
         ClientBuilder {
             config,
-            credentials: CredentialsChoice::Environment,
+            credentials: CredentialsChoice::DefaultChain,
             options: ClientOptions::default(),
         }
     }
@@ -93,11 +99,23 @@ impl Client {
                 settings: inner.settings.with_config(config),
                 http: inner.http.clone(),
                 credentials: inner.credentials.clone(),
+                sourced: inner.sourced.clone(),
                 stall_timeout: inner.stall_timeout,
                 user_agent: inner.user_agent.clone(),
                 proxy: inner.proxy.clone(),
             }),
         }
+    }
+
+    /// Which credential source supplied the keys of the last request, when the client
+    /// drives the sources (the default chain, or [`ClientBuilder::credentials_provider`]);
+    /// `None` before the first request and for keys given with
+    /// [`ClientBuilder::credentials`].
+    pub fn credential_source(&self) -> Option<CredentialSource> {
+        self.inner
+            .sourced
+            .as_ref()
+            .and_then(SourcedCredentials::source)
     }
 
     pub(crate) async fn current_credentials(&self) -> Result<Option<Credentials>, Error> {
@@ -233,10 +251,27 @@ impl Transport for CallIo<'_> {
 pub(crate) type StreamedBody = (Incoming, Instant);
 
 impl ClientBuilder {
-    /// Signs with credentials from `provider` (default: [`EnvCredentials`]). A plain
-    /// [`Credentials`] works too.
+    /// Signs with credentials from `provider` (default: the default chain of credential
+    /// sources, [`CredentialsProvider::default_chain`]). A plain [`Credentials`] works too.
     pub fn credentials(mut self, provider: impl ProvideCredentials) -> Self {
         self.credentials = CredentialsChoice::Provider(Arc::new(provider));
+        self
+    }
+
+    /// Signs with keys from a credential source (or chain of them) that the client drives
+    /// over its own connections: the CVM role, TKE OIDC, STS `AssumeRole`, the files…
+    /// Temporary keys are cached, fetched by one request at a time, and refreshed before
+    /// they expire.
+    ///
+    /// ```no_run
+    /// # fn demo(config: cos_proto::Config, base: cos_proto::Credentials) -> Result<(), cos_tokio::Error> {
+    /// use cos_tokio::{Client, CredentialsProvider};
+    /// let role = CredentialsProvider::assume_role(base, "qcs::cam::uin/1:roleName/uploader", "app");
+    /// let client = Client::builder(config).credentials_provider(role).build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn credentials_provider(mut self, provider: CredentialsProvider) -> Self {
+        self.credentials = CredentialsChoice::Source(provider);
         self
     }
 
@@ -265,16 +300,33 @@ impl ClientBuilder {
             pool_idle_timeout: self.options.pool_idle_timeout,
             proxy: proxy.clone(),
         })?;
+        let io = TokioIo {
+            http: http.clone(),
+            user_agent: user_agent.clone(),
+        };
+        let sourced = match &self.credentials {
+            CredentialsChoice::DefaultChain => Some(SourcedCredentials::new(
+                CredentialsProvider::default_chain(),
+                io,
+            )),
+            CredentialsChoice::Source(provider) => {
+                Some(SourcedCredentials::new(provider.clone(), io))
+            }
+            CredentialsChoice::Anonymous | CredentialsChoice::Provider(_) => None,
+        };
         let credentials: Option<Arc<dyn DynProvider>> = match self.credentials {
-            CredentialsChoice::Environment => Some(Arc::new(EnvCredentials::new())),
             CredentialsChoice::Anonymous => None,
             CredentialsChoice::Provider(provider) => Some(provider),
+            CredentialsChoice::DefaultChain | CredentialsChoice::Source(_) => sourced
+                .clone()
+                .map(|sourced| Arc::new(sourced) as Arc<dyn DynProvider>),
         };
         Ok(Client {
             inner: Arc::new(Inner {
                 settings: CallSettings::new(self.config, &self.options),
                 http,
                 credentials,
+                sourced,
                 stall_timeout: self.options.stall_timeout,
                 user_agent,
                 proxy,

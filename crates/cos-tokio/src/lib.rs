@@ -36,6 +36,7 @@ mod error;
 mod ops;
 mod pages;
 mod select;
+mod sources;
 mod transfer;
 mod transport;
 
@@ -44,6 +45,8 @@ pub use client::{Client, ClientBuilder};
 #[cfg(feature = "crypto")]
 pub use cos_crypto::object::EncryptedUpload;
 pub use cos_proto::driver::pages::Paginated;
+pub use cos_proto::provider::CredentialSource;
+pub use cos_transfer::drive::CredentialsProvider;
 pub use credentials::{
     EnvCredentials, ProvideCredentials, RefreshingCredentials, StaticCredentials,
 };

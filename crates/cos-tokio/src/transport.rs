@@ -214,7 +214,7 @@ struct ProgressState {
 }
 
 impl Progress {
-    #[cfg(test)]
+    /// Progress of a body no pace rule watches.
     pub(crate) fn new() -> Arc<Self> {
         Self::with_pace(None)
     }

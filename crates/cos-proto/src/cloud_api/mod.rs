@@ -184,6 +184,25 @@ impl CloudApiRequest {
         timestamp: u64,
         random: [u8; 16],
     ) -> Result<CloudApiCall, InputError> {
+        self.assemble(Some(credentials), timestamp, random)
+    }
+
+    /// The request sent without keys (`Authorization: SKIP`, no `X-TC-Token`): for a call
+    /// that authenticates itself, such as `AssumeRoleWithWebIdentity`.
+    pub fn build_unsigned(
+        &self,
+        timestamp: u64,
+        random: [u8; 16],
+    ) -> Result<CloudApiCall, InputError> {
+        self.assemble(None, timestamp, random)
+    }
+
+    fn assemble(
+        &self,
+        credentials: Option<&Credentials>,
+        timestamp: u64,
+        random: [u8; 16],
+    ) -> Result<CloudApiCall, InputError> {
         let host = self.host();
         let (method, query, content_type, payload) = match self.method {
             CloudMethod::Post => (
@@ -220,7 +239,7 @@ impl CloudApiRequest {
         if let Some(region) = &self.region {
             headers.push(("X-TC-Region".to_owned(), region.clone()));
         }
-        if let Some(token) = credentials.token() {
+        if let Some(token) = credentials.and_then(Credentials::token) {
             headers.push(("X-TC-Token".to_owned(), token.to_owned()));
         }
         if let Some(language) = &self.language {
@@ -238,7 +257,7 @@ impl CloudApiRequest {
             headers.retain(|(present, _)| !present.eq_ignore_ascii_case(name));
             headers.push((name.clone(), value.clone()));
         }
-        let signing = (!self.skip_sign).then(|| {
+        let signing = credentials.filter(|_| !self.skip_sign).map(|credentials| {
             tc3::sign(
                 credentials.secret_id(),
                 credentials.secret_key(),

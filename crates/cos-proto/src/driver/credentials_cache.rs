@@ -98,7 +98,16 @@ impl CredentialsCache {
             Ok(fresh) => self.on_fetched(fresh),
             // The cached keys still sign; the next request fetches again.
             Err(_) if self.on_fetch_failed(now) => {}
-            Err(err) => return Err(Error::Credentials(format!("refresh failed: {err}"))),
+            // A credential source's own error says it all.
+            Err(err) => {
+                return Err(match err.downcast::<Error>() {
+                    Ok(err) => match *err {
+                        Error::Credentials(reason) => Error::Credentials(reason),
+                        other => Error::Credentials(format!("refresh failed: {other}")),
+                    },
+                    Err(err) => Error::Credentials(format!("refresh failed: {err}")),
+                });
+            }
         }
         self.credentials()
     }

@@ -76,16 +76,19 @@ impl Default for ClientOptions {
 }
 
 /// Where a client gets its keys, as its builder records them: `P` is the client's
-/// provider type.
+/// provider type, `S` the credential sources' (`cos_transfer::drive::CredentialsProvider`).
 #[derive(Debug, Clone, Default)]
-pub enum CredentialsChoice<P> {
-    /// The process environment, read at every request (the default).
+pub enum CredentialsChoice<P, S> {
+    /// The default chain of credential sources (the default): environment, credential
+    /// files, TKE OIDC, CVM role.
     #[default]
-    Environment,
+    DefaultChain,
     /// No keys: requests go unsigned.
     Anonymous,
     /// The caller's provider.
     Provider(P),
+    /// A credential source (or a chain of them) the client drives.
+    Source(S),
 }
 
 impl ClientOptions {

@@ -71,6 +71,14 @@ pub fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// The current Unix time in microseconds (0 before 1970): what credential sources name
+/// sessions with.
+pub fn unix_now_micros() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros())
+}
+
 /// A fresh jitter value in `[0, 1)` for the core's backoff.
 pub fn jitter() -> f64 {
     cos_proto::retry::jitter_from_u64(fastrand::u64(..))

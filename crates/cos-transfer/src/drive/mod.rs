@@ -33,6 +33,7 @@ use crate::TransferError;
 
 mod call;
 mod copy;
+mod credentials;
 mod directory;
 mod download;
 #[cfg(feature = "crypto")]
@@ -42,8 +43,13 @@ mod payload;
 mod save;
 mod upload;
 
-pub use call::{AttemptError, AttemptPlan, CallSettings, Transport, execute, jitter, unix_now};
+pub use call::{
+    AttemptError, AttemptPlan, CallSettings, Transport, execute, jitter, unix_now, unix_now_micros,
+};
 pub use copy::copy;
+pub use credentials::{
+    CredentialsIo, CredentialsProvider, Fetched, MAX_STS_ANSWER, STS_TIMEOUT, read_small_file,
+};
 pub use directory::{download_dir, upload_dir};
 #[cfg(feature = "crypto")]
 pub use download::download_decrypted;
