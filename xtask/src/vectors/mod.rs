@@ -8,6 +8,7 @@
 
 mod cloud_api;
 mod cloud_api_calls;
+mod cloud_api_credentials;
 mod compare;
 mod crc64;
 mod encryption;
@@ -145,6 +146,9 @@ pub fn run(dir: &Path) -> Report {
         match load(&path) {
             Ok((text, doc)) if kind_of(&name, &doc) == "tc3_signature.json" => {
                 report.cases.extend(cloud_api::check_tc3(&name, &text));
+            }
+            Ok((text, doc)) if kind_of(&name, &doc) == "credentials.json" => {
+                report.cases.extend(cloud_api_credentials::check(&name, &text));
             }
             Ok((text, doc)) if matches!(kind_of(&name, &doc), "sts.json" | "kms.json") => {
                 report.cases.extend(cloud_api_calls::check(&name, &text));

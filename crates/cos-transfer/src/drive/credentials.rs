@@ -112,6 +112,9 @@ pub struct CredentialsProvider {
     kind: Arc<Kind>,
     settings: Settings,
     chosen: Arc<Mutex<Option<Step>>>,
+    /// The CVM role the metadata service listed (asked once, as the SDKs do; forgotten
+    /// when the service no longer knows it, in case the instance's role changed).
+    cvm_role: Arc<Mutex<Option<String>>>,
 }
 
 #[derive(Debug)]
@@ -224,6 +227,7 @@ impl CredentialsProvider {
             kind: Arc::new(kind),
             settings: Settings::default(),
             chosen: Arc::new(Mutex::new(None)),
+            cvm_role: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -347,6 +351,7 @@ impl CredentialsProvider {
         let view = View {
             io,
             settings: &self.settings,
+            cvm_role: &self.cvm_role,
         };
         match &*self.kind {
             Kind::Only(step) => match view.step(*step).await {
@@ -449,6 +454,7 @@ enum Outcome {
 struct View<'a, I> {
     io: &'a I,
     settings: &'a Settings,
+    cvm_role: &'a Mutex<Option<String>>,
 }
 
 impl<I: CredentialsIo> View<'_, I> {
@@ -606,8 +612,13 @@ impl<I: CredentialsIo> View<'_, I> {
             .metadata_endpoint
             .as_deref()
             .unwrap_or(cvm::METADATA_ENDPOINT);
-        let role = match &self.settings.role_name {
-            Some(role) => role.clone(),
+        let listed = self
+            .cvm_role
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let role = match self.settings.role_name.clone().or(listed) {
+            Some(role) => role,
             None => {
                 let request = cvm::role_list_request(endpoint)?;
                 let answer = match self.get(request).await {
@@ -619,7 +630,11 @@ impl<I: CredentialsIo> View<'_, I> {
                     }
                 };
                 match cvm::parse_role_name(answer.status().as_u16(), answer.body()) {
-                    Ok(role) => role,
+                    Ok(role) => {
+                        *self.cvm_role.lock().unwrap_or_else(PoisonError::into_inner) =
+                            Some(role.clone());
+                        role
+                    }
                     Err(reason) if answer.status() == http::StatusCode::NOT_FOUND => {
                         return Ok(Outcome::Absent(reason));
                     }
@@ -632,7 +647,18 @@ impl<I: CredentialsIo> View<'_, I> {
             .get(request)
             .await
             .map_err(|err| format!("the metadata service at {endpoint} failed: {err}"))?;
-        let credentials = cvm::parse_credentials(answer.status().as_u16(), answer.body())?;
+        let mut listed = self.cvm_role.lock().unwrap_or_else(PoisonError::into_inner);
+        let credentials = match cvm::parse_credentials(answer.status().as_u16(), answer.body()) {
+            Ok(credentials) => credentials,
+            Err(reason) => {
+                if answer.status() == http::StatusCode::NOT_FOUND {
+                    // No such role (any more): list again next time.
+                    *listed = None;
+                }
+                return Err(reason);
+            }
+        };
+        drop(listed);
         Ok(Outcome::Found(Fetched {
             credentials,
             source: CredentialSource::CvmRole { role },
