@@ -11,7 +11,7 @@ use cos_tokio::cos_transfer::TransferOptions;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::builder("ap-guangzhou", "examplebucket-1250000000").build()?;
-    let client = Client::builder(config).build()?; // keys from COS_SECRET_ID / COS_SECRET_KEY
+    let client = Client::builder(config).build()?; // keys from the default chain (environment, files, TKE, CVM role)
     client
         .put_object(&PutObject::new("hello.txt", None), "hello")
         .await?;

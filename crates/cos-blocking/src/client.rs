@@ -34,7 +34,7 @@ const INPUT_BUFFER: usize = 512 * 1024;
 /// use cos_blocking::Client;
 /// use cos_proto::{Config, ops::HeadObject};
 /// let config = Config::builder("ap-guangzhou", "examplebucket-1250000000").build()?;
-/// let client = Client::builder(config).build()?; // keys from COS_SECRET_ID / COS_SECRET_KEY
+/// let client = Client::builder(config).build()?; // keys from the default chain (environment, files, TKE, CVM role)
 /// let info = client.head_object(&HeadObject::new("docs/a.txt"))?;
 /// println!("{:?} bytes", info.content_length);
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -16,7 +16,7 @@
 //! use std::io::Read;
 //!
 //! let config = Config::builder("ap-guangzhou", "examplebucket-1250000000").build()?;
-//! let client = Client::builder(config).build()?; // COS_SECRET_ID / COS_SECRET_KEY
+//! let client = Client::builder(config).build()?; // keys from the default chain (environment, files, TKE, CVM role)
 //! client.put_object(&PutObject::new("hello.txt", Some(5)), "hello")?;
 //! let (_, mut body) = client.get_object(&GetObject::new("hello.txt"))?;
 //! let mut text = String::new();

@@ -38,7 +38,7 @@ use crate::transport::{
 /// use cos_tokio::Client;
 ///
 /// let config = Config::builder("ap-guangzhou", "examplebucket-1250000000").build()?;
-/// let client = Client::builder(config).build()?; // credentials from COS_SECRET_ID/KEY
+/// let client = Client::builder(config).build()?; // keys from the default chain (environment, files, TKE, CVM role)
 /// client.put_object(&PutObject::new("hello.txt", Some(5)), "hello").await?;
 /// let info = client.head_object(&HeadObject::new("hello.txt")).await?;
 /// assert_eq!(info.content_length, Some(5));

@@ -265,10 +265,14 @@ fn provider(ctor: &Constructor, at: u64, world: &mut World) -> Result<Credential
                     2 => Some(OIDC_TOKEN_FILE.to_owned()),
                     _ => text_arg(args, 3),
                 };
-                world.vars.insert((*name).to_owned(), value.unwrap_or_default());
+                world
+                    .vars
+                    .insert((*name).to_owned(), value.unwrap_or_default());
             }
             let token = text_arg(args, 2).unwrap_or_default();
-            world.files.insert(OIDC_TOKEN_FILE.into(), token.into_bytes());
+            world
+                .files
+                .insert(OIDC_TOKEN_FILE.into(), token.into_bytes());
             CredentialsProvider::tke_oidc()
                 .session_name(text_arg(args, 4).unwrap_or_default())
                 .duration_secs(args.get(5).and_then(Value::as_u64).unwrap_or(7200))
@@ -306,7 +310,12 @@ fn check_case(case: &Case, upto: usize) -> Result<Mismatches, String> {
         return Ok(check_validation(case, ctor));
     }
     let mut world = World {
-        vars: case.input.env.iter().map(|(k, v)| (k.clone(), home(v))).collect(),
+        vars: case
+            .input
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), home(v)))
+            .collect(),
         files: case
             .input
             .files
@@ -365,7 +374,9 @@ fn check_case(case: &Case, upto: usize) -> Result<Mismatches, String> {
                 ),
             ),
             (Some(_), Err(err)) if lazy_oidc(step) => m.push(format!("{what}: {err}")),
-            (Some(want), Err(err)) => m.push(format!("{what}: the SDK has {want:?}, we fail: {err}")),
+            (Some(want), Err(err)) => {
+                m.push(format!("{what}: the SDK has {want:?}, we fail: {err}"))
+            }
             (None, Ok(_)) if lazy_oidc(step) => {}
             (None, Ok(got)) => m.push(format!("{what}: the SDK has no keys, we have {got:?}")),
             (None, Err(err)) => {
@@ -415,10 +426,12 @@ fn lazy_oidc(step: &OutStep) -> bool {
 fn check_validation(case: &Case, ctor: &Constructor) -> Mismatches {
     let mut m = Mismatches::default();
     let arg = |i| text_arg(&ctor.args, i);
-    let ours = Credentials::new(arg(0).unwrap_or_default(), arg(1).unwrap_or_default())
-        .and_then(|c| match arg(2) {
-            Some(token) => c.with_token(token),
-            None => Ok(c),
+    let ours =
+        Credentials::new(arg(0).unwrap_or_default(), arg(1).unwrap_or_default()).and_then(|c| {
+            match arg(2) {
+                Some(token) => c.with_token(token),
+                None => Ok(c),
+            }
         });
     let refused = case.expected.steps[0].exception.is_some();
     match (refused, ours) {
@@ -463,15 +476,27 @@ mod tests {
             // A key the SDK got from the metadata service.
             ("\"secret_id\": \"AKIDfQbdca", "\"secret_id\": \"AKIDfQbdcb"),
             // The role name in the URL the SDK asked.
-            ("security-credentials/CVM_QcsRole\",\n", "security-credentials/CVM_QcsRolf\",\n"),
+            (
+                "security-credentials/CVM_QcsRole\",\n",
+                "security-credentials/CVM_QcsRolf\",\n",
+            ),
             // The session name in an STS body.
-            ("\\\"RoleSessionName\\\": \\\"cos-provider\\\"", "\\\"RoleSessionName\\\": \\\"cos-provideR\\\""),
+            (
+                "\\\"RoleSessionName\\\": \\\"cos-provider\\\"",
+                "\\\"RoleSessionName\\\": \\\"cos-provideR\\\"",
+            ),
             // A profile's key.
-            ("\"secret_id\": \"AKIDprof0001\"", "\"secret_id\": \"AKIDprof0009\""),
+            (
+                "\"secret_id\": \"AKIDprof0001\"",
+                "\"secret_id\": \"AKIDprof0009\"",
+            ),
         ] {
             assert!(text.contains(from), "{from}");
             let altered = text.replacen(from, to, 1);
-            assert!(!failures(&altered).is_empty(), "{from} -> {to} went unnoticed");
+            assert!(
+                !failures(&altered).is_empty(),
+                "{from} -> {to} went unnoticed"
+            );
         }
     }
 }

@@ -148,7 +148,9 @@ pub fn run(dir: &Path) -> Report {
                 report.cases.extend(cloud_api::check_tc3(&name, &text));
             }
             Ok((text, doc)) if kind_of(&name, &doc) == "credentials.json" => {
-                report.cases.extend(cloud_api_credentials::check(&name, &text));
+                report
+                    .cases
+                    .extend(cloud_api_credentials::check(&name, &text));
             }
             Ok((text, doc)) if matches!(kind_of(&name, &doc), "sts.json" | "kms.json") => {
                 report.cases.extend(cloud_api_calls::check(&name, &text));

@@ -315,18 +315,20 @@ fn debug_shows_variable_names_only() {
 #[test]
 fn the_cvm_role_is_listed_once_and_forgotten_when_unknown() {
     let role_url = format!("{LIST}Role");
-    let world = World::default()
-        .route(LIST, 200, "Role")
-        .route(&role_url, 200, &cvm_keys("AKIDCVM"));
+    let world =
+        World::default()
+            .route(LIST, 200, "Role")
+            .route(&role_url, 200, &cvm_keys("AKIDCVM"));
     let provider = CredentialsProvider::cvm_role();
     fetch(&provider, &world).expect("first");
     fetch(&provider, &world).expect("second");
     assert_eq!(world.urls(), [LIST, &role_url, &role_url]);
 
     // A refusal keeps the role; a role the service no longer knows is listed again.
-    let refused = World::default()
-        .route(LIST, 200, "Role")
-        .route(&role_url, 200, r#"{"Code":"Failure"}"#);
+    let refused =
+        World::default()
+            .route(LIST, 200, "Role")
+            .route(&role_url, 200, r#"{"Code":"Failure"}"#);
     let err = fetch(&provider, &refused).expect_err("refused");
     assert!(err.contains("Code Failure"), "{err}");
     let _ = fetch(&provider, &refused);
@@ -340,5 +342,8 @@ fn the_cvm_role_is_listed_once_and_forgotten_when_unknown() {
 
     let named = CredentialsProvider::cvm_role().role_name("Named");
     let _ = fetch(&named, &world);
-    assert_eq!(world.urls().last().map(String::as_str), Some(&*format!("{LIST}Named")));
+    assert_eq!(
+        world.urls().last().map(String::as_str),
+        Some(&*format!("{LIST}Named"))
+    );
 }
