@@ -43,6 +43,7 @@ mod download;
 #[cfg(feature = "crypto")]
 mod encryption;
 mod error;
+mod kms;
 mod ops;
 mod pages;
 mod select;

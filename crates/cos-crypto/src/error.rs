@@ -78,6 +78,15 @@ pub enum CryptoError {
     /// [`RsaMasterKey`](crate::RsaMasterKey) do).
     #[error("this master key does not support the Python-compatible envelope")]
     PythonFormatUnsupported,
+    /// A KMS call to unwrap failed (KMS refused it — a wrong encryption context, a
+    /// disabled key — or could not be reached).
+    #[error("KMS could not unwrap the {what}: {reason}")]
+    Kms {
+        /// `"content key"` or `"IV"`.
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
     /// Wrapping failed (for example an RSA modulus too small for the key).
     #[error("could not wrap the {what}: {reason}")]
     WrapFailed {

@@ -84,6 +84,6 @@ pub use decrypt::Decryptor;
 pub use envelope::{CEK_ALGORITHM, Envelope, Format, PlaintextInfo};
 pub use error::CryptoError;
 pub use master_key::{
-    AesMasterKey, MasterKey, OaepMgf1, PythonRsaPadding, PythonWrapped, RsaMasterKey,
-    UnwrapRequest, WrapItem,
+    AesMasterKey, KmsMasterKey, KmsTransport, MasterKey, OaepMgf1, PythonRsaPadding, PythonWrapped,
+    RsaMasterKey, UnwrapRequest, WrapItem,
 };

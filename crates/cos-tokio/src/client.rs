@@ -118,6 +118,15 @@ impl Client {
             .and_then(SourcedCredentials::source)
     }
 
+    /// This client's connections, as KMS calls use them.
+    #[cfg(feature = "crypto")]
+    pub(crate) fn sources_io(&self) -> TokioIo {
+        TokioIo {
+            http: self.inner.http.clone(),
+            user_agent: self.inner.user_agent.clone(),
+        }
+    }
+
     pub(crate) async fn current_credentials(&self) -> Result<Option<Credentials>, Error> {
         match &self.inner.credentials {
             None => Ok(None),

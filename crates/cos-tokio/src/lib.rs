@@ -33,6 +33,8 @@ mod download;
 #[cfg(feature = "crypto")]
 mod encryption;
 mod error;
+#[cfg(feature = "crypto")]
+mod kms;
 mod ops;
 mod pages;
 mod select;

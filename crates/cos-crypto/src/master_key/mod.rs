@@ -6,6 +6,7 @@
 
 mod aes;
 mod aes_file;
+mod kms;
 mod rsa;
 
 use std::fmt;
@@ -17,6 +18,7 @@ use crate::cipher::{ContentKey, Iv};
 use crate::error::CryptoError;
 
 pub use self::aes::AesMasterKey;
+pub use self::kms::{KmsMasterKey, KmsTransport};
 pub use self::rsa::{OaepMgf1, PythonRsaPadding, RsaMasterKey};
 
 /// What is being wrapped or unwrapped.

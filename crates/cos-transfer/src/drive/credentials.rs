@@ -681,15 +681,7 @@ impl<I: CredentialsIo> View<'_, I> {
             request = request.endpoint(endpoint);
         }
         request = request.insecure_http(self.settings.sts_http);
-        let (now, random) = (self.io.now(), self.io.random());
-        let call = match base {
-            Some(base) => request.build(base, now, random),
-            None => request.build_unsigned(now, random),
-        }
-        .map_err(|err| ClientError::Credentials(format!("STS request: {err}")))?;
-        let answer = self
-            .io
-            .exchange(call.request, STS_TIMEOUT, MAX_STS_ANSWER)
+        let answer = call_cloud_api(self.io, &request, base)
             .await
             .map_err(|err| ClientError::Credentials(format!("STS at {}: {err}", request.host())))?;
         let keys = StsCredentials::parse(answer.status().as_u16(), answer.body())
@@ -702,6 +694,22 @@ impl<I: CredentialsIo> View<'_, I> {
             expires_at: keys.expired_time,
         })
     }
+}
+
+/// One Cloud API call (STS, KMS) over `io`: built at `io`'s clock, signed with `keys`
+/// (sent unsigned without), sent within [`STS_TIMEOUT`], its answer read whole (at most
+/// [`MAX_STS_ANSWER`] bytes). Never retried.
+pub async fn call_cloud_api<I: CredentialsIo>(
+    io: &I,
+    request: &CloudApiRequest,
+    keys: Option<&Credentials>,
+) -> Result<http::Response<Bytes>, BoxError> {
+    let (now, random) = (io.now(), io.random());
+    let call = match keys {
+        Some(keys) => request.build(keys, now, random),
+        None => request.build_unsigned(now, random),
+    }?;
+    io.exchange(call.request, STS_TIMEOUT, MAX_STS_ANSWER).await
 }
 
 #[cfg(test)]

@@ -48,7 +48,8 @@ pub use call::{
 };
 pub use copy::copy;
 pub use credentials::{
-    CredentialsIo, CredentialsProvider, Fetched, MAX_STS_ANSWER, STS_TIMEOUT, read_small_file,
+    CredentialsIo, CredentialsProvider, Fetched, MAX_STS_ANSWER, STS_TIMEOUT, call_cloud_api,
+    read_small_file,
 };
 pub use directory::{download_dir, upload_dir};
 #[cfg(feature = "crypto")]
