@@ -219,6 +219,10 @@ impl ConformanceClient for Blocking {
     fn custom_request(&self, op: &CustomRequest, upload: Upload) -> Outcome<http::Response<Bytes>> {
         self.0.send(op, body(upload)?).map_err(failure)
     }
+
+    fn credential_source(&self) -> Option<cos_blocking::CredentialSource> {
+        self.0.credential_source()
+    }
 }
 
 #[test]
@@ -328,4 +332,31 @@ fn run_transfer_check(name: &str) {
 
 mod transfers {
     cos_conformance::transfer_tests!(super::run_transfer_check);
+}
+
+struct Sourced;
+
+impl cos_conformance::credentials::CredentialClients for Sourced {
+    fn with_provider(
+        &self,
+        config: Config,
+        provider: cos_blocking::CredentialsProvider,
+    ) -> Box<dyn ConformanceClient> {
+        let client = Client::builder(config)
+            .credentials_provider(provider)
+            .proxy_from_env(false)
+            .build()
+            .unwrap();
+        Box::new(Blocking(client))
+    }
+}
+
+fn run_credential_check(name: &str) {
+    if let Err(err) = cos_conformance::credentials::run_credentials_check(&Sourced, name) {
+        panic!("{name}: {err}");
+    }
+}
+
+mod credentials {
+    cos_conformance::credential_tests!(super::run_credential_check);
 }

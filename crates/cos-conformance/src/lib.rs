@@ -29,6 +29,7 @@ macro_rules! ensure {
 }
 
 mod checks;
+pub mod credentials;
 mod fetch;
 pub mod process;
 mod timeouts;
@@ -250,6 +251,11 @@ pub trait ConformanceClient {
     fn presigned_url(&self, presign: &Presign) -> Outcome<String>;
     /// `send` of a [`CustomRequest`] with `body` as its payload.
     fn custom_request(&self, op: &CustomRequest, body: Upload) -> Outcome<http::Response<Bytes>>;
+
+    /// Which credential source supplied the client's keys, when the client drives one.
+    fn credential_source(&self) -> Option<cos_proto::provider::CredentialSource> {
+        None
+    }
 }
 
 /// Runs every check in order and returns each one's name and result (an `Err` holds a

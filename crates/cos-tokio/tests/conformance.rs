@@ -293,6 +293,10 @@ impl ConformanceClient for Adapter {
         let body = upload(body)?;
         self.run(self.client.send(op, body))
     }
+
+    fn credential_source(&self) -> Option<cos_tokio::CredentialSource> {
+        self.client.credential_source()
+    }
 }
 
 #[test]
@@ -431,4 +435,40 @@ fn run_transfer_check(name: &str) {
 
 mod transfers {
     cos_conformance::transfer_tests!(super::run_transfer_check);
+}
+
+struct Sourced(Arc<Runtime>);
+
+impl cos_conformance::credentials::CredentialClients for Sourced {
+    fn with_provider(
+        &self,
+        config: Config,
+        provider: cos_tokio::CredentialsProvider,
+    ) -> Box<dyn ConformanceClient> {
+        let client = Client::builder(config)
+            .credentials_provider(provider)
+            .proxy_from_env(false)
+            .build()
+            .expect("client");
+        Box::new(Adapter {
+            client,
+            runtime: Arc::clone(&self.0),
+        })
+    }
+}
+
+fn run_credential_check(name: &str) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let clients = Sourced(Arc::new(runtime));
+    if let Err(err) = cos_conformance::credentials::run_credentials_check(&clients, name) {
+        panic!("{name}: {err}");
+    }
+}
+
+mod credentials {
+    cos_conformance::credential_tests!(super::run_credential_check);
 }

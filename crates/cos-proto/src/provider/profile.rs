@@ -47,16 +47,17 @@ pub struct ProfileFile {
 }
 
 /// The files that may hold `profile`'s keys, in the order they are tried; `home` is the
-/// user's home directory (`None`: only the system file).
+/// user's home directory (`None`: only the system file), `system` the system-wide file
+/// (normally [`SYSTEM_FILE`]).
 ///
 /// ```
 /// use std::path::Path;
-/// use cos_proto::provider::profile::profile_files;
-/// let files = profile_files(Some(Path::new("/home/u")), "default");
+/// use cos_proto::provider::profile::{SYSTEM_FILE, profile_files};
+/// let files = profile_files(Some(Path::new("/home/u")), Path::new(SYSTEM_FILE), "default");
 /// assert_eq!(files[0].path, Path::new("/home/u/.tencentcloud/credentials"));
 /// assert_eq!(files[1].path, Path::new("/etc/tencentcloud/credentials"));
 /// ```
-pub fn profile_files(home: Option<&Path>, profile: &str) -> Vec<ProfileFile> {
+pub fn profile_files(home: Option<&Path>, system: &Path, profile: &str) -> Vec<ProfileFile> {
     let file = |format, path: PathBuf| ProfileFile { format, path };
     let mut files = Vec::new();
     if let Some(home) = home {
@@ -232,7 +233,7 @@ mod tests {
     fn file_order_and_hostile_profile_names() {
         let home = Path::new("/h");
         let paths = |profile| -> Vec<PathBuf> {
-            profile_files(Some(home), profile)
+            profile_files(Some(home), Path::new(SYSTEM_FILE), profile)
                 .into_iter()
                 .map(|f| f.path)
                 .collect()
@@ -248,7 +249,7 @@ mod tests {
         );
         assert_eq!(paths("prod").len(), 3);
         assert_eq!(paths("../../etc/passwd").len(), 2, "never a path");
-        assert_eq!(profile_files(None, "default").len(), 1);
+        assert_eq!(profile_files(None, Path::new("/s"), "default").len(), 1);
         let env = |value: Option<&'static str>| move |_: &str| value.map(str::to_owned);
         assert_eq!(profile_name(env(None)), "default");
         assert_eq!(profile_name(env(Some(" "))), "default");

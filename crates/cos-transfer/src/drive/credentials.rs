@@ -167,6 +167,7 @@ struct Settings {
     sts_http: bool,
     region: Option<String>,
     home: Option<PathBuf>,
+    system_file: Option<PathBuf>,
     variables: Option<Arc<BTreeMap<String, String>>>,
     profile: Option<String>,
     role_name: Option<String>,
@@ -182,6 +183,7 @@ impl fmt::Debug for Settings {
             .field("sts_endpoint", &self.sts_endpoint)
             .field("region", &self.region)
             .field("home", &self.home)
+            .field("system_file", &self.system_file)
             // Values may be secrets: names only.
             .field(
                 "variables",
@@ -302,6 +304,11 @@ impl CredentialsProvider {
     setting!(
         /// The home directory whose credential files are read (default: the user's).
         home_dir: home, impl Into<PathBuf>, Into::into
+    );
+    setting!(
+        /// The system-wide credential file (default
+        /// [`profile::SYSTEM_FILE`], `/etc/tencentcloud/credentials`).
+        system_file: system_file, impl Into<PathBuf>, Into::into
     );
     setting!(
         /// The profile to read (default: `TENCENTCLOUD_PROFILE`, else `default`).
@@ -515,7 +522,12 @@ impl<I: CredentialsIo> View<'_, I> {
         let (name, named) = self.profile_name();
         let home = self.home();
         let mut reasons = Vec::new();
-        for file in profile::profile_files(home.as_deref(), &name) {
+        let system = self
+            .settings
+            .system_file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(profile::SYSTEM_FILE));
+        for file in profile::profile_files(home.as_deref(), &system, &name) {
             let path = file.path.display();
             let text = match self.io.read_file(&file.path, profile::MAX_FILE_LEN).await {
                 Ok(Some(bytes)) => {
