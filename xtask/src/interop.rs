@@ -1,7 +1,8 @@
 //! `cargo xtask interop [ARGS]`: drives the emulator with the official Python SDK.
 //!
 //! 1. Creates a virtualenv under `<workspace>/target/interop-venv` (once) and installs the
-//!    pinned `cos-python-sdk-v5` into it (again only when the installed version differs).
+//!    pinned `cos-python-sdk-v5`, `tencentcloud-sdk-python-common` and
+//!    `tencentcloud-sdk-python-sts` into it (again only when an installed version differs).
 //! 2. Builds the `cos-emulator` binary.
 //! 3. Starts it on a free port (`--port 0`; the first line it prints is its endpoint) with
 //!    fixed test credentials and a fresh data directory.
@@ -15,7 +16,12 @@
 //! 6. Makes vectors with the SDK for the keywords beyond the seed vectors and checks them
 //!    with the vectors runner (`interop/sdk_vectors.py`, see `interop_vectors`; skipped
 //!    with `--only`/`--list` unless the filter names `vectors`).
-//! 7. Always stops the emulator, and exits with the result of every step, after printing
+//! 7. Gets temporary keys from the emulator's STS with the official Cloud API SDK
+//!    (`interop/sts_assume_role.py`: `StsClient.AssumeRole` over plain HTTP, and its
+//!    error, chained and unsigned calls), then cos-rs PUTs and GETs an object with those
+//!    keys (see `interop_sts`; skipped with `--only`/`--list` unless the filter names
+//!    `sts`).
+//! 8. Always stops the emulator, and exits with the result of every step, after printing
 //!    `interop: N passed, M failed` (the counts of all steps).
 //!
 //! Only std: no new dependencies.
@@ -31,8 +37,13 @@ use std::time::{Duration, Instant};
 
 /// The SDK release the golden vectors were made with.
 pub const SDK_REQUIREMENT: &str = "cos-python-sdk-v5==1.9.44";
-const SDK_DISTRIBUTION: &str = "cos-python-sdk-v5";
-const SDK_VERSION: &str = "1.9.44";
+/// Every distribution the venv needs and its pinned version: the COS SDK, and the Cloud
+/// API SDK the `cloud-api` vectors were made with (its common package and STS).
+const PINNED: [(&str, &str); 3] = [
+    ("cos-python-sdk-v5", "1.9.44"),
+    ("tencentcloud-sdk-python-common", "3.1.195"),
+    ("tencentcloud-sdk-python-sts", "3.0.1459"),
+];
 /// Credentials the emulator accepts and the script signs with.
 pub const SECRET_ID: &str = "AKIDcosrsinterop0000000000000000000";
 /// See [`SECRET_ID`].
@@ -107,6 +118,15 @@ fn run_inner(root: &Path, script_args: &[String]) -> Result<Outcome, String> {
         let _ = fs::remove_dir_all(&dir);
         result = match (result, encryption) {
             (Ok(seeds), Ok(encryption)) => Ok(seeds.merge(encryption)),
+            (Err(why), _) | (_, Err(why)) => Err(why),
+        };
+    }
+    if runs_step(script_args, "sts") {
+        let dir = target.join("interop-sts");
+        let sts = sts_steps(root, &python, &emulator.endpoint, &dir);
+        let _ = fs::remove_dir_all(&dir);
+        result = match (result, sts) {
+            (Ok(earlier), Ok(sts)) => Ok(earlier.merge(sts)),
             (Err(why), _) | (_, Err(why)) => Err(why),
         };
     }
@@ -197,6 +217,27 @@ fn encryption_steps(
     Ok(written.merge(rust).merge(read))
 }
 
+/// The Cloud API SDK asks the emulator's STS for temporary keys, then cos-rs uses them on
+/// COS: two steps, one count.
+fn sts_steps(root: &Path, python: &Path, endpoint: &str, dir: &Path) -> Result<Outcome, String> {
+    let _ = fs::remove_dir_all(dir);
+    fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let script = root.join("interop").join("sts_assume_role.py");
+    let keys = dir.join("keys.json");
+    println!("==> interop: {}", script.display());
+    let args = ["--out".to_owned(), keys.display().to_string()];
+    let python_side = run_script(python, &script, endpoint, &args)?;
+    println!("==> interop: cos-rs uses the temporary keys on COS");
+    let rust = crate::interop_sts::run(endpoint, &keys);
+    println!("{} passed, {} failed", rust.passed, rust.failed);
+    let rust = Outcome {
+        counts: Some((rust.passed, rust.failed)),
+        status: "cos-rs with STS keys".to_owned(),
+        success: rust.failed == 0,
+    };
+    Ok(python_side.merge(rust))
+}
+
 /// `CARGO_TARGET_DIR` (relative to the workspace root when relative), else `target/`.
 pub(crate) fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
@@ -224,23 +265,44 @@ fn venv_python(venv: &Path) -> PathBuf {
     }
 }
 
-/// The installed SDK version, if the venv has one.
-fn installed_sdk(python: &Path) -> Option<String> {
+/// The installed version of each [`PINNED`] distribution (`None` when missing), if the
+/// venv's Python runs.
+fn installed_versions(python: &Path) -> Option<Vec<Option<String>>> {
+    let names: Vec<String> = PINNED.iter().map(|(name, _)| format!("{name:?}")).collect();
+    let script = format!(
+        "import importlib.metadata as m\n\
+         for name in [{}]:\n    \
+         try: print(m.version(name))\n    \
+         except m.PackageNotFoundError: print('-')",
+        names.join(", ")
+    );
     let output = Command::new(python)
-        .args([
-            "-c",
-            "import importlib.metadata as m; print(m.version('cos-python-sdk-v5'))",
-        ])
+        .args(["-c", &script])
         .stderr(Stdio::null())
         .output()
         .ok()?;
     if !output.status.success() {
         return None;
     }
-    Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    let text = String::from_utf8_lossy(&output.stdout);
+    let versions: Vec<Option<String>> = text
+        .lines()
+        .map(|l| Some(l.trim().to_owned()).filter(|v| v != "-"))
+        .collect();
+    (versions.len() == PINNED.len()).then_some(versions)
 }
 
-/// Creates the venv if missing and installs the pinned SDK unless it is there already.
+/// Whether every pinned distribution is installed at its version.
+fn pinned_installed(python: &Path) -> bool {
+    installed_versions(python).is_some_and(|versions| {
+        versions
+            .iter()
+            .zip(PINNED)
+            .all(|(found, (_, want))| found.as_deref() == Some(want))
+    })
+}
+
+/// Creates the venv if missing and installs the pinned SDKs unless they are there already.
 pub(crate) fn ensure_venv(venv: &Path) -> Result<PathBuf, String> {
     let python = venv_python(venv);
     if !python.exists() {
@@ -258,10 +320,14 @@ pub(crate) fn ensure_venv(venv: &Path) -> Result<PathBuf, String> {
             ));
         }
     }
-    if installed_sdk(&python).as_deref() == Some(SDK_VERSION) {
+    if pinned_installed(&python) {
         return Ok(python);
     }
-    println!("==> interop: pip install {SDK_REQUIREMENT}");
+    let requirements: Vec<String> = PINNED
+        .iter()
+        .map(|(name, version)| format!("{name}=={version}"))
+        .collect();
+    println!("==> interop: pip install {}", requirements.join(" "));
     let status = Command::new(&python)
         .args([
             "-m",
@@ -270,18 +336,24 @@ pub(crate) fn ensure_venv(venv: &Path) -> Result<PathBuf, String> {
             "--quiet",
             "--disable-pip-version-check",
             "--no-input",
-            SDK_REQUIREMENT,
         ])
+        .args(&requirements)
         .status()
         .map_err(|e| format!("pip install: {e}"))?;
     if !status.success() {
-        return Err(format!("pip install {SDK_REQUIREMENT} failed ({status})"));
+        return Err(format!(
+            "pip install {} failed ({status})",
+            requirements.join(" ")
+        ));
     }
-    match installed_sdk(&python) {
-        Some(version) if version == SDK_VERSION => Ok(python),
-        other => Err(format!(
-            "{SDK_DISTRIBUTION} {SDK_VERSION} not importable after pip install (found {other:?})"
-        )),
+    if pinned_installed(&python) {
+        Ok(python)
+    } else {
+        Err(format!(
+            "{} not importable after pip install (found {:?})",
+            requirements.join(" "),
+            installed_versions(&python)
+        ))
     }
 }
 
@@ -461,6 +533,9 @@ fn run_script(
         .args(script_args)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("PYTHONIOENCODING", "utf-8")
+        // The emulator is on loopback: never through a proxy from the environment.
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env("no_proxy", "127.0.0.1,localhost")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()
@@ -499,6 +574,9 @@ mod tests {
         assert!(!runs_encryption(&args(&["--list"])));
         assert!(runs_step(&args(&["--only", "vectors"]), "vectors"));
         assert!(!runs_step(&args(&["--only", "put_object"]), "vectors"));
+        assert!(runs_step(&args(&["--only", "sts"]), "sts"));
+        assert!(runs_step(&args(&[]), "sts"));
+        assert!(!runs_step(&args(&["--list"]), "sts"));
     }
 
     #[test]

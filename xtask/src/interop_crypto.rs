@@ -34,7 +34,7 @@ pub(crate) struct Counts {
 }
 
 impl Counts {
-    fn check(&mut self, name: &str, result: Result<(), String>) {
+    pub(crate) fn check(&mut self, name: &str, result: Result<(), String>) {
         match result {
             Ok(()) => {
                 self.passed += 1;

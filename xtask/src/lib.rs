@@ -11,6 +11,7 @@ pub mod ci;
 pub mod fuzz;
 pub mod interop;
 mod interop_crypto;
+mod interop_sts;
 mod interop_vectors;
 pub mod readme;
 pub mod vectors;

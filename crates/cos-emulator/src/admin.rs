@@ -11,7 +11,9 @@
 //! | `DELETE /-/emulator/faults/N` | removes rule N |
 //! | `POST /-/emulator/seed` with `{"seed":N}` | restarts the fault generator |
 //! | `POST /-/emulator/clock` with `{"offset_secs":N}` | shifts the clock |
-//! | `POST /-/emulator/reset` | deletes all data, recreates configured buckets, clears faults |
+//! | `POST /-/emulator/reset` | deletes all data, recreates configured buckets, clears faults, forgets temporary keys and counters |
+//! | `GET /-/emulator/cloud-api` | `{"calls":{"<Action>":N,…},"metadata_requests":N}`: Cloud API calls received per action, metadata requests |
+//! | `POST /-/emulator/cloud-api/expire-keys` | every temporary key issued so far expires now: `{"expired":N}` (N were still valid) |
 //! | `POST /-/emulator/shutdown` | stops the server |
 
 use http::{Method, Response, StatusCode};
@@ -115,6 +117,17 @@ pub(crate) async fn handle(
             }
             Err(response) => response,
         },
+        (&Method::GET, "/cloud-api") => json_response(
+            StatusCode::OK,
+            &json!({
+                "calls": app.cloud.all_calls(),
+                "metadata_requests": app.cloud.metadata_requests(),
+            }),
+        ),
+        (&Method::POST, "/cloud-api/expire-keys") => {
+            let expired = app.cloud.keys.expire_all(app.now());
+            json_response(StatusCode::OK, &json!({ "expired": expired }))
+        }
         (&Method::POST, "/reset") => match app.reset() {
             Ok(()) => json_response(StatusCode::OK, &json!({ "reset": true })),
             Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.message),

@@ -11,6 +11,7 @@ use cos_proto::Credentials;
 use cos_proto::encode::sign_encode;
 use cos_proto::sign::{self, Authorization, SECURITY_TOKEN_HEADER, SigningParts};
 
+use crate::cloud_api::keys::Check;
 use crate::context::App;
 use crate::errors::{CosError, ErrorCode};
 
@@ -90,7 +91,19 @@ pub(crate) fn authenticate(
         return Ok(Principal::Anonymous);
     };
     let auth = Authorization::parse(&text).ok_or_else(malformed_authorization)?;
-    let credentials = find_credentials(&app.settings.credentials, &auth.secret_id)?;
+    let sent_token = parts
+        .headers
+        .get(SECURITY_TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| {
+            signing
+                .params
+                .iter()
+                .find(|(n, _)| n == SECURITY_TOKEN_HEADER)
+                .map(|(_, v)| v.clone())
+        });
+    let secret_key = secret_key(app, &auth.secret_id, sent_token.as_deref(), now)?;
     if now > auth.key_time.end || auth.key_time.start > auth.key_time.end {
         return Err(CosError::with_message(
             ErrorCode::AccessDenied,
@@ -99,26 +112,6 @@ pub(crate) fn authenticate(
     }
     if auth.key_time.start > now {
         return Err(CosError::new(ErrorCode::RequestTimeTooSkewed));
-    }
-    if let Some(expected) = credentials.token() {
-        let sent = parts
-            .headers
-            .get(SECURITY_TOKEN_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .or_else(|| {
-                signing
-                    .params
-                    .iter()
-                    .find(|(n, _)| n == SECURITY_TOKEN_HEADER)
-                    .map(|(_, v)| v.clone())
-            });
-        if sent.as_deref() != Some(expected) {
-            return Err(CosError::with_message(
-                ErrorCode::AccessDenied,
-                "The security token you provided is invalid.",
-            ));
-        }
     }
 
     let header_names = names(&auth.header_list);
@@ -157,11 +150,7 @@ pub(crate) fn authenticate(
     for path in &paths {
         let canonical = sign::canonicalize(&signing.method, path, &params, &headers);
         if canonical.header_list == auth.header_list && canonical.param_list == auth.param_list {
-            let expected = sign::signature(
-                credentials.secret_key(),
-                auth.key_time,
-                &canonical.http_string,
-            );
+            let expected = sign::signature(&secret_key, auth.key_time, &canonical.http_string);
             if constant_time_eq(expected.as_bytes(), auth.signature.as_bytes()) {
                 return Ok(Principal::Signed(auth.secret_id));
             }
@@ -180,13 +169,40 @@ pub(crate) fn authenticate(
     Err(error)
 }
 
-fn find_credentials<'a>(
-    all: &'a [Credentials],
+/// The secret key of `secret_id`, if the request may use it: configured credentials
+/// (with their token, if they have one: else `403 AccessDenied`), or a temporary key
+/// issued by STS or the metadata endpoint (with its token, else `403
+/// InvalidAccessKeyId`; past its expiry `400 ExpiredToken`).
+fn secret_key(
+    app: &App,
     secret_id: &str,
-) -> Result<&'a Credentials, CosError> {
-    all.iter()
-        .find(|c| c.secret_id() == secret_id)
-        .ok_or_else(|| CosError::new(ErrorCode::InvalidAccessKeyId))
+    sent_token: Option<&str>,
+    now: u64,
+) -> Result<String, CosError> {
+    if let Some(credentials) = find_credentials(&app.settings.credentials, secret_id) {
+        if let Some(expected) = credentials.token()
+            && sent_token != Some(expected)
+        {
+            return Err(CosError::with_message(
+                ErrorCode::AccessDenied,
+                "The security token you provided is invalid.",
+            ));
+        }
+        return Ok(credentials.secret_key().to_owned());
+    }
+    match app.cloud.keys.check(secret_id, sent_token, now) {
+        Check::Valid(key) => Ok(key),
+        Check::Expired => Err(CosError::new(ErrorCode::ExpiredToken)),
+        Check::WrongToken => Err(CosError::with_message(
+            ErrorCode::InvalidAccessKeyId,
+            "The temporary key needs the x-cos-security-token it was issued with.",
+        )),
+        Check::Unknown => Err(CosError::new(ErrorCode::InvalidAccessKeyId)),
+    }
+}
+
+fn find_credentials<'a>(all: &'a [Credentials], secret_id: &str) -> Option<&'a Credentials> {
+    all.iter().find(|c| c.secret_id() == secret_id)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

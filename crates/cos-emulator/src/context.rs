@@ -12,6 +12,7 @@ use http::{HeaderName, HeaderValue, Method, Response, StatusCode};
 use hyper::body::Incoming;
 
 use crate::body::{Abort, Cut, RequestBody, ResponseBody};
+use crate::cloud_api::{self, CloudSettings, CloudState, metadata};
 use crate::errors::CosError;
 use crate::faults::{FaultAction, Faults};
 use crate::server::ConnControl;
@@ -53,6 +54,8 @@ pub(crate) struct App {
     pub(crate) settings: Settings,
     pub(crate) store: Store,
     pub(crate) faults: Faults,
+    /// Temporary keys, KMS and the Cloud API counters.
+    pub(crate) cloud: CloudState,
     clock: Clock,
     clock_offset: AtomicI64,
     request_counter: AtomicU64,
@@ -72,9 +75,17 @@ impl std::fmt::Debug for App {
 
 impl App {
     /// Builds the state.
-    pub(crate) fn new(settings: Settings, store: Store, faults: Faults, clock: Clock) -> Self {
+    pub(crate) fn new(
+        settings: Settings,
+        cloud: CloudSettings,
+        store: Store,
+        faults: Faults,
+        clock: Clock,
+    ) -> Self {
         let instance = crate::faults::splitmix64(u64::from(std::process::id()) ^ clock());
+        let kms_master = cloud_api::kms::master_secret(&settings.credentials);
         Self {
+            cloud: CloudState::new(cloud, instance, kms_master),
             settings,
             store,
             faults,
@@ -97,8 +108,10 @@ impl App {
         self.shutdown.notified().await;
     }
 
-    /// Deletes all data, recreates the configured buckets, clears the fault plan.
+    /// Deletes all data, recreates the configured buckets, clears the fault plan, forgets
+    /// the temporary keys and the Cloud API counters.
     pub(crate) fn reset(&self) -> Result<(), CosError> {
+        self.cloud.reset();
         self.faults.clear();
         self.faults.set_seed(self.settings.fault_seed);
         self.store.reset(&self.settings.buckets, self.now())
@@ -230,13 +243,13 @@ impl App {
                 hold = Some(Duration::from_millis(millis).min(Duration::from_secs(3600)));
             }
             Some(FaultAction::LoseAnswer) => {
-                router::route(&self, &parts, &mut body, &resource, &request_id).await;
+                self.route(&parts, &mut body, &resource, &request_id).await;
                 conn.reset.store(true, Ordering::SeqCst);
                 return Err(Abort("the answer was lost by a fault"));
             }
             _ => {}
         }
-        let response = router::route(&self, &parts, &mut body, &resource, &request_id).await;
+        let response = self.route(&parts, &mut body, &resource, &request_id).await;
         body.drain(DRAIN_LIMIT, Duration::from_secs(2)).await;
         let response = reshape_response(response, &decision.modifiers);
         let response = match cut {
@@ -247,6 +260,26 @@ impl App {
             tokio::time::sleep(hold).await;
         }
         Ok(finish(response, &request_id))
+    }
+}
+
+impl App {
+    /// Serves a request that passed the fault plan: the metadata endpoint, a Cloud API
+    /// call, or COS.
+    async fn route(
+        &self,
+        parts: &http::request::Parts,
+        body: &mut RequestBody,
+        resource: &str,
+        request_id: &str,
+    ) -> Response<ResponseBody> {
+        if metadata::is_metadata(parts) {
+            metadata::handle(self, parts)
+        } else if cloud_api::is_cloud_api(parts) {
+            cloud_api::handle(self, parts, body).await
+        } else {
+            router::route(self, parts, body, resource, request_id).await
+        }
     }
 }
 

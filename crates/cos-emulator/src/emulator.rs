@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cos_proto::Credentials;
 
+use crate::cloud_api::CloudSettings;
 use crate::context::{App, Settings};
 use crate::faults::Faults;
 use crate::store::Store;
@@ -66,6 +67,7 @@ pub struct EmulatorConfig {
     restore_delay: Duration,
     region: String,
     worker_threads: usize,
+    cloud: CloudSettings,
 }
 
 impl std::fmt::Debug for EmulatorConfig {
@@ -83,6 +85,13 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("max_object_size", &self.max_object_size)
             .field("restore_delay", &self.restore_delay)
             .field("region", &self.region)
+            .field("cvm_role", &self.cloud.cvm_role)
+            .field("sts_max_duration", &self.cloud.sts_max_duration)
+            .field(
+                "web_identity_token",
+                &self.cloud.web_identity_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("kms_keys", &self.cloud.kms_keys)
             .finish()
     }
 }
@@ -113,6 +122,7 @@ impl EmulatorConfig {
             restore_delay: DEFAULT_RESTORE_DELAY,
             region: "ap-guangzhou".to_owned(),
             worker_threads: 2,
+            cloud: CloudSettings::default(),
         }
     }
 
@@ -198,6 +208,39 @@ impl EmulatorConfig {
     /// The region HEAD Bucket and GET Service report.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = region.into();
+        self
+    }
+
+    /// Serves a CVM role on the metadata endpoint
+    /// (`GET /latest/meta-data/cam/security-credentials/` answers `name`, and
+    /// `…/security-credentials/<name>` issues temporary keys). Without a role both are
+    /// `404`, as on an instance without one.
+    pub fn cvm_role(mut self, name: impl Into<String>) -> Self {
+        self.cloud.cvm_role = Some(name.into()).filter(|n| !n.is_empty());
+        self
+    }
+
+    /// Caps the lifetime of the temporary keys STS and the metadata endpoint issue
+    /// (default 12 hours, STS's own maximum; whole seconds, at least one). A test that
+    /// wants keys to expire soon sets a short cap, or moves the clock with
+    /// [`Emulator::set_clock_offset`].
+    pub fn sts_max_duration(mut self, max: Duration) -> Self {
+        self.cloud.sts_max_duration = max.as_secs().max(1);
+        self
+    }
+
+    /// Makes `AssumeRoleWithWebIdentity` accept only this `WebIdentityToken` (others are
+    /// `InvalidParameter.WebIdentityTokenError`); by default any non-empty token passes.
+    pub fn web_identity_token(mut self, token: impl Into<String>) -> Self {
+        self.cloud.web_identity_token = Some(token.into());
+        self
+    }
+
+    /// Declares a KMS master key (call again for more). Once one is declared, only the
+    /// declared keys exist (others are `ResourceUnavailable.CmkNotFound`); by default
+    /// every `KeyId` exists.
+    pub fn kms_key(mut self, key_id: impl Into<String>) -> Self {
+        self.cloud.kms_keys.push(key_id.into());
         self
     }
 
@@ -294,6 +337,7 @@ impl Emulator {
         };
         let app = Arc::new(App::new(
             settings,
+            config.cloud.clone(),
             store,
             Faults::new(config.fault_seed),
             clock,
@@ -372,8 +416,29 @@ impl Emulator {
         self.app.set_clock_offset(secs);
     }
 
-    /// Deletes every object, upload and bucket, recreates the configured buckets, and
-    /// clears the fault plan (its generator restarts from the configured seed).
+    /// How many Cloud API calls of `action` (`"AssumeRole"`, `"Decrypt"`, …) the emulator
+    /// received, whether they succeeded or not, since the start or the last
+    /// [`Emulator::reset`].
+    pub fn cloud_api_calls(&self, action: &str) -> u64 {
+        self.app.cloud.calls(action)
+    }
+
+    /// How many requests the metadata endpoint (`/latest/…`) received since the start or
+    /// the last [`Emulator::reset`].
+    pub fn metadata_requests(&self) -> u64 {
+        self.app.cloud.metadata_requests()
+    }
+
+    /// Makes every temporary key issued so far expire now (COS then answers
+    /// `400 ExpiredToken`, the Cloud API `AuthFailure.TokenFailure`); returns how many
+    /// were still valid.
+    pub fn expire_temporary_keys(&self) -> usize {
+        self.app.cloud.keys.expire_all(self.app.now())
+    }
+
+    /// Deletes every object, upload and bucket, recreates the configured buckets,
+    /// clears the fault plan (its generator restarts from the configured seed), and
+    /// forgets the temporary keys issued and the Cloud API and metadata counters.
     pub fn reset(&self) -> Result<(), EmulatorError> {
         self.app
             .reset()

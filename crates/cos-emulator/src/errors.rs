@@ -17,6 +17,7 @@ pub(crate) enum ErrorCode {
     BucketNotEmpty,
     EntityTooLarge,
     EntityTooSmall,
+    ExpiredToken,
     FileAlreadyExists,
     IncompleteBody,
     InternalError,
@@ -62,6 +63,7 @@ impl ErrorCode {
             Self::BucketNotEmpty => "BucketNotEmpty",
             Self::EntityTooLarge => "EntityTooLarge",
             Self::EntityTooSmall => "EntityTooSmall",
+            Self::ExpiredToken => "ExpiredToken",
             Self::FileAlreadyExists => "FileAlreadyExists",
             Self::IncompleteBody => "IncompleteBody",
             Self::InternalError => "InternalError",
@@ -103,6 +105,7 @@ impl ErrorCode {
             Self::BadDigest
             | Self::EntityTooLarge
             | Self::EntityTooSmall
+            | Self::ExpiredToken
             | Self::IncompleteBody
             | Self::InvalidArgument
             | Self::InvalidBucketName
@@ -153,6 +156,7 @@ impl ErrorCode {
             }
             Self::BucketNotEmpty => "The bucket you tried to delete is not empty.",
             Self::EntityTooLarge => "Your proposed upload exceeds the maximum allowed object size.",
+            Self::ExpiredToken => "The provided token has expired.",
             Self::EntityTooSmall => {
                 "Your proposed upload is smaller than the minimum allowed object size."
             }

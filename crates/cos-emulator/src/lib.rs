@@ -29,6 +29,17 @@
 //!   part has one), head and get; `x-cos-request-id` on every response.
 //! * **Storage** — in memory, or under a data directory with atomic writes (a killed
 //!   emulator never serves a torn object).
+//! * **Tencent Cloud** — on the same port, a request with an `X-TC-Action` header is a
+//!   Cloud API 3.0 call: `TC3-HMAC-SHA256` signatures, `X-TC-Timestamp` skew (five
+//!   minutes) and `X-TC-Token` checked, answers and errors as the Cloud API's JSON. STS
+//!   (`AssumeRole`, `AssumeRoleWithWebIdentity` — unsigned accepted —,
+//!   `GetFederationToken`) issues temporary keys that COS and the Cloud API accept with
+//!   their token until `ExpiredTime` on the emulator clock (then COS answers
+//!   `400 ExpiredToken`); [`EmulatorConfig::sts_max_duration`] caps their lifetime. KMS
+//!   (`GenerateDataKey`, `Encrypt`, `Decrypt`) seals under emulator-made master keys, the
+//!   encryption context bound. `GET /latest/meta-data/cam/security-credentials/[<role>]`
+//!   is a CVM's metadata endpoint for [`EmulatorConfig::cvm_role`].
+//!   [`Emulator::cloud_api_calls`] and [`Emulator::metadata_requests`] count the calls.
 //! * **Faults** — per test through [`Emulator::faults`], or through the admin endpoint
 //!   `/-/emulator/faults` for the binary: statuses, connection resets, truncated bodies,
 //!   latency, errors inside a 200; deterministic given a seed.
@@ -55,7 +66,8 @@
 //!   everything, and anonymous requests may only read objects with a public ACL (unless
 //!   anonymous mode is on).
 //! * A signature whose window starts in the future is `403 RequestTimeTooSkewed`; a
-//!   missing or wrong STS token is `403 AccessDenied`. Signatures are checked over exactly
+//!   missing or wrong token of configured credentials is `403 AccessDenied`, of an issued
+//!   temporary key `403 InvalidAccessKeyId`. Signatures are checked over exactly
 //!   the headers and parameters the `Authorization` lists; for path-style requests the
 //!   signed path may include the `/<bucket>` prefix or not.
 //! * Where COS's documentation is silent the emulator follows RFC 9110 for ranges: an
@@ -85,6 +97,13 @@
 //!   `WHERE`, nested) are `400 UnsupportedSqlStructure`. GZIP and BZIP2 objects are decompressed in memory first, to
 //!   at most 256 MiB (more is `400 InvalidArgument`); data that does not decompress with
 //!   the requested `CompressionType` is `400 TruncatedInput`, S3 Select's code for it.
+//! * The Cloud API side has no CAM: any valid signature may call any action, every
+//!   well-formed role ARN names an assumable role, policies are accepted and ignored. Only
+//!   signatures over `SignedHeaders=content-type;host` (what every official SDK signs) are
+//!   checked. KMS blobs are the emulator's own format (Base64, opaque, authenticated), and
+//!   every `KeyId` exists unless [`EmulatorConfig::kms_key`] declares some. Faults apply
+//!   to Cloud API and metadata requests as to COS ones (a status fault answers COS XML,
+//!   as a gateway's error page would be something other than the Cloud API's JSON).
 //! * ETags are MD5s (multipart: MD5 of the part MD5s, `-N`); version and upload ids are
 //!   derived from a counter, request ids from the clock and a counter. The `Date` header
 //!   follows the system clock, everything else the emulator clock.
@@ -94,6 +113,7 @@
 mod admin;
 mod auth;
 mod body;
+mod cloud_api;
 mod context;
 mod emulator;
 mod errors;

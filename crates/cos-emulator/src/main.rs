@@ -28,7 +28,19 @@ OPTIONS:
     --no-auto-create         Unknown buckets are 404 NoSuchBucket (default: created)
     --fault-seed <N>         Seed of the fault generator (default 0)
     --min-part-size <BYTES>  Smallest non-final multipart part (default 1048576)
+    --cvm-role <NAME>        Serve this CVM role on the metadata endpoint
+                             (/latest/meta-data/cam/security-credentials/)
+    --sts-max-duration <SECS>
+                             Longest lifetime of issued temporary keys (default 43200)
+    --web-identity-token <TOKEN>
+                             The only token AssumeRoleWithWebIdentity accepts
+                             (default: any non-empty token)
+    --kms-key <KEY_ID>       A KMS key that exists (repeatable; default: every key id)
     -h, --help               Show this help
+
+The same port serves the Cloud API (a request with an X-TC-Action header: STS
+AssumeRole, AssumeRoleWithWebIdentity, GetFederationToken; KMS GenerateDataKey,
+Encrypt, Decrypt) and the CVM metadata endpoint (/latest/...).
 
 The first line printed is the endpoint, e.g. `http://127.0.0.1:9000`. Faults and
 resets go through the admin endpoint, e.g.
@@ -70,6 +82,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
             "--min-part-size" => {
                 config = config.min_part_size(number(&value(&mut args, &arg)?, &arg)?);
             }
+            "--cvm-role" => config = config.cvm_role(value(&mut args, &arg)?),
+            "--sts-max-duration" => {
+                let secs: u64 = number(&value(&mut args, &arg)?, &arg)?;
+                config = config.sts_max_duration(std::time::Duration::from_secs(secs));
+            }
+            "--web-identity-token" => config = config.web_identity_token(value(&mut args, &arg)?),
+            "--kms-key" => config = config.kms_key(value(&mut args, &arg)?),
             other => return Err(format!("unknown option {other:?} (see --help)")),
         }
     }
