@@ -20,6 +20,7 @@ use cos_proto::cloud_api::sts::{
 use cos_proto::cloud_api::tc3::{self, Tc3Input};
 use cos_proto::cloud_api::{CloudApiError, CloudApiRequest, CloudMethod};
 use cos_proto::presign::Presign;
+use proptest::strategy::Strategy;
 
 const ROLE_ARN: &str = "qcs::cam::uin/100000000001:roleName/uploader";
 const KEY_ID: &str = "23e80852-1e38-11e9-b129-5cb9019b4b01";
@@ -664,4 +665,57 @@ fn counters_are_kept_per_action_shown_by_the_admin_endpoint_and_reset() {
     emulator.reset().expect("reset");
     assert_eq!(emulator.cloud_api_calls("AssumeRole"), 0);
     assert_eq!(emulator.metadata_requests(), 0);
+}
+
+#[test]
+fn metadata_answers_through_a_proxy_for_metadata_tencentyun_com() {
+    let emulator = start(EmulatorConfig::new().cvm_role("CVM_QcsRole"));
+    let request = "GET http://metadata.tencentyun.com/latest/meta-data/cam/security-credentials/ \
+                   HTTP/1.1\r\nHost: metadata.tencentyun.com\r\nConnection: close\r\n\r\n";
+    let raw = exchange(emulator.addr(), request.as_bytes()).expect("exchange");
+    assert_eq!((raw.status, raw.text().as_str()), (200, "CVM_QcsRole"));
+    let raw = metadata_get(&emulator, "/latest/meta-data/cam/security-credentials/");
+    assert_eq!(raw.text(), "CVM_QcsRole");
+    let post = format!(
+        "POST {CREDENTIALS_PATH} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        emulator.authority()
+    );
+    let raw = exchange(emulator.addr(), post.as_bytes()).expect("exchange");
+    assert_eq!(raw.status, 405);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Whatever a correctly signed call carries in its body, action and version, the
+    /// answer is a Cloud API document (an error or keys), and the server stays up.
+    #[test]
+    fn any_signed_body_gets_a_cloud_api_answer(
+        body in proptest::prop_oneof![
+            proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256),
+            "\\{(\"[A-Za-z]{1,16}\": (\"[ -~]{0,24}\"|-?[0-9]{1,22}|null|true|\\[\\]|\\{\\}), ){0,6}\"RoleArn\": \"[ -~]{0,40}\"\\}"
+                .prop_map(String::into_bytes),
+        ],
+        action in proptest::prop_oneof![
+            proptest::strategy::Just("AssumeRole".to_owned()),
+            proptest::strategy::Just("Decrypt".to_owned()),
+            proptest::strategy::Just("GetFederationToken".to_owned()),
+            "[A-Za-z]{0,12}",
+        ],
+        kms_scope in proptest::prelude::any::<bool>(),
+    ) {
+        use proptest::prelude::*;
+        let emulator = emulator();
+        let (service, version) = if kms_scope { ("kms", "2019-01-18") } else { ("sts", "2018-08-13") };
+        let raw = raw_post(&emulator, service, &action, version, &body);
+        prop_assert_eq!(raw.status, 200);
+        prop_assert_eq!(raw.header("content-type"), Some("application/json"));
+        let parsed = parse_response(raw.status, &raw.body);
+        prop_assert!(
+            !matches!(parsed, Err(CloudApiError::Malformed(_))),
+            "{}",
+            raw.text()
+        );
+        common::assert_alive(&emulator);
+    }
 }
