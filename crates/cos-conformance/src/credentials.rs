@@ -29,7 +29,7 @@ pub trait CredentialClients: Sync {
         &self,
         config: Config,
         provider: CredentialsProvider,
-    ) -> Box<dyn ConformanceClient>;
+    ) -> Box<dyn ConformanceClient + Send + Sync>;
 }
 
 /// The names of every credential check, in order.
@@ -105,7 +105,8 @@ fn emulator_config(name: &str) -> EmulatorConfig {
 }
 
 /// One check's emulator and scratch directory.
-pub struct Scene {
+#[derive(Debug)]
+struct Scene {
     emulator: Emulator,
     scratch: PathBuf,
 }
@@ -305,7 +306,7 @@ fn one_sts_request_for_concurrent_calls(
 ) -> Result<(), String> {
     let client = clients.with_provider(scene.config(), assume_role(scene));
     let results: Vec<Result<(), String>> = std::thread::scope(|threads| {
-        let client = client.as_ref();
+        let client: &(dyn ConformanceClient + Send + Sync) = &*client;
         let handles: Vec<_> = (0..16)
             .map(|i| threads.spawn(move || round_trip(client, &format!("concurrent/{i}.txt"))))
             .collect();

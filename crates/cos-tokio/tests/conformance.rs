@@ -444,7 +444,7 @@ impl cos_conformance::credentials::CredentialClients for Sourced {
         &self,
         config: Config,
         provider: cos_tokio::CredentialsProvider,
-    ) -> Box<dyn ConformanceClient> {
+    ) -> Box<dyn ConformanceClient + Send + Sync> {
         let client = Client::builder(config)
             .credentials_provider(provider)
             .proxy_from_env(false)

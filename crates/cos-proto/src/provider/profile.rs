@@ -66,10 +66,7 @@ pub fn profile_files(home: Option<&Path>, system: &Path, profile: &str) -> Vec<P
             home.join(".tencentcloud").join("credentials"),
         ));
     }
-    files.push(file(
-        ProfileFormat::TencentCloud,
-        PathBuf::from(SYSTEM_FILE),
-    ));
+    files.push(file(ProfileFormat::TencentCloud, system.to_owned()));
     if let Some(home) = home {
         // A profile name is a file name here: never a path.
         if is_plain_name(profile) {
