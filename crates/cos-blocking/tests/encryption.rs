@@ -520,3 +520,55 @@ fn a_ranged_read_answered_with_other_bytes_is_an_error() {
         }
     }
 }
+
+#[test]
+fn a_kms_master_key_wraps_through_the_emulators_kms() {
+    let (emulator, client) = start();
+    let plain = data(1000);
+    let kms = |matdesc: &str| {
+        client
+            .kms_master_key("kms-cmk-1", "ap-guangzhou")
+            .endpoint(emulator.authority(), true)
+            .matdesc(matdesc)
+            .unwrap()
+    };
+    for (format, matdesc) in [
+        (Format::GoCompatible, "{}"),
+        (Format::GoCompatible, r#"{"b":"2","a":"1"}"#),
+        (Format::V2, r#"{"app":"billing"}"#),
+    ] {
+        let secure = EncryptionClient::new(client.clone(), Arc::new(kms(matdesc)), format);
+        let key = format!("kms/{format:?}-{}", matdesc.len());
+        let put = PutObject::new(&key, Some(plain.len() as u64));
+        secure.put_object(&put, plain.clone()).unwrap();
+        let info = secure.head_object(&HeadObject::new(&key)).unwrap();
+        let header = |name: &str| {
+            info.headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert_eq!(
+            header("x-cos-meta-client-side-encryption-wrap-alg").as_deref(),
+            Some("KMS/TencentCloud")
+        );
+        assert_eq!(read_all(&secure, &GetObject::new(&key)).unwrap(), plain);
+        let get = GetObject::new(&key).range(ByteRange::parse("bytes=100-899").unwrap());
+        assert_eq!(read_all(&secure, &get).unwrap(), &plain[100..900]);
+        // A KMS that cannot be reached is a typed error, never data.
+        let unreachable = client
+            .kms_master_key("kms-cmk-1", "ap-guangzhou")
+            .endpoint("127.0.0.1:9", true);
+        let blind = EncryptionClient::new(client.clone(), Arc::new(unreachable), format);
+        let err = blind
+            .get_object(&GetObject::new(&key))
+            .map(|_| ())
+            .unwrap_err();
+        assert!(
+            matches!(crypto_error(&err), CryptoError::Kms { .. }),
+            "{err:?}"
+        );
+    }
+    // Each object: the key and the IV wrapped (2 Encrypt), each read unwraps both.
+    assert_eq!(emulator.cloud_api_calls("Encrypt"), 6);
+    assert!(emulator.cloud_api_calls("Decrypt") >= 12);
+}

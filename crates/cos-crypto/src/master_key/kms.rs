@@ -106,7 +106,9 @@ impl KmsMasterKey {
     pub fn matdesc(mut self, matdesc: impl Into<String>) -> Result<Self, CryptoError> {
         let matdesc = matdesc.into();
         check_matdesc(&matdesc)?;
-        self.matdesc = matdesc;
+        // The Go SDK's form (compact, keys sorted), so that every envelope format stores
+        // exactly the context the KMS calls used.
+        self.matdesc = crate::matdesc::canonical(&matdesc)?;
         Ok(self)
     }
 
@@ -150,7 +152,7 @@ impl MasterKey for KmsMasterKey {
     ) -> Result<Vec<u8>, CryptoError> {
         let plain = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(plaintext));
         let request = Encrypt::new(&self.key_id, plain.as_str())
-            .encryption_context(&self.matdesc)
+            .encryption_context(context(&self.matdesc))
             .request();
         let output =
             self.call(request, Encrypt::parse)
@@ -181,7 +183,7 @@ impl MasterKey for KmsMasterKey {
         };
         let blob = std::str::from_utf8(request.wrapped).map_err(|_| failed())?;
         let call = Decrypt::new(blob)
-            .encryption_context(request.matdesc)
+            .encryption_context(context(request.matdesc))
             .request();
         let output = self
             .call(call, Decrypt::parse)
@@ -194,6 +196,16 @@ impl MasterKey for KmsMasterKey {
             .decode(plain.as_bytes())
             .map(Zeroizing::new)
             .map_err(|_| failed())
+    }
+}
+
+/// The KMS encryption context of a matdesc: the Go SDK sends an empty one for an empty
+/// description (and writes no `-matdesc`, which reads as empty), so `{}` and nothing are
+/// both the empty context.
+fn context(matdesc: &str) -> &str {
+    match matdesc.trim() {
+        "" | "{}" => "",
+        _ => matdesc,
     }
 }
 
