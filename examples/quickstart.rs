@@ -8,7 +8,9 @@
 //! With `COS_SECRET_ID`, `COS_SECRET_KEY`, `COS_REGION` and `COS_BUCKET` set it talks to
 //! real COS (objects under `cos-rs-quickstart/`, deleted at the end). Without them it
 //! starts an embedded COS emulator in this process, so it needs nothing but the Rust
-//! toolchain.
+//! toolchain. Either way the keys come from the default credential chain (environment,
+//! credential files, TKE OIDC, the CVM role), and the first step says which source gave
+//! them: on the emulator, which also plays a CVM instance's metadata service, the role.
 #![allow(clippy::print_stdout)]
 
 use std::error::Error as StdError;
@@ -22,7 +24,7 @@ use cos_proto::ops::{
 };
 use cos_proto::presign::Presign;
 use cos_tokio::cos_transfer::{self, TransferEvent, TransferOptions};
-use cos_tokio::{Client, EnvCredentials, StaticCredentials, UploadBody};
+use cos_tokio::{Client, CredentialsProvider, UploadBody};
 use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::rt::TokioExecutor;
@@ -56,16 +58,17 @@ fn connect() -> Result<(Client, Option<Emulator>), BoxError> {
         var("COS_BUCKET"),
     );
     if let (Some(_), Some(_), Some(region), Some(bucket)) = vars {
-        println!(
-            "Using real COS: bucket {bucket} in {region} (credentials from COS_SECRET_ID/COS_SECRET_KEY)."
-        );
+        println!("Using real COS: bucket {bucket} in {region}.");
         let config = Config::builder(region, bucket).build()?;
-        let client = Client::builder(config)
-            .credentials(EnvCredentials::new())
-            .build()?;
+        // The default chain: environment, credential files, TKE OIDC, the CVM role.
+        let client = Client::builder(config).build()?;
         return Ok((client, None));
     }
-    let emulator = Emulator::start(EmulatorConfig::new().bucket(EMULATOR_BUCKET, false))?;
+    let emulator = Emulator::start(
+        EmulatorConfig::new()
+            .bucket(EMULATOR_BUCKET, false)
+            .cvm_role("quickstart-role"),
+    )?;
     println!(
         "No COS credentials in the environment (COS_SECRET_ID, COS_SECRET_KEY, COS_REGION, COS_BUCKET),\n\
          so this quickstart runs against an embedded COS emulator at {} (bucket {EMULATOR_BUCKET}).\n\
@@ -75,8 +78,17 @@ fn connect() -> Result<(Client, Option<Emulator>), BoxError> {
     let config = Config::builder("ap-guangzhou", EMULATOR_BUCKET)
         .path_style(emulator.authority())
         .build()?;
+    // The same default chain, kept away from this machine's own keys (no variables, no
+    // credential files), with the emulator playing a CVM instance's metadata service:
+    // the chain finds the instance role and signs with its temporary keys.
+    let empty = std::env::temp_dir().join(format!("cos-rs-quickstart-home-{}", std::process::id()));
+    let chain = CredentialsProvider::default_chain()
+        .variables(Vec::<(String, String)>::new())
+        .home_dir(&empty)
+        .system_file(empty.join("credentials"))
+        .metadata_endpoint(emulator.endpoint());
     let client = Client::builder(config)
-        .credentials(StaticCredentials::new(emulator.credentials().clone()))
+        .credentials_provider(chain)
         .proxy_from_env(false)
         .build()?;
     Ok((client, Some(emulator)))
@@ -105,6 +117,10 @@ async fn steps(client: &Client, workdir: &std::path::Path) -> Result<(), BoxErro
         "   PUT {hello_key}: {} bytes, ETag {}",
         text.len(),
         show(&out.etag)
+    );
+    println!(
+        "   signed with keys from: {}",
+        show(&client.credential_source())
     );
 
     step(
