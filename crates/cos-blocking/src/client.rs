@@ -20,7 +20,7 @@ use cos_transfer::drive::{
 use crate::body::UploadBody;
 use crate::credentials::ProvideCredentials;
 use crate::error::{BoxError, Error};
-use crate::sources::{BlockingIo, SourcedCredentials};
+use crate::sources::{BlockingIo, driven};
 use crate::transport;
 
 /// The receive buffer of each connection (ureq's default is 128 KiB). Bodies are copied
@@ -49,7 +49,7 @@ pub(crate) struct Inner {
     pub(crate) agent: ureq::Agent,
     pub(crate) credentials: Option<Arc<dyn ProvideCredentials>>,
     /// The credential sources, when the client drives them (the default chain).
-    pub(crate) sourced: Option<SourcedCredentials>,
+    pub(crate) sourced: Option<CredentialsProvider>,
 }
 
 /// The unread body of a streamed operation's answer, with the instant its call started
@@ -104,7 +104,7 @@ impl Client {
         self.inner
             .sourced
             .as_ref()
-            .and_then(SourcedCredentials::source)
+            .and_then(CredentialsProvider::source)
     }
 
     /// The credentials for the next attempt (`None` when anonymous).
@@ -281,22 +281,12 @@ impl ClientBuilder {
         let io = BlockingIo {
             agent: agent.clone(),
         };
-        let sourced = match &self.credentials {
-            CredentialsChoice::DefaultChain => Some(SourcedCredentials::new(
-                CredentialsProvider::default_chain(),
-                io,
-            )),
-            CredentialsChoice::Source(provider) => {
-                Some(SourcedCredentials::new(provider.clone(), io))
-            }
-            CredentialsChoice::Anonymous | CredentialsChoice::Provider(_) => None,
-        };
-        let credentials = match self.credentials {
-            CredentialsChoice::Provider(provider) => Some(provider),
-            CredentialsChoice::Anonymous => None,
-            CredentialsChoice::DefaultChain | CredentialsChoice::Source(_) => sourced
-                .clone()
-                .map(|sourced| Arc::new(sourced) as Arc<dyn ProvideCredentials>),
+        let (credentials, sourced): (Option<Arc<dyn ProvideCredentials>>, _) = match self
+            .credentials
+            .into_source(CredentialsProvider::default_chain)
+        {
+            Ok(source) => (Some(Arc::new(driven(source.clone(), io))), Some(source)),
+            Err(provider) => (provider, None),
         };
         Ok(Client {
             inner: Arc::new(Inner {

@@ -3,7 +3,7 @@
 
 use cos_crypto::KmsMasterKey;
 use cos_proto::cloud_api::CloudApiRequest;
-use cos_transfer::drive::call_cloud_api;
+use cos_transfer::drive::call_kms;
 
 use crate::client::Client;
 use crate::sources::BlockingIo;
@@ -31,16 +31,10 @@ impl Client {
     ) -> KmsMasterKey {
         let client = self.clone();
         KmsMasterKey::new(key_id, region, move |request: CloudApiRequest| {
-            let keys = client
-                .current_credentials()
-                .map_err(|err| err.to_string())?
-                .ok_or("an anonymous client cannot sign KMS calls")?;
             let io = BlockingIo {
                 agent: client.inner.agent.clone(),
             };
-            let answer = pollster::block_on(call_cloud_api(&io, &request, Some(&keys)))
-                .map_err(|err| format!("KMS at {}: {err}", request.host()))?;
-            Ok((answer.status().as_u16(), answer.into_body().to_vec()))
+            pollster::block_on(call_kms(&io, &request, client.current_credentials()))
         })
     }
 }

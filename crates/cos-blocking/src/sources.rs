@@ -4,16 +4,13 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
-use cos_proto::Credentials;
-use cos_proto::provider::CredentialSource;
 use cos_transfer::drive::{CredentialsIo, CredentialsProvider};
 
-use crate::credentials::{ProvideCredentials, RefreshingCredentials};
-use crate::error::{BoxError, Error};
+use crate::credentials::RefreshingCredentials;
+use crate::error::BoxError;
 
 /// Variables, files and HTTP as the credential sources need them, blocking.
 #[derive(Clone)]
@@ -68,40 +65,9 @@ impl CredentialsIo for BlockingIo {
     }
 }
 
-/// A [`CredentialsProvider`] driven by this client: its keys cached and refreshed by a
+/// `provider` driven by this client: its keys cached and refreshed by a
 /// [`RefreshingCredentials`] (one fetch at a time, refreshed before expiry, old keys kept
-/// while a refresh fails), and the source that supplied them recorded.
-#[derive(Debug, Clone)]
-pub(crate) struct SourcedCredentials {
-    refreshing: Arc<RefreshingCredentials>,
-    source: Arc<Mutex<Option<CredentialSource>>>,
-}
-
-impl SourcedCredentials {
-    pub(crate) fn new(provider: CredentialsProvider, io: BlockingIo) -> Self {
-        let source = Arc::new(Mutex::new(None));
-        let recorded = Arc::clone(&source);
-        let refreshing = RefreshingCredentials::new(move || {
-            let fetched = pollster::block_on(provider.fetch(&io))?;
-            *recorded.lock().unwrap_or_else(PoisonError::into_inner) = Some(fetched.source);
-            Ok(fetched.credentials)
-        });
-        Self {
-            refreshing: Arc::new(refreshing),
-            source,
-        }
-    }
-
-    pub(crate) fn source(&self) -> Option<CredentialSource> {
-        self.source
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
-
-impl ProvideCredentials for SourcedCredentials {
-    fn credentials(&self) -> Result<Credentials, Error> {
-        self.refreshing.credentials()
-    }
+/// while a refresh fails).
+pub(crate) fn driven(provider: CredentialsProvider, io: BlockingIo) -> RefreshingCredentials {
+    RefreshingCredentials::new(move || Ok(pollster::block_on(provider.fetch(&io))?.credentials))
 }

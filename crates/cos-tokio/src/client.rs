@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use crate::body::{RequestBody, UploadBody};
 use crate::credentials::{DynProvider, ProvideCredentials};
 use crate::error::Error;
-use crate::sources::{SourcedCredentials, TokioIo};
+use crate::sources::{TokioIo, driven};
 use crate::transport::{
     HttpClient, Progress, TransportOptions, build_http_client, classify, proxy_authorization,
     proxy_from_env, read_limited, watchdog,
@@ -54,7 +54,7 @@ pub(crate) struct Inner {
     http: HttpClient,
     credentials: Option<Arc<dyn DynProvider>>,
     /// The credential sources, when the client drives them (the default chain).
-    sourced: Option<SourcedCredentials>,
+    sourced: Option<CredentialsProvider>,
     pub(crate) stall_timeout: Duration,
     user_agent: HeaderValue,
     proxy: Option<Arc<Matcher>>,
@@ -115,7 +115,7 @@ impl Client {
         self.inner
             .sourced
             .as_ref()
-            .and_then(SourcedCredentials::source)
+            .and_then(CredentialsProvider::source)
     }
 
     /// This client's connections, as KMS calls use them.
@@ -313,22 +313,12 @@ impl ClientBuilder {
             http: http.clone(),
             user_agent: user_agent.clone(),
         };
-        let sourced = match &self.credentials {
-            CredentialsChoice::DefaultChain => Some(SourcedCredentials::new(
-                CredentialsProvider::default_chain(),
-                io,
-            )),
-            CredentialsChoice::Source(provider) => {
-                Some(SourcedCredentials::new(provider.clone(), io))
-            }
-            CredentialsChoice::Anonymous | CredentialsChoice::Provider(_) => None,
-        };
-        let credentials: Option<Arc<dyn DynProvider>> = match self.credentials {
-            CredentialsChoice::Anonymous => None,
-            CredentialsChoice::Provider(provider) => Some(provider),
-            CredentialsChoice::DefaultChain | CredentialsChoice::Source(_) => sourced
-                .clone()
-                .map(|sourced| Arc::new(sourced) as Arc<dyn DynProvider>),
+        let (credentials, sourced): (Option<Arc<dyn DynProvider>>, _) = match self
+            .credentials
+            .into_source(CredentialsProvider::default_chain)
+        {
+            Ok(source) => (Some(Arc::new(driven(source.clone(), io))), Some(source)),
+            Err(provider) => (provider, None),
         };
         Ok(Client {
             inner: Arc::new(Inner {

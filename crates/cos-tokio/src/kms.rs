@@ -3,7 +3,7 @@
 
 use cos_crypto::KmsMasterKey;
 use cos_proto::cloud_api::CloudApiRequest;
-use cos_transfer::drive::call_cloud_api;
+use cos_transfer::drive::call_kms;
 use tokio::runtime::{Handle, RuntimeFlavor};
 
 use crate::client::Client;
@@ -41,17 +41,10 @@ impl Client {
                 return Err("KMS calls need Tokio's multi-thread runtime".to_owned());
             }
             let work = async {
-                let keys = client
-                    .current_credentials()
-                    .await
-                    .map_err(|err| err.to_string())?
-                    .ok_or("an anonymous client cannot sign KMS calls")?;
-                call_cloud_api(&client.sources_io(), &request, Some(&keys))
-                    .await
-                    .map_err(|err| format!("KMS at {}: {err}", request.host()))
+                let keys = client.current_credentials().await;
+                call_kms(&client.sources_io(), &request, keys).await
             };
-            let answer = tokio::task::block_in_place(|| handle.block_on(work))?;
-            Ok((answer.status().as_u16(), answer.into_body().to_vec()))
+            tokio::task::block_in_place(|| handle.block_on(work))
         })
     }
 }

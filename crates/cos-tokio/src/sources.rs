@@ -3,17 +3,15 @@
 //! to run them, and the provider that caches and refreshes what they fetch.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use cos_proto::Credentials;
-use cos_proto::provider::CredentialSource;
 use cos_transfer::drive::{CredentialsIo, CredentialsProvider};
 use http::HeaderValue;
 
 use crate::body::RequestBody;
-use crate::credentials::{ProvideCredentials, RefreshingCredentials};
+use crate::credentials::RefreshingCredentials;
 use crate::error::{BoxError, Error};
 use crate::transport::{HttpClient, Progress, read_limited};
 
@@ -80,41 +78,13 @@ impl CredentialsIo for TokioIo {
     }
 }
 
-/// A [`CredentialsProvider`] driven by this client: its keys cached and refreshed by a
+/// `provider` driven by this client: its keys cached and refreshed by a
 /// [`RefreshingCredentials`] (one fetch at a time, refreshed before expiry, old keys kept
-/// while a refresh fails), and the source that supplied them recorded.
-#[derive(Debug, Clone)]
-pub(crate) struct SourcedCredentials {
-    refreshing: RefreshingCredentials,
-    source: Arc<Mutex<Option<CredentialSource>>>,
-}
-
-impl SourcedCredentials {
-    pub(crate) fn new(provider: CredentialsProvider, io: TokioIo) -> Self {
-        let source = Arc::new(Mutex::new(None));
-        let recorded = Arc::clone(&source);
-        let provider = Arc::new(provider);
-        let refreshing = RefreshingCredentials::new(move || {
-            let (provider, io, recorded) = (provider.clone(), io.clone(), recorded.clone());
-            async move {
-                let fetched = provider.fetch(&io).await?;
-                *recorded.lock().unwrap_or_else(PoisonError::into_inner) = Some(fetched.source);
-                Ok::<_, Error>(fetched.credentials)
-            }
-        });
-        Self { refreshing, source }
-    }
-
-    pub(crate) fn source(&self) -> Option<CredentialSource> {
-        self.source
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
-
-impl ProvideCredentials for SourcedCredentials {
-    async fn credentials(&self) -> Result<Credentials, Error> {
-        self.refreshing.credentials().await
-    }
+/// while a refresh fails).
+pub(crate) fn driven(provider: CredentialsProvider, io: TokioIo) -> RefreshingCredentials {
+    let provider = Arc::new(provider);
+    RefreshingCredentials::new(move || {
+        let (provider, io) = (Arc::clone(&provider), io.clone());
+        async move { Ok::<_, Error>(provider.fetch(&io).await?.credentials) }
+    })
 }

@@ -57,18 +57,9 @@ impl Generator {
 
     /// A version-4 UUID, as Cloud API request ids are.
     pub(crate) fn uuid(&self) -> String {
-        let mut b = self.bytes(16);
-        b[6] = (b[6] & 0x0f) | 0x40;
-        b[8] = (b[8] & 0x3f) | 0x80;
-        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        format!(
-            "{}-{}-{}-{}-{}",
-            &hex[..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..]
-        )
+        let mut random = [0; 16];
+        random.copy_from_slice(&self.bytes(16)[..16]);
+        cos_proto::cloud_api::uuid_v4(random)
     }
 }
 

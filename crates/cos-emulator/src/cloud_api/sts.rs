@@ -118,9 +118,9 @@ fn check_policy(call: &Call<'_>, required: bool) -> Result<(), ApiError> {
     }
 }
 
-/// `AssumeRole`: `RoleArn`, `RoleSessionName`, `DurationSeconds` (900..=43200, default
-/// 7200), optional `Policy`.
-pub(crate) fn assume_role(call: &Call<'_>) -> Result<Fields, ApiError> {
+/// The `RoleArn`, `RoleSessionName` and `DurationSeconds` (900..=43200, default 7200) of
+/// both role calls; the duration.
+fn role_and_session(call: &Call<'_>) -> Result<u64, ApiError> {
     check_role_arn(call.params.required("RoleArn")?)?;
     check_name(
         call.params.required("RoleSessionName")?,
@@ -128,7 +128,13 @@ pub(crate) fn assume_role(call: &Call<'_>) -> Result<Fields, ApiError> {
         2,
         128,
     )?;
-    let seconds = duration(call, 7200, 900..=43_200)?;
+    duration(call, 7200, 900..=43_200)
+}
+
+/// `AssumeRole`: `RoleArn`, `RoleSessionName`, `DurationSeconds` (900..=43200, default
+/// 7200), optional `Policy`.
+pub(crate) fn assume_role(call: &Call<'_>) -> Result<Fields, ApiError> {
+    let seconds = role_and_session(call)?;
     check_policy(call, false)?;
     Ok(issue(call, seconds))
 }
@@ -147,14 +153,7 @@ pub(crate) fn assume_role_with_web_identity(call: &Call<'_>) -> Result<Fields, A
             "The WebIdentityToken is not valid.",
         ));
     }
-    check_role_arn(call.params.required("RoleArn")?)?;
-    check_name(
-        call.params.required("RoleSessionName")?,
-        "RoleSessionName",
-        2,
-        128,
-    )?;
-    let seconds = duration(call, 7200, 900..=43_200)?;
+    let seconds = role_and_session(call)?;
     Ok(issue(call, seconds))
 }
 

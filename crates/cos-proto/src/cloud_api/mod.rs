@@ -316,8 +316,9 @@ impl CloudApiRequest {
     }
 }
 
-/// A version-4 UUID from 16 random bytes.
-fn uuid_v4(mut bytes: [u8; 16]) -> String {
+/// A version-4 UUID from 16 random bytes (what `X-TC-TraceId` and Cloud API request ids
+/// are).
+pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();

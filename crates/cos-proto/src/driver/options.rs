@@ -91,6 +91,20 @@ pub enum CredentialsChoice<P, S> {
     Source(S),
 }
 
+impl<P, S> CredentialsChoice<P, S> {
+    /// The credential source the client drives — the caller's, or `default_chain()` when
+    /// none was chosen — or, when it drives none, the caller's own provider (`None`:
+    /// anonymous).
+    pub fn into_source(self, default_chain: impl FnOnce() -> S) -> Result<S, Option<P>> {
+        match self {
+            Self::DefaultChain => Ok(default_chain()),
+            Self::Source(source) => Ok(source),
+            Self::Provider(provider) => Err(Some(provider)),
+            Self::Anonymous => Err(None),
+        }
+    }
+}
+
 impl ClientOptions {
     /// The options of every call a client with these options makes.
     pub fn call_options(&self) -> crate::driver::call::CallOptions {

@@ -115,6 +115,8 @@ pub struct CredentialsProvider {
     /// The CVM role the metadata service listed (asked once, as the SDKs do; forgotten
     /// when the service no longer knows it, in case the instance's role changed).
     cvm_role: Arc<Mutex<Option<String>>>,
+    /// Where the last keys came from.
+    last_source: Arc<Mutex<Option<CredentialSource>>>,
 }
 
 #[derive(Debug)]
@@ -230,6 +232,7 @@ impl CredentialsProvider {
             settings: Settings::default(),
             chosen: Arc::new(Mutex::new(None)),
             cvm_role: Arc::new(Mutex::new(None)),
+            last_source: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -355,6 +358,24 @@ impl CredentialsProvider {
     /// answers), or the one source this provider is. Errors are
     /// [`ClientError::Credentials`] saying what each source found.
     pub async fn fetch<I: CredentialsIo>(&self, io: &I) -> Result<Fetched, ClientError> {
+        let fetched = self.fetch_keys(io).await?;
+        *self
+            .last_source
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(fetched.source.clone());
+        Ok(fetched)
+    }
+
+    /// Which source supplied the keys of the last successful [`CredentialsProvider::fetch`]
+    /// (of this provider or a clone).
+    pub fn source(&self) -> Option<CredentialSource> {
+        self.last_source
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    async fn fetch_keys<I: CredentialsIo>(&self, io: &I) -> Result<Fetched, ClientError> {
         let view = View {
             io,
             settings: &self.settings,
@@ -706,6 +727,22 @@ impl<I: CredentialsIo> View<'_, I> {
             expires_at: keys.expired_time,
         })
     }
+}
+
+/// A KMS call of a `KmsMasterKey` over `io`, signed with the client's `keys` (an
+/// anonymous client cannot sign one): the answer's status and body, or why there is none.
+pub async fn call_kms<I: CredentialsIo>(
+    io: &I,
+    request: &CloudApiRequest,
+    keys: Result<Option<Credentials>, ClientError>,
+) -> Result<(u16, Vec<u8>), String> {
+    let keys = keys
+        .map_err(|err| err.to_string())?
+        .ok_or("an anonymous client cannot sign KMS calls")?;
+    let answer = call_cloud_api(io, request, Some(&keys))
+        .await
+        .map_err(|err| format!("KMS at {}: {err}", request.host()))?;
+    Ok((answer.status().as_u16(), answer.into_body().to_vec()))
 }
 
 /// One Cloud API call (STS, KMS) over `io`: built at `io`'s clock, signed with `keys`

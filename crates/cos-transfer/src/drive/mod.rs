@@ -49,7 +49,7 @@ pub use call::{
 pub use copy::copy;
 pub use credentials::{
     CredentialsIo, CredentialsProvider, Fetched, MAX_STS_ANSWER, STS_TIMEOUT, call_cloud_api,
-    read_small_file,
+    call_kms, read_small_file,
 };
 pub use directory::{download_dir, upload_dir};
 #[cfg(feature = "crypto")]
