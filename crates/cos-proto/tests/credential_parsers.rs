@@ -32,6 +32,9 @@ fn text() -> impl Strategy<Value = String> {
             Just("\"secretId\"".to_owned()),
             Just("\"TmpSecretId\"".to_owned()),
             Just("\"Code\": \"Success\"".to_owned()),
+            Just("cos:\n  base:\n    secretid: ".to_owned()),
+            Just("    secretkey: ".to_owned()),
+            Just("- ".to_owned()),
             "[ -~\u{a0}-\u{ff}\u{4e2d}]{0,8}",
         ],
         0..40,
@@ -45,7 +48,7 @@ proptest! {
     #[test]
     fn credential_readers_never_panic(input in text(), status in 100u16..600, bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
         let _ = Ini::parse(&input);
-        for format in [ProfileFormat::TencentCloud, ProfileFormat::Tccli, ProfileFormat::Coscmd] {
+        for format in [ProfileFormat::TencentCloud, ProfileFormat::Tccli, ProfileFormat::Coscmd, ProfileFormat::Coscli] {
             if let Ok(ProfileRead::Found(keys)) = read_profile(format, &input, "default") {
                 // Accepted keys are usable keys.
                 prop_assert!(!keys.secret_id().is_empty() && !keys.secret_key().is_empty());

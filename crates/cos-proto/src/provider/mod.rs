@@ -14,6 +14,7 @@
 //! the pod's own identity comes first here, as web identity comes before the instance role
 //! in AWS's chain.
 
+mod coscli;
 pub mod cvm;
 pub mod ini;
 pub mod profile;

@@ -7,6 +7,7 @@
 //! | `~/.tencentcloud/credentials`, then `/etc/tencentcloud/credentials` | INI (the Cloud API SDKs') | section `[<profile>]`: `secret_id`, `secret_key`, `token` |
 //! | `~/.tccli/<profile>.credential` | JSON (`tccli configure`) | `secretId`, `secretKey`, `token` |
 //! | `~/.cos.conf` (profile `default` only) | INI (`coscmd config`) | section `[common]`: `secret_id`, `secret_key`, `token` |
+//! | `~/.cos.yaml` (profile `default` only) | YAML (`coscli config`) | `cos.base`: `secretid`, `secretkey`, `sessiontoken` ([`coscli`]) |
 //!
 //! The profile is `default` unless [`PROFILE_VAR`] names another.
 
@@ -35,6 +36,8 @@ pub enum ProfileFormat {
     Tccli,
     /// coscmd's INI file, one `[common]` section.
     Coscmd,
+    /// coscli's YAML file, one `cos.base` mapping.
+    Coscli,
 }
 
 /// A file to look at.
@@ -76,6 +79,7 @@ pub fn profile_files(home: Option<&Path>, system: &Path, profile: &str) -> Vec<P
             ));
         }
         if profile == DEFAULT_PROFILE {
+            files.push(file(ProfileFormat::Coscli, home.join(".cos.yaml")));
             files.push(file(ProfileFormat::Coscmd, home.join(".cos.conf")));
         }
     }
@@ -146,6 +150,10 @@ pub fn read_profile(
             let get = |key: &str| ini.get(section, key).map(str::to_owned);
             (get("secret_id"), get("secret_key"), get("token"))
         }
+        ProfileFormat::Coscli => match super::coscli::read(text)? {
+            Some(keys) => keys,
+            None => return Ok(ProfileRead::Absent("no cos.base section".to_owned())),
+        },
         ProfileFormat::Tccli => {
             let value: Value =
                 serde_json::from_str(text).map_err(|err| format!("not a JSON file: {err}"))?;
@@ -241,6 +249,7 @@ mod tests {
                 PathBuf::from("/h/.tencentcloud/credentials"),
                 PathBuf::from(SYSTEM_FILE),
                 PathBuf::from("/h/.tccli/default.credential"),
+                PathBuf::from("/h/.cos.yaml"),
                 PathBuf::from("/h/.cos.conf"),
             ]
         );

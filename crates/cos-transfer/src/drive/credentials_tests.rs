@@ -249,10 +249,25 @@ fn files_in_order_and_formats() {
     );
     let fetched = fetch(&CredentialsProvider::profile(), &tccli).expect("tccli");
     assert_eq!(fetched.credentials.credentials.token(), Some("T"));
-    let coscmd = tccli.file(
+    // coscli's file comes before coscmd's, tccli's before both.
+    let coscmd = World::default().file(
         "/home/u/.cos.conf",
         "[common]\nsecret_id=AKIDCOSCMD\nsecret_key=K\n",
     );
+    assert_eq!(
+        id(&fetch(&CredentialsProvider::profile(), &coscmd)),
+        "AKIDCOSCMD"
+    );
+    let coscli = coscmd.file(
+        "/home/u/.cos.yaml",
+        "cos:\n  base:\n    secretid: AKIDCOSCLI\n    secretkey: K\n    disableencryption: \"true\"\n",
+    );
+    assert_eq!(
+        id(&fetch(&CredentialsProvider::profile(), &coscli)),
+        "AKIDCOSCLI"
+    );
+    let mut coscmd = coscli;
+    coscmd.files.extend(tccli.files);
     assert_eq!(
         id(&fetch(&CredentialsProvider::profile(), &coscmd)),
         "AKIDTCCLI"
