@@ -7,7 +7,7 @@
 //! | `~/.tencentcloud/credentials`, then `/etc/tencentcloud/credentials` | INI (the Cloud API SDKs') | section `[<profile>]`: `secret_id`, `secret_key`, `token` |
 //! | `~/.tccli/<profile>.credential` | JSON (`tccli configure`) | `secretId`, `secretKey`, `token` |
 //! | `~/.cos.conf` (profile `default` only) | INI (`coscmd config`) | section `[common]`: `secret_id`, `secret_key`, `token` |
-//! | `~/.cos.yaml` (profile `default` only) | YAML (`coscli config`) | `cos.base`: `secretid`, `secretkey`, `sessiontoken` ([`coscli`]) |
+//! | `~/.cos.yaml` (profile `default` only) | YAML (`coscli config`) | `cos.base`: `secretid`, `secretkey`, `sessiontoken` (the keys coscli obfuscates are undone) |
 //!
 //! The profile is `default` unless [`PROFILE_VAR`] names another.
 
