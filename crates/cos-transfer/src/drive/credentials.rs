@@ -625,7 +625,11 @@ impl<I: CredentialsIo> View<'_, I> {
             .settings
             .duration_secs
             .unwrap_or(tke::DEFAULT_DURATION_SECS);
-        let request = oidc.request(&token, &session, duration).request();
+        let mut call = oidc.request(&token, &session, duration);
+        if let Some(region) = &self.settings.region {
+            call = call.region(region);
+        }
+        let request = call.request();
         let credentials = self.sts(request, None).await.map_err(|err| match err {
             ClientError::Credentials(reason) => reason,
             other => other.to_string(),

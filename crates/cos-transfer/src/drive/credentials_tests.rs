@@ -362,3 +362,18 @@ fn the_cvm_role_is_listed_once_and_forgotten_when_unknown() {
         Some(&*format!("{LIST}Named"))
     );
 }
+
+#[test]
+fn tke_reads_its_environment_at_each_fetch_and_takes_a_region() {
+    let mut world = tke(World::default()).route(STS, 200, &sts_keys("AKIDPOD"));
+    let provider = CredentialsProvider::tke_oidc().region("ap-shanghai");
+    fetch(&provider, &world).expect("first");
+    world
+        .files
+        .insert("/var/run/token".into(), "rotated".into());
+    fetch(&provider, &world).expect("second");
+    let sent = world.sent.lock().expect("lock");
+    assert_eq!(sent[0].headers()["x-tc-region"], "ap-shanghai");
+    let body = String::from_utf8_lossy(sent[1].body()).into_owned();
+    assert!(body.contains(r#""WebIdentityToken": "rotated""#), "{body}");
+}
