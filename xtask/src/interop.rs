@@ -130,6 +130,14 @@ fn run_inner(root: &Path, script_args: &[String]) -> Result<Outcome, String> {
             (Err(why), _) | (_, Err(why)) => Err(why),
         };
     }
+    if runs_step(script_args, "bucket") {
+        let log = target.join("interop-buckets.log");
+        let buckets = bucket_steps(root, &python, &emulator_bin, &log);
+        result = match (result, buckets) {
+            (Ok(earlier), Ok(buckets)) => Ok(earlier.merge(buckets)),
+            (Err(why), _) | (_, Err(why)) => Err(why),
+        };
+    }
     if runs_step(script_args, "vectors") {
         let counts = crate::interop_vectors::run(root, &python, &target.join("interop-vectors"));
         let vectors = Outcome {
@@ -236,6 +244,30 @@ fn sts_steps(root: &Path, python: &Path, endpoint: &str, dir: &Path) -> Result<O
         success: rust.failed == 0,
     };
     Ok(python_side.merge(rust))
+}
+
+/// The SDK's bucket operations against an emulator of their own, where a bucket exists
+/// only once created (`--no-auto-create`).
+fn bucket_steps(
+    root: &Path,
+    python: &Path,
+    emulator_bin: &Path,
+    log: &Path,
+) -> Result<Outcome, String> {
+    let mut emulator = Emulator::start_with(emulator_bin, None, log, &["--no-auto-create"])?;
+    let script = root.join("interop").join("bucket_ops.py");
+    let vectors = crate::vectors::default_dir()
+        .join("bucket")
+        .join("requests.json");
+    println!(
+        "==> interop: {} (emulator at {})",
+        script.display(),
+        emulator.endpoint
+    );
+    let args = ["--vectors".to_owned(), vectors.display().to_string()];
+    let outcome = run_script(python, &script, &emulator.endpoint, &args);
+    emulator.stop();
+    outcome
 }
 
 /// `CARGO_TARGET_DIR` (relative to the workspace root when relative), else `target/`.
@@ -407,6 +439,16 @@ impl Emulator {
         data_dir: Option<&Path>,
         log_path: &Path,
     ) -> Result<Self, String> {
+        Self::start_with(binary, data_dir, log_path, &[])
+    }
+
+    /// [`Emulator::start`] with more command-line flags.
+    pub(crate) fn start_with(
+        binary: &Path,
+        data_dir: Option<&Path>,
+        log_path: &Path,
+        flags: &[&str],
+    ) -> Result<Self, String> {
         let log =
             File::create(log_path).map_err(|e| format!("creating {}: {e}", log_path.display()))?;
         let mut command = Command::new(binary);
@@ -415,6 +457,7 @@ impl Emulator {
             command.arg("--data-dir").arg(dir);
         }
         let mut child = command
+            .args(flags)
             .args(["--secret-id", SECRET_ID, "--secret-key", SECRET_KEY])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
