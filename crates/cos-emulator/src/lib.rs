@@ -126,6 +126,7 @@ mod server;
 mod store;
 mod time_fmt;
 mod wire;
+mod xml_config;
 mod xml_in;
 mod xml_out;
 
@@ -135,3 +136,4 @@ pub use emulator::{
     EmulatorError,
 };
 pub use faults::{FaultAction, FaultId, FaultRule, FaultRuleStatus, Faults, FiredFault};
+pub use handlers::lifecycle::LifecycleRun;
