@@ -116,10 +116,19 @@ fn rules(text: &str) -> Vec<Rule> {
         .collect()
 }
 
-/// What is due in one bucket: keys to expire, `(key, upload id)` to abort.
-fn due(bucket: &BucketState, now: u64) -> (Vec<String>, Vec<(String, String)>) {
+/// What is due in one bucket.
+#[derive(Debug, Default)]
+struct Due {
+    /// Keys whose current version expires.
+    keys: Vec<String>,
+    /// `(key, upload id)` of uploads to abort.
+    uploads: Vec<(String, String)>,
+}
+
+/// What is due in one bucket at `now`.
+fn due(bucket: &BucketState, now: u64) -> Due {
     let Some(text) = bucket.record.configs.get("lifecycle") else {
-        return (Vec::new(), Vec::new());
+        return Due::default();
     };
     let rules = rules(text);
     let keys = bucket
@@ -145,24 +154,21 @@ fn due(bucket: &BucketState, now: u64) -> (Vec<String>, Vec<(String, String)>) {
         })
         .map(|u| (u.key.clone(), u.upload_id.clone()))
         .collect();
-    (keys, uploads)
+    Due { keys, uploads }
 }
 
 /// Applies every bucket's lifecycle rules at the emulator's current time.
 pub(crate) fn apply(app: &App) -> LifecycleRun {
     let now = app.now();
-    let plan: Vec<(String, Vec<String>, Vec<(String, String)>)> = app.store.read(|s| {
+    let plan: Vec<(String, Due)> = app.store.read(|s| {
         s.buckets
             .iter()
-            .map(|(name, bucket)| {
-                let (keys, uploads) = due(bucket, now);
-                (name.clone(), keys, uploads)
-            })
-            .filter(|(_, keys, uploads)| !keys.is_empty() || !uploads.is_empty())
+            .map(|(name, bucket)| (name.clone(), due(bucket, now)))
+            .filter(|(_, due)| !due.keys.is_empty() || !due.uploads.is_empty())
             .collect()
     });
     let mut run = LifecycleRun::default();
-    for (bucket, keys, uploads) in plan {
+    for (bucket, Due { keys, uploads }) in plan {
         for key in keys {
             if app.store.delete_object(&bucket, &key, None, now).is_ok() {
                 run.expired += 1;
