@@ -871,7 +871,10 @@ fn buckets_service_and_missing_buckets() {
         .call(&CustomRequest::bucket(Method::GET).param("cors", ""), &[])
         .assert_error(404, "NoSuchBucket");
     client
-        .call(&CustomRequest::bucket(Method::GET).param("notification", ""), &[])
+        .call(
+            &CustomRequest::bucket(Method::GET).param("notification", ""),
+            &[],
+        )
         .assert_error(501, "NotImplemented");
 
     // GET Service lists buckets.
