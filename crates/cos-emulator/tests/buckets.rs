@@ -371,3 +371,53 @@ fn anonymous_requests_cannot_manage_buckets() {
     unsigned(&emulator, "DELETE", &bucket_target(BUCKET, ""), &[])
         .assert_error(403, "AccessDenied");
 }
+
+/// The binary with `--no-auto-create`: killed when dropped.
+struct Binary(std::process::Child);
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_binary_without_auto_create_needs_put_bucket() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cos-emulator"))
+        .args(["--port", "0", "--no-auto-create"])
+        .env_remove("COS_EMULATOR_SECRET_ID")
+        .env_remove("COS_EMULATOR_SECRET_KEY")
+        .env_remove("COS_EMULATOR_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let running = Binary(child);
+    let mut line = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("endpoint line");
+    let addr: std::net::SocketAddr = line
+        .trim()
+        .strip_prefix("http://")
+        .expect("endpoint")
+        .parse()
+        .expect("address");
+    let credentials = cos_proto::Credentials::new(
+        cos_emulator::DEFAULT_SECRET_ID,
+        cos_emulator::DEFAULT_SECRET_KEY,
+    )
+    .expect("credentials");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let c = common::Client::for_addr(addr, BUCKET, credentials, now);
+    let object = format!("/{BUCKET}/k");
+    signed(&c, Method::PUT, &object, &[], b"x").assert_error(404, "NoSuchBucket");
+    create(&c, BUCKET);
+    assert_eq!(signed(&c, Method::PUT, &object, &[], b"x").status, 200);
+    drop(running);
+}
