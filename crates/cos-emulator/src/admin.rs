@@ -10,7 +10,8 @@
 //! | `DELETE /-/emulator/faults` | removes every rule |
 //! | `DELETE /-/emulator/faults/N` | removes rule N |
 //! | `POST /-/emulator/seed` with `{"seed":N}` | restarts the fault generator |
-//! | `POST /-/emulator/clock` with `{"offset_secs":N}` | shifts the clock |
+//! | `POST /-/emulator/clock` with `{"offset_secs":N}` | shifts the clock, then applies lifecycle rules: `{"now":…,"expired":N,"aborted_uploads":M}` |
+//! | `POST /-/emulator/lifecycle` | applies every bucket's lifecycle rules now (see `handlers::lifecycle`): `{"expired":N,"aborted_uploads":M}` |
 //! | `POST /-/emulator/reset` | deletes all data, recreates configured buckets, clears faults, forgets temporary keys and counters |
 //! | `GET /-/emulator/cloud-api` | `{"calls":{"<Action>":N,…},"metadata_requests":N}`: Cloud API calls received per action, metadata requests |
 //! | `POST /-/emulator/cloud-api/expire-keys` | every temporary key issued so far expires now: `{"expired":N}` (N were still valid) |
@@ -112,11 +113,25 @@ pub(crate) async fn handle(
         },
         (&Method::POST, "/clock") => match read_json::<ClockOffset>(body).await {
             Ok(offset) => {
-                app.set_clock_offset(offset.offset_secs);
-                json_response(StatusCode::OK, &json!({ "now": app.now() }))
+                let run = app.set_clock_offset(offset.offset_secs);
+                json_response(
+                    StatusCode::OK,
+                    &json!({
+                        "now": app.now(),
+                        "expired": run.expired,
+                        "aborted_uploads": run.aborted_uploads,
+                    }),
+                )
             }
             Err(response) => response,
         },
+        (&Method::POST, "/lifecycle") => {
+            let run = crate::handlers::lifecycle::apply(app);
+            json_response(
+                StatusCode::OK,
+                &json!({ "expired": run.expired, "aborted_uploads": run.aborted_uploads }),
+            )
+        }
         (&Method::GET, "/cloud-api") => json_response(
             StatusCode::OK,
             &json!({

@@ -15,6 +15,7 @@ use crate::body::{Abort, Cut, RequestBody, ResponseBody};
 use crate::cloud_api::{self, CloudSettings, CloudState, metadata};
 use crate::errors::CosError;
 use crate::faults::{FaultAction, Faults};
+use crate::handlers::lifecycle::{self, LifecycleRun};
 use crate::server::ConnControl;
 use crate::store::Store;
 use crate::store::types::Versioning;
@@ -128,9 +129,11 @@ impl App {
         }
     }
 
-    /// Shifts the emulator's time.
-    pub(crate) fn set_clock_offset(&self, secs: i64) {
+    /// Shifts the emulator's time, then applies the buckets' lifecycle rules at the new
+    /// time.
+    pub(crate) fn set_clock_offset(&self, secs: i64) -> LifecycleRun {
         self.clock_offset.store(secs, Ordering::SeqCst);
+        lifecycle::apply(self)
     }
 
     /// The account owning `bucket`: APPID from the `-<appid>` suffix.

@@ -12,6 +12,7 @@ use cos_proto::Credentials;
 use crate::cloud_api::CloudSettings;
 use crate::context::{App, Settings};
 use crate::faults::Faults;
+use crate::handlers::lifecycle::LifecycleRun;
 use crate::store::Store;
 use crate::store::types::Versioning;
 
@@ -411,9 +412,19 @@ impl Emulator {
     }
 
     /// Shifts the emulator's clock by `secs` from its source (signature windows, restore
-    /// completion, `Last-Modified`).
+    /// completion, `Last-Modified`), then applies the buckets' lifecycle rules at the new
+    /// time (see [`Emulator::apply_lifecycle`]).
     pub fn set_clock_offset(&self, secs: i64) {
         self.app.set_clock_offset(secs);
+    }
+
+    /// Applies every bucket's stored lifecycle rules at the emulator's current time:
+    /// `Expiration` (`Days` since `Last-Modified`, or a `Date`) expires matching current
+    /// objects (a delete marker in versioned buckets), `AbortIncompleteMultipartUpload`
+    /// aborts old uploads. Moving the clock does this too; call it after storing rules
+    /// when the clock is already where the test wants it.
+    pub fn apply_lifecycle(&self) -> LifecycleRun {
+        crate::handlers::lifecycle::apply(&self.app)
     }
 
     /// How many Cloud API calls of `action` (`"AssumeRole"`, `"Decrypt"`, …) the emulator

@@ -11,9 +11,11 @@ use http::StatusCode;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ErrorCode {
     AccessDenied,
+    AccessForbidden,
     AppendPositionErr,
     BadDigest,
-    BucketAlreadyOwnedByYou,
+    BadRequest,
+    BucketAlreadyExists,
     BucketNotEmpty,
     EntityTooLarge,
     EntityTooSmall,
@@ -34,17 +36,30 @@ pub(crate) enum ErrorCode {
     InvalidRequest,
     InvalidTag,
     InvalidURI,
+    InventoryConfigurationNotFoundError,
     KeyTooLong,
+    MalformedPolicy,
     MalformedXML,
     MethodNotAllowed,
     MissingContentLength,
     NoSuchBucket,
+    NoSuchBucketPolicy,
+    NoSuchCORSConfiguration,
+    NoSuchConfiguration,
+    NoSuchDomainConfiguration,
+    NoSuchEncryptionConfiguration,
     NoSuchKey,
+    NoSuchLifecycleConfiguration,
+    NoSuchObjectLockConfiguration,
+    NoSuchTagSet,
     NoSuchUpload,
     NoSuchVersion,
+    NoSuchWebsiteConfiguration,
     NotImplemented,
     ObjectNotAppendable,
+    PolicyInvalid,
     PreconditionFailed,
+    ReplicationConfigurationNotFoundError,
     RequestHeaderTooLarge,
     RequestTimeTooSkewed,
     RestoreAlreadyInProgress,
@@ -57,9 +72,24 @@ impl ErrorCode {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::AccessDenied => "AccessDenied",
+            Self::AccessForbidden => "AccessForbidden",
+            Self::BadRequest => "BadRequest",
+            Self::BucketAlreadyExists => "BucketAlreadyExists",
+            Self::InventoryConfigurationNotFoundError => "InventoryConfigurationNotFoundError",
+            Self::MalformedPolicy => "MalformedPolicy",
+            Self::NoSuchBucketPolicy => "NoSuchBucketPolicy",
+            Self::NoSuchCORSConfiguration => "NoSuchCORSConfiguration",
+            Self::NoSuchConfiguration => "NoSuchConfiguration",
+            Self::NoSuchDomainConfiguration => "NoSuchDomainConfiguration",
+            Self::NoSuchEncryptionConfiguration => "NoSuchEncryptionConfiguration",
+            Self::NoSuchLifecycleConfiguration => "NoSuchLifecycleConfiguration",
+            Self::NoSuchObjectLockConfiguration => "NoSuchObjectLockConfiguration",
+            Self::NoSuchTagSet => "NoSuchTagSet",
+            Self::NoSuchWebsiteConfiguration => "NoSuchWebsiteConfiguration",
+            Self::PolicyInvalid => "PolicyInvalid",
+            Self::ReplicationConfigurationNotFoundError => "ReplicationConfigurationNotFoundError",
             Self::AppendPositionErr => "AppendPositionErr",
             Self::BadDigest => "BadDigest",
-            Self::BucketAlreadyOwnedByYou => "BucketAlreadyOwnedByYou",
             Self::BucketNotEmpty => "BucketNotEmpty",
             Self::EntityTooLarge => "EntityTooLarge",
             Self::EntityTooSmall => "EntityTooSmall",
@@ -132,11 +162,26 @@ impl ErrorCode {
                 StatusCode::METHOD_NOT_ALLOWED
             }
             Self::AppendPositionErr
-            | Self::BucketAlreadyOwnedByYou
             | Self::BucketNotEmpty
             | Self::FileAlreadyExists
             | Self::ObjectNotAppendable
             | Self::RestoreAlreadyInProgress => StatusCode::CONFLICT,
+            Self::AccessForbidden => StatusCode::FORBIDDEN,
+            Self::BadRequest => StatusCode::BAD_REQUEST,
+            Self::BucketAlreadyExists => StatusCode::CONFLICT,
+            Self::InventoryConfigurationNotFoundError => StatusCode::NOT_FOUND,
+            Self::MalformedPolicy => StatusCode::BAD_REQUEST,
+            Self::NoSuchBucketPolicy => StatusCode::NOT_FOUND,
+            Self::NoSuchCORSConfiguration => StatusCode::NOT_FOUND,
+            Self::NoSuchConfiguration => StatusCode::NOT_FOUND,
+            Self::NoSuchDomainConfiguration => StatusCode::NOT_FOUND,
+            Self::NoSuchEncryptionConfiguration => StatusCode::NOT_FOUND,
+            Self::NoSuchLifecycleConfiguration => StatusCode::NOT_FOUND,
+            Self::NoSuchObjectLockConfiguration => StatusCode::NOT_FOUND,
+            Self::NoSuchTagSet => StatusCode::NOT_FOUND,
+            Self::NoSuchWebsiteConfiguration => StatusCode::NOT_FOUND,
+            Self::PolicyInvalid => StatusCode::BAD_REQUEST,
+            Self::ReplicationConfigurationNotFoundError => StatusCode::NOT_FOUND,
             Self::MissingContentLength => StatusCode::LENGTH_REQUIRED,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::InvalidRange => StatusCode::RANGE_NOT_SATISFIABLE,
@@ -149,11 +194,34 @@ impl ErrorCode {
     pub(crate) fn default_message(self) -> &'static str {
         match self {
             Self::AccessDenied => "Access Denied.",
+            Self::AccessForbidden => {
+                "CORSResponse: This CORS request is not allowed. This is usually because the evaluation of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."
+            }
+            Self::BadRequest => "Insufficient information. Origin request header needed.",
+            Self::BucketAlreadyExists => "The requested bucket name is not available.",
+            Self::InventoryConfigurationNotFoundError => {
+                "The inventory configuration does not exist."
+            }
+            Self::MalformedPolicy => "The policy is not valid JSON.",
+            Self::NoSuchBucketPolicy => "The bucket policy does not exist.",
+            Self::NoSuchCORSConfiguration => "The CORS configuration does not exist.",
+            Self::NoSuchConfiguration => "The specified configuration does not exist.",
+            Self::NoSuchDomainConfiguration => "The domain configuration does not exist.",
+            Self::NoSuchEncryptionConfiguration => {
+                "The server side encryption configuration was not found."
+            }
+            Self::NoSuchLifecycleConfiguration => "The lifecycle configuration does not exist.",
+            Self::NoSuchObjectLockConfiguration => "The object lock configuration does not exist.",
+            Self::NoSuchTagSet => "The TagSet does not exist.",
+            Self::NoSuchWebsiteConfiguration => {
+                "The specified bucket does not have a website configuration."
+            }
+            Self::PolicyInvalid => "Policy is invalid.",
+            Self::ReplicationConfigurationNotFoundError => {
+                "The replication configuration was not found."
+            }
             Self::AppendPositionErr => "The position is not equal to the length of the object.",
             Self::BadDigest => "The Content-MD5 you specified did not match what we received.",
-            Self::BucketAlreadyOwnedByYou => {
-                "Your previous request to create the named bucket succeeded and you already own it."
-            }
             Self::BucketNotEmpty => "The bucket you tried to delete is not empty.",
             Self::EntityTooLarge => "Your proposed upload exceeds the maximum allowed object size.",
             Self::ExpiredToken => "The provided token has expired.",

@@ -17,6 +17,23 @@
 //!   `AVG`, `MIN`, `MAX`) as a CRC-checked event stream, versioning with delete markers,
 //!   multipart uploads (part copy, listings with pagination, complete with order and
 //!   size checks).
+//! * **Buckets** — PUT Bucket (COS's name rules: `<name>-<appid>`, the request domain at
+//!   most 60 characters, else `400 InvalidBucketName`; `x-cos-acl`/`x-cos-grant-*`; a
+//!   `CreateBucketConfiguration` for OFS/MAZ; an existing bucket is
+//!   `409 BucketAlreadyExists`), HEAD (404 without a body), DELETE (`409 BucketNotEmpty`
+//!   while objects or uploads remain), GET Service (`ListAllMyBucketsResult`; `marker`,
+//!   `max-keys`, `region`, `tagkey`/`tagvalue`, `create-time`/`range`), location, ACL,
+//!   versioning, and every bucket sub-resource stored with the bucket and served back in
+//!   COS's shape: `?lifecycle`, `?cors`, `?policy`, `?tagging`, `?referer`, `?website`,
+//!   `?logging`, `?encryption`, `?replication`, `?inventory&id=` (listed without `id`,
+//!   one-shot POST), `?domain`, `?intelligenttiering`, `?intelligent-tiering&id=`,
+//!   `?object-lock` — malformed documents `400 MalformedXML` (`MalformedPolicy` /
+//!   `PolicyInvalid` for policies), unset ones COS's 404 code. CORS rules answer
+//!   `OPTIONS` preflights and add `Access-Control-*` headers; lifecycle expiration runs
+//!   when the clock moves ([`Emulator::apply_lifecycle`]); a bucket policy allowing
+//!   anonymous `cos:GetObject` opens objects to unsigned reads. With
+//!   [`EmulatorConfig::auto_create_buckets`]`(false)` (`--no-auto-create`) a bucket
+//!   exists only once created.
 //! * **Limits** — user metadata (`x-cos-meta-*`) as COS's PUT Object documentation
 //!   gives it: at most 2 KB per header (name suffix and value) and 4 KB in all, on every
 //!   write that sets it (PUT, initiate, copy with `Replaced`, the first append).
@@ -60,11 +77,23 @@
 //!
 //! # Where the emulator differs from COS
 //!
-//! * Only the object API and the bucket basics (PUT/HEAD/DELETE Bucket, GET Service,
-//!   versioning) exist; other bucket sub-resources (`?cors`, `?lifecycle`, `?acl`, …)
-//!   answer `501 NotImplemented`. There is no CAM policy model: a valid signature allows
-//!   everything, and anonymous requests may only read objects with a public ACL (unless
-//!   anonymous mode is on).
+//! * Bucket sub-resources are stored and served, and checked only for their required
+//!   elements and enumerated values; of their effects the emulator applies CORS,
+//!   lifecycle `Expiration` and `AbortIncompleteMultipartUpload` (not transitions,
+//!   noncurrent-version rules or replication, inventory reports, referer or website
+//!   behaviour). `?origin`, `?accelerate`, `?notification`, `?requestPayment` and
+//!   `?publicAccessBlock` answer `501 NotImplemented`. There is no CAM policy model: a
+//!   valid signature allows everything; anonymous requests may only read objects whose
+//!   ACL (or, for objects without their own, the bucket's) is public or that a bucket
+//!   policy lets everyone `cos:GetObject`/`cos:HeadObject` (statement conditions are
+//!   ignored), unless anonymous mode is on.
+//! * Where COS documents no code the emulator chooses: an unset domain configuration is
+//!   `404 NoSuchDomainConfiguration`, an unknown intelligent-tiering id
+//!   `404 NoSuchConfiguration`; unset referer and logging configurations are empty
+//!   documents, an unset v1 intelligent tiering `Status` `Suspended`. Re-creating one's
+//!   own bucket is `409 BucketAlreadyExists`, as COS answered it in the SDK's vectors.
+//!   Lifecycle `Days` count from `Last-Modified` in whole days of 86400 seconds (COS
+//!   rounds to midnight).
 //! * A signature whose window starts in the future is `403 RequestTimeTooSkewed`; a
 //!   missing or wrong token of configured credentials is `403 AccessDenied`, of an issued
 //!   temporary key `403 InvalidAccessKeyId`. Signatures are checked over exactly
@@ -126,6 +155,7 @@ mod server;
 mod store;
 mod time_fmt;
 mod wire;
+mod xml_config;
 mod xml_in;
 mod xml_out;
 
@@ -135,3 +165,4 @@ pub use emulator::{
     EmulatorError,
 };
 pub use faults::{FaultAction, FaultId, FaultRule, FaultRuleStatus, Faults, FiredFault};
+pub use handlers::lifecycle::LifecycleRun;

@@ -25,7 +25,8 @@ OPTIONS:
     --bucket <NAME>          Create this bucket at start (repeatable)
     --versioned-bucket <NAME>
                              Create this bucket with versioning enabled (repeatable)
-    --no-auto-create         Unknown buckets are 404 NoSuchBucket (default: created)
+    --no-auto-create         A bucket exists only once PUT Bucket creates it; others
+                             are 404 NoSuchBucket (default: created on first use)
     --fault-seed <N>         Seed of the fault generator (default 0)
     --min-part-size <BYTES>  Smallest non-final multipart part (default 1048576)
     --cvm-role <NAME>        Serve this CVM role on the metadata endpoint
@@ -41,6 +42,9 @@ OPTIONS:
 The same port serves the Cloud API (a request with an X-TC-Action header: STS
 AssumeRole, AssumeRoleWithWebIdentity, GetFederationToken; KMS GenerateDataKey,
 Encrypt, Decrypt) and the CVM metadata endpoint (/latest/...).
+
+Lifecycle rules stored with PUT Bucket lifecycle run when the clock moves
+(POST /-/emulator/clock) or on POST /-/emulator/lifecycle.
 
 The first line printed is the endpoint, e.g. `http://127.0.0.1:9000`. Faults and
 resets go through the admin endpoint, e.g.

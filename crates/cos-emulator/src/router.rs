@@ -8,6 +8,7 @@ use crate::body::{RequestBody, ResponseBody};
 use crate::context::{App, Req, render_error};
 use crate::errors::{CosError, ErrorCode};
 use crate::handlers;
+use crate::handlers::bucket_config::Sub;
 use crate::select_handler;
 use crate::store::types::Versioning;
 
@@ -208,6 +209,17 @@ pub(crate) enum Op {
     CreateBucket,
     HeadBucket,
     DeleteBucket,
+    GetBucketLocation,
+    GetBucketAcl,
+    PutBucketAcl,
+    GetBucketPolicy,
+    PutBucketPolicy,
+    DeleteBucketPolicy,
+    GetBucketConfig(Sub),
+    PutBucketConfig(Sub),
+    DeleteBucketConfig(Sub),
+    PostBucketInventory,
+    Preflight,
     ListObjects,
     ListObjectVersions,
     ListMultipartUploads,
@@ -240,26 +252,11 @@ fn has(params: &[(String, String)], name: &str) -> bool {
 }
 
 /// Bucket sub-resources the emulator does not model (answered 501).
-const UNSUPPORTED_BUCKET_RESOURCES: [&str; 20] = [
-    "acl",
-    "cors",
-    "lifecycle",
-    "policy",
-    "tagging",
-    "website",
-    "referer",
-    "logging",
-    "inventory",
-    "replication",
-    "encryption",
-    "domain",
+const UNSUPPORTED_BUCKET_RESOURCES: [&str; 5] = [
     "origin",
     "accelerate",
-    "intelligenttiering",
-    "object-lock",
     "notification",
     "requestPayment",
-    "location",
     "publicAccessBlock",
 ];
 
@@ -300,17 +297,31 @@ pub(crate) fn classify(
             if let Some(name) = UNSUPPORTED_BUCKET_RESOURCES.iter().find(|n| p(n)) {
                 return Err(not_implemented(name));
             }
-            match *method {
-                Method::GET if p("versions") => Op::ListObjectVersions,
-                Method::GET if p("uploads") => Op::ListMultipartUploads,
-                Method::GET if p("versioning") => Op::GetBucketVersioning,
-                Method::GET => Op::ListObjects,
-                Method::HEAD => Op::HeadBucket,
-                Method::PUT if p("versioning") => Op::PutBucketVersioning,
-                Method::PUT => Op::CreateBucket,
-                Method::DELETE => Op::DeleteBucket,
-                Method::POST if p("delete") => Op::DeleteObjects,
-                Method::POST => {
+            let sub = Sub::ALL.into_iter().find(|s| p(s.param()));
+            match (method.clone(), sub) {
+                (Method::OPTIONS, _) => Op::Preflight,
+                (Method::GET, _) if p("versions") => Op::ListObjectVersions,
+                (Method::GET, _) if p("uploads") => Op::ListMultipartUploads,
+                (Method::GET, _) if p("versioning") => Op::GetBucketVersioning,
+                (Method::GET, _) if p("location") => Op::GetBucketLocation,
+                (Method::GET, _) if p("acl") => Op::GetBucketAcl,
+                (Method::GET, _) if p("policy") => Op::GetBucketPolicy,
+                (Method::GET, Some(sub)) => Op::GetBucketConfig(sub),
+                (Method::GET, None) => Op::ListObjects,
+                (Method::HEAD, _) => Op::HeadBucket,
+                (_, _) if p("location") => return Err(not_allowed()),
+                (Method::PUT, _) if p("versioning") => Op::PutBucketVersioning,
+                (Method::PUT, _) if p("acl") => Op::PutBucketAcl,
+                (Method::PUT, _) if p("policy") => Op::PutBucketPolicy,
+                (Method::PUT, Some(sub)) => Op::PutBucketConfig(sub),
+                (Method::PUT, None) => Op::CreateBucket,
+                (Method::DELETE, _) if p("policy") => Op::DeleteBucketPolicy,
+                (Method::DELETE, Some(sub)) if sub.deletable() => Op::DeleteBucketConfig(sub),
+                (Method::DELETE, Some(_)) => return Err(not_allowed()),
+                (Method::DELETE, None) => Op::DeleteBucket,
+                (Method::POST, _) if p("delete") => Op::DeleteObjects,
+                (Method::POST, Some(Sub::Inventory)) => Op::PostBucketInventory,
+                (Method::POST, _) => {
                     return Err(CosError::with_message(
                         ErrorCode::NotImplemented,
                         "POST Object (form upload) is not implemented by the emulator.",
@@ -325,6 +336,7 @@ pub(crate) fn classify(
             }
             let copy = headers.contains_key("x-cos-copy-source");
             match *method {
+                Method::OPTIONS => Op::Preflight,
                 Method::GET if p("acl") => Op::GetObjectAcl,
                 Method::GET if p("tagging") => Op::GetObjectTagging,
                 Method::GET if p("uploadId") => Op::ListParts,
@@ -364,7 +376,7 @@ pub(crate) async fn route(
     resource: &str,
     request_id: &str,
 ) -> Response<ResponseBody> {
-    match route_inner(app, parts, body, request_id).await {
+    match route_inner(app, parts, body, resource, request_id).await {
         Ok(response) => response,
         Err(error) => render_error(&error, &parts.method, resource, request_id),
     }
@@ -374,6 +386,7 @@ async fn route_inner(
     app: &App,
     parts: &http::request::Parts,
     body: &mut RequestBody,
+    resource: &str,
     request_id: &str,
 ) -> Result<Response<ResponseBody>, CosError> {
     check_headers(parts)?;
@@ -398,7 +411,10 @@ async fn route_inner(
     let principal = auth::authenticate(app, parts, now, path_style_bucket)?;
     let op = classify(&parts.method, &target, &params, &parts.headers)?;
     let bucket = target.bucket.clone().unwrap_or_default();
-    if !bucket.is_empty() && op != Op::CreateBucket && !app.store.bucket_exists(&bucket) {
+    // Creating and deleting name a bucket that may not exist; everything else needs it
+    // (created on first use unless auto-creation is off).
+    let needs_bucket = !matches!(op, Op::CreateBucket | Op::DeleteBucket);
+    if !bucket.is_empty() && needs_bucket && !app.store.bucket_exists(&bucket) {
         if app.settings.auto_create_buckets {
             app.store
                 .create_bucket(&bucket, Versioning::Unversioned, now)?;
@@ -420,17 +436,50 @@ async fn route_inner(
     if principal == Principal::Anonymous && !app.settings.anonymous && !public_read(&req, op) {
         return Err(CosError::new(ErrorCode::AccessDenied));
     }
-    dispatch(op, &req, body).await
+    let mut response = match dispatch(op, &req, body).await {
+        Ok(response) => response,
+        Err(error) => render_error(&error, &parts.method, resource, request_id),
+    };
+    if op != Op::Preflight && !req.bucket.is_empty() {
+        handlers::cors::decorate(&req, &mut response);
+    }
+    Ok(response)
 }
 
-/// Anonymous reads of objects whose ACL makes them public are allowed.
+/// What anonymous requests may do: CORS preflights; reads of objects whose ACL is
+/// public, or whose ACL is the bucket's (`default`, none set) when the bucket ACL is
+/// public; reads a bucket policy allows anonymously ([`handlers::policy`]).
 fn public_read(req: &Req<'_>, op: Op) -> bool {
-    matches!(op, Op::GetObject | Op::HeadObject)
-        && req
-            .app
-            .store
-            .get_version(&req.bucket, &req.key, req.version_id())
-            .is_ok_and(|v| v.meta.acl.public_read())
+    let action = match op {
+        Op::Preflight => return true,
+        Op::GetObject => "cos:GetObject",
+        Op::HeadObject => "cos:HeadObject",
+        _ => return false,
+    };
+    let by_policy = handlers::bucket_config::stored(req, "policy").is_some_and(|policy| {
+        let allows =
+            |a: &str| handlers::policy::allows_anonymous(&policy, a, &req.bucket, &req.key);
+        allows(action) || (op == Op::HeadObject && allows("cos:GetObject"))
+    });
+    if by_policy {
+        return true;
+    }
+    let Ok(version) = req
+        .app
+        .store
+        .get_version(&req.bucket, &req.key, req.version_id())
+    else {
+        return false;
+    };
+    let acl = &version.meta.acl;
+    let inherits = acl.grants.is_empty() && matches!(acl.canned.as_deref(), None | Some("default"));
+    acl.public_read()
+        || (inherits
+            && req.app.store.read(|s| {
+                s.buckets
+                    .get(&req.bucket)
+                    .is_some_and(|b| b.record.acl.public_read())
+            }))
 }
 
 async fn dispatch(
@@ -440,10 +489,21 @@ async fn dispatch(
 ) -> Result<Response<ResponseBody>, CosError> {
     use handlers::*;
     match op {
-        Op::ListBuckets => bucket::list_buckets(req),
+        Op::ListBuckets => service::list_buckets(req),
         Op::CreateBucket => bucket::create_bucket(req, body).await,
         Op::HeadBucket => bucket::head_bucket(req),
         Op::DeleteBucket => bucket::delete_bucket(req),
+        Op::GetBucketLocation => bucket::get_location(req),
+        Op::GetBucketAcl => bucket::get_bucket_acl(req),
+        Op::PutBucketAcl => bucket::put_bucket_acl(req, body).await,
+        Op::GetBucketPolicy => policy::get_policy(req),
+        Op::PutBucketPolicy => policy::put_policy(req, body).await,
+        Op::DeleteBucketPolicy => policy::delete_policy(req),
+        Op::GetBucketConfig(sub) => bucket_config::get_config(req, sub),
+        Op::PutBucketConfig(sub) => bucket_config::put_config(req, sub, body).await,
+        Op::DeleteBucketConfig(sub) => bucket_config::delete_config(req, sub),
+        Op::PostBucketInventory => bucket_config::post_inventory(req, body).await,
+        Op::Preflight => cors::preflight(req),
         Op::GetBucketVersioning => bucket::get_versioning(req),
         Op::PutBucketVersioning => bucket::put_versioning(req, body).await,
         Op::ListObjects => list::list_objects(req),
@@ -578,7 +638,31 @@ mod tests {
             Op::ListObjectVersions
         );
         assert_eq!(
-            classify(&Method::GET, &bucket, &params(&["cors"]), &none)
+            classify(&Method::GET, &bucket, &params(&["cors"]), &none).expect("op"),
+            Op::GetBucketConfig(Sub::Cors)
+        );
+        assert_eq!(
+            classify(
+                &Method::PUT,
+                &bucket,
+                &params(&["intelligent-tiering", "id"]),
+                &none
+            )
+            .expect("op"),
+            Op::PutBucketConfig(Sub::TieringV2)
+        );
+        assert_eq!(
+            classify(&Method::DELETE, &bucket, &params(&["logging"]), &none)
+                .expect_err("405")
+                .code,
+            ErrorCode::MethodNotAllowed
+        );
+        assert_eq!(
+            classify(&Method::OPTIONS, &target, &[], &none).expect("op"),
+            Op::Preflight
+        );
+        assert_eq!(
+            classify(&Method::GET, &bucket, &params(&["notification"]), &none)
                 .expect_err("501")
                 .code,
             ErrorCode::NotImplemented

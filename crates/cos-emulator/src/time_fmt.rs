@@ -163,9 +163,43 @@ fn parse_iso8601(text: &str) -> Option<u64> {
     to_secs(year, month, day, h, m, s)
 }
 
+/// Parses a configuration date (lifecycle `Date`): ISO 8601 with `Z` or a `±HH:MM`
+/// offset, e.g. `2024-12-31T00:00:00+08:00`. Returns Unix seconds in UTC.
+pub(crate) fn parse_config_date(text: &str) -> Option<u64> {
+    if let Some(utc) = parse_iso8601(text) {
+        return Some(utc);
+    }
+    if text.len() < 6 {
+        return None;
+    }
+    let (local, offset) = text.split_at(text.len() - 6);
+    let sign = match offset.as_bytes().first() {
+        Some(b'+') => 1i64,
+        Some(b'-') => -1i64,
+        _ => return None,
+    };
+    let (h, m) = offset[1..].split_once(':')?;
+    let offset_secs: i64 = sign * (number::<i64>(h)? * 3600 + number::<i64>(m)? * 60);
+    let local = parse_iso8601(&format!("{local}Z"))?;
+    u64::try_from(i64::try_from(local).ok()?.checked_sub(offset_secs)?).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn config_dates_take_offsets() {
+        assert_eq!(
+            parse_config_date("2023-11-14T22:13:20Z"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(
+            parse_config_date("2023-11-15T06:13:20+08:00"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(parse_config_date("2023-11-14"), None);
+    }
 
     #[test]
     fn formats_like_cos() {

@@ -5,7 +5,7 @@
 //! vectors): `ListBucketResult`, `ListVersionsResult`, `ListMultipartUploadsResult`,
 //! `ListPartsResult`, `InitiateMultipartUploadResult`, `CompleteMultipartUploadResult`,
 //! `CopyObjectResult`, `CopyPartResult`, `DeleteResult`, `Tagging`, `AccessControlPolicy`,
-//! `VersioningConfiguration`, `ListAllMyBucketsResult` and `Error`.
+//! `VersioningConfiguration` and `Error`.
 
 use cos_proto::encode::sign_encode;
 
@@ -106,6 +106,13 @@ impl XmlWriter {
         self
     }
 
+    /// `<name></name>`: an empty element written with both tags.
+    pub(crate) fn leaf_paired(&mut self, name: &str) -> &mut Self {
+        self.indent();
+        self.out.push_str(&format!("<{name}></{name}>\n"));
+        self
+    }
+
     /// A leaf only when the value is present.
     pub(crate) fn leaf_opt(&mut self, name: &str, text: Option<&str>) -> &mut Self {
         if let Some(text) = text {
@@ -147,7 +154,8 @@ impl Owner {
             .close("Owner");
     }
 
-    fn write_cam(&self, w: &mut XmlWriter, name: &str) {
+    /// `<name><ID>qcs::cam::uin/…</ID><DisplayName>uin</DisplayName></name>`.
+    pub(crate) fn write_cam(&self, w: &mut XmlWriter, name: &str) {
         w.open(name)
             .leaf("ID", &self.cam_id())
             .leaf("DisplayName", &self.uin)
@@ -664,29 +672,8 @@ pub(crate) fn versioning_configuration(status: Option<&str>) -> String {
     w.finish()
 }
 
-/// The `ListAllMyBucketsResult` document (GET Service).
-pub(crate) fn list_buckets_result(
-    owner: &Owner,
-    buckets: &[(String, u64)],
-    region: &str,
-) -> String {
-    let mut w = XmlWriter::new();
-    w.open("ListAllMyBucketsResult");
-    owner.write_cam(&mut w, "Owner");
-    w.open("Buckets");
-    for (name, created) in buckets {
-        w.open("Bucket")
-            .leaf("Name", name)
-            .leaf("Location", region)
-            .leaf("CreationDate", &iso8601(*created))
-            .leaf("BucketType", "cos")
-            .close("Bucket");
-    }
-    w.close("Buckets").close("ListAllMyBucketsResult");
-    w.finish()
-}
-
-fn bool_text(value: bool) -> &'static str {
+/// `true` / `false`.
+pub(crate) fn bool_text(value: bool) -> &'static str {
     if value { "true" } else { "false" }
 }
 

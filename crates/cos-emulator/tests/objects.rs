@@ -849,7 +849,7 @@ fn buckets_service_and_missing_buckets() {
     );
     client
         .call(&CustomRequest::bucket(Method::PUT), &[])
-        .assert_error(409, "BucketAlreadyOwnedByYou");
+        .assert_error(409, "BucketAlreadyExists");
     client.put("k", b"v");
     assert_eq!(
         client
@@ -869,6 +869,12 @@ fn buckets_service_and_missing_buckets() {
     );
     client
         .call(&CustomRequest::bucket(Method::GET).param("cors", ""), &[])
+        .assert_error(404, "NoSuchBucket");
+    client
+        .call(
+            &CustomRequest::bucket(Method::GET).param("notification", ""),
+            &[],
+        )
         .assert_error(501, "NotImplemented");
 
     // GET Service lists buckets.

@@ -1,4 +1,4 @@
-//! PUT and GET Object ?acl.
+//! PUT and GET Object ?acl, and the ACL documents Bucket ?acl shares with them.
 
 use http::{Response, StatusCode};
 
@@ -12,7 +12,8 @@ use crate::xml_out::{self, GrantView};
 
 const PERMISSIONS: [&str; 5] = ["READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL"];
 
-fn parse_policy(body: &[u8]) -> Result<Acl, CosError> {
+/// Parses an `AccessControlPolicy` body into grants (`400 MalformedXML` if invalid).
+pub(crate) fn parse_policy(body: &[u8]) -> Result<Acl, CosError> {
     let root = xml_in::parse_root(body, "AccessControlPolicy")?;
     let malformed = |what: &str| CosError::with_message(ErrorCode::MalformedXML, what.to_owned());
     let list = root
@@ -52,24 +53,30 @@ fn parse_policy(body: &[u8]) -> Result<Acl, CosError> {
     })
 }
 
-/// PUT Object acl: headers (`x-cos-acl`, `x-cos-grant-*`) or an `AccessControlPolicy`.
-pub(crate) async fn put_acl(
-    req: &Req<'_>,
-    body: &mut RequestBody,
-) -> Result<Response<ResponseBody>, CosError> {
+/// The ACL a PUT `?acl` asks for: an `AccessControlPolicy` body, else the `x-cos-acl`
+/// and `x-cos-grant-*` headers (`400 InvalidArgument` when there is neither).
+pub(crate) async fn requested_acl(req: &Req<'_>, body: &mut RequestBody) -> Result<Acl, CosError> {
     let document = body
         .read_document(MAX_DOCUMENT, ErrorCode::MalformedXML)
         .await?;
-    let acl = if document.iter().any(|b| !b.is_ascii_whitespace()) {
-        parse_policy(&document)?
+    if document.iter().any(|b| !b.is_ascii_whitespace()) {
+        parse_policy(&document)
     } else {
         acl_from_headers(req)?.ok_or_else(|| {
             CosError::with_message(
                 ErrorCode::InvalidArgument,
                 "Send an ACL in x-cos-acl / x-cos-grant-* headers or an AccessControlPolicy body.",
             )
-        })?
-    };
+        })
+    }
+}
+
+/// PUT Object acl: headers (`x-cos-acl`, `x-cos-grant-*`) or an `AccessControlPolicy`.
+pub(crate) async fn put_acl(
+    req: &Req<'_>,
+    body: &mut RequestBody,
+) -> Result<Response<ResponseBody>, CosError> {
+    let acl = requested_acl(req, body).await?;
     req.app
         .store
         .update_version(&req.bucket, &req.key, req.version_id(), |v| {
@@ -85,8 +92,13 @@ pub(crate) fn get_acl(req: &Req<'_>) -> Result<Response<ResponseBody>, CosError>
         .app
         .store
         .get_version(&req.bucket, &req.key, req.version_id())?;
-    let owner = req.app.owner(&req.bucket);
-    let acl = &version.meta.acl;
+    Ok(acl_response(&req.app.owner(&req.bucket), &version.meta.acl))
+}
+
+/// The `AccessControlPolicy` response for `acl` (owner `FULL_CONTROL` first unless only
+/// explicit grants were set, then the canned ACL's grants, then the explicit ones), with
+/// `x-cos-acl` when a canned ACL is set.
+pub(crate) fn acl_response(owner: &xml_out::Owner, acl: &Acl) -> Response<ResponseBody> {
     let mut grants: Vec<Grant> = Vec::new();
     if acl.canned.is_some() || acl.grants.is_empty() {
         grants.push(Grant {
@@ -116,12 +128,12 @@ pub(crate) fn get_acl(req: &Req<'_>) -> Result<Response<ResponseBody>, CosError>
         .collect();
     let mut response = xml(
         StatusCode::OK,
-        xml_out::access_control_policy(&owner, &views),
+        xml_out::access_control_policy(owner, &views),
     );
     if let Some(canned) = &acl.canned {
         set_header(&mut response, "x-cos-acl", canned);
     }
-    Ok(response)
+    response
 }
 
 #[cfg(test)]

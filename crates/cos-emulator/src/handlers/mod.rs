@@ -5,14 +5,20 @@
 pub(crate) mod acl;
 pub(crate) mod append;
 pub(crate) mod bucket;
+pub(crate) mod bucket_config;
 pub(crate) mod conditions;
+pub(crate) mod config_checks;
 pub(crate) mod copy;
+pub(crate) mod cors;
 pub(crate) mod delete_multiple;
+pub(crate) mod lifecycle;
 pub(crate) mod list;
 pub(crate) mod multipart;
 pub(crate) mod object;
+pub(crate) mod policy;
 pub(crate) mod range;
 pub(crate) mod restore;
+pub(crate) mod service;
 pub(crate) mod tagging;
 pub(crate) mod user_meta;
 

@@ -375,11 +375,10 @@ mod tests {
     fn survives_reload_and_cleans_up_leftovers() {
         let root = temp_root("reload");
         let backend = DiskBackend::new(&root).expect("backend");
-        let record = BucketRecord {
-            name: "b-1250000000".into(),
-            versioning: Versioning::Unversioned,
-            created: 1,
-        };
+        let mut record = BucketRecord::new("b-1250000000", Versioning::Unversioned, 1);
+        record
+            .configs
+            .insert("cors".into(), "<CORSConfiguration/>".into());
         backend.save_bucket(&record).expect("bucket");
         let mut sink = backend.create_blob(5).expect("sink");
         sink.write(b"hello").expect("write");
@@ -405,6 +404,7 @@ mod tests {
         let reopened = DiskBackend::new(&root).expect("backend");
         let loaded = reopened.load().expect("load");
         assert_eq!(loaded.buckets.len(), 1);
+        assert_eq!(loaded.buckets[0].record, record);
         let versions = &loaded.buckets[0].objects["k"];
         assert_eq!(versions.len(), 1);
         assert_eq!(versions[0].seq, 12);
@@ -424,11 +424,7 @@ mod tests {
     fn records_without_data_are_dropped() {
         let root = temp_root("nodata");
         let backend = DiskBackend::new(&root).expect("backend");
-        let record = BucketRecord {
-            name: "b-1".into(),
-            versioning: Versioning::Enabled,
-            created: 1,
-        };
+        let record = BucketRecord::new("b-1", Versioning::Enabled, 1);
         backend.save_bucket(&record).expect("bucket");
         backend
             .save_version("b-1", &version("k", 3, Some(2), 5))

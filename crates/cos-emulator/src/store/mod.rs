@@ -137,40 +137,51 @@ impl Store {
         versioning: Versioning,
         now: u64,
     ) -> Result<bool, CosError> {
+        self.create_bucket_with(BucketRecord::new(name, versioning, now))
+    }
+
+    /// Creates a bucket from a full record (ACL, region, type); `Ok(false)` if a bucket
+    /// of that name already existed (it is left unchanged).
+    pub(crate) fn create_bucket_with(&self, record: BucketRecord) -> Result<bool, CosError> {
         let mut state = self.lock();
-        if state.buckets.contains_key(name) {
+        if state.buckets.contains_key(&record.name) {
             return Ok(false);
         }
-        let record = BucketRecord {
-            name: name.to_owned(),
-            versioning,
-            created: now,
-        };
         self.backend.save_bucket(&record)?;
         state
             .buckets
-            .insert(name.to_owned(), BucketState::new(record));
+            .insert(record.name.clone(), BucketState::new(record));
         Ok(true)
     }
 
-    /// Deletes an empty bucket (in-progress uploads are aborted with it).
+    /// Changes a bucket's record (ACL, stored configurations) and persists it: `f` edits
+    /// a copy, which replaces the record only once it is durable.
+    pub(crate) fn update_bucket<R>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut BucketRecord) -> Result<R, CosError>,
+    ) -> Result<R, CosError> {
+        let mut state = self.lock();
+        let bucket = state.bucket_mut(name)?;
+        let mut record = bucket.record.clone();
+        let result = f(&mut record)?;
+        if record != bucket.record {
+            self.backend.save_bucket(&record)?;
+            bucket.record = record;
+        }
+        Ok(result)
+    }
+
+    /// Deletes an empty bucket: `409 BucketNotEmpty` while it holds any object version
+    /// (delete markers included) or an in-progress multipart upload.
     pub(crate) fn delete_bucket(&self, name: &str) -> Result<(), CosError> {
-        let blobs = {
-            let mut state = self.lock();
-            let bucket = state.bucket(name)?;
-            if !bucket.objects.is_empty() {
-                return Err(CosError::new(ErrorCode::BucketNotEmpty));
-            }
-            let blobs: Vec<u64> = bucket
-                .uploads
-                .values()
-                .flat_map(|u| u.parts.values().map(|p| p.blob))
-                .collect();
-            self.backend.delete_bucket(name)?;
-            state.buckets.remove(name);
-            blobs
-        };
-        self.discard_blobs(&blobs);
+        let mut state = self.lock();
+        let bucket = state.bucket(name)?;
+        if !bucket.objects.is_empty() || !bucket.uploads.is_empty() {
+            return Err(CosError::new(ErrorCode::BucketNotEmpty));
+        }
+        self.backend.delete_bucket(name)?;
+        state.buckets.remove(name);
         Ok(())
     }
 

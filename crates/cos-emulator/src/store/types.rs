@@ -37,6 +37,38 @@ pub(crate) struct BucketRecord {
     pub(crate) versioning: Versioning,
     /// Creation time (Unix seconds).
     pub(crate) created: u64,
+    /// The region the bucket was created in (`None`: the emulator's region).
+    #[serde(default)]
+    pub(crate) region: Option<String>,
+    /// `OFS` for a bucket created with `BucketArchConfig` OFS.
+    #[serde(default)]
+    pub(crate) arch: Option<String>,
+    /// `MAZ` for a bucket created with `BucketAZConfig` MAZ.
+    #[serde(default)]
+    pub(crate) az: Option<String>,
+    /// The bucket ACL (PUT Bucket headers or PUT Bucket acl).
+    #[serde(default)]
+    pub(crate) acl: Acl,
+    /// Stored sub-resource documents by key (`cors`, `lifecycle`, `policy`,
+    /// `inventory/<id>`, ...), in the canonical form GET returns.
+    #[serde(default)]
+    pub(crate) configs: BTreeMap<String, String>,
+}
+
+impl BucketRecord {
+    /// A plain bucket: no ACL, no configuration, the emulator's region.
+    pub(crate) fn new(name: &str, versioning: Versioning, created: u64) -> Self {
+        Self {
+            name: name.to_owned(),
+            versioning,
+            created,
+            region: None,
+            arch: None,
+            az: None,
+            acl: Acl::default(),
+            configs: BTreeMap::new(),
+        }
+    }
 }
 
 /// One ACL grant.

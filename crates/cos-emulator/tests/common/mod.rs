@@ -4,6 +4,8 @@
 //! every byte and can observe resets and truncated bodies.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod bucket_requests;
+
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
