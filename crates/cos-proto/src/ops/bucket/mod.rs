@@ -5,21 +5,39 @@
 //! Operations whose answer carries no document return [`ResponseInfo`]; those reading
 //! a configuration return a [`DocumentOutput`] of its model.
 
+mod acl;
 pub(crate) mod common;
+mod cors;
 mod create;
 mod head_delete;
+mod lifecycle;
 mod location;
+mod policy;
 mod service;
+mod tagging;
+mod versioning;
 
 use serde::{Deserialize, Serialize};
 
+pub use acl::{BucketCannedAcl, GetBucketAcl, GetBucketAclOutput, PutBucketAcl};
 pub use common::{DocumentOutput, ResponseInfo};
+pub use cors::{CorsConfiguration, CorsRule, DeleteBucketCors, GetBucketCors, PutBucketCors};
 pub use create::CreateBucket;
 pub use head_delete::{BucketExists, DeleteBucket, HeadBucket, HeadBucketOutput};
+pub use lifecycle::{
+    AbortIncompleteMultipartUpload, DeleteBucketLifecycle, Expiration, GetBucketLifecycle,
+    LifecycleAnd, LifecycleConfiguration, LifecycleFilter, LifecycleRule,
+    NoncurrentVersionExpiration, NoncurrentVersionTransition, PutBucketLifecycle, Transition,
+};
 pub use location::{GetBucketLocation, GetBucketLocationOutput};
+pub use policy::{DeleteBucketPolicy, GetBucketPolicy, GetBucketPolicyOutput, PutBucketPolicy};
 pub use service::{
     BucketList, BucketSummary, DEFAULT_MAX_BUCKETS, ListBuckets, ListBucketsOutput,
     ServiceEndpoint, TimeRange,
+};
+pub use tagging::{DeleteBucketTagging, GetBucketTagging, PutBucketTagging, Tag, Tagging};
+pub use versioning::{
+    GetBucketVersioning, PutBucketVersioning, VersioningConfiguration, VersioningStatus,
 };
 
 /// The owner of a bucket or a listing (`Owner`).

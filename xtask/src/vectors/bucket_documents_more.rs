@@ -1,0 +1,8 @@
+//! The remaining configuration documents (referer, website, logging, encryption,
+//! replication, inventory, domain, intelligent tiering, object lock).
+
+use super::python::{Kwargs, PyOp};
+
+pub(crate) fn operation(name: &str, _kw: &mut Kwargs<'_>) -> Result<Box<dyn PyOp>, String> {
+    Err(format!("operation {name} is not mapped"))
+}
