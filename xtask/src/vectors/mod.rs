@@ -8,6 +8,7 @@
 
 mod bucket;
 mod bucket_documents;
+mod bucket_documents_last;
 mod bucket_documents_more;
 mod bucket_ops;
 mod bucket_view;

@@ -9,13 +9,18 @@ mod acl;
 pub(crate) mod common;
 mod cors;
 mod create;
+mod encryption;
 mod head_delete;
 mod lifecycle;
 mod location;
+mod logging;
 mod policy;
+mod referer;
+mod replication;
 mod service;
 mod tagging;
 mod versioning;
+mod website;
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +28,10 @@ pub use acl::{BucketCannedAcl, GetBucketAcl, GetBucketAclOutput, PutBucketAcl};
 pub use common::{DocumentOutput, ResponseInfo};
 pub use cors::{CorsConfiguration, CorsRule, DeleteBucketCors, GetBucketCors, PutBucketCors};
 pub use create::CreateBucket;
+pub use encryption::{
+    ApplyServerSideEncryptionByDefault, DeleteBucketEncryption, EncryptionRule,
+    GetBucketEncryption, PutBucketEncryption, ServerSideEncryptionConfiguration,
+};
 pub use head_delete::{BucketExists, DeleteBucket, HeadBucket, HeadBucketOutput};
 pub use lifecycle::{
     AbortIncompleteMultipartUpload, DeleteBucketLifecycle, Expiration, GetBucketLifecycle,
@@ -30,7 +39,13 @@ pub use lifecycle::{
     NoncurrentVersionExpiration, NoncurrentVersionTransition, PutBucketLifecycle, Transition,
 };
 pub use location::{GetBucketLocation, GetBucketLocationOutput};
+pub use logging::{BucketLoggingStatus, GetBucketLogging, LoggingEnabled, PutBucketLogging};
 pub use policy::{DeleteBucketPolicy, GetBucketPolicy, GetBucketPolicyOutput, PutBucketPolicy};
+pub use referer::{DeleteBucketReferer, GetBucketReferer, PutBucketReferer, RefererConfiguration};
+pub use replication::{
+    DeleteBucketReplication, GetBucketReplication, PutBucketReplication, ReplicationConfiguration,
+    ReplicationDestination, ReplicationRule,
+};
 pub use service::{
     BucketList, BucketSummary, DEFAULT_MAX_BUCKETS, ListBuckets, ListBucketsOutput,
     ServiceEndpoint, TimeRange,
@@ -38,6 +53,11 @@ pub use service::{
 pub use tagging::{DeleteBucketTagging, GetBucketTagging, PutBucketTagging, Tag, Tagging};
 pub use versioning::{
     GetBucketVersioning, PutBucketVersioning, VersioningConfiguration, VersioningStatus,
+};
+
+pub use website::{
+    DeleteBucketWebsite, ErrorDocument, GetBucketWebsite, IndexDocument, PutBucketWebsite,
+    RedirectAllRequestsTo, RoutingCondition, RoutingRedirect, RoutingRule, WebsiteConfiguration,
 };
 
 /// The owner of a bucket or a listing (`Owner`).
