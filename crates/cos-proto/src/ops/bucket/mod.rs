@@ -9,11 +9,15 @@ mod acl;
 pub(crate) mod common;
 mod cors;
 mod create;
+mod domain;
 mod encryption;
 mod head_delete;
+mod intelligent_tiering;
+mod inventory;
 mod lifecycle;
 mod location;
 mod logging;
+mod object_lock;
 mod policy;
 mod referer;
 mod replication;
@@ -28,11 +32,27 @@ pub use acl::{BucketCannedAcl, GetBucketAcl, GetBucketAclOutput, PutBucketAcl};
 pub use common::{DocumentOutput, ResponseInfo};
 pub use cors::{CorsConfiguration, CorsRule, DeleteBucketCors, GetBucketCors, PutBucketCors};
 pub use create::CreateBucket;
+pub use domain::{
+    DeleteBucketDomain, DomainConfiguration, DomainRule, GetBucketDomain, GetBucketDomainOutput,
+    PutBucketDomain,
+};
 pub use encryption::{
     ApplyServerSideEncryptionByDefault, DeleteBucketEncryption, EncryptionRule,
     GetBucketEncryption, PutBucketEncryption, ServerSideEncryptionConfiguration,
 };
 pub use head_delete::{BucketExists, DeleteBucket, HeadBucket, HeadBucketOutput};
+pub use intelligent_tiering::{
+    GetBucketIntelligentTiering, GetBucketIntelligentTieringConfiguration,
+    IntelligentTieringConfiguration, ListBucketIntelligentTieringConfigurations,
+    PutBucketIntelligentTiering, PutBucketIntelligentTieringConfiguration, Tiering, TieringAnd,
+    TieringConfiguration, TieringConfigurationList, TieringFilter, TieringTransition,
+};
+pub use inventory::{
+    CosBucketDestination, DeleteBucketInventory, GetBucketInventory, InventoryConfiguration,
+    InventoryConfigurationList, InventoryDestination, InventoryEncryption, InventoryFilter,
+    InventorySchedule, ListBucketInventoryConfigurations, PostBucketInventory, PutBucketInventory,
+    SseCos,
+};
 pub use lifecycle::{
     AbortIncompleteMultipartUpload, DeleteBucketLifecycle, Expiration, GetBucketLifecycle,
     LifecycleAnd, LifecycleConfiguration, LifecycleFilter, LifecycleRule,
@@ -40,6 +60,10 @@ pub use lifecycle::{
 };
 pub use location::{GetBucketLocation, GetBucketLocationOutput};
 pub use logging::{BucketLoggingStatus, GetBucketLogging, LoggingEnabled, PutBucketLogging};
+pub use object_lock::{
+    DefaultRetention, GetBucketObjectLock, ObjectLockConfiguration, ObjectLockRule,
+    PutBucketObjectLock,
+};
 pub use policy::{DeleteBucketPolicy, GetBucketPolicy, GetBucketPolicyOutput, PutBucketPolicy};
 pub use referer::{DeleteBucketReferer, GetBucketReferer, PutBucketReferer, RefererConfiguration};
 pub use replication::{
