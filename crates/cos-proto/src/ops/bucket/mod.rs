@@ -104,3 +104,82 @@ pub struct BucketOwner {
     )]
     pub display_name: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Operation;
+    use crate::ops::test_support::response;
+
+    /// Every parser of a bucket answer returns an error (never panics) on hostile bodies.
+    #[test]
+    fn hostile_bodies_never_panic() {
+        let roots = [
+            "ListAllMyBucketsResult",
+            "LocationConstraint",
+            "VersioningConfiguration",
+            "LifecycleConfiguration",
+            "CORSConfiguration",
+            "Tagging",
+            "AccessControlPolicy",
+            "RefererConfiguration",
+            "WebsiteConfiguration",
+            "BucketLoggingStatus",
+            "ServerSideEncryptionConfiguration",
+            "ReplicationConfiguration",
+            "InventoryConfiguration",
+            "ListInventoryConfigurationResult",
+            "DomainConfiguration",
+            "IntelligentTieringConfiguration",
+            "ListBucketIntelligentTieringConfigurationsOutput",
+            "ObjectLockConfiguration",
+        ];
+        let mut bodies = vec![
+            String::new(),
+            "\u{feff}".to_owned(),
+            "<".to_owned(),
+            "<Error><Code>X</Code></Error>".to_owned(),
+            "{\"a\":".to_owned(),
+            "\u{0}\u{1}<<>>&&;".to_owned(),
+        ];
+        for root in roots {
+            bodies.push(format!("<{root}>"));
+            bodies.push(format!("<{root}/>"));
+            bodies.push(format!(
+                "<{root}><Rule><Rule><Days>99999999999</Days></Rule></Rule></{root}>"
+            ));
+            bodies.push(format!("<{root}><Buckets><Bucket>x</Bucket></Buckets><IsTruncated>yes</IsTruncated></{root}>"));
+            bodies.push(format!("<{root}><Status><Status/></Status><TagSet><Tag/></TagSet><DomainList>a</DomainList></{root}>"));
+            bodies.push(format!("<{root}>&bogus;<![CDATA[x]]><!-- c --></{root}>"));
+            bodies.push(format!(
+                "<{root}><OptionalFields><Field><a/></Field></OptionalFields></{root}>"
+            ));
+        }
+        let url: http::Uri = "http://h/".parse().expect("uri");
+        for body in &bodies {
+            let r = || response(200, &[], body);
+            let _ = ListBuckets::new().parse_response(&url, r());
+            let _ = GetBucketLocation::new().parse_response(&url, r());
+            let _ = GetBucketVersioning::new().parse_response(&url, r());
+            let _ = GetBucketLifecycle::new().parse_response(&url, r());
+            let _ = GetBucketCors::new().parse_response(&url, r());
+            let _ = GetBucketPolicy::new().parse_response(&url, r());
+            let _ = GetBucketTagging::new().parse_response(&url, r());
+            let _ = GetBucketAcl::new().parse_response(&url, r());
+            let _ = GetBucketReferer::new().parse_response(&url, r());
+            let _ = GetBucketWebsite::new().parse_response(&url, r());
+            let _ = GetBucketLogging::new().parse_response(&url, r());
+            let _ = GetBucketEncryption::new().parse_response(&url, r());
+            let _ = GetBucketReplication::new().parse_response(&url, r());
+            let _ = GetBucketInventory::new("i").parse_response(&url, r());
+            let _ = ListBucketInventoryConfigurations::new().parse_response(&url, r());
+            let _ = GetBucketDomain::new().parse_response(&url, r());
+            let _ = GetBucketIntelligentTiering::new().parse_response(&url, r());
+            let _ = GetBucketIntelligentTieringConfiguration::new("i").parse_response(&url, r());
+            let _ = ListBucketIntelligentTieringConfigurations::new().parse_response(&url, r());
+            let _ = GetBucketObjectLock::new().parse_response(&url, r());
+            let _ = HeadBucket::new().parse_response(&url, r());
+            let _ = BucketExists::new().parse_response(&url, r());
+        }
+    }
+}
