@@ -67,6 +67,23 @@ pub fn run() -> ExitCode {
             ],
             env: Vec::new(),
         },
+        // The bucket operations and GET Service against the official SDK's requests
+        // and parsed answers.
+        Step {
+            name: "vectors-bucket",
+            program: "cargo",
+            args: vec![
+                "run".into(),
+                "--quiet".into(),
+                "--locked".into(),
+                "--package".into(),
+                "xtask".into(),
+                "--".into(),
+                "vectors".into(),
+                vectors.join("bucket").display().to_string(),
+            ],
+            env: Vec::new(),
+        },
         // The Cloud API signer, STS, KMS and the credential providers against the
         // official SDK's requests and answers.
         Step {

@@ -161,3 +161,32 @@ fn a_missing_folder_is_a_failure_not_a_pass() {
     assert_eq!(report.passed(), 0);
     assert_eq!(report.failed(), 1);
 }
+
+#[test]
+fn every_bucket_vector_passes() {
+    let report = vectors::run(&vectors_dir().join("bucket"));
+    let failures: Vec<String> = report
+        .cases
+        .iter()
+        .filter_map(|c| match &c.verdict {
+            Verdict::Fail(why) => Some(format!("{}#{}: {why}", c.file, c.id)),
+            _ => None,
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    for case in &report.cases {
+        if let Verdict::Skip(why) = &case.verdict {
+            assert!(
+                why.starts_with("quirk"),
+                "{}#{} skipped: {why}",
+                case.file,
+                case.id
+            );
+        }
+    }
+    assert!(
+        report.passed() >= 89,
+        "only {} cases passed: {report}",
+        report.passed()
+    );
+}

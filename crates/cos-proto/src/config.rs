@@ -204,6 +204,26 @@ impl Config {
         Ok(())
     }
 
+    /// The host of GET Service (ListBuckets), which names no bucket: the configuration's
+    /// address for path-style addressing (a local server), else `service.cos.myqcloud.com`
+    /// or, with [`CosDomain::TencentCos`] (or the internal endpoint),
+    /// `service.cos.tencentcos.cn`. The configuration's bucket is not used.
+    pub fn service_host(&self) -> String {
+        match &self.addressing {
+            Addressing::PathStyle(authority) => authority.clone(),
+            _ => format!("service.cos.{}", self.domain.suffix()),
+        }
+    }
+
+    /// The regional GET Service host `cos.<region>.<domain>` (the buckets of one region),
+    /// or the configuration's address for path-style addressing.
+    pub fn regional_service_host(&self) -> String {
+        match &self.addressing {
+            Addressing::PathStyle(authority) => authority.clone(),
+            _ => endpoint_for(&self.region, self.domain, false, false),
+        }
+    }
+
     /// The `scheme://authority` requests are sent to.
     pub fn base_url(&self) -> String {
         let authority = match self.url_authority() {
@@ -771,6 +791,24 @@ mod tests {
                 .build()
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn service_hosts() {
+        let cfg = Config::builder("ap-guangzhou", B).build().expect("valid");
+        assert_eq!(cfg.service_host(), "service.cos.myqcloud.com");
+        assert_eq!(cfg.regional_service_host(), "cos.ap-guangzhou.myqcloud.com");
+        let new_domain = Config::builder("ap-guangzhou", B)
+            .domain(CosDomain::TencentCos)
+            .build()
+            .expect("valid");
+        assert_eq!(new_domain.service_host(), "service.cos.tencentcos.cn");
+        let local = Config::builder("ap-guangzhou", "b")
+            .path_style("127.0.0.1:9000")
+            .build()
+            .expect("valid");
+        assert_eq!(local.service_host(), "127.0.0.1:9000");
+        assert_eq!(local.regional_service_host(), "127.0.0.1:9000");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `cos-proto`: the Sans-IO core of a Tencent Cloud Object Storage (COS) client.
 //!
-//! It builds signed [`http::Request`]s for every COS object operation and parses
+//! It builds signed [`http::Request`]s for every COS object and bucket operation and parses
 //! [`http::Response`]s into typed results and errors. It owns no sockets, no files, no
 //! clock and no random source: time and random numbers are inputs, and object data is
 //! streamed by the driver (`cos-tokio`, `cos-blocking`, or your own).

@@ -6,7 +6,7 @@ use http::header::{CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
 use http::{HeaderName, HeaderValue, Method};
 
 use crate::config::Config;
-use crate::encode::{build_query, push_path_encoded, set_param};
+use crate::encode::{build_query, push_path_encoded, query_encode, set_param};
 use crate::error::InputError;
 use crate::key::check_key;
 use crate::ops::Extras;
@@ -45,7 +45,11 @@ impl Body {
 pub(crate) struct RequestBuilder {
     method: Method,
     key: Option<String>,
+    /// GET Service: this host instead of the bucket's, and no bucket in the path.
+    service_host: Option<String>,
     query: Vec<(String, String)>,
+    /// Parameters sent as a bare name (`?intelligent-tiering`), without `=`.
+    bare: Vec<&'static str>,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Body,
 }
@@ -69,10 +73,20 @@ impl RequestBuilder {
         Self::new(method, None)
     }
 
+    /// A request on the service rather than a bucket (GET Service): it goes to `host`
+    /// (with path-style and IP addressing, to the configuration's address) at path `/`.
+    pub(crate) fn service(method: Method, host: String) -> Self {
+        let mut builder = Self::new(method, None);
+        builder.service_host = Some(host);
+        builder
+    }
+
     fn new(method: Method, key: Option<String>) -> Self {
         Self {
             method,
             key,
+            service_host: None,
+            bare: Vec::new(),
             query: Vec::new(),
             headers: Vec::new(),
             body: Body::Empty,
@@ -85,6 +99,14 @@ impl RequestBuilder {
     /// signed name, so the wire must too.
     pub(crate) fn query(mut self, name: &str, value: impl Into<String>) -> Self {
         set_param(&mut self.query, name, &value.into());
+        self
+    }
+
+    /// Appends a sub-resource sent as a bare name, without `=` (`?intelligent-tiering`).
+    /// It is signed like any parameter, with an empty value.
+    pub(crate) fn query_bare(mut self, name: &'static str) -> Self {
+        set_param(&mut self.query, name, "");
+        self.bare.push(name);
         self
     }
 
@@ -154,7 +176,7 @@ impl RequestBuilder {
     /// Produces the unsigned request for `config`: absolute URI, explicit `Host`,
     /// `Content-Length` (or `Transfer-Encoding: chunked`) exactly as COS signs them.
     pub(crate) fn build(self, config: &Config) -> Result<http::Request<Body>, InputError> {
-        let host = config.host();
+        let host = self.service_host.clone().unwrap_or_else(|| config.host());
         let uri = self.uri(config, &host);
         let parsed = http::Uri::from_maybe_shared(Bytes::from(uri)).map_err(|_| {
             InputError::InvalidArgument {
@@ -200,7 +222,7 @@ impl RequestBuilder {
         uri.push_str(config.scheme().as_str());
         uri.push_str("://");
         uri.push_str(authority);
-        if let Some(bucket) = config.path_bucket() {
+        if let Some(bucket) = config.path_bucket().filter(|_| self.service_host.is_none()) {
             uri.push('/');
             uri.push_str(bucket);
         }
@@ -210,11 +232,31 @@ impl RequestBuilder {
         }
         if !self.query.is_empty() {
             uri.push('?');
-            uri.push_str(&build_query(
-                self.query.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-            ));
+            if self.bare.is_empty() {
+                uri.push_str(&build_query(
+                    self.query.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+                ));
+            } else {
+                self.push_query_with_bare(&mut uri);
+            }
         }
         uri
+    }
+}
+
+impl RequestBuilder {
+    /// The query with the bare sub-resources written without `=`.
+    fn push_query_with_bare(&self, uri: &mut String) {
+        for (i, (name, value)) in self.query.iter().enumerate() {
+            if i > 0 {
+                uri.push('&');
+            }
+            uri.push_str(&query_encode(name));
+            if !(value.is_empty() && self.bare.contains(&name.as_str())) {
+                uri.push('=');
+                uri.push_str(&query_encode(value));
+            }
+        }
     }
 }
 
@@ -274,6 +316,32 @@ mod tests {
             .build(&config())
             .expect("builds");
         assert_eq!(request.uri().query(), Some("prefix=a+b%2F&uploads="));
+    }
+
+    #[test]
+    fn bare_sub_resources_and_service_requests() {
+        let request = RequestBuilder::bucket(Method::GET)
+            .query_bare("intelligent-tiering")
+            .query("id", "a b")
+            .build(&config())
+            .expect("builds");
+        assert_eq!(request.uri().query(), Some("intelligent-tiering&id=a+b"));
+        let local = Config::builder("ap-guangzhou", "bkt")
+            .path_style("127.0.0.1:9000")
+            .build()
+            .expect("valid");
+        let request = RequestBuilder::service(Method::GET, "127.0.0.1:9000".to_owned())
+            .build(&local)
+            .expect("builds");
+        assert_eq!(request.uri().to_string(), "http://127.0.0.1:9000/");
+        let request = RequestBuilder::service(Method::GET, "service.cos.myqcloud.com".to_owned())
+            .build(&config())
+            .expect("builds");
+        assert_eq!(
+            request.uri().to_string(),
+            "http://service.cos.myqcloud.com/"
+        );
+        assert_eq!(request.headers()[HOST], "service.cos.myqcloud.com");
     }
 
     #[test]

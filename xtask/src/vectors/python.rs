@@ -259,7 +259,7 @@ pub(crate) struct Kwargs<'a> {
 }
 
 impl<'a> Kwargs<'a> {
-    fn new(value: &'a Value) -> Result<Self, String> {
+    pub(crate) fn new(value: &'a Value) -> Result<Self, String> {
         let map = value.as_object().ok_or("kwargs is not an object")?;
         Ok(Self {
             map,
@@ -321,7 +321,7 @@ impl<'a> Kwargs<'a> {
         Ok(headers)
     }
 
-    fn finish(self) -> Result<(), String> {
+    pub(crate) fn finish(self) -> Result<(), String> {
         let left: Vec<&String> = self
             .map
             .keys()

@@ -1,10 +1,11 @@
-//! Every object operation, one file each.
+//! Every object operation, one file each; the bucket operations in [`bucket`].
 //!
 //! Each operation is a plain struct with builder methods for every parameter COS
 //! accepts; it implements [`crate::Operation`].
 
 mod abort_multipart_upload;
 mod append_object;
+pub mod bucket;
 mod complete_multipart_upload;
 mod copy_object;
 mod copy_source;

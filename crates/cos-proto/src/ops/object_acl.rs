@@ -195,7 +195,7 @@ impl AccessControlPolicy {
 
     /// The document as the Python SDK writes it: grantee attributes `xmlns:xsi` then
     /// `xsi:type`, children `ID`, `DisplayName`, `URI` (those present).
-    fn document(&self) -> Bytes {
+    pub(crate) fn document(&self) -> Bytes {
         let mut w = XmlWriter::new();
         w.open("AccessControlPolicy")
             .open("Owner")
@@ -462,6 +462,32 @@ impl GetObjectAclOutput {
     }
 }
 
+/// Parses an `AccessControlPolicy` answer (object or bucket ACL): its owner and grants.
+pub(crate) fn parse_policy(
+    response: &http::Response<Bytes>,
+) -> Result<(Option<AclOwner>, Vec<Grant>), Error> {
+    let document: PolicyDocument = parse_document("AccessControlPolicy", response)?;
+    let grants = document
+        .list
+        .grants
+        .into_iter()
+        .map(|g| Grant {
+            grantee: Grantee {
+                kind: GranteeKind::parse(g.grantee.kind.as_deref().unwrap_or("")),
+                id: g.grantee.id,
+                uri: g.grantee.uri,
+                display_name: g.grantee.display_name,
+            },
+            permission: Permission::parse(&g.permission),
+        })
+        .collect();
+    let owner = document.owner.map(|o| AclOwner {
+        id: o.id,
+        display_name: o.display_name,
+    });
+    Ok((owner, grants))
+}
+
 impl Operation for GetObjectAcl {
     type Output = GetObjectAclOutput;
     const NAME: &'static str = "GetObjectAcl";
@@ -477,26 +503,9 @@ impl Operation for GetObjectAcl {
         response: http::Response<Bytes>,
     ) -> Result<GetObjectAclOutput, Error> {
         response::check(&Method::GET, url, &response)?;
-        let document: PolicyDocument = parse_document("AccessControlPolicy", &response)?;
-        let grants = document
-            .list
-            .grants
-            .into_iter()
-            .map(|g| Grant {
-                grantee: Grantee {
-                    kind: GranteeKind::parse(g.grantee.kind.as_deref().unwrap_or("")),
-                    id: g.grantee.id,
-                    uri: g.grantee.uri,
-                    display_name: g.grantee.display_name,
-                },
-                permission: Permission::parse(&g.permission),
-            })
-            .collect();
+        let (owner, grants) = parse_policy(&response)?;
         Ok(GetObjectAclOutput {
-            owner: document.owner.map(|o| AclOwner {
-                id: o.id,
-                display_name: o.display_name,
-            }),
+            owner,
             grants,
             request_id: header_text(response.headers(), REQUEST_ID_HEADER),
             headers: response.headers().clone(),
