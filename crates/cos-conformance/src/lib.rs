@@ -28,6 +28,7 @@ macro_rules! ensure {
     };
 }
 
+pub mod buckets;
 mod checks;
 pub mod credentials;
 mod fetch;

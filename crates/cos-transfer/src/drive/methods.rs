@@ -131,6 +131,110 @@ macro_rules! operation_methods {
              a length it announces must be the body's."
             upload_part UploadPart => UploadPartOutput;
         );
+        $crate::operation_methods!(@bucket [$($async)?] [$($await)*]
+            "GET Service: the account's buckets (any client of the account; the bucket of its configuration is not used)."
+            list_buckets ListBuckets;
+            "PUT Bucket: creates the client's bucket."
+            create_bucket CreateBucket;
+            "HEAD Bucket: the bucket's region and kind."
+            head_bucket HeadBucket;
+            "Whether the client's bucket exists (HEAD Bucket: `404` is `false`)."
+            bucket_exists BucketExists;
+            "DELETE Bucket (it must be empty)."
+            delete_bucket DeleteBucket;
+            "GET Bucket location: the bucket's region."
+            get_bucket_location GetBucketLocation;
+            "PUT Bucket acl: replaces it."
+            put_bucket_acl PutBucketAcl;
+            "GET Bucket acl."
+            get_bucket_acl GetBucketAcl;
+            "PUT Bucket cors: replaces it."
+            put_bucket_cors PutBucketCors;
+            "GET Bucket cors."
+            get_bucket_cors GetBucketCors;
+            "DELETE Bucket cors."
+            delete_bucket_cors DeleteBucketCors;
+            "PUT Bucket domain: replaces it."
+            put_bucket_domain PutBucketDomain;
+            "GET Bucket domain."
+            get_bucket_domain GetBucketDomain;
+            "DELETE Bucket domain."
+            delete_bucket_domain DeleteBucketDomain;
+            "PUT Bucket encryption: replaces it."
+            put_bucket_encryption PutBucketEncryption;
+            "GET Bucket encryption."
+            get_bucket_encryption GetBucketEncryption;
+            "DELETE Bucket encryption."
+            delete_bucket_encryption DeleteBucketEncryption;
+            "PUT Bucket intelligent tiering: replaces it."
+            put_bucket_intelligent_tiering PutBucketIntelligentTiering;
+            "GET Bucket intelligent tiering."
+            get_bucket_intelligent_tiering GetBucketIntelligentTiering;
+            "PUT Bucket intelligent tiering configuration: replaces it."
+            put_bucket_intelligent_tiering_configuration PutBucketIntelligentTieringConfiguration;
+            "GET Bucket intelligent tiering configuration."
+            get_bucket_intelligent_tiering_configuration GetBucketIntelligentTieringConfiguration;
+            "Lists the bucket's intelligent tiering configurations."
+            list_bucket_intelligent_tiering_configurations ListBucketIntelligentTieringConfigurations;
+            "PUT Bucket inventory: replaces it."
+            put_bucket_inventory PutBucketInventory;
+            "GET Bucket inventory."
+            get_bucket_inventory GetBucketInventory;
+            "DELETE Bucket inventory."
+            delete_bucket_inventory DeleteBucketInventory;
+            "POST Bucket inventory: a one-time inventory job."
+            post_bucket_inventory PostBucketInventory;
+            "Lists the bucket's inventory configurations."
+            list_bucket_inventory_configurations ListBucketInventoryConfigurations;
+            "PUT Bucket lifecycle: replaces it."
+            put_bucket_lifecycle PutBucketLifecycle;
+            "GET Bucket lifecycle."
+            get_bucket_lifecycle GetBucketLifecycle;
+            "DELETE Bucket lifecycle."
+            delete_bucket_lifecycle DeleteBucketLifecycle;
+            "PUT Bucket logging: replaces it."
+            put_bucket_logging PutBucketLogging;
+            "GET Bucket logging."
+            get_bucket_logging GetBucketLogging;
+            "PUT Bucket object lock: replaces it."
+            put_bucket_object_lock PutBucketObjectLock;
+            "GET Bucket object lock."
+            get_bucket_object_lock GetBucketObjectLock;
+            "PUT Bucket policy: replaces it."
+            put_bucket_policy PutBucketPolicy;
+            "GET Bucket policy."
+            get_bucket_policy GetBucketPolicy;
+            "DELETE Bucket policy."
+            delete_bucket_policy DeleteBucketPolicy;
+            "PUT Bucket referer: replaces it."
+            put_bucket_referer PutBucketReferer;
+            "GET Bucket referer."
+            get_bucket_referer GetBucketReferer;
+            "DELETE Bucket referer."
+            delete_bucket_referer DeleteBucketReferer;
+            "PUT Bucket replication: replaces it."
+            put_bucket_replication PutBucketReplication;
+            "GET Bucket replication."
+            get_bucket_replication GetBucketReplication;
+            "DELETE Bucket replication."
+            delete_bucket_replication DeleteBucketReplication;
+            "PUT Bucket tagging: replaces it."
+            put_bucket_tagging PutBucketTagging;
+            "GET Bucket tagging."
+            get_bucket_tagging GetBucketTagging;
+            "DELETE Bucket tagging."
+            delete_bucket_tagging DeleteBucketTagging;
+            "PUT Bucket versioning: replaces it."
+            put_bucket_versioning PutBucketVersioning;
+            "GET Bucket versioning."
+            get_bucket_versioning GetBucketVersioning;
+            "PUT Bucket website: replaces it."
+            put_bucket_website PutBucketWebsite;
+            "GET Bucket website."
+            get_bucket_website GetBucketWebsite;
+            "DELETE Bucket website."
+            delete_bucket_website DeleteBucketWebsite;
+        );
         $crate::operation_methods!(@pages
             "Every page of the object listing."
             list_objects_pages ListObjects;
@@ -155,6 +259,21 @@ macro_rules! operation_methods {
         $crate::operation_methods!(@send [$($async)?] [$($await)*] $($rest)*);
     };
     (@send [$($async:ident)?] [$($await:tt)*]) => {};
+    (@bucket [$($async:ident)?] [$($await:tt)*]
+        $doc:literal $name:ident $op:ident; $($rest:tt)*) => {
+        #[doc = $doc]
+        pub $($async)? fn $name(
+            &self,
+            op: &::cos_proto::ops::bucket::$op,
+        ) -> ::std::result::Result<
+            <::cos_proto::ops::bucket::$op as ::cos_proto::Operation>::Output,
+            Error,
+        > {
+            self.send(op, ()) $($await)*
+        }
+        $crate::operation_methods!(@bucket [$($async)?] [$($await)*] $($rest)*);
+    };
+    (@bucket [$($async:ident)?] [$($await:tt)*]) => {};
     (@upload [$($async:ident)?] [$($await:tt)*]
         $doc:literal $name:ident $op:ident => $out:ident; $($rest:tt)*) => {
         #[doc = $doc]
