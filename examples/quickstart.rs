@@ -8,7 +8,8 @@
 //! With `COS_SECRET_ID`, `COS_SECRET_KEY`, `COS_REGION` and `COS_BUCKET` set it talks to
 //! real COS (objects under `cos-rs-quickstart/`, deleted at the end). Without them it
 //! starts an embedded COS emulator in this process, so it needs nothing but the Rust
-//! toolchain. Either way the keys come from the default credential chain (environment,
+//! toolchain; there it first creates the bucket (on real COS it checks that the bucket
+//! exists). Either way the keys come from the default credential chain (environment,
 //! credential files, TKE OIDC, the CVM role), and the first step says which source gave
 //! them: on the emulator, which also plays a CVM instance's metadata service, the role.
 #![allow(clippy::print_stdout)]
@@ -19,6 +20,7 @@ use std::path::PathBuf;
 use bytes::Bytes;
 use cos_emulator::{Emulator, EmulatorConfig};
 use cos_proto::Config;
+use cos_proto::ops::bucket::{BucketExists, CreateBucket, HeadBucket};
 use cos_proto::ops::{
     ByteRange, CopyObject, CopySource, DeleteObjects, GetObject, HeadObject, ListObjects, PutObject,
 };
@@ -41,7 +43,10 @@ fn main() -> Result<(), BoxError> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let result = runtime.block_on(walk_through(&client));
+    let result = runtime.block_on(async {
+        the_bucket(&client, _emulator.is_some()).await?;
+        walk_through(&client).await
+    });
     if let Err(err) = &result {
         println!("\nThe quickstart failed: {err}");
     }
@@ -64,9 +69,10 @@ fn connect() -> Result<(Client, Option<Emulator>), BoxError> {
         let client = Client::builder(config).build()?;
         return Ok((client, None));
     }
+    // Like real COS, the emulator has no bucket until one is created (step 0).
     let emulator = Emulator::start(
         EmulatorConfig::new()
-            .bucket(EMULATOR_BUCKET, false)
+            .auto_create_buckets(false)
             .cvm_role("quickstart-role"),
     )?;
     println!(
@@ -94,6 +100,29 @@ fn connect() -> Result<(Client, Option<Emulator>), BoxError> {
     Ok((client, Some(emulator)))
 }
 
+/// Step 0: the bucket exists (on the emulator this run creates it; on real COS it must
+/// exist already, and this only checks).
+async fn the_bucket(client: &Client, on_emulator: bool) -> Result<(), BoxError> {
+    step(0, "The bucket");
+    if on_emulator {
+        client.create_bucket(&CreateBucket::new()).await?;
+        println!("   created (PUT Bucket)");
+    } else if !client.bucket_exists(&BucketExists::new()).await? {
+        return Err(
+            "the bucket in COS_BUCKET does not exist: create it first (console, coscli, \
+                    or Client::create_bucket)"
+                .into(),
+        );
+    }
+    let head = client.head_bucket(&HeadBucket::new()).await?;
+    println!(
+        "   exists, in {}; signed with keys from: {}",
+        show(&head.region),
+        show(&client.credential_source())
+    );
+    Ok(())
+}
+
 async fn walk_through(client: &Client) -> Result<(), BoxError> {
     let workdir = std::env::temp_dir().join(format!("cos-rs-quickstart-{}", std::process::id()));
     std::fs::create_dir_all(&workdir)?;
@@ -117,10 +146,6 @@ async fn steps(client: &Client, workdir: &std::path::Path) -> Result<(), BoxErro
         "   PUT {hello_key}: {} bytes, ETag {}",
         text.len(),
         show(&out.etag)
-    );
-    println!(
-        "   signed with keys from: {}",
-        show(&client.credential_source())
     );
 
     step(
