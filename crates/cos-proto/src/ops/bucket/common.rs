@@ -223,6 +223,21 @@ macro_rules! delete_op {
 /// An operation that writes a sub-resource document of the bucket (`PUT /?<sub>=`).
 macro_rules! put_document_op {
     ($(#[$attr:meta])* $name:ident, $op:literal, $sub:literal, $framing:ident, $doc:ty) => {
+        crate::ops::bucket::common::write_document_op!(
+            $(#[$attr])* $name, $op, PUT, $framing, $doc,
+            "Replaces the configuration of the configuration's bucket with `configuration`.",
+            |_: &$doc| Ok::<_, crate::error::InputError>(
+                crate::ops::bucket::common::sub_resource(http::Method::PUT, $sub)
+            )
+        );
+    };
+}
+
+/// An operation that sends a document with `$method`, to the request `$request` builds
+/// from the document (a keyed one names its `id` in the query).
+macro_rules! write_document_op {
+    ($(#[$attr:meta])* $name:ident, $op:literal, $method:ident, $framing:ident, $doc:ty,
+        $new_doc:literal, $request:expr) => {
         $(#[$attr])*
         #[derive(Debug, Clone, PartialEq, Eq)]
         #[must_use]
@@ -234,7 +249,7 @@ macro_rules! put_document_op {
         impl $name {
             crate::ops::setters::extras_setters!(extras);
 
-            /// Replaces the configuration of the configuration's bucket with `configuration`.
+            #[doc = $new_doc]
             pub fn new(configuration: $doc) -> Self {
                 Self {
                     configuration,
@@ -258,7 +273,7 @@ macro_rules! put_document_op {
             ) -> Result<http::Request<crate::Body>, crate::Error> {
                 use crate::ops::bucket::common::{self, RequestDocument as _};
                 let body = self.configuration.to_xml()?;
-                let builder = common::sub_resource(http::Method::PUT, $sub);
+                let builder = ($request)(&self.configuration)?;
                 Ok(common::with_body(builder, body, common::Framing::$framing)?
                     .extras(&self.extras)?
                     .build(config)?)
@@ -269,14 +284,14 @@ macro_rules! put_document_op {
                 url: &http::Uri,
                 response: http::Response<bytes::Bytes>,
             ) -> Result<Self::Output, crate::Error> {
-                crate::response::check(&http::Method::PUT, url, &response)?;
+                crate::response::check(&http::Method::$method, url, &response)?;
                 Ok(crate::ops::bucket::ResponseInfo::from_response(&response))
             }
         }
     };
 }
 
-pub(crate) use {delete_op, get_document_op, put_document_op, wrapped_list};
+pub(crate) use {delete_op, get_document_op, put_document_op, wrapped_list, write_document_op};
 
 #[cfg(test)]
 mod tests {

@@ -9,12 +9,12 @@ use bytes::Bytes;
 use http::Method;
 use serde::{Deserialize, Serialize};
 
+use super::DocumentOutput;
 use super::common::{
-    Framing, RequestDocument, get_document_op, invalid, put_document_op, with_body,
+    RequestDocument, get_document_op, invalid, put_document_op, write_document_op,
 };
 use super::lifecycle::write_tags;
 use super::tagging::Tag;
-use super::{DocumentOutput, ResponseInfo};
 use crate::Config;
 use crate::error::{Error, InputError};
 use crate::operation::Operation;
@@ -216,61 +216,27 @@ fn tiering_request(method: Method, id: Option<&str>) -> Result<RequestBuilder, I
     }
 }
 
-/// Creates or replaces the v2 configuration named by its `Id` (sent with
-/// `Content-Type` but no `Content-MD5`).
-///
-/// ```
-/// use cos_proto::{Config, Operation, ops::bucket::*};
-/// let cfg = Config::builder("ap-guangzhou", "examplebucket-1250000000").build().unwrap();
-/// let tiering = TieringConfiguration {
-///     id: "default".into(),
-///     status: "Enabled".into(),
-///     filter: None,
-///     tierings: vec![Tiering { access_tier: "INFREQUENT".into(), days: Some(30), request_frequent: Some(1) }],
-/// };
-/// let request = PutBucketIntelligentTieringConfiguration::new(tiering).build_request(&cfg).unwrap();
-/// assert_eq!(request.uri().query(), Some("intelligent-tiering&id=default"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[must_use]
-pub struct PutBucketIntelligentTieringConfiguration {
-    configuration: TieringConfiguration,
-    extras: Extras,
-}
-
-impl PutBucketIntelligentTieringConfiguration {
-    extras_setters!(extras);
-
-    /// Writes `configuration` under its `id`.
-    pub fn new(configuration: TieringConfiguration) -> Self {
-        Self {
-            configuration,
-            extras: Extras::default(),
-        }
-    }
-}
-
-impl Operation for PutBucketIntelligentTieringConfiguration {
-    type Output = ResponseInfo;
-    const NAME: &'static str = "PutBucketIntelligentTieringConfiguration";
-
-    fn build_request(&self, config: &Config) -> Result<http::Request<crate::Body>, Error> {
-        let body = self.configuration.to_xml()?;
-        let b = tiering_request(Method::PUT, Some(&self.configuration.id))?;
-        Ok(with_body(b, body, Framing::TypeOnly)?
-            .extras(&self.extras)?
-            .build(config)?)
-    }
-
-    fn parse_response(
-        &self,
-        url: &http::Uri,
-        response: http::Response<Bytes>,
-    ) -> Result<ResponseInfo, Error> {
-        response::check(&Method::PUT, url, &response)?;
-        Ok(ResponseInfo::from_response(&response))
-    }
-}
+write_document_op!(
+    /// Creates or replaces the v2 configuration named by its `Id` (sent with
+    /// `Content-Type` but no `Content-MD5`).
+    ///
+    /// ```
+    /// use cos_proto::{Config, Operation, ops::bucket::*};
+    /// let cfg = Config::builder("ap-guangzhou", "examplebucket-1250000000").build().unwrap();
+    /// let tiering = TieringConfiguration {
+    ///     id: "default".into(),
+    ///     status: "Enabled".into(),
+    ///     filter: None,
+    ///     tierings: vec![Tiering { access_tier: "INFREQUENT".into(), days: Some(30), request_frequent: Some(1) }],
+    /// };
+    /// let request = PutBucketIntelligentTieringConfiguration::new(tiering).build_request(&cfg).unwrap();
+    /// assert_eq!(request.uri().query(), Some("intelligent-tiering&id=default"));
+    /// ```
+    PutBucketIntelligentTieringConfiguration, "PutBucketIntelligentTieringConfiguration", PUT,
+    TypeOnly, TieringConfiguration,
+    "Writes `configuration` under its `id`.",
+    |c: &TieringConfiguration| tiering_request(Method::PUT, Some(&c.id))
+);
 
 /// Reads one v2 configuration.
 ///

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use http::Method;
 use serde::{Deserialize, Serialize};
 
-use super::common::{Framing, RequestDocument, invalid, sub_resource, with_body, wrapped_list};
+use super::common::{RequestDocument, invalid, sub_resource, wrapped_list, write_document_op};
 use super::{DocumentOutput, ResponseInfo};
 use crate::Config;
 use crate::error::{Error, InputError};
@@ -184,116 +184,46 @@ fn inventory_request(method: Method, id: &str) -> Result<RequestBuilder, InputEr
     Ok(sub_resource(method, "inventory").query("id", id))
 }
 
-/// Creates or replaces the inventory configuration named by its `Id` (sent with
-/// `Content-MD5`).
-///
-/// ```
-/// use cos_proto::{Config, Operation, ops::bucket::*};
-/// let cfg = Config::builder("ap-guangzhou", "examplebucket-1250000000").build().unwrap();
-/// let mut inventory = InventoryConfiguration {
-///     id: "daily".into(),
-///     is_enabled: Some(true),
-///     included_object_versions: "All".into(),
-///     schedule: Some(InventorySchedule { frequency: "Daily".into() }),
-///     ..InventoryConfiguration::default()
-/// };
-/// inventory.destination.bucket.format = "CSV".into();
-/// inventory.destination.bucket.bucket = "qcs::cos:ap-guangzhou::inventorybucket-1250000000".into();
-/// let request = PutBucketInventory::new(inventory).build_request(&cfg).unwrap();
-/// assert_eq!(request.uri().query(), Some("inventory=&id=daily"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[must_use]
-pub struct PutBucketInventory {
-    configuration: InventoryConfiguration,
-    extras: Extras,
-}
+write_document_op!(
+    /// Creates or replaces the inventory configuration named by its `Id` (sent with
+    /// `Content-MD5`).
+    ///
+    /// ```
+    /// use cos_proto::{Config, Operation, ops::bucket::*};
+    /// let cfg = Config::builder("ap-guangzhou", "examplebucket-1250000000").build().unwrap();
+    /// let mut inventory = InventoryConfiguration {
+    ///     id: "daily".into(),
+    ///     is_enabled: Some(true),
+    ///     included_object_versions: "All".into(),
+    ///     schedule: Some(InventorySchedule { frequency: "Daily".into() }),
+    ///     ..InventoryConfiguration::default()
+    /// };
+    /// inventory.destination.bucket.format = "CSV".into();
+    /// inventory.destination.bucket.bucket = "qcs::cos:ap-guangzhou::inventorybucket-1250000000".into();
+    /// let request = PutBucketInventory::new(inventory).build_request(&cfg).unwrap();
+    /// assert_eq!(request.uri().query(), Some("inventory=&id=daily"));
+    /// ```
+    PutBucketInventory, "PutBucketInventory", PUT, Md5AndType, InventoryConfiguration,
+    "Writes `configuration` under its `id`.",
+    |c: &InventoryConfiguration| inventory_request(Method::PUT, &c.id)
+);
 
-impl PutBucketInventory {
-    extras_setters!(extras);
-
-    /// Writes `configuration` under its `id`.
-    pub fn new(configuration: InventoryConfiguration) -> Self {
-        Self {
-            configuration,
-            extras: Extras::default(),
-        }
-    }
-}
-
-impl Operation for PutBucketInventory {
-    type Output = ResponseInfo;
-    const NAME: &'static str = "PutBucketInventory";
-
-    fn build_request(&self, config: &Config) -> Result<http::Request<crate::Body>, Error> {
-        let body = self.configuration.to_xml()?;
-        let b = inventory_request(Method::PUT, &self.configuration.id)?;
-        Ok(with_body(b, body, Framing::Md5AndType)?
-            .extras(&self.extras)?
-            .build(config)?)
-    }
-
-    fn parse_response(
-        &self,
-        url: &http::Uri,
-        response: http::Response<Bytes>,
-    ) -> Result<ResponseInfo, Error> {
-        response::check(&Method::PUT, url, &response)?;
-        Ok(ResponseInfo::from_response(&response))
-    }
-}
-
-/// Starts a one-off inventory (`POST /?inventory=&id=`): leave
-/// [`InventoryConfiguration::is_enabled`] and [`InventoryConfiguration::schedule`]
-/// unset.
-///
-/// ```
-/// use cos_proto::{Config, Operation, ops::bucket::*};
-/// let cfg = Config::builder("ap-guangzhou", "examplebucket-1250000000").build().unwrap();
-/// let once = InventoryConfiguration { id: "once".into(), included_object_versions: "Current".into(), ..Default::default() };
-/// let request = PostBucketInventory::new(once).build_request(&cfg).unwrap();
-/// assert_eq!((request.method().as_str(), request.uri().query()), ("POST", Some("inventory=&id=once")));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[must_use]
-pub struct PostBucketInventory {
-    configuration: InventoryConfiguration,
-    extras: Extras,
-}
-
-impl PostBucketInventory {
-    extras_setters!(extras);
-
-    /// Runs `configuration` once.
-    pub fn new(configuration: InventoryConfiguration) -> Self {
-        Self {
-            configuration,
-            extras: Extras::default(),
-        }
-    }
-}
-
-impl Operation for PostBucketInventory {
-    type Output = ResponseInfo;
-    const NAME: &'static str = "PostBucketInventory";
-
-    fn build_request(&self, config: &Config) -> Result<http::Request<crate::Body>, Error> {
-        let body = self.configuration.to_xml()?;
-        let b = inventory_request(Method::POST, &self.configuration.id)?;
-        Ok(with_body(b, body, Framing::Md5AndType)?
-            .extras(&self.extras)?
-            .build(config)?)
-    }
-
-    fn parse_response(
-        &self,
-        url: &http::Uri,
-        response: http::Response<Bytes>,
-    ) -> Result<ResponseInfo, Error> {
-        response::check(&Method::POST, url, &response)?;
-        Ok(ResponseInfo::from_response(&response))
-    }
-}
+write_document_op!(
+    /// Starts a one-off inventory (`POST /?inventory=&id=`): leave
+    /// [`InventoryConfiguration::is_enabled`] and [`InventoryConfiguration::schedule`]
+    /// unset.
+    ///
+    /// ```
+    /// use cos_proto::{Config, Operation, ops::bucket::*};
+    /// let cfg = Config::builder("ap-guangzhou", "examplebucket-1250000000").build().unwrap();
+    /// let once = InventoryConfiguration { id: "once".into(), included_object_versions: "Current".into(), ..Default::default() };
+    /// let request = PostBucketInventory::new(once).build_request(&cfg).unwrap();
+    /// assert_eq!((request.method().as_str(), request.uri().query()), ("POST", Some("inventory=&id=once")));
+    /// ```
+    PostBucketInventory, "PostBucketInventory", POST, Md5AndType, InventoryConfiguration,
+    "Runs `configuration` once.",
+    |c: &InventoryConfiguration| inventory_request(Method::POST, &c.id)
+);
 
 /// Reads one inventory configuration.
 ///
