@@ -413,6 +413,38 @@ fn copy_object_with_directives_and_conditions() {
 }
 
 #[test]
+fn copy_honours_forbid_overwrite_unless_the_bucket_had_versioning() {
+    let emulator = emulator();
+    let client = Client::new(&emulator, BUCKET);
+    client.put("src.txt", b"new");
+    client.put("dst.txt", b"old");
+    let source = CopySource::new(BUCKET, "src.txt", "ap-guangzhou");
+    let guarded = CopyObject::new("dst.txt", source.clone()).forbid_overwrite(true);
+    client
+        .call(&guarded, &[])
+        .assert_error(409, "FileAlreadyExists");
+    assert_eq!(client.get("dst.txt").body, b"old");
+    // A missing source is reported first, whatever the destination.
+    let missing = CopyObject::new(
+        "dst.txt",
+        CopySource::new(BUCKET, "missing", "ap-guangzhou"),
+    )
+    .forbid_overwrite(true);
+    client.call(&missing, &[]).assert_error(404, "NoSuchKey");
+    let fresh = CopyObject::new("fresh.txt", source.clone()).forbid_overwrite(true);
+    assert_eq!(client.call(&fresh, &[]).status, 200);
+    assert_eq!(client.get("fresh.txt").body, b"new");
+
+    // Once a bucket has had versioning, COS ignores the header.
+    let emulator = versioned_emulator();
+    let client = Client::new(&emulator, BUCKET);
+    client.put("src.txt", b"new");
+    client.put("dst.txt", b"old");
+    assert_eq!(client.call(&guarded, &[]).status, 200);
+    assert_eq!(client.get("dst.txt").body, b"new");
+}
+
+#[test]
 fn delete_multiple_reports_and_quiet_mode() {
     let emulator = versioned_emulator();
     let client = Client::new(&emulator, BUCKET);

@@ -11,7 +11,7 @@ use crate::body::ResponseBody;
 use crate::context::{Req, render_error, set_header, xml};
 use crate::errors::{CosError, ErrorCode};
 use crate::router::{check_bucket_name, strict_decode};
-use crate::store::types::ObjectVersion;
+use crate::store::types::{ObjectVersion, Versioning};
 use crate::xml_out;
 
 /// A parsed `x-cos-copy-source`.
@@ -195,7 +195,19 @@ pub(crate) fn copy_object(req: &Req<'_>) -> Result<Response<ResponseBody>, CosEr
         meta,
         restore: None,
     };
-    let stored = req.app.store.put_object(&req.bucket, version, |_| Ok(()))?;
+    // `x-cos-forbid-overwrite: true` applies to copies as to PUT: an existing destination
+    // is kept (409 FileAlreadyExists), unless the bucket has had versioning.
+    let forbid_overwrite = req
+        .header("x-cos-forbid-overwrite")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    let key = req.key.clone();
+    let stored = req.app.store.put_object(&req.bucket, version, |bucket| {
+        let exists = bucket.latest(&key).is_some_and(|v| !v.delete_marker);
+        if forbid_overwrite && exists && bucket.record.versioning == Versioning::Unversioned {
+            return Err(CosError::new(ErrorCode::FileAlreadyExists));
+        }
+        Ok(())
+    })?;
     let versioning = req.versioning();
     let version_id = shows_versions(versioning).then_some(stored.version_id.as_str());
     let mut response = xml(

@@ -1,0 +1,244 @@
+//! `object_store`'s own conformance suite (its `integration` feature) against an
+//! in-process `cos-emulator`: one test per function of the suite, each on a fresh
+//! emulator (the suite empties the store it is given).
+
+use std::time::Duration;
+
+use cos_emulator::{Emulator, EmulatorConfig};
+use cos_object_store::{CosObjectStore, CosObjectStoreBuilder};
+use cos_proto::driver::options::ClientOptions;
+use cos_proto::retry::RetryPolicy;
+use futures_util::TryStreamExt;
+use object_store::integration;
+use object_store::path::Path;
+use object_store::{Error, ObjectStore, ObjectStoreExt, PutMode};
+
+const BUCKET: &str = "examplebucket-1250000000";
+
+/// An emulator and a store on its bucket; the emulator stops when dropped.
+struct Fixture {
+    store: CosObjectStore,
+    _emulator: Emulator,
+}
+
+fn fixture() -> Fixture {
+    let emulator =
+        Emulator::start(EmulatorConfig::new().bucket(BUCKET, false)).expect("the emulator starts");
+    let mut options = ClientOptions::default();
+    options.retry = RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(50),
+    };
+    options.proxy_from_env = false;
+    let store = CosObjectStoreBuilder::new()
+        .with_bucket(BUCKET)
+        .with_region("ap-guangzhou")
+        .with_path_style_endpoint(emulator.authority())
+        .with_credentials(emulator.credentials().clone())
+        .with_client_options(options)
+        .build()
+        .expect("the store builds");
+    Fixture {
+        store,
+        _emulator: emulator,
+    }
+}
+
+#[tokio::test]
+async fn put_get_delete_list() {
+    let f = fixture();
+    integration::put_get_delete_list(&f.store).await;
+}
+
+#[tokio::test]
+async fn put_get_attributes() {
+    let f = fixture();
+    integration::put_get_attributes(&f.store).await;
+}
+
+#[tokio::test]
+async fn get_opts() {
+    let f = fixture();
+    integration::get_opts(&f.store).await;
+}
+
+/// COS has no conditional PUT: `PutMode::Update` is `NotImplemented`, which the suite
+/// checks with `supports_update: false`.
+#[tokio::test]
+async fn put_opts() {
+    let f = fixture();
+    integration::put_opts(&f.store, false).await;
+}
+
+#[tokio::test]
+async fn stream_get() {
+    let f = fixture();
+    integration::stream_get(&f.store).await;
+}
+
+#[tokio::test]
+async fn list_uses_directories_correctly() {
+    let f = fixture();
+    integration::list_uses_directories_correctly(&f.store).await;
+}
+
+#[tokio::test]
+async fn list_with_delimiter() {
+    let f = fixture();
+    integration::list_with_delimiter(&f.store).await;
+}
+
+#[tokio::test]
+async fn get_nonexistent_object() {
+    let f = fixture();
+    let err = integration::get_nonexistent_object(&f.store, None)
+        .await
+        .expect_err("there is no such object");
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn rename_and_copy() {
+    let f = fixture();
+    integration::rename_and_copy(&f.store).await;
+}
+
+#[tokio::test]
+async fn copy_if_not_exists() {
+    let f = fixture();
+    integration::copy_if_not_exists(&f.store).await;
+}
+
+#[tokio::test]
+async fn copy_rename_nonexistent_object() {
+    let f = fixture();
+    integration::copy_rename_nonexistent_object(&f.store).await;
+}
+
+#[tokio::test]
+async fn multipart() {
+    let f = fixture();
+    integration::multipart(&f.store, &f.store).await;
+}
+
+/// Two uploads to one key: each completes, the last one wins (COS keeps the object of
+/// the last Complete Multipart Upload).
+#[tokio::test]
+async fn multipart_race_condition() {
+    let f = fixture();
+    integration::multipart_race_condition(&f.store, true).await;
+}
+
+#[tokio::test]
+async fn multipart_out_of_order() {
+    let f = fixture();
+    integration::multipart_out_of_order(&f.store).await;
+}
+
+#[tokio::test]
+async fn list_paginated() {
+    let f = fixture();
+    integration::list_paginated(&f.store, &f.store).await;
+}
+
+#[tokio::test]
+async fn list_with_offset_exclusivity() {
+    let f = fixture();
+    integration::list_with_offset_exclusivity(&f.store).await;
+}
+
+// Beyond the suite: what it does not check.
+
+/// A store under a prefix sees only its own keys, and lists paths without the prefix.
+#[tokio::test]
+async fn a_prefix_scopes_the_store() {
+    let f = fixture();
+    let tables = CosObjectStore::new(f.store.client().clone(), "tables");
+    tables
+        .put(&Path::from("t/a.parquet"), "a".into())
+        .await
+        .expect("put");
+    f.store
+        .put(&Path::from("other/b"), "b".into())
+        .await
+        .expect("put");
+    let listed: Vec<Path> = tables
+        .list(None)
+        .try_collect::<Vec<_>>()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|m| m.location)
+        .collect();
+    assert_eq!(listed, vec![Path::from("t/a.parquet")]);
+    let root = f.store.list_with_delimiter(None).await.expect("list");
+    assert_eq!(
+        root.common_prefixes,
+        vec![Path::from("other"), Path::from("tables")]
+    );
+    let got = f
+        .store
+        .get(&Path::from("tables/t/a.parquet"))
+        .await
+        .expect("get")
+        .bytes()
+        .await
+        .expect("body");
+    assert_eq!(got.as_ref(), b"a");
+}
+
+/// Create-only writes and copies keep the existing object; the error names it.
+#[tokio::test]
+async fn create_only_writes_keep_the_existing_object() {
+    let f = fixture();
+    let path = Path::from("once");
+    f.store.put(&path, "1".into()).await.expect("put");
+    let err = f
+        .store
+        .put_opts(&path, "2".into(), PutMode::Create.into())
+        .await
+        .expect_err("exists");
+    assert!(
+        matches!(&err, Error::AlreadyExists { path, .. } if path == "once"),
+        "{err}"
+    );
+    f.store
+        .put(&Path::from("src"), "s".into())
+        .await
+        .expect("put");
+    let err = f
+        .store
+        .rename_if_not_exists(&Path::from("src"), &path)
+        .await
+        .expect_err("exists");
+    assert!(matches!(err, Error::AlreadyExists { .. }), "{err}");
+    // The failed rename kept its source.
+    f.store.head(&Path::from("src")).await.expect("kept");
+    let body = f
+        .store
+        .get(&path)
+        .await
+        .expect("get")
+        .bytes()
+        .await
+        .expect("body");
+    assert_eq!(body.as_ref(), b"1");
+}
+
+/// A presigned GET works without credentials.
+#[tokio::test]
+async fn presigned_urls_name_the_key() {
+    let f = fixture();
+    let url = f
+        .store
+        .signed_url(
+            http::Method::GET,
+            &Path::from("a b/c"),
+            Duration::from_secs(60),
+        )
+        .await
+        .expect("signed");
+    assert!(url.contains("/a%20b/c?"), "{url}");
+    assert!(url.contains("q-signature="), "{url}");
+}
