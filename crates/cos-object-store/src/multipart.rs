@@ -19,8 +19,8 @@ pub(crate) const MAX_PARTS: u32 = 10_000;
 /// [`ObjectStore::put_multipart_opts`](object_store::ObjectStore::put_multipart_opts).
 ///
 /// Each [`put_part`](MultipartUpload::put_part) numbers its part when called and returns
-/// a future that uploads it on its own: poll several at once (as
-/// [`WriteMultipart`](object_store::WriteMultipart) does) to send parts concurrently.
+/// a future that uploads it on its own: poll several at once (as `object_store`'s
+/// `WriteMultipart` does) to send parts concurrently.
 /// Every part but the last must hold at least 1 MiB (COS's minimum; 5 MiB keeps the data
 /// portable to other stores). The object appears only at
 /// [`complete`](MultipartUpload::complete), after every part's future has finished;
