@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use cos_proto::ops::{
-    ByteRange, CopyObject, CopySource, DeleteObjects, GetObject, HeadObject,
+    ByteRange, CopyObject, CopySource, DeleteObjects, GetObject, GetObjectTagging, HeadObject,
     InitiateMultipartUpload, ObjectIdentifier, ObjectInfo, PutObject,
 };
 use cos_proto::presign::Presign;
@@ -22,7 +22,7 @@ use object_store::path::Path;
 use object_store::{
     CopyMode, CopyOptions, GetOptions, GetRange, GetResult, GetResultPayload, ListResult,
     MultipartId, MultipartUpload, ObjectMeta, ObjectStore, PutMode, PutMultipartOptions,
-    PutOptions, PutPayload, PutResult, RenameOptions, RenameTargetMode,
+    PutOptions, PutPayload, PutResult, RenameOptions, RenameTargetMode, TagSet,
 };
 
 use crate::attributes;
@@ -140,6 +140,21 @@ impl CosObjectStore {
             .presigned_url(&presign)
             .await
             .map_err(|err| errors::client(err, path.as_ref()))
+    }
+
+    /// The tags of the object at `path` (GET Object tagging): those given with
+    /// [`PutOptions::tags`] or [`PutMultipartOptions::tags`], or set since.
+    pub async fn tags(&self, path: &Path) -> object_store::Result<TagSet> {
+        let output = self
+            .client
+            .get_object_tagging(&GetObjectTagging::new(self.key(path)))
+            .await
+            .map_err(|err| errors::client(err, path.as_ref()))?;
+        let mut tags = TagSet::default();
+        for (key, value) in &output.tags {
+            tags.push(key, value);
+        }
+        Ok(tags)
     }
 
     /// The metadata of `location` from a HEAD's or GET's headers; `size` is the whole

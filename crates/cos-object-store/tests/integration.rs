@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use cos_emulator::{Emulator, EmulatorConfig};
 use cos_object_store::{CosObjectStore, CosObjectStoreBuilder};
+use cos_proto::Credentials;
 use cos_proto::driver::options::ClientOptions;
 use cos_proto::retry::RetryPolicy;
 use futures_util::TryStreamExt;
 use object_store::integration;
 use object_store::path::Path;
-use object_store::{Error, ObjectStore, ObjectStoreExt, PutMode};
+use object_store::{Error, ObjectStore, ObjectStoreExt, PutMode, PutOptions, TagSet};
 
 const BUCKET: &str = "examplebucket-1250000000";
 
@@ -22,8 +23,14 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let emulator =
-        Emulator::start(EmulatorConfig::new().bucket(BUCKET, false)).expect("the emulator starts");
+    fixture_with(false, None)
+}
+
+/// A fixture on a bucket with versioning or not, signing with `credentials` (default:
+/// the emulator's).
+fn fixture_with(versioned: bool, credentials: Option<Credentials>) -> Fixture {
+    let emulator = Emulator::start(EmulatorConfig::new().bucket(BUCKET, versioned))
+        .expect("the emulator starts");
     let mut options = ClientOptions::default();
     options.retry = RetryPolicy {
         max_attempts: 3,
@@ -35,7 +42,7 @@ fn fixture() -> Fixture {
         .with_bucket(BUCKET)
         .with_region("ap-guangzhou")
         .with_path_style_endpoint(emulator.authority())
-        .with_credentials(emulator.credentials().clone())
+        .with_credentials(credentials.unwrap_or_else(|| emulator.credentials().clone()))
         .with_client_options(options)
         .build()
         .expect("the store builds");
@@ -149,6 +156,69 @@ async fn list_with_offset_exclusivity() {
 }
 
 // Beyond the suite: what it does not check.
+
+/// In a versioned bucket, writes answer their version, and a GET reads an older one.
+#[tokio::test]
+async fn get_opts_reads_versions() {
+    let f = fixture_with(true, None);
+    integration::get_opts(&f.store).await;
+    let put = f
+        .store
+        .put(&Path::from("v"), "1".into())
+        .await
+        .expect("put");
+    assert!(put.version.is_some(), "{put:?}");
+    let meta = f.store.head(&Path::from("v")).await.expect("head");
+    assert_eq!(meta.version, put.version);
+}
+
+/// Tags go with the write and come back from GET Object tagging.
+#[tokio::test]
+async fn tags_round_trip() {
+    let f = fixture();
+    let mut tags = TagSet::default();
+    tags.push("team", "data eng");
+    tags.push("tier", "gold");
+    let options = PutOptions {
+        tags: tags.clone(),
+        ..Default::default()
+    };
+    let path = Path::from("tagged");
+    f.store
+        .put_opts(&path, "x".into(), options)
+        .await
+        .expect("put");
+    assert_eq!(f.store.tags(&path).await.expect("tags"), tags);
+    let mut upload = f
+        .store
+        .put_multipart_opts(&Path::from("tagged-multipart"), tags.clone().into())
+        .await
+        .expect("initiate");
+    upload.put_part("y".into()).await.expect("part");
+    upload.complete().await.expect("complete");
+    assert_eq!(
+        f.store
+            .tags(&Path::from("tagged-multipart"))
+            .await
+            .expect("tags"),
+        tags
+    );
+}
+
+/// Wrong keys are `Unauthenticated`, whatever the operation.
+#[tokio::test]
+async fn wrong_keys_are_unauthenticated() {
+    let wrong = Credentials::new("AKIDwrongwrongwrong", "not-the-secret").expect("well-formed");
+    let f = fixture_with(false, Some(wrong));
+    let err = f.store.get(&Path::from("any")).await.expect_err("refused");
+    assert!(matches!(err, Error::Unauthenticated { .. }), "{err}");
+    let err = f
+        .store
+        .put(&Path::from("any"), "x".into())
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, Error::Unauthenticated { .. }), "{err}");
+}
 
 /// A store under a prefix sees only its own keys, and lists paths without the prefix.
 #[tokio::test]
