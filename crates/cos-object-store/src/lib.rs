@@ -12,7 +12,8 @@
 //!   5 GiB; a rename deletes the source only once the copy is verified);
 //! * [`MultipartStore`](object_store::multipart::MultipartStore) and
 //!   [`PaginatedListStore`](object_store::list::PaginatedListStore);
-//! * presigned URLs ([`CosObjectStore::signed_url`]).
+//! * tags read back ([`CosObjectStore::tags`]) and presigned URLs
+//!   ([`CosObjectStore::signed_url`]).
 //!
 //! ```no_run
 //! # async fn demo() -> object_store::Result<()> {
