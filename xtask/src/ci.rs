@@ -52,55 +52,13 @@ pub fn run() -> ExitCode {
             ..cargo("docs", &["doc", "--workspace", "--no-deps", "--locked"])
         },
         cargo("tests", &["test", "--workspace", "--locked"]),
-        Step {
-            name: "vectors",
-            program: "cargo",
-            args: vec![
-                "run".into(),
-                "--quiet".into(),
-                "--locked".into(),
-                "--package".into(),
-                "xtask".into(),
-                "--".into(),
-                "vectors".into(),
-                vectors.display().to_string(),
-            ],
-            env: Vec::new(),
-        },
+        vectors_step("vectors", &vectors),
         // The bucket operations and GET Service against the official SDK's requests
         // and parsed answers.
-        Step {
-            name: "vectors-bucket",
-            program: "cargo",
-            args: vec![
-                "run".into(),
-                "--quiet".into(),
-                "--locked".into(),
-                "--package".into(),
-                "xtask".into(),
-                "--".into(),
-                "vectors".into(),
-                vectors.join("bucket").display().to_string(),
-            ],
-            env: Vec::new(),
-        },
+        vectors_step("vectors-bucket", &vectors.join("bucket")),
         // The Cloud API signer, STS, KMS and the credential providers against the
         // official SDK's requests and answers.
-        Step {
-            name: "vectors-cloud-api",
-            program: "cargo",
-            args: vec![
-                "run".into(),
-                "--quiet".into(),
-                "--locked".into(),
-                "--package".into(),
-                "xtask".into(),
-                "--".into(),
-                "vectors".into(),
-                vectors.join("cloud-api").display().to_string(),
-            ],
-            env: Vec::new(),
-        },
+        vectors_step("vectors-cloud-api", &vectors.join("cloud-api")),
         Step {
             name: "interop",
             program: "cargo",
@@ -174,6 +132,28 @@ pub fn run() -> ExitCode {
 }
 
 /// `cos-proto` must not depend on an async runtime, an HTTP client or socket crates.
+/// `cargo xtask vectors DIR` as the CI step `name`.
+fn vectors_step(name: &'static str, dir: &Path) -> Step {
+    Step {
+        name,
+        program: "cargo",
+        args: [
+            "run",
+            "--quiet",
+            "--locked",
+            "--package",
+            "xtask",
+            "--",
+            "vectors",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .chain([dir.display().to_string()])
+        .collect(),
+        env: Vec::new(),
+    }
+}
+
 fn sans_io_check(root: &Path) -> Result<(), String> {
     println!("==> sans-io: cargo tree -p cos-proto -e normal");
     let output = Command::new("cargo")
