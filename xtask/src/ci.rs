@@ -40,6 +40,7 @@ pub fn run() -> ExitCode {
                 "clippy",
                 "--workspace",
                 "--all-targets",
+                "--all-features",
                 "--locked",
                 "--",
                 "-D",
@@ -49,9 +50,23 @@ pub fn run() -> ExitCode {
         // Every intra-doc link resolves and no doc comment is malformed.
         Step {
             env: vec![("RUSTDOCFLAGS", "-D warnings")],
-            ..cargo("docs", &["doc", "--workspace", "--no-deps", "--locked"])
+            ..cargo(
+                "docs",
+                &[
+                    "doc",
+                    "--workspace",
+                    "--all-features",
+                    "--no-deps",
+                    "--locked",
+                ],
+            )
         },
-        cargo("tests", &["test", "--workspace", "--locked"]),
+        // Every feature on: the optional integrations (`cos-object-store`'s `signer`) are
+        // tested too.
+        cargo(
+            "tests",
+            &["test", "--workspace", "--all-features", "--locked"],
+        ),
         vectors_step("vectors", &vectors),
         // The bucket operations and GET Service against the official SDK's requests
         // and parsed answers.

@@ -9,7 +9,7 @@ use crate::errors;
 use crate::store::CosObjectStore;
 
 /// The URL schemes the builder reads: `cos://` and Hadoop's `cosn://`.
-const SCHEMES: [&str; 2] = ["cos", "cosn"];
+pub(crate) const SCHEMES: [&str; 2] = ["cos", "cosn"];
 
 /// Builds a [`CosObjectStore`].
 ///
@@ -29,10 +29,11 @@ const SCHEMES: [&str; 2] = ["cos", "cosn"];
 /// # Ok::<(), object_store::Error>(())
 /// ```
 ///
-/// With an [`ObjectStoreRegistry`](object_store::registry::ObjectStoreRegistry), build
-/// one store per bucket from `cos://bucket-appid` (no path) and register it under that
-/// URL: the path of a URL the registry resolves is then the object's key.
-#[derive(Debug, Default)]
+/// Engines that resolve URLs through an
+/// [`ObjectStoreRegistry`](object_store::registry::ObjectStoreRegistry) can use
+/// [`CosObjectStoreRegistry`](crate::CosObjectStoreRegistry), which builds one store per
+/// bucket from a builder like this one the first time a `cos://` URL names it.
+#[derive(Debug, Default, Clone)]
 #[must_use]
 pub struct CosObjectStoreBuilder {
     region: Option<String>,
@@ -69,11 +70,30 @@ impl CosObjectStoreBuilder {
     }
 
     /// The bucket, and the prefix its paths live under, from `cos://bucket-appid/prefix`
-    /// or `cosn://bucket-appid/prefix` (the prefix may be absent). The region is not in
-    /// such URLs: set it with [`with_region`](Self::with_region).
-    pub fn with_url(mut self, url: &str) -> object_store::Result<Self> {
+    /// or `cosn://bucket-appid/prefix` (the prefix may be absent), with options in the
+    /// query: `region` (Hadoop-COS URLs do not carry it; else set it with
+    /// [`with_region`](Self::with_region)), `endpoint` (as [`with_endpoint`](Self::with_endpoint)),
+    /// `path_style_endpoint` (as [`with_path_style_endpoint`](Self::with_path_style_endpoint)).
+    /// Any other query key is an error, so a misspelt option is never silently ignored.
+    ///
+    /// ```
+    /// use cos_object_store::CosObjectStoreBuilder;
+    ///
+    /// let store = CosObjectStoreBuilder::new()
+    ///     .with_url("cos://examplebucket-1250000000/logs?region=ap-shanghai")?
+    ///     .build()?;
+    /// assert_eq!(store.client().config().region(), "ap-shanghai");
+    /// # Ok::<(), object_store::Error>(())
+    /// ```
+    pub fn with_url(self, url: &str) -> object_store::Result<Self> {
         let parsed = url::Url::parse(url)
             .map_err(|err| errors::generic(format!("invalid COS URL {url:?}: {err}")))?;
+        self.with_parsed_url(&parsed)
+    }
+
+    /// [`with_url`](Self::with_url) for a URL already parsed.
+    pub fn with_parsed_url(mut self, parsed: &url::Url) -> object_store::Result<Self> {
+        let url = parsed.as_str();
         if !SCHEMES.contains(&parsed.scheme()) {
             return Err(errors::generic(format!(
                 "{url:?}: a COS URL starts with cos:// or cosn://"
@@ -88,6 +108,20 @@ impl CosObjectStoreBuilder {
             .decode_utf8()
             .map_err(|_| errors::generic(format!("{url:?}: the path is not UTF-8")))?;
         self.prefix = prefix.into_owned();
+        for (key, value) in parsed.query_pairs() {
+            let value = value.into_owned();
+            match key.as_ref() {
+                "region" => self.region = Some(value),
+                "endpoint" => self.endpoint = Some(value),
+                "path_style_endpoint" => self.path_style = Some(value),
+                other => {
+                    return Err(errors::generic(format!(
+                        "{url:?}: unknown option {other:?} (known: region, endpoint, \
+                         path_style_endpoint)"
+                    )));
+                }
+            }
+        }
         Ok(self)
     }
 
@@ -232,6 +266,25 @@ mod tests {
         for bad in ["s3://bucket/a", "cos:///a", "not a url"] {
             assert!(CosObjectStoreBuilder::new().with_url(bad).is_err(), "{bad}");
         }
+        let with_options = CosObjectStoreBuilder::new()
+            .with_url(
+                "cos://examplebucket-1250000000/p?region=ap-beijing&path_style_endpoint=127.0.0.1:9000",
+            )
+            .expect("url")
+            .with_anonymous()
+            .build()
+            .expect("store");
+        assert_eq!(with_options.client().config().region(), "ap-beijing");
+        assert_eq!(
+            with_options.client().config().host(),
+            "127.0.0.1:9000",
+            "the path-style endpoint from the query"
+        );
+        let unknown = CosObjectStoreBuilder::new()
+            .with_url("cos://examplebucket-1250000000/p?regoin=ap-beijing")
+            .expect_err("a misspelt option");
+        assert!(unknown.to_string().contains("regoin"), "{unknown}");
+
         let missing = CosObjectStoreBuilder::new()
             .with_bucket("examplebucket-1250000000")
             .build();

@@ -13,7 +13,12 @@
 //! * [`MultipartStore`](object_store::multipart::MultipartStore) and
 //!   [`PaginatedListStore`](object_store::list::PaginatedListStore);
 //! * tags read back ([`CosObjectStore::tags`]) and presigned URLs
-//!   ([`CosObjectStore::signed_url`]).
+//!   ([`CosObjectStore::signed_url`]; `object_store::signer::Signer` with the `signer`
+//!   feature, which turns on `object_store`'s `cloud` feature and so brings reqwest);
+//! * [`CosObjectStoreRegistry`], an
+//!   [`ObjectStoreRegistry`](object_store::registry::ObjectStoreRegistry) that resolves
+//!   `cos://` and `cosn://` URLs, one store per bucket, for engines that look stores up by
+//!   URL.
 //!
 //! ```no_run
 //! # async fn demo() -> object_store::Result<()> {
@@ -46,10 +51,14 @@ mod errors;
 mod list;
 mod multipart;
 mod path;
+mod registry;
+#[cfg(feature = "signer")]
+mod signer;
 mod store;
 
 pub use builder::CosObjectStoreBuilder;
 pub use multipart::CosMultipartUpload;
+pub use registry::CosObjectStoreRegistry;
 pub use store::CosObjectStore;
 
 /// The `object_store` crate this store implements, re-exported so that callers use the

@@ -128,18 +128,22 @@ impl CosObjectStore {
     /// A presigned URL for `method` (`GET`, `PUT`, `HEAD`, `DELETE`) on `path`, valid for
     /// `expires_in` (rounded down to whole seconds, at least one): anyone holding it can
     /// make that request without credentials until then. Signed now with the store's
-    /// current credentials; fails for an anonymous store.
+    /// current credentials; fails for an anonymous store. With the `signer` feature, the
+    /// same through `object_store::signer::Signer`.
     pub async fn signed_url(
         &self,
         method: http::Method,
         path: &Path,
         expires_in: Duration,
-    ) -> object_store::Result<String> {
+    ) -> object_store::Result<url::Url> {
         let presign = Presign::new(method, self.key(path)).expires_in(expires_in.as_secs().max(1));
-        self.client
+        let url = self
+            .client
             .presigned_url(&presign)
             .await
-            .map_err(|err| errors::client(err, path.as_ref()))
+            .map_err(|err| errors::client(err, path.as_ref()))?;
+        url::Url::parse(&url)
+            .map_err(|err| errors::generic(format!("the presigned URL {url:?} is invalid: {err}")))
     }
 
     /// The tags of the object at `path` (GET Object tagging): those given with
