@@ -1,0 +1,19 @@
+//! `cos du` (to be written).
+
+use crate::commands::Context;
+use crate::failure::CliError;
+
+/// The arguments of `cos du`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// What to work on.
+    pub(crate) target: String,
+}
+
+/// Runs `cos du`.
+pub(crate) async fn run(args: Args, _cx: &Context) -> Result<(), CliError> {
+    Err(CliError::failed(format!(
+        "cos du {}: not available yet",
+        args.target
+    )))
+}
