@@ -9,6 +9,9 @@
 //!   options, against the Python SDK's `upload_file`/`download_file` (goal 3×) and a raw
 //!   `curl` PUT/GET (goal 0.8×), on the emulator over loopback; and their peak RSS (goal
 //!   8 MiB × 8 + 32 MiB = 96 MiB).
+//! * CLI rows ([`crate::bench_cli`]): the `cos` binary against coscmd — a tree of 2,000
+//!   files of 4 KiB up and down (goal 5× the files per second), one 1 GiB file up and
+//!   down (goal 2×), and the peak RSS of `cos ls -r` over 100,000 keys (goal 64 MiB).
 //!
 //! `--micro` runs the CPU-bound rows only. `--runs N` repeats each transfer N times and
 //! keeps the median (default 1). `--write` also replaces the generated section of
@@ -150,6 +153,10 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     }
 
+    if !options.micro {
+        rows.extend(crate::bench_cli::rows(&root, options.size, &python));
+    }
+
     let machine = Machine::probe(python.as_ref().ok().map(PathBuf::as_path));
     let mut report = String::new();
     let _ = writeln!(
@@ -176,6 +183,9 @@ pub fn run(args: &[String]) -> ExitCode {
         );
         report.push_str(&results.table());
         report.push_str(TRANSFER_SETTINGS);
+    }
+    if !options.micro {
+        report.push_str(crate::bench_cli::CLI_SETTINGS);
     }
     let _ = write!(report, "\nMachine:\n\n{}", machine.details());
     println!("\n{report}");

@@ -687,10 +687,11 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 
 /// A finished child and what was sampled of it.
 #[derive(Debug)]
-struct ChildRun {
-    stdout: String,
+pub(crate) struct ChildRun {
+    /// Everything the child printed on standard output.
+    pub(crate) stdout: String,
     /// Peak resident set, KiB, as last sampled.
-    peak_rss_kib: Option<u64>,
+    pub(crate) peak_rss_kib: Option<u64>,
     /// User + system CPU seconds, as last sampled (exact when sampled as a zombie).
     cpu_seconds: Option<f64>,
 }
@@ -706,7 +707,7 @@ impl ChildRun {
 
 /// Runs `command` to its end, sampling its peak RSS and CPU time; an error unless it
 /// exits with success.
-fn run_sampled(command: &mut Command) -> Result<ChildRun, String> {
+pub(crate) fn run_sampled(command: &mut Command) -> Result<ChildRun, String> {
     let shown = format!("{:?}", command.get_program());
     let mut child = command
         .stdin(Stdio::null())
