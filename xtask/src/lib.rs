@@ -9,6 +9,7 @@ pub mod bench_micro;
 pub mod bench_table;
 pub mod bench_transfer;
 pub mod ci;
+pub mod datafusion_demo;
 pub mod fuzz;
 pub mod interop;
 mod interop_crypto;

@@ -13,6 +13,8 @@
 //!   target measured and checked (sign+build and list parsing against the Python SDK,
 //!   AES-CTR against openssl, `upload_file`/`download_file` of 1 GiB against the Python SDK
 //!   and curl, peak RSS) as a markdown table; closes with `bench: N passed, M failed`.
+//! * `cargo xtask datafusion-demo` — builds and runs `examples/datafusion-sql` (outside the
+//!   workspace and CI): SQL with DataFusion over `cos://` URLs against the emulator.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
         Some("api-parity") => xtask::api_parity::run(),
         Some("fuzz") => xtask::fuzz::run(&args[1..]),
         Some("bench") => xtask::bench::run(&args[1..]),
+        Some("datafusion-demo") => xtask::datafusion_demo::run(),
         Some("vectors") => {
             let verbose = args.iter().any(|a| a == "--verbose" || a == "-v");
             let mut paths: Vec<PathBuf> = args
@@ -41,7 +44,8 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask <ci | vectors [DIR|FILE]... [--verbose] | api-parity | interop [SCRIPT ARGS] \
-                 | fuzz [--seconds N] [--target NAME]... | bench [--micro | --quick] [--runs N] [--write]>"
+                 | fuzz [--seconds N] [--target NAME]... | bench [--micro | --quick] [--runs N] [--write] \
+                 | datafusion-demo>"
             );
             ExitCode::from(2)
         }
