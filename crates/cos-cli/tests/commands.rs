@@ -512,3 +512,27 @@ fn select_streams_the_records_of_a_csv_query() {
         .expect_code(1);
     assert!(bad.stderr.contains("expression"), "{bad:?}");
 }
+
+#[test]
+fn cat_fails_after_partial_output_when_the_crc64_does_not_match() {
+    let env = Env::new();
+    let body = noise(2 * 1024 * 1024);
+    env.put("flipped.bin", body.clone());
+    env.emulator.faults().add(
+        cos_emulator::FaultRule::flip_byte(1_500_000)
+            .method("GET")
+            .path_contains("flipped.bin"),
+    );
+    let output = env
+        .command()
+        .args(["cat", &env.url("flipped.bin")])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        !output.stdout.is_empty(),
+        "some bytes went out before the check"
+    );
+    assert!(stderr.contains("incomplete"), "{stderr}");
+}

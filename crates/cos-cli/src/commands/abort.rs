@@ -6,7 +6,7 @@ use cos_tokio::Client;
 use serde_json::json;
 
 use crate::commands::Context;
-use crate::commands::rm::batch::Deleted;
+use crate::commands::rm::batch::Tally;
 use crate::commands::rm::{check, confirm::confirm};
 use crate::failure::CliError;
 use crate::location::Remote;
@@ -42,8 +42,8 @@ pub(crate) async fn run(args: Args, cx: &Context) -> Result<(), CliError> {
         )?;
         let counts = abort_under(&client, &remote, cx).await?;
         cx.output.result(
-            || format!("{} aborted, {} failed", counts.deleted, counts.failed),
-            || json!({"event": "summary", "aborted": counts.deleted, "failed": counts.failed}),
+            || format!("{} aborted, {} failed", counts.done, counts.failed),
+            || json!({"event": "summary", "aborted": counts.done, "failed": counts.failed}),
         );
         return check(counts);
     };
@@ -69,8 +69,8 @@ pub(crate) async fn abort_under(
     client: &Client,
     remote: &Remote,
     cx: &Context,
-) -> Result<Deleted, CliError> {
-    let mut counts = Deleted::default();
+) -> Result<Tally, CliError> {
+    let mut counts = Tally::default();
     let mut pages = client.paginate(ListMultipartUploads::new().prefix(remote.key.clone()));
     while let Some(page) = pages.next_page().await {
         let page =
@@ -80,7 +80,7 @@ pub(crate) async fn abort_under(
             let abort = AbortMultipartUpload::new(upload.key.clone(), upload.upload_id.clone());
             match client.abort_multipart_upload(&abort).await {
                 Ok(_) => {
-                    counts.deleted += 1;
+                    counts.done += 1;
                     report(cx, &url, &upload.upload_id);
                 }
                 // Finished or aborted since it was listed: nothing left to free.

@@ -10,7 +10,7 @@ use cos_proto::ops::{DeleteObject, ObjectIdentifier};
 use crate::commands::Context;
 use crate::failure::CliError;
 use crate::location::Remote;
-use batch::{Deleted, TreeOptions, delete_tree, print_summary, report};
+use batch::{Tally, TreeOptions, delete_tree, print_summary, report};
 use confirm::confirm;
 use filter::KeyFilter;
 
@@ -100,7 +100,7 @@ async fn remove_tree(remote: &Remote, args: &Args, cx: &Context) -> Result<(), C
 }
 
 /// Exit code 1 when any key failed (each was reported).
-pub(crate) fn check(counts: Deleted) -> Result<(), CliError> {
+pub(crate) fn check(counts: Tally) -> Result<(), CliError> {
     if counts.failed > 0 {
         Err(CliError::partial(counts.failed))
     } else {

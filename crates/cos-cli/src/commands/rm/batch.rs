@@ -27,11 +27,11 @@ pub(crate) struct TreeOptions {
     pub(crate) filter: KeyFilter,
 }
 
-/// The counts of a delete.
+/// The counts of a delete (or of aborted uploads).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Deleted {
-    /// Deleted (or, with `dry_run`, to be deleted).
-    pub(crate) deleted: u64,
+pub(crate) struct Tally {
+    /// Deleted (or, with `dry_run`, to be deleted; or aborted).
+    pub(crate) done: u64,
     /// Failed, each reported through [`crate::output::Output::failure`].
     pub(crate) failed: u64,
 }
@@ -45,14 +45,14 @@ pub(crate) async fn delete_tree(
     prefix: &str,
     options: &TreeOptions,
     cx: &Context,
-) -> Result<Deleted, CliError> {
+) -> Result<Tally, CliError> {
     let mut batch = Batch {
         client,
         remote,
         cx,
         dry_run: options.dry_run,
         pending: Vec::with_capacity(MAX_DELETE_OBJECTS),
-        counts: Deleted::default(),
+        counts: Tally::default(),
     };
     let listing_error = |err: cos_tokio::Error| CliError::cos(format!("listing {remote}"), &err);
     let relative = |key: &str| key.strip_prefix(prefix).unwrap_or(key).to_owned();
@@ -87,7 +87,7 @@ struct Batch<'a> {
     cx: &'a Context,
     dry_run: bool,
     pending: Vec<ObjectIdentifier>,
-    counts: Deleted,
+    counts: Tally,
 }
 
 impl Batch<'_> {
@@ -109,7 +109,7 @@ impl Batch<'_> {
             for id in &pending {
                 report(self.cx, self.remote, id, "would delete", "would_delete");
             }
-            self.counts.deleted += pending.len() as u64;
+            self.counts.done += pending.len() as u64;
             return Ok(());
         }
         let op = DeleteObjects::new().objects(pending).quiet(true);
@@ -137,7 +137,7 @@ impl Batch<'_> {
             }
         }
         self.counts.failed += answer.errors.len() as u64;
-        self.counts.deleted += (op.objects_to_delete().len() - answer.errors.len()) as u64;
+        self.counts.done += (op.objects_to_delete().len() - answer.errors.len()) as u64;
         Ok(())
     }
 }
@@ -161,19 +161,19 @@ pub(crate) fn report(
 }
 
 /// The closing line of a delete: how many went and how many failed.
-pub(crate) fn print_summary(cx: &Context, counts: Deleted, dry_run: bool) {
+pub(crate) fn print_summary(cx: &Context, counts: Tally, dry_run: bool) {
     let verb = if dry_run {
         "would be deleted"
     } else {
         "deleted"
     };
     cx.output.result(
-        || format!("{} {verb}, {} failed", counts.deleted, counts.failed),
+        || format!("{} {verb}, {} failed", counts.done, counts.failed),
         || {
             json!({
                 "event": "summary",
                 "dry_run": dry_run,
-                "deleted": counts.deleted,
+                "deleted": counts.done,
                 "failed": counts.failed,
             })
         },
