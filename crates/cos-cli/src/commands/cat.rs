@@ -42,7 +42,7 @@ pub(crate) async fn run(args: Args, cx: &Context) -> Result<(), CliError> {
     while let Some(chunk) = body.next_chunk().await {
         let chunk = chunk.map_err(|err| {
             CliError::cos(format!("reading {remote}"), &err)
-                .hint("the output is incomplete: run the command again")
+                .hint("the output is incomplete or corrupt: discard it and run the command again")
         })?;
         match cx.output.raw(&chunk) {
             Ok(()) => {}
