@@ -47,6 +47,11 @@ fn rm_deletes_one_key_and_refuses_a_prefix_without_r() {
     );
     assert_eq!(env.keys(""), ["b.txt"]);
 
+    let quiet = env.cos(&["rm", "-q", &env.url("b.txt")]).ok();
+    assert!(quiet.stdout.is_empty(), "{quiet:?}");
+    assert!(env.keys("").is_empty());
+    env.put("b.txt", "b");
+
     let prefix = env.cos(&["rm", &env.url("")]).expect_code(2);
     assert!(prefix.stderr.contains("pass -r"), "{prefix:?}");
     assert_eq!(env.keys(""), ["b.txt"]);
@@ -496,4 +501,53 @@ fn cat_fails_after_partial_output_when_the_crc64_does_not_match() {
         "some bytes went out before the check"
     );
     assert!(stderr.contains("incomplete"), "{stderr}");
+}
+
+#[test]
+fn hash_of_a_multipart_object_says_its_etag_is_no_md5_and_md5_computes_it() {
+    use cos_proto::ops::{CompleteMultipartUpload, UploadPart};
+    use md5::Digest as _;
+    let env = Env::with(
+        cos_emulator::EmulatorConfig::new()
+            .bucket(BUCKET, false)
+            .min_part_size(4),
+    );
+    let client = env.client();
+    let upload = env
+        .block_on(client.create_multipart_upload(&InitiateMultipartUpload::new("parts.bin")))
+        .expect("initiate")
+        .upload_id;
+    let mut complete = CompleteMultipartUpload::new("parts.bin", upload.clone());
+    for (number, part) in [(1, "first part "), (2, "second part")] {
+        let op = UploadPart::new("parts.bin", upload.clone(), number, Some(part.len() as u64));
+        let etag = env
+            .block_on(client.upload_part(&op, UploadBody::bytes(part)))
+            .expect("part")
+            .etag;
+        complete = complete.part(number, etag);
+    }
+    env.block_on(client.complete_multipart_upload(&complete))
+        .expect("complete");
+
+    let head = env.cos(&["hash", "--json", &env.url("parts.bin")]).ok();
+    let line = &head.json_lines()[0];
+    assert!(line["md5"].is_null(), "{line}");
+    assert!(
+        line["note"].as_str().is_some_and(|n| n.contains("--md5")),
+        "{line}"
+    );
+    let body = b"first part second part";
+    assert_eq!(
+        line["crc64ecma"],
+        cos_proto::crc64::crc64(body).to_string().as_str()
+    );
+
+    let computed = env
+        .cos(&["hash", "--md5", "--json", &env.url("parts.bin")])
+        .ok();
+    let md5: String = md5::Md5::digest(body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(computed.json_lines()[0]["md5"], md5.as_str());
 }
