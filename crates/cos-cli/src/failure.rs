@@ -95,7 +95,11 @@ pub(crate) fn hint_for(err: &cos_tokio::Error) -> Option<&'static str> {
         "ExpiredToken" | "InvalidToken" => "the temporary keys expired: fetch new ones (COS_TOKEN)",
         "RequestTimeTooSkewed" => "this machine's clock is off: synchronise it (NTP)",
         "BucketAlreadyExists" | "BucketAlreadyOwnedByYou" => "the bucket exists already",
-        "BucketNotEmpty" => "delete its objects first: `cos rm -r cos://bucket-appid/`",
+        "BucketNotEmpty" => {
+            "delete its objects first (`cos rm -r cos://bucket-appid/`), or `cos rb --force`"
+        }
+        "NoSuchUpload" => "no pending upload has this id: list them with `cos lsparts`",
+        "RestoreNonArchiveObject" => "the object is not archived: it is readable as it is",
         "InvalidObjectState" => "the object is archived: `cos restore` it first",
         _ => return None,
     };

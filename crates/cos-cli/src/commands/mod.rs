@@ -62,15 +62,15 @@ pub(crate) enum Command {
     Rm(rm::Args),
     /// Make a bucket.
     Mb(bucket::MbArgs),
-    /// Remove an (empty) bucket.
+    /// Remove a bucket (with --force, everything in it first).
     Rb(bucket::RbArgs),
     /// Show an object's metadata.
     Stat(stat::Args),
-    /// Write an object to standard output.
+    /// Write an object (or a byte range of it) to standard output.
     Cat(cat::Args),
     /// CRC-64 and MD5 of a local file or an object.
     Hash(hash::Args),
-    /// A presigned URL for an object.
+    /// A presigned URL for an object (GET, PUT, ...), valid for --expires seconds.
     Signurl(signurl::Args),
     /// Total size and count under a prefix, per sub-prefix.
     Du(du::Args),
@@ -78,7 +78,7 @@ pub(crate) enum Command {
     Restore(restore::Args),
     /// List pending multipart uploads.
     Lsparts(lsparts::Args),
-    /// Abort pending multipart uploads.
+    /// Abort a pending multipart upload, or every one under a prefix.
     Abort(abort::Args),
     /// Run an SQL expression over a CSV or JSON object (COS Select).
     Select(select::Args),
