@@ -81,7 +81,8 @@ pub(crate) fn http_date(text: &str) -> Option<i64> {
     ];
     let mut words = text.split_whitespace().skip(1);
     let day: i64 = words.next()?.parse().ok()?;
-    let month = MONTHS.iter().position(|m| Some(*m) == words.next())? as i64 + 1;
+    let month_name = words.next()?;
+    let month = MONTHS.iter().position(|m| *m == month_name)? as i64 + 1;
     let year: i64 = words.next()?.parse().ok()?;
     let mut clock = words.next()?.split(':').map(|n| n.parse::<i64>().ok());
     let (h, m, s) = (clock.next()??, clock.next()??, clock.next()??);

@@ -170,7 +170,12 @@ impl<'a> Pool<'a> {
             .await;
     }
 
-    async fn submit_boxed(&mut self, label: Label, permits: usize, work: impl FnOnce(usize) -> Task) {
+    async fn submit_boxed(
+        &mut self,
+        label: Label,
+        permits: usize,
+        work: impl FnOnce(usize) -> Task,
+    ) {
         let wanted = permits.clamp(1, self.limit);
         self.files += 1;
         self.cx.output.add_total(label.size);

@@ -375,15 +375,35 @@ impl Work {
             Sides::Up { root, to, client } => {
                 let path = slash_path(&root, &relative);
                 let key = format!("{}{relative}", to.key);
-                job::upload(client, self.shared, path, key, self.entry.mtime, concurrency, meter).await
+                job::upload(
+                    client,
+                    self.shared,
+                    path,
+                    key,
+                    self.entry.mtime,
+                    concurrency,
+                    meter,
+                )
+                .await
             }
             Sides::Down { from, root, client } => {
                 let key = format!("{}{relative}", from.key);
-                let target = Target::Below { relative: slash_path(Path::new(""), &relative), root };
+                let target = Target::Below {
+                    relative: slash_path(Path::new(""), &relative),
+                    root,
+                };
                 job::download(client, self.shared, key, target, concurrency, meter).await
             }
-            Sides::Across { from, to, source_client, client } => {
-                let source = CopySource::in_config(source_client.config(), format!("{}{relative}", from.key));
+            Sides::Across {
+                from,
+                to,
+                source_client,
+                client,
+            } => {
+                let source = CopySource::in_config(
+                    source_client.config(),
+                    format!("{}{relative}", from.key),
+                );
                 let key = format!("{}{relative}", to.key);
                 job::copy(client, self.shared, source, key, concurrency, meter).await
             }
@@ -410,13 +430,22 @@ async fn verdict(
             let info = head(client, format!("{}{relative}", from.key)).await?;
             let mut verdict = by_time(checksum, local_mtime, recorded_mtime(&info));
             let modified = info.last_modified.as_deref().and_then(http_date);
-            if verdict == Verdict::NeedCrc && !checksum && modified.is_some() && modified == local_mtime {
+            if verdict == Verdict::NeedCrc
+                && !checksum
+                && modified.is_some()
+                && modified == local_mtime
+            {
                 // Set from Last-Modified by an earlier download.
                 verdict = Verdict::Same("same size and mtime");
             }
             or_crc(verdict, slash_path(&root, &relative), info.crc64).await
         }
-        Sides::Across { from, to, source_client, client } => {
+        Sides::Across {
+            from,
+            to,
+            source_client,
+            client,
+        } => {
             let source = head(source_client, format!("{}{relative}", from.key)).await?;
             let destination = head(client, format!("{}{relative}", to.key)).await?;
             Ok(by_crc(source.crc64, destination.crc64))
