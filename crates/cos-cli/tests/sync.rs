@@ -184,3 +184,24 @@ fn sync_between_prefixes_copies_on_the_server() {
     assert_eq!(counts(&run), (1, 1, 0), "{run:?}");
     assert_eq!(env.get("b/1.txt").as_deref(), Some(&b"one"[..]));
 }
+
+#[test]
+fn keys_that_could_escape_are_refused_and_block_deletion() {
+    let env = Env::new();
+    env.put("r/ok.txt", "ok");
+    env.put("r/../evil.txt", "evil");
+    write_tree(env.dir.path(), &[("local/stale.txt", b"old")]);
+    let run = env
+        .cos(&["sync", &env.url("r"), "local", "--delete"])
+        .expect_code(1);
+    assert!(run.stderr.contains("refused"), "{run:?}");
+    assert_eq!(
+        std::fs::read(env.path("local/ok.txt")).expect("file"),
+        b"ok"
+    );
+    assert!(!env.path("evil.txt").exists());
+    assert!(
+        env.path("local/stale.txt").exists(),
+        "no deletion after a failure"
+    );
+}

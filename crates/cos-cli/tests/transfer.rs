@@ -254,3 +254,49 @@ fn a_killed_upload_resumes_and_sends_only_the_rest() {
     assert!(sent < body.len() as u64, "resumed: {sent} bytes sent again");
     assert!(!checkpoint.exists(), "the checkpoint is gone once done");
 }
+
+#[test]
+fn ctrl_c_stops_keeps_the_checkpoint_and_says_to_run_again() {
+    let env = Env::new();
+    let body: Vec<u8> = (0..24u32 << 20).map(|i| (i % 241) as u8).collect();
+    std::fs::write(env.path("big.bin"), &body).expect("write");
+    let slow = env.emulator.faults().add(
+        FaultRule::latency(Duration::from_millis(250))
+            .method("PUT")
+            .query_contains("partNumber"),
+    );
+    let args = [
+        "cp",
+        "big.bin",
+        &env.url("big.bin"),
+        "--part-size",
+        "1MiB",
+        "--jobs",
+        "2",
+    ];
+    let child = env
+        .command()
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let checkpoint = env.path(".cos-transfer/big.bin.resume");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !checkpoint.exists() {
+        assert!(Instant::now() < deadline, "no checkpoint appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let signal = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(signal.success());
+    let run = common::finish(child.wait_with_output().expect("wait")).expect_code(130);
+    assert!(run.stderr.contains("run the same command again"), "{run:?}");
+    assert!(checkpoint.exists(), "the checkpoint stays for the resume");
+    assert_eq!(env.get("big.bin"), None);
+    env.emulator.faults().remove(slow);
+    env.cos(&args).ok();
+    assert_eq!(env.get("big.bin").as_deref(), Some(&body[..]));
+}

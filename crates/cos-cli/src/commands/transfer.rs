@@ -15,7 +15,9 @@ mod listing;
 mod naming;
 mod pool;
 mod request;
+mod sides;
 mod sync;
+mod work;
 
 /// The arguments of `cos cp` and `cos mv`.
 ///
@@ -133,6 +135,8 @@ async fn interruptible(
     if let Some(result) = finished {
         return result;
     }
+    // Dropping the file tasks aborts their requests; the checkpoints stay.
+    drop(files);
     cx.output.finish_progress();
     cx.output.print_error(
         "cos: interrupted; run the same command again to resume (finished parts are kept)",

@@ -108,10 +108,14 @@ impl Plan<'_> {
         }
         let (tree, unusable) = local_tree(path).await?;
         for relative in unusable {
-            let item = path.join(relative).display().to_string();
-            self.cx
-                .output
-                .failure(&item, "not a UTF-8 path: it cannot be a key");
+            let label = Label {
+                verb: self.verb,
+                source: path.join(relative).display().to_string(),
+                destination: String::new(),
+                size: 0,
+            };
+            let error = "not a UTF-8 path: it cannot be a key";
+            pool.record(label, Outcome::Failed(error.to_owned()));
         }
         let prefix = to.dir_prefix();
         for entry in tree.into_iter().filter(|e| self.filter.allows(&e.relative)) {

@@ -87,10 +87,10 @@ pub(crate) async fn download(
     let path = target.path();
     let file_target = match target {
         Target::Path(path) => {
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                if let Err(err) = std::fs::create_dir_all(parent) {
-                    return Outcome::Failed(format!("cannot create {}: {err}", parent.display()));
-                }
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+                && let Err(err) = std::fs::create_dir_all(parent)
+            {
+                return Outcome::Failed(format!("cannot create {}: {err}", parent.display()));
             }
             FileTarget::new(path)
         }
@@ -105,19 +105,19 @@ pub(crate) async fn download(
         Ok(done) => done,
         Err(err) => return Outcome::Failed(err.to_string()),
     };
-    if let Some(mtime) = object_mtime(&done.info) {
-        if let Err(err) = set_file_mtime(&path, mtime) {
-            return Outcome::Failed(format!(
-                "downloaded, but the modification time could not be set: {err}"
-            ));
-        }
+    if let Some(mtime) = object_mtime(&done.info)
+        && let Err(err) = set_file_mtime(&path, mtime)
+    {
+        return Outcome::Failed(format!(
+            "downloaded, but the modification time could not be set: {err}"
+        ));
     }
-    if shared.moving {
-        if let Err(err) = client.delete_object(&DeleteObject::new(key)).await {
-            return Outcome::Failed(format!(
-                "downloaded and verified, but the object could not be deleted: {err}"
-            ));
-        }
+    if shared.moving
+        && let Err(err) = client.delete_object(&DeleteObject::new(key)).await
+    {
+        return Outcome::Failed(format!(
+            "downloaded and verified, but the object could not be deleted: {err}"
+        ));
     }
     Outcome::Done(done.object.size)
 }

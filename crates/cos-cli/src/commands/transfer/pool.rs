@@ -256,10 +256,10 @@ impl<'a> Pool<'a> {
             destination,
             size,
         } = &label;
-        let arrow = if source.is_empty() {
-            destination.clone()
-        } else {
-            format!("{source} → {destination}")
+        let arrow = match (source.is_empty(), destination.is_empty()) {
+            (true, _) => destination.clone(),
+            (false, true) => source.clone(),
+            (false, false) => format!("{source} → {destination}"),
         };
         match outcome {
             Outcome::Done(bytes) => {

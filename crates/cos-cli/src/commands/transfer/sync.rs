@@ -1,21 +1,24 @@
 //! `cos sync`: the merge-join of the source and destination listings, each path sent,
 //! skipped or (with `--delete`, once every transfer succeeded) deleted.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use cos_proto::ops::{CopySource, DeleteObjects, HeadObject, ObjectIdentifier, ObjectInfo};
+use cos_proto::ops::{DeleteObjects, ObjectIdentifier};
 use cos_tokio::Client;
+use cos_tokio::cos_transfer::paths;
 
 use super::SyncArgs;
-use super::compare::{Verdict, by_crc, by_size, by_time, http_date, recorded_mtime};
+use super::compare::{Verdict, by_size};
 use super::cp::slash_path;
 use super::filter::Filter;
-use super::job::{self, Shared, Target};
-use super::listing::{Entry, Listing, Merge, Pair, RemoteList, local_tree};
+use super::job::Shared;
+use super::listing::{Entry, Merge, Pair};
 use super::pool::{Kind, Label, Outcome, Pool};
 use super::request::Request;
+use super::sides::Sides;
+use super::work::Work;
 use crate::commands::Context;
 use crate::failure::CliError;
 use crate::location::{Location, Remote};
@@ -67,115 +70,6 @@ pub(crate) async fn run(args: SyncArgs, cx: &Context) -> Result<(), CliError> {
     }
 }
 
-/// Where a sync reads and writes.
-#[derive(Debug, Clone)]
-enum Sides {
-    /// A local directory to a prefix.
-    Up {
-        root: PathBuf,
-        to: Remote,
-        client: Client,
-    },
-    /// A prefix to a local directory.
-    Down {
-        from: Remote,
-        root: PathBuf,
-        client: Client,
-    },
-    /// A prefix to a prefix (maybe in another bucket).
-    Across {
-        from: Remote,
-        to: Remote,
-        source_client: Client,
-        client: Client,
-    },
-}
-
-impl Sides {
-    fn new(cx: &Context, source: Location, destination: Location) -> Result<Sides, CliError> {
-        let tree = |remote: &Remote| remote.with_key(remote.dir_prefix());
-        Ok(match (source, destination) {
-            (Location::Local(root), Location::Remote(to)) => {
-                if !root.is_dir() {
-                    return Err(
-                        CliError::usage(format!("{} is no directory", root.display()))
-                            .hint("sync works on directories; copy one file with `cos cp`"),
-                    );
-                }
-                let client = cx.clients.bucket(&to.bucket)?;
-                Sides::Up {
-                    root,
-                    to: tree(&to),
-                    client,
-                }
-            }
-            (Location::Remote(from), Location::Local(root)) => {
-                let client = cx.clients.bucket(&from.bucket)?;
-                Sides::Down {
-                    from: tree(&from),
-                    root,
-                    client,
-                }
-            }
-            (Location::Remote(from), Location::Remote(to)) => Sides::Across {
-                source_client: cx.clients.bucket(&from.bucket)?,
-                client: cx.clients.bucket(&to.bucket)?,
-                from: tree(&from),
-                to: tree(&to),
-            },
-            (Location::Local(_), Location::Local(_)) => {
-                return Err(CliError::usage(
-                    "both paths are local: one of them must be cos://bucket-appid/prefix",
-                ));
-            }
-        })
-    }
-
-    /// The source and destination listings, and the local paths that cannot be keys.
-    async fn listings(&self) -> Result<(Listing, Listing, Vec<PathBuf>), CliError> {
-        Ok(match self {
-            Sides::Up { root, to, client } => {
-                let (tree, unusable) = local_tree(root).await?;
-                let remote = Listing::Remote(RemoteList::new(client, to));
-                (Listing::Local(tree.into_iter()), remote, unusable)
-            }
-            Sides::Down { from, root, client } => {
-                let (tree, unusable) = local_tree(root).await?;
-                let remote = Listing::Remote(RemoteList::new(client, from));
-                (remote, Listing::Local(tree.into_iter()), unusable)
-            }
-            Sides::Across {
-                from,
-                to,
-                source_client,
-                client,
-            } => (
-                Listing::Remote(RemoteList::new(source_client, from)),
-                Listing::Remote(RemoteList::new(client, to)),
-                Vec::new(),
-            ),
-        })
-    }
-
-    /// The source and destination of `relative`, as printed.
-    fn names(&self, relative: &str) -> (String, String) {
-        match self {
-            Sides::Up { root, to, .. } => (
-                slash_path(root, relative).display().to_string(),
-                to.with_key(format!("{}{relative}", to.key)).to_string(),
-            ),
-            Sides::Down { from, root, .. } => (
-                from.with_key(format!("{}{relative}", from.key)).to_string(),
-                slash_path(root, relative).display().to_string(),
-            ),
-            Sides::Across { from, to, .. } => (
-                from.with_key(format!("{}{relative}", from.key)).to_string(),
-                to.with_key(format!("{}{relative}", to.key)).to_string(),
-            ),
-        }
-    }
-}
-
 /// One `sync` run.
 #[derive(Debug)]
 struct Sync {
@@ -193,10 +87,23 @@ impl Sync {
     async fn transfers(&self, cx: &Context, pool: &mut Pool<'_>) -> Result<(), CliError> {
         let (source, destination, unusable) = self.sides.listings().await?;
         for path in unusable {
-            cx.output.failure(
-                &path.display().to_string(),
-                "not a UTF-8 path: it cannot be a key",
-            );
+            let item = path.display().to_string();
+            if let Sides::Up { .. } = self.sides {
+                // A file that cannot be sent: no deletion may follow.
+                let label = Label {
+                    verb: "upload",
+                    source: item,
+                    destination: String::new(),
+                    size: 0,
+                };
+                pool.record(
+                    label,
+                    Outcome::Failed("not a UTF-8 path: it cannot be a key".into()),
+                );
+            } else {
+                cx.output
+                    .print_error(&format!("cos: {item}: not a UTF-8 path, left alone"));
+            }
         }
         if let (Sides::Down { root, .. }, false) = (&self.sides, self.dry_run) {
             tokio::fs::create_dir_all(root).await.map_err(|err| {
@@ -244,6 +151,12 @@ impl Sync {
             destination,
             size: entry.size,
         };
+        if let Sides::Down { .. } = self.sides
+            && let Err(refused) = paths::local_path_for_key(Path::new(""), "", &entry.relative)
+        {
+            let error = format!("refused: {refused}; nothing was written");
+            return pool.record(label, Outcome::Failed(error));
+        }
         let reason = match &existing {
             None => Some("new"),
             Some(existing) => match by_size(entry.size, existing.size) {
@@ -306,10 +219,10 @@ impl Sync {
                 }
             }
         }
-        if let Sides::Up { to, client, .. } | Sides::Across { to, client, .. } = &self.sides {
-            if !batch.is_empty() {
-                delete_batch(pool, client, to, batch).await;
-            }
+        if let Sides::Up { to, client, .. } | Sides::Across { to, client, .. } = &self.sides
+            && !batch.is_empty()
+        {
+            delete_batch(pool, client, to, batch).await;
         }
         Ok(())
     }
@@ -344,132 +257,4 @@ async fn delete_batch(pool: &mut Pool<'_>, client: &Client, to: &Remote, keys: V
         };
         pool.record(label, outcome);
     }
-}
-
-/// One path's task: the comparison (when the sizes are equal), then the transfer.
-#[derive(Debug)]
-struct Work {
-    sides: Sides,
-    shared: Arc<Shared>,
-    checksum: bool,
-    dry_run: bool,
-    compare: bool,
-    entry: Entry,
-    local_mtime: Option<i64>,
-}
-
-impl Work {
-    async fn run(self, concurrency: usize, meter: super::pool::Meter) -> Outcome {
-        if self.compare {
-            let sides = self.sides.clone();
-            let (entry, local_mtime) = (self.entry.clone(), self.local_mtime);
-            match verdict(sides, entry, local_mtime, self.checksum).await {
-                Err(error) => return Outcome::Failed(error),
-                Ok(Verdict::Same(reason)) => return Outcome::Skipped(reason),
-                Ok(Verdict::Differs(reason)) if self.dry_run => return Outcome::Planned(reason),
-                Ok(_) => {}
-            }
-        }
-        let relative = self.entry.relative;
-        match self.sides {
-            Sides::Up { root, to, client } => {
-                let path = slash_path(&root, &relative);
-                let key = format!("{}{relative}", to.key);
-                job::upload(
-                    client,
-                    self.shared,
-                    path,
-                    key,
-                    self.entry.mtime,
-                    concurrency,
-                    meter,
-                )
-                .await
-            }
-            Sides::Down { from, root, client } => {
-                let key = format!("{}{relative}", from.key);
-                let target = Target::Below {
-                    relative: slash_path(Path::new(""), &relative),
-                    root,
-                };
-                job::download(client, self.shared, key, target, concurrency, meter).await
-            }
-            Sides::Across {
-                from,
-                to,
-                source_client,
-                client,
-            } => {
-                let source = CopySource::in_config(
-                    source_client.config(),
-                    format!("{}{relative}", from.key),
-                );
-                let key = format!("{}{relative}", to.key);
-                job::copy(client, self.shared, source, key, concurrency, meter).await
-            }
-        }
-    }
-}
-
-/// Whether the two sides of `entry`, of equal size, hold the same file (see
-/// [`super::SyncArgs`]); `local_mtime` is a local destination's modification time.
-async fn verdict(
-    sides: Sides,
-    entry: Entry,
-    local_mtime: Option<i64>,
-    checksum: bool,
-) -> Result<Verdict, String> {
-    let relative = entry.relative;
-    match sides {
-        Sides::Up { root, to, client } => {
-            let info = head(client, format!("{}{relative}", to.key)).await?;
-            let verdict = by_time(checksum, entry.mtime, recorded_mtime(&info));
-            or_crc(verdict, slash_path(&root, &relative), info.crc64).await
-        }
-        Sides::Down { from, root, client } => {
-            let info = head(client, format!("{}{relative}", from.key)).await?;
-            let mut verdict = by_time(checksum, local_mtime, recorded_mtime(&info));
-            let modified = info.last_modified.as_deref().and_then(http_date);
-            if verdict == Verdict::NeedCrc
-                && !checksum
-                && modified.is_some()
-                && modified == local_mtime
-            {
-                // Set from Last-Modified by an earlier download.
-                verdict = Verdict::Same("same size and mtime");
-            }
-            or_crc(verdict, slash_path(&root, &relative), info.crc64).await
-        }
-        Sides::Across {
-            from,
-            to,
-            source_client,
-            client,
-        } => {
-            let source = head(source_client, format!("{}{relative}", from.key)).await?;
-            let destination = head(client, format!("{}{relative}", to.key)).await?;
-            Ok(by_crc(source.crc64, destination.crc64))
-        }
-    }
-}
-
-/// `verdict`, or the comparison of the local file's CRC-64 with the object's when the
-/// times could not decide.
-async fn or_crc(verdict: Verdict, path: PathBuf, remote: Option<u64>) -> Result<Verdict, String> {
-    if verdict != Verdict::NeedCrc {
-        return Ok(verdict);
-    }
-    let crc = tokio::task::spawn_blocking(move || cos_tokio::cos_transfer::fs::file_crc64(&path))
-        .await
-        .map_err(|err| err.to_string())?
-        .map_err(|err| format!("cannot read the file: {err}"))?;
-    Ok(by_crc(Some(crc), remote))
-}
-
-/// The HEAD of `key`.
-async fn head(client: Client, key: String) -> Result<ObjectInfo, String> {
-    client
-        .head_object(&HeadObject::new(key.clone()))
-        .await
-        .map_err(|err| format!("HEAD {key}: {err}"))
 }
