@@ -300,3 +300,47 @@ fn ctrl_c_stops_keeps_the_checkpoint_and_says_to_run_again() {
     env.cos(&args).ok();
     assert_eq!(env.get("big.bin").as_deref(), Some(&body[..]));
 }
+
+#[test]
+fn a_killed_download_resumes_and_fetches_only_the_rest() {
+    let env = Env::new();
+    let body: Vec<u8> = (0..24u32 << 20).map(|i| (i % 239) as u8).collect();
+    env.put("big.bin", body.clone());
+    let slow = env
+        .emulator
+        .faults()
+        .add(FaultRule::trickle(64 << 10, Duration::from_millis(10)).method("GET"));
+    let args = [
+        "cp",
+        &env.url("big.bin"),
+        "got.bin",
+        "--part-size",
+        "1MiB",
+        "--jobs",
+        "2",
+    ];
+    let mut child = env.command().args(args).spawn().expect("spawn");
+    let checkpoint = env.path(".cos-transfer/got.bin.resume");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !checkpoint.exists() {
+        assert!(Instant::now() < deadline, "no checkpoint appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    assert!(
+        !env.path("got.bin").exists(),
+        "nothing half-written at the path"
+    );
+
+    env.emulator.faults().remove(slow);
+    let before = env.emulator.traffic().sent();
+    env.cos(&args).ok();
+    let fetched = env.emulator.traffic().sent() - before;
+    assert_eq!(std::fs::read(env.path("got.bin")).expect("file"), body);
+    assert!(
+        fetched < body.len() as u64,
+        "resumed: {fetched} bytes fetched again"
+    );
+}

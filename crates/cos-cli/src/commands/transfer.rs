@@ -19,6 +19,25 @@ mod sides;
 mod sync;
 mod work;
 
+/// The naming rules of `cp` and `mv`, shown by `--help`.
+const CP_NAMING: &str = "\
+Naming:
+  cos cp file cos://b/dir/        writes the key dir/file
+  cos cp file cos://b/key         writes the key key
+  cos cp -r dir cos://b/prefix    writes prefix/<path below dir>
+  cos cp cos://b/a/key .          writes ./key (also dir/key for dir/ or a directory)
+  cos cp -r cos://b/prefix dir    writes dir/<key below prefix/>
+Between buckets the same rules apply to keys. Running the same command again resumes
+an interrupted transfer. mv deletes each source only once its copy is verified.";
+
+/// The comparison rules of `sync`, shown by `--help`.
+const SYNC_RULES: &str = "\
+A file is sent when the destination lacks it, when the sizes differ, or when the
+modification time recorded in x-cos-meta-mtime (set by every upload of cos) differs from
+the file's; without a recorded time (an object written by another tool) the CRC-64s
+decide. Between buckets the CRC-64s always decide. Downloads give each file the object's
+modification time (or its Last-Modified).";
+
 /// The arguments of `cos cp` and `cos mv`.
 ///
 /// Naming (as coscli and `aws s3 cp`): `cp file cos://b/dir/` writes key `dir/file`;
@@ -28,6 +47,7 @@ mod work;
 /// `cp -r cos://b/prefix dir` writes `dir/<key below prefix/>`; between buckets the same
 /// rules apply to keys. `mv` deletes each source only once its copy is verified.
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = CP_NAMING)]
 pub(crate) struct CpArgs {
     /// The source: a local file or directory, or cos://bucket-appid/key (a prefix with -r).
     pub(crate) source: String,
@@ -50,6 +70,7 @@ pub(crate) struct CpArgs {
 /// tool), the CRC-64s decide. Between buckets the CRC-64s always decide. Downloads set
 /// the file's modification time from the object's (or from its Last-Modified).
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = SYNC_RULES)]
 pub(crate) struct SyncArgs {
     /// The source: a local directory, or a prefix cos://bucket-appid/prefix.
     pub(crate) source: String,

@@ -343,6 +343,43 @@ mod tests {
         assert_eq!(permits_for(Kind::Copy, 1 << 30, 8 * MIB, 16), 1);
     }
 
+    #[tokio::test(flavor = "current_thread")]
+    async fn requests_in_flight_never_exceed_the_jobs() {
+        use clap::Parser;
+        use std::sync::atomic::AtomicUsize;
+        let cli = crate::commands::Cli::parse_from(["cos", "-q", "ls"]);
+        let cx = Context::new(&cli);
+        let (now, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let files = tokio::task::LocalSet::new();
+        let summary = files
+            .run_until(async {
+                let mut pool = Pool::new(&cx, 5, false);
+                for i in 0..40u64 {
+                    let label = Label {
+                        verb: "upload",
+                        source: format!("f{i}"),
+                        destination: String::new(),
+                        size: i,
+                    };
+                    let (now, peak) = (Arc::clone(&now), Arc::clone(&peak));
+                    pool.submit(label, 1 + (i as usize % 4), move |n| async move {
+                        let at = now.fetch_add(n, Ordering::SeqCst) + n;
+                        peak.fetch_max(at, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(10 + i % 7)).await;
+                        now.fetch_sub(n, Ordering::SeqCst);
+                        Outcome::Done(i)
+                    })
+                    .await;
+                }
+                pool.finish().await
+            })
+            .await;
+        assert_eq!((summary.transferred, summary.failed), (40, 0));
+        assert_eq!(summary.bytes, (0..40).sum::<u64>());
+        let peak = peak.load(Ordering::SeqCst);
+        assert!((2..=5).contains(&peak), "{peak} requests at once");
+    }
+
     #[test]
     fn the_meter_counts_committed_bytes_once() {
         use cos_tokio::cos_transfer::Progress;
