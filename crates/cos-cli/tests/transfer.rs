@@ -137,6 +137,10 @@ fn cp_flags_set_class_metadata_and_type() {
         "owner=alice",
         "--content-type",
         "application/x-test",
+        "--sse",
+        "AES256",
+        "--acl",
+        "private",
     ])
     .ok();
     let info = env.head("f.bin").expect("object");
@@ -157,6 +161,7 @@ fn cp_flags_set_class_metadata_and_type() {
         info.content.content_type.as_deref(),
         Some("application/x-test")
     );
+    assert_eq!(info.server_side_encryption.as_deref(), Some("AES256"));
 }
 
 #[test]
