@@ -186,9 +186,14 @@ fn mv_deletes_each_source_only_after_its_copy() {
     env.emulator
         .faults()
         .add(FaultRule::status(403, "AccessDenied").method("PUT"));
-    env.cos(&["mv", "kept.txt", &env.url("kept.txt")])
+    let denied = env
+        .cos(&["mv", "kept.txt", &env.url("kept.txt")])
         .expect_code(1);
     assert!(env.path("kept.txt").exists());
+    assert!(
+        denied.stderr.contains("CAM policy"),
+        "says what to do: {denied:?}"
+    );
 }
 
 #[test]

@@ -95,8 +95,8 @@ pub(crate) struct SyncArgs {
 /// The options of `cp`, `mv` and `sync`.
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct Common {
-    /// Only paths (relative to the source, `/`-separated) matching this glob; repeatable.
-    /// `*` matches across `/`: `*.log` matches `a/b.log`.
+    /// Only paths (relative to the source, `/`-separated; a single file's name) matching
+    /// this glob; repeatable. `*` matches across `/`: `*.log` matches `a/b.log`.
     #[arg(long, value_name = "GLOB")]
     pub(crate) include: Vec<String>,
     /// Leave out paths matching this glob (wins over --include); repeatable. Excluded

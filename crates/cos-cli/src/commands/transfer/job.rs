@@ -7,11 +7,13 @@ use std::sync::Arc;
 
 use cos_proto::ops::{CopySource, DeleteObject, GetObject};
 use cos_tokio::Client;
+use cos_tokio::cos_transfer::TransferError;
 use cos_tokio::cos_transfer::fs::FileTarget;
 
 use super::compare::{object_mtime, set_file_mtime};
 use super::pool::{Meter, Outcome};
 use super::request::Request;
+use crate::failure::hint_for;
 
 /// What every file of a command shares.
 #[derive(Debug)]
@@ -63,7 +65,7 @@ pub(crate) async fn upload(
         .upload_file_with_progress(&put, &path, options, meter.on_event())
         .await;
     match done {
-        Err(err) => Outcome::Failed(err.to_string()),
+        Err(err) => Outcome::Failed(describe(&err)),
         Ok(done) if shared.moving => match tokio::fs::remove_file(&path).await {
             Ok(()) => Outcome::Done(done.size),
             Err(err) => Outcome::Failed(format!(
@@ -103,7 +105,7 @@ pub(crate) async fn download(
         .await;
     let done = match done {
         Ok(done) => done,
-        Err(err) => return Outcome::Failed(err.to_string()),
+        Err(err) => return Outcome::Failed(describe(&err)),
     };
     if let Some(mtime) = object_mtime(&done.info)
         && let Err(err) = set_file_mtime(&path, mtime)
@@ -144,6 +146,23 @@ pub(crate) async fn copy(
             meter.add(done.size);
             Outcome::Done(done.size)
         }
-        Err(err) => Outcome::Failed(err.to_string()),
+        Err(err) => Outcome::Failed(describe(&err)),
+    }
+}
+
+/// A transfer's error as its failure line says it, with what to do about COS's error
+/// code when there is advice for it.
+pub(crate) fn describe(err: &TransferError) -> String {
+    match err.client_error().and_then(hint_for) {
+        Some(hint) => format!("{err}; {hint}"),
+        None => err.to_string(),
+    }
+}
+
+/// A request's error, with what to do about COS's error code when there is advice.
+pub(crate) fn with_hint(err: &cos_tokio::Error) -> String {
+    match hint_for(err) {
+        Some(hint) => format!("{err}; {hint}"),
+        None => err.to_string(),
     }
 }

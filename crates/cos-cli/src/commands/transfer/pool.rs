@@ -130,7 +130,8 @@ impl<'a> Pool<'a> {
     /// A pool of `jobs` requests; skipped files are printed when `show_skips` (`--json`
     /// always shows them).
     pub(crate) fn new(cx: &'a Context, jobs: usize, show_skips: bool) -> Pool<'a> {
-        let limit = jobs.clamp(1, Semaphore::MAX_PERMITS);
+        let most = Semaphore::MAX_PERMITS.min(u32::MAX as usize);
+        let limit = jobs.clamp(1, most);
         cx.output.start_progress(0, 0);
         Pool {
             cx,
@@ -185,7 +186,7 @@ impl<'a> Pool<'a> {
             tokio::select! {
                 biased;
                 Some(joined) = self.running.join_next() => self.joined(joined),
-                permit = Arc::clone(&permits).acquire_many_owned(wanted as u32) => break permit,
+                permit = Arc::clone(&permits).acquire_many_owned(u32::try_from(wanted).unwrap_or(u32::MAX)) => break permit,
                 _ = tick.tick() => self.show_progress(),
             }
         };

@@ -239,7 +239,7 @@ async fn delete_batch(pool: &mut Pool<'_>, client: &Client, to: &Remote, keys: V
     let answer = client.delete_objects(&op).await;
     for (key, size) in keys {
         let outcome = match &answer {
-            Err(err) => Outcome::Failed(err.to_string()),
+            Err(err) => Outcome::Failed(super::job::with_hint(err)),
             Ok(output) => match output.errors.iter().find(|e| e.key == key) {
                 Some(error) => Outcome::Failed(format!(
                     "{}: {}",

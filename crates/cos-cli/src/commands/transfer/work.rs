@@ -142,5 +142,5 @@ async fn head(client: Client, key: String) -> Result<ObjectInfo, String> {
     client
         .head_object(&HeadObject::new(key.clone()))
         .await
-        .map_err(|err| format!("HEAD {key}: {err}"))
+        .map_err(|err| format!("HEAD {key}: {}", job::with_hint(&err)))
 }
