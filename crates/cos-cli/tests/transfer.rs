@@ -354,3 +354,18 @@ fn a_killed_download_resumes_and_fetches_only_the_rest() {
         "resumed: {fetched} bytes fetched again"
     );
 }
+
+#[test]
+fn mv_r_moves_a_tree_and_keeps_excluded_files() {
+    let env = Env::new();
+    let files: &[(&str, &[u8])] = &[("t/a.txt", b"a"), ("t/s/b.txt", b"b"), ("t/keep.log", b"l")];
+    write_tree(env.dir.path(), files);
+    env.cos(&["mv", "-r", "t", &env.url("m/"), "--exclude", "*.log"])
+        .ok();
+    assert_eq!(env.keys("m/"), ["m/a.txt", "m/s/b.txt"]);
+    assert!(!env.path("t/a.txt").exists() && !env.path("t/s/b.txt").exists());
+    assert!(env.path("t/keep.log").exists());
+    env.cos(&["mv", "-r", &env.url("m/"), &env.url("n/")]).ok();
+    assert_eq!(env.keys("m/"), Vec::<String>::new());
+    assert_eq!(env.keys("n/"), ["n/a.txt", "n/s/b.txt"]);
+}
