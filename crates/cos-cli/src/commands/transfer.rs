@@ -141,8 +141,9 @@ pub(crate) async fn sync(args: SyncArgs, cx: &Context) -> Result<(), CliError> {
     interruptible(cx, sync::run(args, cx)).await
 }
 
-/// Runs `work` (with the file tasks of its pool) until it ends or Ctrl-C: then the transfers in flight are dropped (their
-/// checkpoints stay), the user is told how to resume, and the process exits with 130.
+/// Runs `work` (with the file tasks of its pool) until it ends or Ctrl-C: then the
+/// transfers in flight are dropped (their checkpoints stay), the user is told how to
+/// resume, and the process exits with 130.
 async fn interruptible(
     cx: &Context,
     work: impl Future<Output = Result<(), CliError>>,

@@ -181,12 +181,13 @@ impl<'a> Pool<'a> {
         self.files += 1;
         self.cx.output.add_total(label.size);
         let mut tick = tokio::time::interval(Duration::from_millis(200));
-        let permits = Arc::clone(&self.permits);
+        let (permits, count) = (Arc::clone(&self.permits), u32::try_from(wanted));
+        let count = count.unwrap_or(u32::MAX);
         let permit = loop {
             tokio::select! {
                 biased;
                 Some(joined) = self.running.join_next() => self.joined(joined),
-                permit = Arc::clone(&permits).acquire_many_owned(u32::try_from(wanted).unwrap_or(u32::MAX)) => break permit,
+                permit = Arc::clone(&permits).acquire_many_owned(count) => break permit,
                 _ = tick.tick() => self.show_progress(),
             }
         };
@@ -272,7 +273,10 @@ impl<'a> Pool<'a> {
                 }
                 output.result(
                     || format!("{verb} {arrow}"),
-                    || json!({"event": verb, "source": source, "destination": destination, "bytes": bytes}),
+                    || {
+                        json!({"event": verb, "source": source, "destination": destination,
+                              "bytes": bytes})
+                    },
                 );
             }
             Outcome::Planned(reason) => {
