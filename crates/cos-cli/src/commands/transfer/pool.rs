@@ -124,6 +124,8 @@ pub(crate) struct Pool<'a> {
     finished: u64,
     show_skips: bool,
     summary: Summary,
+    /// Whether the progress bar was started (at the first file: an empty bar reads full).
+    started: bool,
 }
 
 impl<'a> Pool<'a> {
@@ -132,7 +134,6 @@ impl<'a> Pool<'a> {
     pub(crate) fn new(cx: &'a Context, jobs: usize, show_skips: bool) -> Pool<'a> {
         let most = Semaphore::MAX_PERMITS.min(u32::MAX as usize);
         let limit = jobs.clamp(1, most);
-        cx.output.start_progress(0, 0);
         Pool {
             cx,
             permits: Arc::new(Semaphore::new(limit)),
@@ -144,6 +145,7 @@ impl<'a> Pool<'a> {
             finished: 0,
             show_skips,
             summary: Summary::default(),
+            started: false,
         }
     }
 
@@ -178,8 +180,7 @@ impl<'a> Pool<'a> {
         work: impl FnOnce(usize) -> Task,
     ) {
         let wanted = permits.clamp(1, self.limit);
-        self.files += 1;
-        self.cx.output.add_total(label.size);
+        self.count_file(label.size);
         let mut tick = tokio::time::interval(Duration::from_millis(200));
         let (permits, count) = (Arc::clone(&self.permits), u32::try_from(wanted));
         let count = count.unwrap_or(u32::MAX);
@@ -204,9 +205,18 @@ impl<'a> Pool<'a> {
 
     /// Reports a file decided without a transfer (a skip, a refusal, a deletion).
     pub(crate) fn record(&mut self, label: Label, outcome: Outcome) {
-        self.files += 1;
-        self.cx.output.add_total(label.size);
+        self.count_file(label.size);
         self.report(label, outcome);
+    }
+
+    fn count_file(&mut self, size: u64) {
+        if !self.started {
+            self.started = true;
+            self.cx.output.start_progress(0, size);
+        } else {
+            self.cx.output.add_total(size);
+        }
+        self.files += 1;
     }
 
     /// Waits for every file; the counts.
