@@ -1,0 +1,177 @@
+//! Whether `sync` sends a file: the comparison rules, and the modification times they
+//! read (`x-cos-meta-mtime`, a local file's mtime, an HTTP date).
+
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use cos_proto::ops::ObjectInfo;
+
+/// The metadata an upload records the file's modification time in (Unix seconds).
+pub(crate) const MTIME_META: &str = "x-cos-meta-mtime";
+
+/// The outcome of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Both sides hold the same file: skip it, for this reason.
+    Same(&'static str),
+    /// Send it, for this reason.
+    Differs(&'static str),
+    /// The times cannot decide: compare the CRC-64s.
+    NeedCrc,
+}
+
+/// The first comparison: the sizes (a different size always sends).
+pub(crate) fn by_size(source: u64, destination: u64) -> Option<Verdict> {
+    (source != destination).then_some(Verdict::Differs("size differs"))
+}
+
+/// Equal sizes, by modification time: `source` is the file's (or object's) time,
+/// `recorded` the time the other side recorded. Without a recorded time (another tool
+/// wrote it) or with `--checksum`, the CRC-64s decide.
+pub(crate) fn by_time(checksum: bool, source: Option<i64>, recorded: Option<i64>) -> Verdict {
+    match recorded {
+        _ if checksum => Verdict::NeedCrc,
+        Some(recorded) if source == Some(recorded) => Verdict::Same("same size and mtime"),
+        Some(_) => Verdict::Differs("modified"),
+        None => Verdict::NeedCrc,
+    }
+}
+
+/// Equal sizes, by CRC-64: a missing CRC-64 is never the same (unknown content).
+pub(crate) fn by_crc(source: Option<u64>, destination: Option<u64>) -> Verdict {
+    match (source, destination) {
+        (Some(a), Some(b)) if a == b => Verdict::Same("same CRC-64"),
+        (Some(_), Some(_)) => Verdict::Differs("content differs"),
+        _ => Verdict::Differs("no CRC-64 to compare"),
+    }
+}
+
+/// The modification time an object recorded in [`MTIME_META`], if any.
+pub(crate) fn recorded_mtime(info: &ObjectInfo) -> Option<i64> {
+    info.metadata
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(MTIME_META))
+        .and_then(|(_, value)| value.trim().parse().ok())
+}
+
+/// The modification time a download gives its file: the recorded one, else the
+/// object's Last-Modified.
+pub(crate) fn object_mtime(info: &ObjectInfo) -> Option<i64> {
+    recorded_mtime(info).or_else(|| info.last_modified.as_deref().and_then(http_date))
+}
+
+/// A local file's modification time in Unix seconds.
+pub(crate) fn file_mtime(metadata: &std::fs::Metadata) -> Option<i64> {
+    let modified = metadata.modified().ok()?;
+    let secs = modified.duration_since(UNIX_EPOCH).ok()?.as_secs();
+    i64::try_from(secs).ok()
+}
+
+/// Sets the modification time of the file at `path` to Unix second `secs`.
+pub(crate) fn set_file_mtime(path: &Path, secs: i64) -> std::io::Result<()> {
+    let secs = u64::try_from(secs).map_err(|_| std::io::Error::other("a time before 1970"))?;
+    let time = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+    std::fs::File::open(path)?.set_modified(time)
+}
+
+/// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`) in Unix seconds.
+pub(crate) fn http_date(text: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut words = text.split_whitespace().skip(1);
+    let day: i64 = words.next()?.parse().ok()?;
+    let month_name = words.next()?;
+    let month = MONTHS.iter().position(|m| *m == month_name)? as i64 + 1;
+    let year: i64 = words.next()?.parse().ok()?;
+    let mut clock = words.next()?.split(':').map(|n| n.parse::<i64>().ok());
+    let (h, m, s) = (clock.next()??, clock.next()??, clock.next()??);
+    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn sizes_first_then_times_then_crcs() {
+        assert_eq!(by_size(1, 2), Some(Verdict::Differs("size differs")));
+        assert_eq!(by_size(2, 2), None);
+        assert_eq!(
+            by_time(false, Some(5), Some(5)),
+            Verdict::Same("same size and mtime")
+        );
+        assert_eq!(
+            by_time(false, Some(6), Some(5)),
+            Verdict::Differs("modified")
+        );
+        assert_eq!(by_time(false, Some(6), None), Verdict::NeedCrc, "no record");
+        assert_eq!(
+            by_time(true, Some(5), Some(5)),
+            Verdict::NeedCrc,
+            "--checksum"
+        );
+        assert_eq!(by_crc(Some(1), Some(1)), Verdict::Same("same CRC-64"));
+        assert_eq!(
+            by_crc(Some(1), Some(2)),
+            Verdict::Differs("content differs")
+        );
+        assert!(matches!(by_crc(Some(1), None), Verdict::Differs(_)));
+    }
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(
+            http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(
+            http_date("Tue, 14 Nov 2023 22:13:20 GMT"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(http_date("garbage"), None);
+    }
+
+    #[test]
+    fn recorded_times_win_over_last_modified() {
+        let mut info = ObjectInfo::from_headers(&http::HeaderMap::new()).expect("info");
+        info.last_modified = Some("Tue, 14 Nov 2023 22:13:20 GMT".into());
+        assert_eq!(object_mtime(&info), Some(1_700_000_000));
+        info.metadata.push((MTIME_META.into(), "42".into()));
+        assert_eq!(
+            (recorded_mtime(&info), object_mtime(&info)),
+            (Some(42), Some(42))
+        );
+    }
+
+    #[test]
+    fn file_times_round_trip() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"x").expect("write");
+        set_file_mtime(&path, 1_600_000_000).expect("set");
+        let meta = std::fs::metadata(&path).expect("meta");
+        assert_eq!(file_mtime(&meta), Some(1_600_000_000));
+    }
+
+    proptest! {
+        #[test]
+        fn civil_days_invert_the_sdks(days in -100_000i64..200_000) {
+            let (y, m, d) = cos_proto::civil::civil_from_days(days);
+            prop_assert_eq!(days_from_civil(y, i64::from(m), i64::from(d)), days);
+        }
+    }
+}
