@@ -54,14 +54,6 @@ impl CliError {
         }
     }
 
-    /// A transfer error about `what`.
-    pub(crate) fn transfer(
-        what: impl fmt::Display,
-        err: &cos_tokio::cos_transfer::TransferError,
-    ) -> CliError {
-        CliError::failed(format!("{what}: {err}"))
-    }
-
     /// The process exit code.
     pub(crate) fn exit_code(&self) -> ExitCode {
         ExitCode::from(if self.usage { 2 } else { 1 })

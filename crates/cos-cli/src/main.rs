@@ -12,6 +12,7 @@
 mod commands;
 mod connect;
 mod failure;
+mod filter;
 mod location;
 mod output;
 

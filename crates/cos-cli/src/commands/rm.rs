@@ -3,16 +3,15 @@
 
 pub(crate) mod batch;
 pub(crate) mod confirm;
-pub(crate) mod filter;
 
 use cos_proto::ops::{DeleteObject, ObjectIdentifier};
 
 use crate::commands::Context;
 use crate::failure::CliError;
+use crate::filter::Filter;
 use crate::location::Remote;
 use batch::{Tally, TreeOptions, delete_tree, print_summary, report};
 use confirm::confirm;
-use filter::KeyFilter;
 
 /// The arguments of `cos rm`.
 #[derive(Debug, clap::Args)]
@@ -80,7 +79,7 @@ async fn remove_tree(remote: &Remote, args: &Args, cx: &Context) -> Result<(), C
     let options = TreeOptions {
         versions: args.versions,
         dry_run: args.dry_run,
-        filter: KeyFilter::new(&args.include, &args.exclude)?,
+        filter: Filter::new(&args.include, &args.exclude)?,
     };
     if !args.dry_run {
         let what = if args.versions {

@@ -9,7 +9,6 @@ use crate::failure::CliError;
 
 mod compare;
 mod cp;
-mod filter;
 mod job;
 mod listing;
 mod naming;

@@ -12,8 +12,8 @@ use cos_tokio::Client;
 use serde_json::json;
 
 use crate::commands::Context;
-use crate::commands::rm::filter::KeyFilter;
 use crate::failure::CliError;
+use crate::filter::Filter;
 use crate::location::Remote;
 
 /// What [`delete_tree`] deletes and how.
@@ -24,7 +24,7 @@ pub(crate) struct TreeOptions {
     /// Only list what would be deleted.
     pub(crate) dry_run: bool,
     /// The keys to delete, relative to the prefix.
-    pub(crate) filter: KeyFilter,
+    pub(crate) filter: Filter,
 }
 
 /// The counts of a delete (or of aborted uploads).
@@ -60,7 +60,7 @@ pub(crate) async fn delete_tree(
         let mut pages = client.paginate(ListObjectVersions::new().prefix(prefix));
         while let Some(page) = pages.next_page().await {
             for entry in page.map_err(listing_error)?.entries {
-                if options.filter.accepts(&relative(entry.key())) {
+                if options.filter.allows(&relative(entry.key())) {
                     let id = ObjectIdentifier::with_version(entry.key(), entry.version_id());
                     batch.push(id).await?;
                 }
@@ -70,7 +70,7 @@ pub(crate) async fn delete_tree(
         let mut pages = client.paginate(ListObjects::new().prefix(prefix));
         while let Some(page) = pages.next_page().await {
             for object in page.map_err(listing_error)?.contents {
-                if options.filter.accepts(&relative(&object.key)) {
+                if options.filter.allows(&relative(&object.key)) {
                     batch.push(ObjectIdentifier::new(object.key)).await?;
                 }
             }

@@ -10,7 +10,6 @@ use cos_tokio::cos_transfer::paths;
 
 use super::CpArgs;
 use super::compare::file_mtime;
-use super::filter::Filter;
 use super::job::{self, Shared, Target};
 use super::listing::{RemoteList, local_tree};
 use super::naming;
@@ -18,6 +17,7 @@ use super::pool::{Kind, Label, Outcome, Pool};
 use super::request::Request;
 use crate::commands::Context;
 use crate::failure::CliError;
+use crate::filter::Filter;
 use crate::location::{Location, Remote};
 
 /// Runs `cos cp` (`moving`: `cos mv`).

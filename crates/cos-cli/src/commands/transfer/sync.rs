@@ -12,7 +12,6 @@ use cos_tokio::cos_transfer::paths;
 use super::SyncArgs;
 use super::compare::{Verdict, by_size};
 use super::cp::slash_path;
-use super::filter::Filter;
 use super::job::Shared;
 use super::listing::{Entry, Merge, Pair};
 use super::pool::{Kind, Label, Outcome, Pool};
@@ -21,6 +20,7 @@ use super::sides::Sides;
 use super::work::Work;
 use crate::commands::Context;
 use crate::failure::CliError;
+use crate::filter::Filter;
 use crate::location::{Location, Remote};
 
 /// The most keys one DeleteObjects request takes.

@@ -1,12 +1,12 @@
-//! `--include` and `--exclude`: which paths (relative to the source root, with `/`
-//! separators) a transfer touches.
+//! `--include` and `--exclude`: which paths (relative to the source root or prefix, with
+//! `/` separators) a command touches (`cp`, `mv`, `sync`, `rm -r`).
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::failure::CliError;
 
-/// The globs of `--include` and `--exclude`.
-#[derive(Debug)]
+/// The globs of `--include` and `--exclude` (by default none: everything passes).
+#[derive(Debug, Default)]
 pub(crate) struct Filter {
     include: Option<GlobSet>,
     exclude: Option<GlobSet>,
@@ -21,7 +21,7 @@ impl Filter {
         })
     }
 
-    /// Whether `relative` is transferred (or deleted): it matches no exclude, and some
+    /// Whether `relative` is transferred (or deleted, or removed by `rm -r`): it matches no exclude, and some
     /// include when there are any.
     pub(crate) fn allows(&self, relative: &str) -> bool {
         if self
@@ -91,5 +91,14 @@ mod tests {
     fn bad_globs_are_usage_errors() {
         let err = Filter::new(&["a[".to_owned()], &[]).expect_err("bad glob");
         assert!(err.to_string().contains("--include"), "{err}");
+    }
+
+    #[test]
+    fn keys_under_a_prefix_as_rm_filters_them() {
+        let f = filter(&["*.log"], &["tmp/*"]);
+        assert!(f.allows("2024/05/a.log"));
+        assert!(!f.allows("tmp/a.log"));
+        assert!(!f.allows("a.txt"));
+        assert!(Filter::new(&["a[".into()], &[]).is_err());
     }
 }
