@@ -58,10 +58,22 @@ async fn checkpoint<R: Requests>(
     client: &R,
     target: &Arc<dyn DownloadTarget>,
 ) -> Result<Option<crate::DownloadCheckpoint>, ClientError> {
-    let target = Arc::clone(target);
+    let target = Shared(Arc::clone(target));
     client
-        .run_blocking(move || Ok(fs::download_checkpoint(target.as_ref())))
+        .run_blocking(move || Ok(fs::download_checkpoint(target.get())))
         .await
+}
+
+/// The target as the blocking closures capture it. A closure that captures an
+/// `Arc<dyn DownloadTarget>` itself makes the whole transfer's future fail rustc's
+/// higher-ranked `Send` check (so a caller could not `tokio::spawn` a download); a
+/// named type without lifetimes, captured whole through [`Shared::get`], does not.
+struct Shared(Arc<dyn DownloadTarget>);
+
+impl Shared {
+    fn get(&self) -> &dyn DownloadTarget {
+        self.0.as_ref()
+    }
 }
 
 /// Runs a download machine into `target`; `opener` says, once the HEAD answered, how
@@ -147,8 +159,12 @@ async fn on_target<R: Requests, T: Send + 'static>(
     target: Arc<dyn DownloadTarget>,
     work: impl FnOnce(&dyn DownloadTarget) -> std::io::Result<T> + Send + 'static,
 ) -> Result<T, ClientError> {
+    let target = Shared(target);
     client
-        .run_blocking(move || work(target.as_ref()).map_err(file_error(target.path())))
+        .run_blocking(move || {
+            let target = target.get();
+            work(target).map_err(file_error(target.path()))
+        })
         .await
 }
 
