@@ -147,17 +147,15 @@ async fn interruptible(
     cx: &Context,
     work: impl Future<Output = Result<(), CliError>>,
 ) -> Result<(), CliError> {
-    let files = tokio::task::LocalSet::new();
     let finished = tokio::select! {
-        result = files.run_until(work) => Some(result),
+        result = work => Some(result),
         _ = tokio::signal::ctrl_c() => None,
     };
-    // Past the select, the work and the transfers it ran are dropped.
+    // Past the select, the work is dropped, and with its pool the file tasks: their
+    // requests are aborted, their checkpoints stay.
     if let Some(result) = finished {
         return result;
     }
-    // Dropping the file tasks aborts their requests; the checkpoints stay.
-    drop(files);
     cx.output.finish_progress();
     cx.output.print_error(
         "cos: interrupted; run the same command again to resume (finished parts are kept)",

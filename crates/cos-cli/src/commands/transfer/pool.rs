@@ -5,9 +5,9 @@
 //! file starts, and no further listing page is read, until permits are free.
 //!
 //! Everything is printed here, by the task that owns the [`Context`]: the file tasks
-//! only return their [`Outcome`] and count bytes on a shared [`Meter`]. File tasks run
-//! on the command's thread (a [`tokio::task::LocalSet`]); the requests of their parts
-//! and their file work run on the runtime's workers and blocking pool.
+//! only return their [`Outcome`] and count bytes on a shared [`Meter`]. File tasks, the
+//! requests of their parts and their file work run on the runtime's workers and
+//! blocking pool.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -83,7 +83,7 @@ impl Meter {
 }
 
 /// A file's task.
-type Task = Pin<Box<dyn Future<Output = Outcome>>>;
+type Task = Pin<Box<dyn Future<Output = Outcome> + Send>>;
 
 /// What one file or object is, for the lines printed about it.
 #[derive(Debug, Clone)]
@@ -167,7 +167,7 @@ impl<'a> Pool<'a> {
         permits: usize,
         work: impl FnOnce(usize) -> F,
     ) where
-        F: Future<Output = Outcome> + 'static,
+        F: Future<Output = Outcome> + Send + 'static,
     {
         self.submit_boxed(label, permits, move |n| -> Task { Box::pin(work(n)) })
             .await;
@@ -193,7 +193,7 @@ impl<'a> Pool<'a> {
             }
         };
         let future = work(wanted);
-        self.running.spawn_local(async move {
+        self.running.spawn(async move {
             let outcome = future.await;
             drop(permit);
             (label, outcome)
@@ -358,37 +358,35 @@ mod tests {
         assert_eq!(permits_for(Kind::Copy, 1 << 30, 8 * MIB, 16), 1);
     }
 
-    #[tokio::test(flavor = "current_thread")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn requests_in_flight_never_exceed_the_jobs() {
         use clap::Parser;
         use std::sync::atomic::AtomicUsize;
         let cli = crate::commands::Cli::parse_from(["cos", "-q", "ls"]);
         let cx = Context::new(&cli);
         let (now, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-        let files = tokio::task::LocalSet::new();
-        let summary = files
-            .run_until(async {
-                let mut pool = Pool::new(&cx, 5, false);
-                for i in 0..40u64 {
-                    let label = Label {
-                        verb: "upload",
-                        source: format!("f{i}"),
-                        destination: String::new(),
-                        size: i,
-                    };
-                    let (now, peak) = (Arc::clone(&now), Arc::clone(&peak));
-                    pool.submit(label, 1 + (i as usize % 4), move |n| async move {
-                        let at = now.fetch_add(n, Ordering::SeqCst) + n;
-                        peak.fetch_max(at, Ordering::SeqCst);
-                        tokio::time::sleep(Duration::from_millis(10 + i % 7)).await;
-                        now.fetch_sub(n, Ordering::SeqCst);
-                        Outcome::Done(i)
-                    })
-                    .await;
-                }
-                pool.finish().await
-            })
-            .await;
+        let summary = async {
+            let mut pool = Pool::new(&cx, 5, false);
+            for i in 0..40u64 {
+                let label = Label {
+                    verb: "upload",
+                    source: format!("f{i}"),
+                    destination: String::new(),
+                    size: i,
+                };
+                let (now, peak) = (Arc::clone(&now), Arc::clone(&peak));
+                pool.submit(label, 1 + (i as usize % 4), move |n| async move {
+                    let at = now.fetch_add(n, Ordering::SeqCst) + n;
+                    peak.fetch_max(at, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(10 + i % 7)).await;
+                    now.fetch_sub(n, Ordering::SeqCst);
+                    Outcome::Done(i)
+                })
+                .await;
+            }
+            pool.finish().await
+        }
+        .await;
         assert_eq!((summary.transferred, summary.failed), (40, 0));
         assert_eq!(summary.bytes, (0..40).sum::<u64>());
         let peak = peak.load(Ordering::SeqCst);
