@@ -13,7 +13,7 @@
 //!   files of 4 KiB up and down (goal 5× the files per second), one 1 GiB file up and
 //!   down (goal 2×), and the peak RSS of `cos ls -r` over 100,000 keys (goal 64 MiB).
 //!
-//! `--micro` runs the CPU-bound rows only. `--runs N` repeats each transfer N times and
+//! `--micro` runs the CPU-bound rows only, `--cli` the CLI rows only. `--runs N` repeats each transfer N times and
 //! keeps the median (default 1). `--write` also replaces the generated section of
 //! `BENCHMARKS.md`. The report starts with the machine and its load, and closes with
 //! `bench: N passed, M failed` (`, K skipped` when openssl, curl or Python is missing);
@@ -29,7 +29,7 @@ use crate::bench_table::{civil_date, closing_line, counts, replace_section, targ
 use crate::bench_transfer::size_label;
 use crate::interop::ensure_venv;
 
-const USAGE: &str = "usage: cargo xtask bench [--micro | --quick] [--runs N] [--write]";
+const USAGE: &str = "usage: cargo xtask bench [--micro | --cli | --quick] [--runs N] [--write]";
 /// The markers of the generated section of `BENCHMARKS.md`.
 pub const BEGIN: &str = "<!-- cargo xtask bench --write: begin -->";
 /// See [`BEGIN`].
@@ -51,6 +51,8 @@ CRC-64, every download by the CRC-64 of the file.
 pub struct Options {
     /// CPU-bound rows only.
     pub micro: bool,
+    /// The CLI rows only.
+    pub cli: bool,
     /// Bytes per transfer.
     pub size: u64,
     /// Runs per transfer.
@@ -64,6 +66,7 @@ impl Options {
     pub fn parse(args: &[String]) -> Result<Options, String> {
         let mut options = Options {
             micro: false,
+            cli: false,
             size: 1 << 30,
             runs: 1,
             write: false,
@@ -73,6 +76,7 @@ impl Options {
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--micro" => options.micro = true,
+                "--cli" => options.cli = true,
                 "--quick" => quick = true,
                 "--write" => options.write = true,
                 "--runs" => {
@@ -88,6 +92,9 @@ impl Options {
         if quick && options.micro {
             return Err("--quick and --micro exclude each other".into());
         }
+        if options.cli && options.micro {
+            return Err("--cli and --micro exclude each other".into());
+        }
         if quick {
             options.size = 128 << 20;
         }
@@ -99,7 +106,10 @@ impl Options {
         let mut line = String::from("cargo xtask bench");
         if self.micro {
             line.push_str(" --micro");
-        } else if self.size != 1 << 30 {
+        } else if self.cli {
+            line.push_str(" --cli");
+        }
+        if !self.micro && self.size != 1 << 30 {
             line.push_str(" --quick");
         }
         if self.runs != 1 {
@@ -128,13 +138,15 @@ pub fn run(args: &[String]) -> ExitCode {
     }
 
     let mut rows = Vec::new();
-    match crate::bench_micro::run_criterion(&root) {
-        Ok(()) => {}
-        Err(why) => println!("bench: {why}"),
+    if !options.cli {
+        match crate::bench_micro::run_criterion(&root) {
+            Ok(()) => {}
+            Err(why) => println!("bench: {why}"),
+        }
+        rows.extend(crate::bench_micro::rows(&root, since, &python));
     }
-    rows.extend(crate::bench_micro::rows(&root, since, &python));
     let mut transfers = None;
-    if !options.micro {
+    if !options.micro && !options.cli {
         match crate::bench_transfer::measure(&root, options.size, options.runs, python.clone()) {
             Ok(results) => {
                 rows.extend(results.rows());
@@ -353,5 +365,9 @@ mod tests {
         assert!(parse(&["--runs"]).is_err());
         assert!(parse(&["--quick", "--micro"]).is_err());
         assert!(parse(&["--fast"]).is_err());
+        let cli = parse(&["--cli", "--quick"]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(cli.cli && !cli.micro);
+        assert_eq!(cli.command_line(), "cargo xtask bench --cli --quick");
+        assert!(parse(&["--cli", "--micro"]).is_err());
     }
 }

@@ -9,7 +9,7 @@
 //!   snippet of the seed documents; closes with `interop: N passed, M failed`.
 //! * `cargo xtask fuzz [--seconds N] [--target NAME]...` — runs every cargo-fuzz target
 //!   for N seconds; one line per target (executions, crashes), then `fuzz: N passed, M failed`.
-//! * `cargo xtask bench [--micro | --quick] [--runs N] [--write]` — every performance
+//! * `cargo xtask bench [--micro | --cli | --quick] [--runs N] [--write]` — every performance
 //!   target measured and checked (sign+build and list parsing against the Python SDK,
 //!   AES-CTR against openssl, `upload_file`/`download_file` of 1 GiB against the Python SDK
 //!   and curl, peak RSS) as a markdown table; closes with `bench: N passed, M failed`.
@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask <ci | vectors [DIR|FILE]... [--verbose] | api-parity | interop [SCRIPT ARGS] \
-                 | fuzz [--seconds N] [--target NAME]... | bench [--micro | --quick] [--runs N] [--write] \
+                 | fuzz [--seconds N] [--target NAME]... | bench [--micro | --cli | --quick] [--runs N] [--write] \
                  | datafusion-demo>"
             );
             ExitCode::from(2)
