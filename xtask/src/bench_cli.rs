@@ -4,7 +4,8 @@
 //!
 //! * a tree of 2,000 files of 4 KiB, uploaded (`cos cp -r` / `coscmd upload -r`) and
 //!   downloaded (`cos cp -r` / `coscmd download -r`): files per second, goal 5×;
-//! * one file of 1 GiB (`--quick`: 128 MiB) uploaded and downloaded: MiB/s, goal 2×;
+//! * one file of 1 GiB (`--quick`: 128 MiB) uploaded and downloaded, the faster of two
+//!   runs of each tool: MiB/s, goal 2×;
 //! * the peak RSS of `cos ls -r` over 100,000 keys: goal ≤ 64 MiB.
 //!
 //! Every upload is checked (the number of keys, or the size and CRC-64 of the object as the
@@ -38,7 +39,8 @@ pub const CLI_SETTINGS: &str = "
 CLI rows: the `cos` binary (release) with its defaults, against coscmd 1.9.0.6 with the \
 defaults its `config` writes (`max_thread` 5, `part_size` 1 MB, MD5 of every file \
 uploaded), reaching the emulator in the Python SDK's IP mode through \
-`bench/coscmd_emulator.py`. Each figure is one whole process, start to exit.
+`bench/coscmd_emulator.py`. Each figure is one whole process, start to exit, after \
+`sync`; the 1 GiB rows keep each tool's faster of two runs.
 ";
 
 /// Measures the CLI rows; a failure to set up gives failed rows, never a panic.
@@ -275,8 +277,14 @@ impl CliBench {
             let mib_s = size as f64 / MIB / seconds;
             (mib_s, format!("{mib_s:.0} MiB/s"))
         };
-        let ours = self.big_run(Tool::Cos, direction, size).map(rate);
-        let reference = self.big_run(Tool::Coscmd, direction, size).map(rate);
+        let best = |tool| -> Result<f64, Measured> {
+            // The faster of two runs: the first write of a fresh gigabyte also pays for
+            // the kernel reclaiming page cache, whichever tool comes first.
+            let first = self.big_run(tool, direction, size)?;
+            Ok(first.min(self.big_run(tool, direction, size)?))
+        };
+        let ours = best(Tool::Cos).map(rate);
+        let reference = best(Tool::Coscmd).map(rate);
         Row::ratio(what, ours, reference, false, 2.0)
     }
 
@@ -427,8 +435,11 @@ fn install_coscmd(python: &Path) -> Result<(), String> {
     }
 }
 
-/// Runs `command` to a successful end; its wall time in seconds.
+/// Runs `command` to a successful end; its wall time in seconds. The data written
+/// before (the test files, the previous runs' downloads) is flushed to disk first, so
+/// that no run pays for another's writeback.
 fn timed(command: &mut Command) -> Result<f64, String> {
+    let _ = Command::new("sync").status();
     let started = Instant::now();
     let output = command
         .stdin(std::process::Stdio::null())
