@@ -2,7 +2,7 @@
 //! `If-Unmodified-Since` (and their `x-cos-copy-source-` forms), evaluated in the order
 //! RFC 7232 §6 gives. Unparseable dates are ignored.
 
-use crate::time_fmt::parse_http_date;
+use cos_proto::civil::parse_http_date;
 
 /// The verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -452,9 +452,11 @@ pub fn download_checkpoint(target: &dyn DownloadTarget) -> Option<DownloadCheckp
         .and_then(|json| DownloadCheckpoint::from_json(&json).ok())
 }
 
-/// Every regular file below `root`, as paths relative to it, sorted. Symbolic links to
-/// directories are not followed (no loops, no escaping the tree), and the transfers'
-/// helper folders ([`crate::paths::HELPER_DIR`]) are skipped.
+/// Every regular file below `root`, as paths relative to it, sorted component by
+/// component (`a/b` before `a-b`: not the byte order in which COS lists keys). Symbolic
+/// links to directories are not followed (no loops, no escaping the tree), links to
+/// files are (their target's bytes are read), and the transfers' helper folders
+/// ([`crate::paths::HELPER_DIR`]) are skipped.
 pub fn walk_files(root: &Path) -> io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut dirs = vec![PathBuf::new()];

@@ -1,5 +1,5 @@
 //! Whether `sync` sends a file: the comparison rules, and the modification times they
-//! read (`x-cos-meta-mtime`, a local file's mtime, an HTTP date).
+//! read (`x-cos-meta-mtime`, a local file's mtime, `Last-Modified`).
 
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -57,7 +57,13 @@ pub(crate) fn recorded_mtime(info: &ObjectInfo) -> Option<i64> {
 /// The modification time a download gives its file: the recorded one, else the
 /// object's Last-Modified.
 pub(crate) fn object_mtime(info: &ObjectInfo) -> Option<i64> {
-    recorded_mtime(info).or_else(|| info.last_modified.as_deref().and_then(http_date))
+    recorded_mtime(info).or_else(|| last_modified(info))
+}
+
+/// The object's `Last-Modified` in Unix seconds.
+pub(crate) fn last_modified(info: &ObjectInfo) -> Option<i64> {
+    let date = info.last_modified.as_deref()?;
+    i64::try_from(cos_proto::civil::parse_http_date(date)?).ok()
 }
 
 /// A local file's modification time in Unix seconds.
@@ -74,36 +80,9 @@ pub(crate) fn set_file_mtime(path: &Path, secs: i64) -> std::io::Result<()> {
     std::fs::File::open(path)?.set_modified(time)
 }
 
-/// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`) in Unix seconds.
-pub(crate) fn http_date(text: &str) -> Option<i64> {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let mut words = text.split_whitespace().skip(1);
-    let day: i64 = words.next()?.parse().ok()?;
-    let month_name = words.next()?;
-    let month = MONTHS.iter().position(|m| *m == month_name)? as i64 + 1;
-    let year: i64 = words.next()?.parse().ok()?;
-    let mut clock = words.next()?.split(':').map(|n| n.parse::<i64>().ok());
-    let (h, m, s) = (clock.next()??, clock.next()??, clock.next()??);
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     #[test]
     fn sizes_first_then_times_then_crcs() {
@@ -132,20 +111,6 @@ mod tests {
     }
 
     #[test]
-    fn http_dates() {
-        assert_eq!(
-            http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(784_111_777)
-        );
-        assert_eq!(http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
-        assert_eq!(
-            http_date("Tue, 14 Nov 2023 22:13:20 GMT"),
-            Some(1_700_000_000)
-        );
-        assert_eq!(http_date("garbage"), None);
-    }
-
-    #[test]
     fn recorded_times_win_over_last_modified() {
         let mut info = ObjectInfo::from_headers(&http::HeaderMap::new()).expect("info");
         info.last_modified = Some("Tue, 14 Nov 2023 22:13:20 GMT".into());
@@ -165,13 +130,5 @@ mod tests {
         set_file_mtime(&path, 1_600_000_000).expect("set");
         let meta = std::fs::metadata(&path).expect("meta");
         assert_eq!(file_mtime(&meta), Some(1_600_000_000));
-    }
-
-    proptest! {
-        #[test]
-        fn civil_days_invert_the_sdks(days in -100_000i64..200_000) {
-            let (y, m, d) = cos_proto::civil::civil_from_days(days);
-            prop_assert_eq!(days_from_civil(y, i64::from(m), i64::from(d)), days);
-        }
     }
 }

@@ -8,7 +8,7 @@ use cos_proto::ops::{CopySource, HeadObject, ObjectInfo};
 use cos_tokio::Client;
 use cos_tokio::cos_transfer::paths;
 
-use super::compare::{Verdict, by_crc, by_time, http_date, recorded_mtime};
+use super::compare::{Verdict, by_crc, by_time, last_modified, recorded_mtime};
 use super::cp::slash_path;
 use super::job::{self, Shared, Target};
 use super::listing::Entry;
@@ -100,7 +100,7 @@ async fn verdict(
         Sides::Down { from, root, client } => {
             let info = head(client, format!("{}{relative}", from.key)).await?;
             let mut verdict = by_time(checksum, local_mtime, recorded_mtime(&info));
-            let modified = info.last_modified.as_deref().and_then(http_date);
+            let modified = last_modified(&info);
             if verdict == Verdict::NeedCrc
                 && !checksum
                 && modified.is_some()
