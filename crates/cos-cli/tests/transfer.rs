@@ -228,29 +228,10 @@ fn usage_errors_exit_2() {
 #[test]
 fn a_killed_upload_resumes_and_sends_only_the_rest() {
     let env = Env::new();
-    let body: Vec<u8> = (0..24u32 << 20).map(|i| (i % 251) as u8).collect();
-    std::fs::write(env.path("big.bin"), &body).expect("write");
-    let slow = env.emulator.faults().add(
-        FaultRule::latency(Duration::from_millis(250))
-            .method("PUT")
-            .query_contains("partNumber"),
-    );
-    let args = [
-        "cp",
-        "big.bin",
-        &env.url("big.bin"),
-        "--part-size",
-        "1MiB",
-        "--jobs",
-        "2",
-    ];
+    let (body, url, slow) = slowed_upload(&env, 251);
+    let args = ["cp", "big.bin", &url, "--part-size", "1MiB", "--jobs", "2"];
     let mut child = env.command().args(args).spawn().expect("spawn");
-    let checkpoint = env.path(".cos-transfer/big.bin.resume");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !checkpoint.exists() {
-        assert!(Instant::now() < deadline, "no checkpoint appeared");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let checkpoint = wait_for_checkpoint(&env);
     std::thread::sleep(Duration::from_millis(800));
     child.kill().expect("kill");
     child.wait().expect("wait");
@@ -268,22 +249,8 @@ fn a_killed_upload_resumes_and_sends_only_the_rest() {
 #[test]
 fn ctrl_c_stops_keeps_the_checkpoint_and_says_to_run_again() {
     let env = Env::new();
-    let body: Vec<u8> = (0..24u32 << 20).map(|i| (i % 241) as u8).collect();
-    std::fs::write(env.path("big.bin"), &body).expect("write");
-    let slow = env.emulator.faults().add(
-        FaultRule::latency(Duration::from_millis(250))
-            .method("PUT")
-            .query_contains("partNumber"),
-    );
-    let args = [
-        "cp",
-        "big.bin",
-        &env.url("big.bin"),
-        "--part-size",
-        "1MiB",
-        "--jobs",
-        "2",
-    ];
+    let (body, url, slow) = slowed_upload(&env, 241);
+    let args = ["cp", "big.bin", &url, "--part-size", "1MiB", "--jobs", "2"];
     let child = env
         .command()
         .args(args)
@@ -291,12 +258,7 @@ fn ctrl_c_stops_keeps_the_checkpoint_and_says_to_run_again() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
-    let checkpoint = env.path(".cos-transfer/big.bin.resume");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !checkpoint.exists() {
-        assert!(Instant::now() < deadline, "no checkpoint appeared");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let checkpoint = wait_for_checkpoint(&env);
     let signal = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -368,4 +330,28 @@ fn mv_r_moves_a_tree_and_keeps_excluded_files() {
     env.cos(&["mv", "-r", &env.url("m/"), &env.url("n/")]).ok();
     assert_eq!(env.keys("m/"), Vec::<String>::new());
     assert_eq!(env.keys("n/"), ["n/a.txt", "n/s/b.txt"]);
+}
+
+/// A 24 MiB file `big.bin` (bytes `i % modulus`) whose upload parts the emulator slows
+/// down: its bytes, the URL to upload it to, and the slowing rule.
+fn slowed_upload(env: &Env, modulus: u32) -> (Vec<u8>, String, cos_emulator::FaultId) {
+    let body: Vec<u8> = (0..24u32 << 20).map(|i| (i % modulus) as u8).collect();
+    std::fs::write(env.path("big.bin"), &body).expect("write");
+    let slow = env.emulator.faults().add(
+        FaultRule::latency(Duration::from_millis(250))
+            .method("PUT")
+            .query_contains("partNumber"),
+    );
+    (body, env.url("big.bin"), slow)
+}
+
+/// Waits (up to 30 s) for the checkpoint of `big.bin`'s transfer; its path.
+fn wait_for_checkpoint(env: &Env) -> std::path::PathBuf {
+    let checkpoint = env.path(".cos-transfer/big.bin.resume");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !checkpoint.exists() {
+        assert!(Instant::now() < deadline, "no checkpoint appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    checkpoint
 }

@@ -282,14 +282,7 @@ async fn create_only_writes_keep_the_existing_object() {
     assert!(matches!(err, Error::AlreadyExists { .. }), "{err}");
     // The failed rename kept its source.
     f.store.head(&Path::from("src")).await.expect("kept");
-    let body = f
-        .store
-        .get(&path)
-        .await
-        .expect("get")
-        .bytes()
-        .await
-        .expect("body");
+    let body = body_of(&f.store, &path).await;
     assert_eq!(body.as_ref(), b"1");
 }
 
@@ -333,14 +326,7 @@ async fn the_signer_trait_presigns_gets_and_puts() {
     assert_eq!(urls.len(), 1);
     let (status, _) = plain_request("PUT", &urls[0], b"through the trait").await;
     assert_eq!(status, 200, "{}", urls[0]);
-    let got = f
-        .store
-        .get(&path)
-        .await
-        .expect("get")
-        .bytes()
-        .await
-        .expect("body");
+    let got = body_of(&f.store, &path).await;
     assert_eq!(got.as_ref(), b"through the trait");
 }
 
@@ -418,4 +404,15 @@ async fn whole_reads_are_checked_and_resumed() {
         .await
         .expect("resumed");
     assert_eq!(body.as_ref(), data.as_slice());
+}
+
+/// The whole object at `path`.
+async fn body_of(store: &CosObjectStore, path: &Path) -> bytes::Bytes {
+    store
+        .get(path)
+        .await
+        .expect("get")
+        .bytes()
+        .await
+        .expect("body")
 }

@@ -103,13 +103,7 @@ async fn objects(
     let (mut count, mut total) = (0u64, 0u64);
     while let Some(page) = pages.next_page().await {
         let page = page.map_err(|err| CliError::cos(format!("listing {remote}"), &err))?;
-        for prefix in &page.common_prefixes {
-            let url = remote.with_key(prefix.clone());
-            cx.output.result(
-                || format!("{:>20}  {:>10}  {:<12}  {url}", "", "DIR", ""),
-                || json!({"prefix": url.to_string()}),
-            );
-        }
+        print_prefixes(remote, &page.common_prefixes, cx);
         for object in &page.contents {
             count += 1;
             total += object.size;
@@ -158,13 +152,7 @@ async fn versions(
     let (mut count, mut total) = (0u64, 0u64);
     while let Some(page) = pages.next_page().await {
         let page = page.map_err(|err| CliError::cos(format!("listing {remote}"), &err))?;
-        for prefix in &page.common_prefixes {
-            let url = remote.with_key(prefix.clone());
-            cx.output.result(
-                || format!("{:>20}  {:>10}  {:<12}  {url}", "", "DIR", ""),
-                || json!({"prefix": url.to_string()}),
-            );
-        }
+        print_prefixes(remote, &page.common_prefixes, cx);
         for entry in &page.entries {
             let url = remote.with_key(entry.key().to_owned());
             let latest = if entry.is_latest() { "latest" } else { "" };
@@ -199,6 +187,17 @@ async fn versions(
         }
     }
     Ok((count, total))
+}
+
+/// One `DIR` line per first-level prefix of a page.
+fn print_prefixes(remote: &Remote, prefixes: &[String], cx: &Context) {
+    for prefix in prefixes {
+        let url = remote.with_key(prefix.clone());
+        cx.output.result(
+            || format!("{:>20}  {:>10}  {:<12}  {url}", "", "DIR", ""),
+            || json!({"prefix": url.to_string()}),
+        );
+    }
 }
 
 /// `2024-05-01T10:20:30.000Z` → `2024-05-01 10:20:30`.
