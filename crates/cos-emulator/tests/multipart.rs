@@ -80,6 +80,40 @@ fn upload_complete_and_read_back() {
         .assert_error(404, "NoSuchUpload");
 }
 
+/// `x-cos-forbid-overwrite: true` on Complete: an existing key is kept (409
+/// `FileAlreadyExists`, the upload left to complete otherwise), except in a bucket that
+/// has had versioning, where COS ignores the header.
+#[test]
+fn complete_honours_forbid_overwrite_unless_the_bucket_had_versioning() {
+    for (emulator, versioned) in [(emulator(), false), (versioned_emulator(), true)] {
+        let client = Client::new(&emulator, BUCKET);
+        client.put("taken", b"old");
+        let upload_id = initiate(&client, "taken");
+        let etag = upload(&client, "taken", &upload_id, 1, b"new");
+        let guarded = CompleteMultipartUpload::new("taken", &upload_id)
+            .part(1, &etag)
+            .forbid_overwrite(true);
+        let raw = client.call(&guarded, &[]);
+        if versioned {
+            assert_eq!(raw.status, 200, "{}", raw.text());
+            assert_eq!(client.get("taken").body, b"new");
+            continue;
+        }
+        raw.assert_error(409, "FileAlreadyExists");
+        assert_eq!(client.get("taken").body, b"old");
+        let plain = CompleteMultipartUpload::new("taken", &upload_id).part(1, &etag);
+        assert_eq!(client.call(&plain, &[]).status, 200, "the upload was kept");
+        assert_eq!(client.get("taken").body, b"new");
+
+        let fresh_id = initiate(&client, "fresh");
+        let etag = upload(&client, "fresh", &fresh_id, 1, b"first");
+        let fresh = CompleteMultipartUpload::new("fresh", &fresh_id)
+            .part(1, &etag)
+            .forbid_overwrite(true);
+        assert_eq!(client.call(&fresh, &[]).status, 200, "a new key is written");
+    }
+}
+
 #[test]
 fn complete_checks_order_parts_and_sizes() {
     let emulator = emulator();
