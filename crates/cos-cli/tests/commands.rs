@@ -403,6 +403,24 @@ fn lsparts_lists_pending_uploads_and_abort_aborts_them() {
         .collect();
     assert_eq!(keys, ["big/b.bin", "other/c.bin"]);
 
+    // `abort -r cos://b/big` is the folder `big/`: an upload under `big-old/` survives.
+    let sibling = env
+        .block_on(
+            env.client()
+                .create_multipart_upload(&InitiateMultipartUpload::new("big-old/d.bin")),
+        )
+        .expect("initiate")
+        .upload_id;
+    env.cos(&["abort", "-r", "--force", &env.url("big")]).ok();
+    let listed = env.cos(&["lsparts", "--json", &env.url("")]).ok();
+    let keys: Vec<String> = listed
+        .json_lines()
+        .iter()
+        .filter_map(|l| l["key"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(keys, ["big-old/d.bin", "other/c.bin"]);
+    ids[1] = sibling;
+
     let refused = env.cos(&["abort", "-r", &env.url("")]).expect_code(2);
     assert!(refused.stderr.contains("--force"), "{refused:?}");
     env.cos(&["abort", &env.url("big/b.bin")]).expect_code(2);

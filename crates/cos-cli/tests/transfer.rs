@@ -355,3 +355,33 @@ fn wait_for_checkpoint(env: &Env) -> std::path::PathBuf {
     }
     checkpoint
 }
+
+#[test]
+fn moves_onto_themselves_or_into_their_own_prefix_are_refused() {
+    let env = Env::new();
+    env.put("d/k", "keep me");
+    env.put("a/x", "x");
+    for args in [
+        ["mv", &env.url("d/k"), &env.url("d/k")],
+        ["mv", &env.url("d/k"), &env.url("d/")],
+    ] {
+        let run = env.cos(&args).expect_code(2);
+        assert!(run.stderr.contains("onto itself"), "{run:?}");
+    }
+    assert_eq!(env.get("d/k").as_deref(), Some(&b"keep me"[..]));
+    let nested = env.cos(&["mv", "-r", &env.url("a"), &env.url("a/sub")]);
+    nested.expect_code(2);
+    let inside = env.cos(&["cp", "-r", &env.url("a"), &env.url("a/sub/")]);
+    assert!(inside.expect_code(2).stderr.contains("copied again"));
+    assert_eq!(env.keys(""), ["a/x", "d/k"], "nothing moved or copied");
+    // Copying an object onto itself is how its metadata changes: allowed.
+    env.cos(&["cp", "--meta", "team=ops", &env.url("d/k"), &env.url("d/k")])
+        .ok();
+    let info = env.head("d/k").expect("kept");
+    assert!(
+        info.metadata
+            .iter()
+            .any(|(k, v)| k.ends_with("team") && v == "ops")
+    );
+    assert_eq!(env.get("d/k").as_deref(), Some(&b"keep me"[..]));
+}

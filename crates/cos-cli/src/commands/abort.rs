@@ -63,7 +63,8 @@ pub(crate) async fn run(args: Args, cx: &Context) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Aborts every pending upload whose key starts with `remote`'s key, reporting each; an
+/// Aborts every pending upload under `remote` taken as a directory (`logs` is `logs/`, so
+/// `logs-old/` is left alone), reporting each; an
 /// upload that fails is reported and counted, a listing error is returned.
 pub(crate) async fn abort_under(
     client: &Client,
@@ -71,7 +72,7 @@ pub(crate) async fn abort_under(
     cx: &Context,
 ) -> Result<Tally, CliError> {
     let mut counts = Tally::default();
-    let mut pages = client.paginate(ListMultipartUploads::new().prefix(remote.key.clone()));
+    let mut pages = client.paginate(ListMultipartUploads::new().prefix(remote.dir_prefix()));
     while let Some(page) = pages.next_page().await {
         let page =
             page.map_err(|err| CliError::cos(format!("listing uploads under {remote}"), &err))?;

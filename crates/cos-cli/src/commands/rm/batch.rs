@@ -137,7 +137,11 @@ impl Batch<'_> {
             }
         }
         self.counts.failed += answer.errors.len() as u64;
-        self.counts.done += (op.objects_to_delete().len() - answer.errors.len()) as u64;
+        let deleted = op
+            .objects_to_delete()
+            .len()
+            .saturating_sub(answer.errors.len());
+        self.counts.done += deleted as u64;
         Ok(())
     }
 }

@@ -52,7 +52,12 @@ pub(crate) fn recorded_mtime(info: &ObjectInfo) -> Option<i64> {
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case(MTIME_META))
         .and_then(|(_, value)| value.trim().parse().ok())
+        // A time no file can have (before 1970, after 9999) was not written by `cos`.
+        .filter(|secs| (0..=LAST_SECOND).contains(secs))
 }
+
+/// 9999-12-31T23:59:59Z.
+const LAST_SECOND: i64 = 253_402_300_799;
 
 /// The modification time a download gives its file: the recorded one, else the
 /// object's Last-Modified.
@@ -77,7 +82,11 @@ pub(crate) fn file_mtime(metadata: &std::fs::Metadata) -> Option<i64> {
 pub(crate) fn set_file_mtime(path: &Path, secs: i64) -> std::io::Result<()> {
     let secs = u64::try_from(secs).map_err(|_| std::io::Error::other("a time before 1970"))?;
     let time = SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
-    std::fs::File::open(path)?.set_modified(time)
+    // Write access: Windows needs it to change a file's times (nothing is written).
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)?
+        .set_modified(time)
 }
 
 #[cfg(test)]
@@ -115,6 +124,9 @@ mod tests {
         let mut info = ObjectInfo::from_headers(&http::HeaderMap::new()).expect("info");
         info.last_modified = Some("Tue, 14 Nov 2023 22:13:20 GMT".into());
         assert_eq!(object_mtime(&info), Some(1_700_000_000));
+        info.metadata.push((MTIME_META.into(), "-5".into()));
+        assert_eq!(recorded_mtime(&info), None, "not a time cos records");
+        info.metadata.clear();
         info.metadata.push((MTIME_META.into(), "42".into()));
         assert_eq!(
             (recorded_mtime(&info), object_mtime(&info)),

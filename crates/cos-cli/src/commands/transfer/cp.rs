@@ -55,6 +55,7 @@ pub(crate) async fn run(args: CpArgs, cx: &Context, moving: bool) -> Result<(), 
                 .await
         }
         (Location::Remote(from), Location::Remote(to)) => {
+            naming::check_overlap(from, to, args.recursive, moving)?;
             plan.copy(&mut pool, from, to, args.recursive).await
         }
     };

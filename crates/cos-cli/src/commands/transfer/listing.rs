@@ -198,14 +198,30 @@ impl Merge {
 
     async fn take_source(&mut self) -> Result<Entry, CliError> {
         let next = self.source.next().await?;
-        std::mem::replace(&mut self.next_source, next)
-            .ok_or_else(|| CliError::failed("the source listing ended early"))
+        let taken = std::mem::replace(&mut self.next_source, next)
+            .ok_or_else(|| CliError::failed("the source listing ended early"))?;
+        in_order(&taken, self.next_source.as_ref(), "source")?;
+        Ok(taken)
     }
 
     async fn take_destination(&mut self) -> Result<Entry, CliError> {
         let next = self.destination.next().await?;
-        std::mem::replace(&mut self.next_destination, next)
-            .ok_or_else(|| CliError::failed("the destination listing ended early"))
+        let taken = std::mem::replace(&mut self.next_destination, next)
+            .ok_or_else(|| CliError::failed("the destination listing ended early"))?;
+        in_order(&taken, self.next_destination.as_ref(), "destination")?;
+        Ok(taken)
+    }
+}
+
+/// The join is only right if each side comes in strictly increasing order: a server
+/// that pages out of order would otherwise make a path look missing (and deletable).
+fn in_order(taken: &Entry, next: Option<&Entry>, side: &str) -> Result<(), CliError> {
+    match next {
+        Some(next) if next.relative <= taken.relative => Err(CliError::failed(format!(
+            "the {side} listing is out of order ({:?} after {:?}): nothing more is done",
+            next.relative, taken.relative
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -257,6 +273,25 @@ mod tests {
             "{out:?}"
         );
         assert!(join(&[], &[]).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_side_out_of_order_stops_the_join() {
+        let mut merge = Merge::new(
+            Listing::Local(entries(&["a", "c"]).into_iter()),
+            Listing::Local(entries(&["b", "a2"]).into_iter()),
+        );
+        let mut failed = None;
+        while failed.is_none() {
+            match merge.next().await {
+                Ok(Some(Pair::DestinationOnly(e))) => assert_ne!(e.relative, "a2"),
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(err) => failed = Some(err.to_string()),
+            }
+        }
+        let failed = failed.expect("the destination's a2 after b is refused");
+        assert!(failed.contains("out of order"), "{failed}");
     }
 
     #[tokio::test]

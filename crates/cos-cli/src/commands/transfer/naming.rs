@@ -65,6 +65,50 @@ pub(crate) fn relative_key(relative: &Path) -> Option<String> {
     paths::key_for_local_path("", relative).ok()
 }
 
+/// Refuses COS→COS work that would destroy or never end: moving an object onto itself
+/// (the verified "copy" is the source, which is then deleted), moving between prefixes
+/// of one bucket that contain each other, and copying a prefix into a prefix below it
+/// (the copies would be listed and copied again). Copying an object or a prefix onto
+/// itself stays allowed: that is how COS changes metadata or the storage class.
+pub(crate) fn check_overlap(
+    from: &Remote,
+    to: &Remote,
+    recursive: bool,
+    moving: bool,
+) -> Result<(), CliError> {
+    if from.bucket != to.bucket {
+        return Ok(());
+    }
+    if !recursive {
+        let key = key_for_single(to, last_segment(&from.key));
+        if moving && key == from.key {
+            return Err(
+                CliError::usage(format!("moving {from} onto itself would delete it"))
+                    .hint("to change its metadata or storage class, use cos cp onto the same key"),
+            );
+        }
+        return Ok(());
+    }
+    let (source, destination) = (from.dir_prefix(), to.dir_prefix());
+    let nested = destination.starts_with(&source) || source.starts_with(&destination);
+    if moving && nested {
+        return Err(CliError::usage(format!(
+            "{} and {} overlap: a move between them would move or delete its own copies",
+            from.with_key(source),
+            to.with_key(destination)
+        )));
+    }
+    if destination.starts_with(&source) && destination != source {
+        return Err(CliError::usage(format!(
+            "{} is inside {}: its copies would be listed and copied again",
+            to.with_key(destination),
+            from.with_key(source)
+        ))
+        .hint("copy to a prefix outside the source"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +170,25 @@ mod tests {
             relative_key(&Path::new("a").join("b.txt")).as_deref(),
             Some("a/b.txt")
         );
+    }
+
+    #[test]
+    fn overlapping_copies_and_moves_are_refused() {
+        let other = Remote {
+            bucket: "b-2".into(),
+            key: "a".into(),
+        };
+        assert!(check_overlap(&remote("a"), &other, false, true).is_ok());
+        assert!(check_overlap(&remote("d/k"), &remote("d/k"), false, true).is_err());
+        assert!(check_overlap(&remote("d/k"), &remote("d/"), false, true).is_err());
+        assert!(check_overlap(&remote("d/k"), &remote("d/k"), false, false).is_ok());
+        assert!(check_overlap(&remote("d/k"), &remote("e/"), false, true).is_ok());
+        assert!(check_overlap(&remote("logs"), &remote("logs/"), true, true).is_err());
+        assert!(check_overlap(&remote("a"), &remote("a/sub"), true, false).is_err());
+        assert!(check_overlap(&remote("a/sub"), &remote("a"), true, true).is_err());
+        assert!(check_overlap(&remote(""), &remote("x"), true, true).is_err());
+        assert!(check_overlap(&remote("a"), &remote("a"), true, false).is_ok());
+        assert!(check_overlap(&remote("a/sub"), &remote("a"), true, false).is_ok());
+        assert!(check_overlap(&remote("logs"), &remote("logs-old"), true, true).is_ok());
     }
 }

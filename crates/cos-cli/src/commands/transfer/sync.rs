@@ -185,7 +185,28 @@ impl Sync {
     /// The second pass, once everything was sent: the destination paths the source
     /// lacks (and the filters allow) deleted.
     async fn deletions(&self, pool: &mut Pool<'_>) -> Result<(), CliError> {
-        let (source, destination, _) = self.sides.listings().await?;
+        // The source is listed again: if a local source vanished (an unmounted disk, a
+        // renamed folder) or a file can no longer be read, it would look empty or
+        // short, and its objects extraneous. Nothing is deleted then.
+        if let Sides::Up { root, .. } = &self.sides
+            && !root.is_dir()
+        {
+            return Err(CliError::failed(format!(
+                "{} is no longer a readable directory: nothing was deleted",
+                root.display()
+            ))
+            .hint("check the source and run the same command again"));
+        }
+        let (source, destination, unusable) = self.sides.listings().await?;
+        if matches!(self.sides, Sides::Up { .. }) && !unusable.is_empty() {
+            return Err(CliError::failed(format!(
+                "{} source file(s) could not be read while checking what to delete (first: {}): \
+                 nothing was deleted",
+                unusable.len(),
+                unusable[0].display()
+            ))
+            .hint("check the source and run the same command again"));
+        }
         let mut merge = Merge::new(source, destination);
         let mut batch = Vec::new();
         while let Some(pair) = merge.next().await? {
