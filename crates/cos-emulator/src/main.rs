@@ -37,6 +37,9 @@ OPTIONS:
                              The only token AssumeRoleWithWebIdentity accepts
                              (default: any non-empty token)
     --kms-key <KEY_ID>       A KMS key that exists (repeatable; default: every key id)
+    --bench-no-hash          For benchmarks only: store bodies without computing their
+                             MD5 (ETags from CRC-64 and length; Content-MD5 still
+                             checked). Refused with --data-dir
     -h, --help               Show this help
 
 The same port serves the Cloud API (a request with an X-TC-Action header: STS
@@ -93,6 +96,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String>
             }
             "--web-identity-token" => config = config.web_identity_token(value(&mut args, &arg)?),
             "--kms-key" => config = config.kms_key(value(&mut args, &arg)?),
+            "--bench-no-hash" => config = config.bench_no_hash(true),
             other => return Err(format!("unknown option {other:?} (see --help)")),
         }
     }

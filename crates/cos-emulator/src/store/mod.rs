@@ -64,6 +64,8 @@ pub(crate) struct Store {
     state: Mutex<State>,
     backend: Box<dyn Backend>,
     next_id: AtomicU64,
+    /// Bench-only: bodies are stored without their MD5 unless a request asks for it.
+    cheap_etags: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -106,7 +108,20 @@ impl Store {
             state: Mutex::new(State { buckets }),
             backend,
             next_id: AtomicU64::new(loaded.max_id + 1),
+            cheap_etags: false,
         })
+    }
+
+    /// Bench-only: from now on, bodies are stored without computing their MD5 (see
+    /// [`crate::EmulatorConfig::bench_no_hash`]).
+    pub(crate) fn with_cheap_etags(mut self) -> Self {
+        self.cheap_etags = true;
+        self
+    }
+
+    /// `true` when bodies are stored without their MD5 unless a request asks for it.
+    pub(crate) fn cheap_etags(&self) -> bool {
+        self.cheap_etags
     }
 
     /// A fresh id for a blob, a version or an upload.
