@@ -93,7 +93,7 @@ fn multipart_uploads_complete_with_the_combined_crc64() {
         let raw = client.call(&op, part);
         assert_eq!(raw.status, 200, "{}", raw.text());
         assert_ne!(etag(&raw), md5_hex(part));
-        complete = complete.part(number, &etag(&raw));
+        complete = complete.part(number, etag(&raw));
     }
     let raw = client.call(&complete, &[]);
     assert_eq!(raw.status, 200, "{}", raw.text());
@@ -110,6 +110,6 @@ fn refused_with_a_data_directory() {
     let dir = std::env::temp_dir().join(format!("cos-emulator-no-hash-{}", std::process::id()));
     let started = Emulator::start(EmulatorConfig::new().data_dir(&dir).bench_no_hash(true));
     let _ = std::fs::remove_dir_all(&dir);
-    let error = started.err().expect("refused").to_string();
+    let error = started.expect_err("refused").to_string();
     assert!(error.contains("bench_no_hash"), "{error}");
 }
