@@ -14,14 +14,10 @@ use crate::body::UploadBody;
 use crate::client::Client;
 use crate::error::Error;
 use crate::transport::classify_io;
-use cos_transfer::drive::jitter;
+use cos_transfer::drive::{BodyCollector, jitter};
 
 /// The size of the chunks [`ObjectChunks`] yields and of the copy buffer of downloads.
 const CHUNK: usize = 256 * 1024;
-
-/// The most [`ObjectBody::bytes`] reserves up front from the announced length (a larger
-/// body grows as it arrives: an announced length alone never allocates more).
-const PRESIZE_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The data of a download. Reads exactly the response's `Content-Length`: a transfer
 /// that breaks (reset, stall, truncation, or slower than the client's minimum-progress
@@ -41,6 +37,7 @@ pub struct ObjectBody {
     failed: bool,
     watch: BodyWatch,
     started: Instant,
+    buffers: ChunkBuffers,
 }
 
 impl fmt::Debug for ObjectBody {
@@ -74,6 +71,7 @@ impl ObjectBody {
             failed: false,
             watch,
             started,
+            buffers: ChunkBuffers::default(),
         }
     }
 
@@ -110,7 +108,10 @@ impl ObjectBody {
     /// The next chunk of the body (never empty); `None` at its verified end. An error
     /// ends the body.
     pub fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
-        read_chunk(|buf| self.read_inner(buf))
+        let mut buffers = std::mem::take(&mut self.buffers);
+        let chunk = buffers.next(|buf| self.read_inner(buf));
+        self.buffers = buffers;
+        chunk
     }
 
     /// Reads the rest of the body into memory (for small objects), sized once from the
@@ -119,6 +120,12 @@ impl ObjectBody {
         let expected = self.expected_len().unwrap_or(0);
         let left = expected.saturating_sub(self.received());
         read_all(left, || self.next_chunk())
+    }
+
+    /// The buffers [`next_chunk`](Self::next_chunk) reads into (also lent to a body
+    /// that decrypts this one).
+    pub(crate) fn buffers(&mut self) -> &mut ChunkBuffers {
+        &mut self.buffers
     }
 
     pub(crate) fn read_inner(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
@@ -248,31 +255,133 @@ impl Iterator for ObjectChunks {
     }
 }
 
-/// The next chunk `read` fills (at most [`CHUNK`] bytes; `None` when it reads nothing).
-pub(crate) fn read_chunk(
-    read: impl FnOnce(&mut [u8]) -> Result<usize, Error>,
-) -> Option<Result<Bytes, Error>> {
-    let mut chunk = BytesMut::zeroed(CHUNK);
-    match read(&mut chunk) {
-        Ok(0) => None,
-        Ok(n) => {
-            chunk.truncate(n);
-            Some(Ok(chunk.freeze()))
+/// The buffers a body's chunks are read into: each read fills the unused tail of the
+/// current buffer and is cut off as a chunk (so a short read wastes nothing), and a
+/// buffer is reused once every chunk cut from it was dropped, instead of allocating
+/// (and faulting in) fresh memory for every chunk.
+#[derive(Debug, Default)]
+pub(crate) struct ChunkBuffers {
+    /// The buffer being filled; its bytes are initialized (zeroed once per reuse).
+    current: BytesMut,
+    /// Earlier buffers, some of whose chunks may still be alive.
+    earlier: Vec<BytesMut>,
+}
+
+/// The size of one buffer of [`ChunkBuffers`].
+const BUFFER: usize = 1024 * 1024;
+/// A buffer with less room than this left is set aside for a fresh or reclaimed one.
+const MIN_READ: usize = 64 * 1024;
+/// How many set-aside buffers a body keeps for reuse.
+const KEEP: usize = 3;
+
+impl ChunkBuffers {
+    /// The next chunk `read` fills (at most [`CHUNK`] bytes; `None` when it reads
+    /// nothing).
+    pub(crate) fn next(
+        &mut self,
+        read: impl FnOnce(&mut [u8]) -> Result<usize, Error>,
+    ) -> Option<Result<Bytes, Error>> {
+        if self.current.len() < MIN_READ {
+            self.refill();
         }
-        Err(err) => Some(Err(err)),
+        let room = self.current.len().min(CHUNK);
+        match read(&mut self.current[..room]) {
+            Ok(0) => None,
+            Ok(n) => Some(Ok(self.current.split_to(n).freeze())),
+            Err(err) => Some(Err(err)),
+        }
+    }
+
+    /// Replaces the current buffer with a reclaimed one whose chunks are all gone, or
+    /// a new one.
+    fn refill(&mut self) {
+        let mut reclaimed = None;
+        for index in 0..self.earlier.len() {
+            if self.earlier[index].try_reclaim(BUFFER) {
+                reclaimed = Some(self.earlier.swap_remove(index));
+                break;
+            }
+        }
+        let mut spent = std::mem::take(&mut self.current);
+        if spent.capacity() > 0 {
+            spent.clear();
+            if self.earlier.len() >= KEEP {
+                self.earlier.remove(0);
+            }
+            self.earlier.push(spent);
+        }
+        let mut buf = reclaimed.unwrap_or_else(|| BytesMut::with_capacity(BUFFER));
+        buf.resize(BUFFER, 0);
+        self.current = buf;
     }
 }
 
-/// Every chunk `next` yields, in one buffer reserved for `expected` bytes (at most
-/// [`PRESIZE_LIMIT`]: an announced length alone never allocates more).
+/// Every chunk `next` yields, collected as [`BodyCollector`] does (reserved once from
+/// `expected`, within [`cos_transfer::drive::PRESIZE_LIMIT`]).
 pub(crate) fn read_all(
     expected: u64,
     mut next: impl FnMut() -> Option<Result<Bytes, Error>>,
 ) -> Result<Bytes, Error> {
-    let capacity = usize::try_from(expected).unwrap_or(0).min(PRESIZE_LIMIT);
-    let mut all = Vec::with_capacity(capacity);
+    let mut all = BodyCollector::new(Some(expected));
     while let Some(chunk) = next() {
-        all.extend_from_slice(&chunk?);
+        all.push(&chunk?);
     }
-    Ok(Bytes::from(all))
+    Ok(all.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `data` in pieces of at most `step` bytes.
+    fn reader(data: &[u8], step: usize) -> impl FnMut(&mut [u8]) -> Result<usize, Error> + '_ {
+        let mut at = 0;
+        move |buf: &mut [u8]| {
+            let n = buf.len().min(step).min(data.len() - at);
+            buf[..n].copy_from_slice(&data[at..at + n]);
+            at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn short_reads_share_one_buffer_and_buffers_are_reused_once_free() {
+        let data: Vec<u8> = (0..3 * BUFFER).map(|i| (i % 251) as u8).collect();
+        let mut read = reader(&data, 10_000);
+        let mut buffers = ChunkBuffers::default();
+        let first = buffers.next(&mut read).expect("a chunk").expect("ok");
+        let second = buffers.next(&mut read).expect("a chunk").expect("ok");
+        assert_eq!((first.len(), second.len()), (10_000, 10_000));
+        assert_eq!(
+            second.as_ptr(),
+            first.as_ptr().wrapping_add(10_000),
+            "the second read went on in the same buffer"
+        );
+        let start = first.as_ptr();
+        drop((first, second));
+        let mut all = data[..20_000].to_vec();
+        let mut reused = false;
+        while let Some(chunk) = buffers.next(&mut read) {
+            let chunk = chunk.expect("ok");
+            reused |= chunk.as_ptr() == start && all.len() > BUFFER;
+            all.extend_from_slice(&chunk);
+        }
+        assert_eq!(all, data, "every byte once, in order");
+        assert!(
+            reused,
+            "the first buffer was taken again once its chunks were gone"
+        );
+    }
+
+    #[test]
+    fn a_buffer_still_in_use_is_never_overwritten() {
+        let data: Vec<u8> = (0..4 * BUFFER).map(|i| (i % 241) as u8).collect();
+        let mut read = reader(&data, CHUNK);
+        let mut buffers = ChunkBuffers::default();
+        let mut kept = Vec::new();
+        while let Some(chunk) = buffers.next(&mut read) {
+            kept.push(chunk.expect("ok"));
+        }
+        assert_eq!(kept.concat(), data);
+    }
 }

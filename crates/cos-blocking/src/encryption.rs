@@ -10,7 +10,7 @@ use cos_transfer::drive::{ChunkSource, Decrypting, Encryption};
 
 use crate::body::UploadBody;
 use crate::client::Client;
-use crate::download::{ObjectBody, read_all, read_chunk};
+use crate::download::{ObjectBody, read_all};
 use crate::error::Error;
 
 /// The operating system's CSPRNG, as `cos-crypto` wants it.
@@ -70,7 +70,11 @@ impl DecryptedBody {
 
     /// The next decrypted chunk (never empty); `None` at the verified end.
     pub fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
-        read_chunk(|buf| self.read_inner(buf))
+        // The ciphertext body's buffers hold the plaintext chunks.
+        let mut buffers = std::mem::take(self.0.body_mut().buffers());
+        let chunk = buffers.next(|buf| self.read_inner(buf));
+        *self.0.body_mut().buffers() = buffers;
+        chunk
     }
 
     /// Reads the whole decrypted body into memory (for small objects).

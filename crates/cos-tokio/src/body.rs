@@ -1,6 +1,7 @@
 //! Upload bodies: what the caller hands over, and the per-attempt HTTP body built from it.
 
 use std::fmt;
+use std::future::Future as _;
 use std::io;
 use std::path::Path;
 use std::pin::Pin;
@@ -13,13 +14,25 @@ use futures_core::Stream;
 use hyper::body::{Body, Frame, SizeHint};
 use tokio::io::{AsyncRead, ReadBuf};
 
-use cos_transfer::drive::{AttemptData, Payload};
+use cos_transfer::drive::{AttemptData, ChunkPool, Payload};
 
 use crate::error::Error;
 use crate::transport::Progress;
 
-/// How many bytes a file or reader body reads at a time.
+/// How many bytes a reader body reads at a time.
 const CHUNK: usize = 256 * 1024;
+
+/// How many bytes a file body reads at a time, on the blocking pool (one round trip
+/// per chunk; the next chunk is read while hyper sends this one).
+pub(crate) const FILE_CHUNK: usize = 1024 * 1024;
+
+/// Idle file chunks a client keeps for reuse (8 parts in flight hold about two each).
+pub(crate) const IDLE_FILE_CHUNKS: usize = 16;
+
+/// The pool of a client's file chunks.
+pub(crate) fn file_chunks() -> ChunkPool {
+    ChunkPool::new(FILE_CHUNK, IDLE_FILE_CHUNKS)
+}
 
 type BoxReader = Pin<Box<dyn AsyncRead + Send>>;
 type BoxStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
@@ -126,13 +139,14 @@ impl UploadBody {
         &mut self,
         announced: Option<u64>,
         progress: Arc<Progress>,
+        chunks: &ChunkPool,
     ) -> Result<RequestBody, Error> {
         let attempt = self.0.attempt()?;
         let source = match attempt.data {
             AttemptData::Bytes(bytes) if bytes.is_empty() => Source::Full(None),
             AttemptData::Bytes(bytes) => Source::Full(Some(bytes)),
-            AttemptData::File { file, .. } => {
-                Source::Reader(Box::pin(tokio::fs::File::from_std(file)))
+            AttemptData::File { file, len } => {
+                Source::File(FileChunks::new(file, len, chunks.clone()))
             }
             AttemptData::OneShot(OneShot::Reader(reader)) => Source::Reader(reader),
             AttemptData::OneShot(OneShot::Stream(stream)) => Source::Stream(stream),
@@ -157,8 +171,75 @@ type AttemptCipher = ();
 
 enum Source {
     Full(Option<Bytes>),
+    File(FileChunks),
     Reader(BoxReader),
     Stream(BoxStream),
+}
+
+/// A file read in [`FILE_CHUNK`]s on the blocking pool, one chunk ahead of the
+/// connection: each chunk is read straight into the buffer that becomes the frame (no
+/// zero-fill, no copy out of an intermediate buffer), and the read of the next one
+/// starts as soon as a chunk is handed over.
+struct FileChunks {
+    /// The handle, positioned where the next read starts; `None` while a read runs.
+    file: Option<std::fs::File>,
+    /// Bytes still to read.
+    left: u64,
+    /// The read in flight, which hands the handle back.
+    reading: Option<tokio::task::JoinHandle<(std::fs::File, io::Result<Vec<u8>>)>>,
+    /// Where the chunks' buffers come from and go back to.
+    pool: ChunkPool,
+}
+
+impl FileChunks {
+    fn new(file: std::fs::File, len: u64, pool: ChunkPool) -> Self {
+        Self {
+            file: Some(file),
+            left: len,
+            reading: None,
+            pool,
+        }
+    }
+
+    /// Starts reading the next chunk unless one is being read or nothing is left.
+    fn read_ahead(&mut self) {
+        if self.reading.is_some() || self.left == 0 {
+            return;
+        }
+        let Some(file) = self.file.take() else {
+            return;
+        };
+        let pool = self.pool.clone();
+        let want = self.left.min(pool.capacity() as u64);
+        self.reading = Some(tokio::task::spawn_blocking(move || {
+            use std::io::Read as _;
+            // `read_to_end` fills the spare capacity as it is, without zeroing it first.
+            let mut chunk = pool.take();
+            let read = (&file).take(want).read_to_end(&mut chunk).map(|_| chunk);
+            (file, read)
+        }));
+    }
+
+    /// The next chunk; `None` once `len` bytes were read, or when the file ends early
+    /// (the body then reports the shortfall against the announced length).
+    fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Option<Vec<u8>>>> {
+        self.read_ahead();
+        let Some(reading) = self.reading.as_mut() else {
+            return Poll::Ready(Ok(None));
+        };
+        let joined = ready!(Pin::new(reading).poll(cx));
+        self.reading = None;
+        let (file, read) = joined.map_err(io::Error::other)?;
+        self.file = Some(file);
+        let chunk = read?;
+        if chunk.is_empty() {
+            self.left = 0;
+            return Poll::Ready(Ok(None));
+        }
+        self.left = self.left.saturating_sub(chunk.len() as u64);
+        self.read_ahead();
+        Poll::Ready(Ok(Some(chunk)))
+    }
 }
 
 /// The body hyper sends for one attempt. It counts bytes against the announced length,
@@ -234,6 +315,27 @@ impl RequestBody {
             }
             None => chunk,
         };
+        self.send(chunk)
+    }
+
+    /// [`deliver`](Self::deliver) for a chunk of a file, still in its own buffer: an
+    /// encrypted body is encrypted in place.
+    fn deliver_file_chunk(
+        &mut self,
+        mut chunk: Vec<u8>,
+        pool: &ChunkPool,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        #[cfg(feature = "crypto")]
+        if let Some(stream) = &mut self.cipher
+            && let Err(err) = stream.apply(&mut chunk)
+        {
+            return self.fail(io::Error::new(io::ErrorKind::InvalidInput, err));
+        }
+        self.send(pool.freeze(chunk))
+    }
+
+    /// Counts, taps and hands over a chunk as it goes on the wire.
+    fn send(&mut self, chunk: Bytes) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         self.sent += chunk.len() as u64;
         if let Some(tap) = &self.tap {
             tap.update(&chunk);
@@ -290,6 +392,14 @@ impl Body for RequestBody {
             Source::Full(bytes) => match bytes.take() {
                 Some(bytes) => this.deliver(bytes),
                 None => this.end(),
+            },
+            Source::File(file) => match ready!(file.poll_chunk(cx)) {
+                Ok(Some(chunk)) => {
+                    let pool = file.pool.clone();
+                    this.deliver_file_chunk(chunk, &pool)
+                }
+                Ok(None) => this.end(),
+                Err(err) => this.fail(err),
             },
             Source::Reader(reader) => {
                 let want = match this.announced {
@@ -361,13 +471,18 @@ mod tests {
         let tap = Crc64Tap::new();
         let file = std::fs::File::open(&path).expect("open");
         let mut body = UploadBody::file_range(file, 3, 4).with_crc64(tap.clone());
-        let mut broken = body.attempt(Some(4), Progress::new()).expect("attempt");
+        let mut broken = body
+            .attempt(Some(4), Progress::new(), &file_chunks())
+            .expect("attempt");
         let first = broken.frame().await.expect("a frame").expect("data");
         assert!(first.into_data().is_ok_and(|d| !d.is_empty()));
         assert!(!tap.is_empty());
-        let sent = collect(body.attempt(Some(4), Progress::new()).expect("attempt"))
-            .await
-            .expect("body");
+        let sent = collect(
+            body.attempt(Some(4), Progress::new(), &file_chunks())
+                .expect("attempt"),
+        )
+        .await
+        .expect("body");
         assert_eq!(sent, b"3456");
         assert_eq!(
             (tap.value(), tap.len()),
@@ -384,13 +499,17 @@ mod tests {
         let mut body = UploadBody::file(&path).expect("file");
         assert!(body.is_replayable());
         for _ in 0..2 {
-            let attempt = body.attempt(body.len(), Progress::new()).expect("attempt");
+            let attempt = body
+                .attempt(body.len(), Progress::new(), &file_chunks())
+                .expect("attempt");
             assert_eq!(collect(attempt).await.expect("body"), data);
         }
         let file = std::fs::File::open(&path).expect("open");
         let mut part = UploadBody::file_range(file, 1000, 5000);
         for _ in 0..2 {
-            let attempt = part.attempt(Some(5000), Progress::new()).expect("attempt");
+            let attempt = part
+                .attempt(Some(5000), Progress::new(), &file_chunks())
+                .expect("attempt");
             assert_eq!(collect(attempt).await.expect("body"), &data[1000..6000]);
         }
         // A file shorter than the announced range fails as a source error.
@@ -398,10 +517,46 @@ mod tests {
         let mut beyond = UploadBody::file_range(file, 599_000, 5000);
         let progress = Progress::new();
         let attempt = beyond
-            .attempt(Some(5000), progress.clone())
+            .attempt(Some(5000), progress.clone(), &file_chunks())
             .expect("attempt");
         assert!(collect(attempt).await.is_err());
         assert!(progress.take_upload_error().is_some());
+    }
+
+    #[tokio::test]
+    async fn files_go_in_whole_chunks_from_recycled_buffers() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("f.bin");
+        let len = 3 * FILE_CHUNK + FILE_CHUNK / 2 + 7;
+        let data: Vec<u8> = (0..len).map(|i| (i % 253) as u8).collect();
+        std::fs::write(&path, &data).expect("write");
+        let pool = file_chunks();
+        let mut body = UploadBody::file(&path).expect("file");
+        let mut addresses = Vec::new();
+        for round in 0..2 {
+            let mut attempt = body
+                .attempt(body.len(), Progress::new(), &pool)
+                .expect("attempt");
+            let mut sizes = Vec::new();
+            let mut all = Vec::new();
+            while let Some(frame) = attempt.frame().await {
+                let data = frame.expect("frame").into_data().expect("data");
+                sizes.push(data.len());
+                all.extend_from_slice(&data);
+                if round == 0 {
+                    addresses.push(data.as_ptr());
+                } else {
+                    assert!(addresses.contains(&data.as_ptr()), "a fresh buffer");
+                }
+            }
+            assert_eq!(all, data);
+            assert_eq!(
+                sizes,
+                [FILE_CHUNK, FILE_CHUNK, FILE_CHUNK, FILE_CHUNK / 2 + 7],
+                "one read per chunk"
+            );
+            assert!(pool.idle() >= 2, "the buffers came back");
+        }
     }
 
     #[tokio::test]
@@ -409,11 +564,13 @@ mod tests {
         let mut body = UploadBody::reader(&b"streamed"[..]);
         assert!(!body.is_replayable());
         assert_eq!(body.len(), None);
-        let attempt = body.attempt(None, Progress::new()).expect("attempt");
+        let attempt = body
+            .attempt(None, Progress::new(), &file_chunks())
+            .expect("attempt");
         assert!(attempt.size_hint().exact().is_none());
         assert_eq!(collect(attempt).await.expect("body"), b"streamed");
         assert!(matches!(
-            body.attempt(None, Progress::new()),
+            body.attempt(None, Progress::new(), &file_chunks()),
             Err(Error::InvalidBody(_))
         ));
     }

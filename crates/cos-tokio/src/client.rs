@@ -58,6 +58,8 @@ pub(crate) struct Inner {
     pub(crate) stall_timeout: Duration,
     user_agent: HeaderValue,
     proxy: Option<Arc<Matcher>>,
+    /// Recycled buffers for file uploads.
+    file_chunks: cos_transfer::drive::ChunkPool,
 }
 
 impl fmt::Debug for Client {
@@ -103,6 +105,7 @@ impl Client {
                 stall_timeout: inner.stall_timeout,
                 user_agent: inner.user_agent.clone(),
                 proxy: inner.proxy.clone(),
+                file_chunks: inner.file_chunks.clone(),
             }),
         }
     }
@@ -206,7 +209,7 @@ impl Transport for CallIo<'_> {
             Body::Empty => RequestBody::empty(progress.clone()),
             Body::Bytes(bytes) => RequestBody::full(bytes, progress.clone()),
             Body::Payload { length } => body
-                .attempt(length, progress.clone())
+                .attempt(length, progress.clone(), &inner.file_chunks)
                 .map_err(AttemptError::Final)?,
         };
         let headers = &mut parts.headers;
@@ -329,6 +332,7 @@ impl ClientBuilder {
                 stall_timeout: self.options.stall_timeout,
                 user_agent,
                 proxy,
+                file_chunks: crate::body::file_chunks(),
             }),
         })
     }

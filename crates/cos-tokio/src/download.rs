@@ -125,11 +125,14 @@ impl ObjectBody {
 
     /// Reads the whole body into memory (for small objects).
     pub async fn bytes(mut self) -> Result<Bytes, Error> {
-        let mut all = Vec::new();
+        let mut all = cos_transfer::drive::BodyCollector::new(
+            self.expected_len()
+                .map(|len| len.saturating_sub(self.received())),
+        );
         while let Some(chunk) = self.next_chunk().await {
-            all.extend_from_slice(&chunk?);
+            all.push(&chunk?);
         }
-        Ok(Bytes::from(all))
+        Ok(all.finish())
     }
 
     /// Body bytes moved: the stall timer restarts.

@@ -102,11 +102,11 @@ impl DecryptedBody {
 
     /// Reads the whole decrypted body into memory (for small objects).
     pub async fn bytes(mut self) -> Result<Bytes, Error> {
-        let mut all = Vec::new();
+        let mut all = cos_transfer::drive::BodyCollector::new(self.plaintext_len());
         while let Some(chunk) = self.next_chunk().await {
-            all.extend_from_slice(&chunk?);
+            all.push(&chunk?);
         }
-        Ok(Bytes::from(all))
+        Ok(all.finish())
     }
 }
 

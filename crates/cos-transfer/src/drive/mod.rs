@@ -32,6 +32,7 @@ use cos_proto::ops::{GetObject, GetObjectOutput};
 use crate::TransferError;
 
 mod call;
+mod chunks;
 mod copy;
 mod credentials;
 mod directory;
@@ -46,6 +47,7 @@ mod upload;
 pub use call::{
     AttemptError, AttemptPlan, CallSettings, Transport, execute, jitter, unix_now, unix_now_micros,
 };
+pub use chunks::{BodyCollector, ChunkPool, PRESIZE_LIMIT};
 pub use copy::copy;
 pub use credentials::{
     CredentialsIo, CredentialsProvider, Fetched, MAX_STS_ANSWER, STS_TIMEOUT, call_cloud_api,
