@@ -65,7 +65,7 @@ pub struct Options {
     pub transfers: bool,
     /// Bytes per transfer.
     pub size: u64,
-    /// Runs per transfer.
+    /// Rounds of transfers (every client once per round).
     pub runs: usize,
     /// Rewrite the section of `BENCHMARKS.md`.
     pub write: bool,
