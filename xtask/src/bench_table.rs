@@ -9,15 +9,18 @@ use std::fmt::Write as _;
 pub enum Goal {
     /// A ratio, ours over the reference, higher is better (a speed-up or a share).
     AtLeast(f64),
+    /// A ratio of costs, ours over the reference, lower is better (CPU time per byte).
+    AtMost(f64),
     /// A peak resident set, in MiB.
     AtMostMiB(f64),
 }
 
 impl Goal {
-    /// `≥ 3×`, `≤ 96 MiB`.
+    /// `≥ 3×`, `≤ 0.33×`, `≤ 96 MiB`.
     pub fn label(self) -> String {
         match self {
             Goal::AtLeast(ratio) => format!("≥ {}×", trim_float(ratio)),
+            Goal::AtMost(ratio) => format!("≤ {}×", trim_float(ratio)),
             Goal::AtMostMiB(mib) => format!("≤ {} MiB", trim_float(mib)),
         }
     }
@@ -26,6 +29,7 @@ impl Goal {
     pub fn met_by(self, value: f64) -> bool {
         match self {
             Goal::AtLeast(ratio) => value >= ratio,
+            Goal::AtMost(ratio) => value <= ratio,
             Goal::AtMostMiB(mib) => value <= mib,
         }
     }
@@ -34,8 +38,19 @@ impl Goal {
 /// What was measured for a row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Measured {
-    /// The ratio (for [`Goal::AtLeast`]) or the MiB (for [`Goal::AtMostMiB`]).
+    /// The ratio (for [`Goal::AtLeast`] and [`Goal::AtMost`]) or the MiB (for
+    /// [`Goal::AtMostMiB`]).
     Value(f64),
+    /// The median of per-run ratios (ours over the reference in the same round), checked
+    /// against the goal, and their spread.
+    Ratios {
+        /// The median ratio: the verdict's figure.
+        median: f64,
+        /// The smallest ratio of a run.
+        min: f64,
+        /// The largest ratio of a run.
+        max: f64,
+    },
     /// Not measured because a tool is missing (openssl, curl, Python): neither passed
     /// nor failed.
     Skipped(String),
@@ -121,11 +136,41 @@ impl Row {
         }
     }
 
+    /// A row of per-run ratios, ours over the reference in the same round (rates or
+    /// costs alike; [`Goal::AtMost`] for costs), reported as their median with the spread.
+    /// `ours` and `reference` are the figures shown; an error in `ratios` (a failed or
+    /// skipped run of either side) becomes the row's measurement, and a ratio that is not
+    /// finite fails the row.
+    pub fn per_run(
+        what: impl Into<String>,
+        ours: impl Into<String>,
+        reference: impl Into<String>,
+        ratios: Result<Vec<f64>, Measured>,
+        goal: Goal,
+    ) -> Row {
+        let measured = match ratios {
+            Ok(ratios) => match median_ratio(&ratios) {
+                Some((median, min, max)) => Measured::Ratios { median, min, max },
+                None => Measured::Failed(format!("no ratio from the runs {ratios:?}")),
+            },
+            Err(why) => why,
+        };
+        Row {
+            what: what.into(),
+            ours: ours.into(),
+            reference: reference.into(),
+            measured,
+            goal,
+        }
+    }
+
     /// The verdict.
     pub fn verdict(&self) -> Verdict {
         match &self.measured {
-            Measured::Value(v) if self.goal.met_by(*v) => Verdict::Met,
-            Measured::Value(_) => Verdict::Missed,
+            Measured::Value(v) | Measured::Ratios { median: v, .. } if self.goal.met_by(*v) => {
+                Verdict::Met
+            }
+            Measured::Value(_) | Measured::Ratios { .. } => Verdict::Missed,
             Measured::Skipped(_) => Verdict::Skipped,
             Measured::Failed(_) => Verdict::Failed,
         }
@@ -133,8 +178,17 @@ impl Row {
 
     fn measured_text(&self) -> String {
         match (&self.measured, self.goal) {
-            (Measured::Value(v), Goal::AtLeast(_)) => format!("{}×", ratio_text(*v)),
+            (Measured::Value(v), Goal::AtLeast(_) | Goal::AtMost(_)) => {
+                format!("{}×", ratio_text(*v))
+            }
             (Measured::Value(v), Goal::AtMostMiB(_)) => format!("{v:.1} MiB"),
+            (Measured::Ratios { median, min, max }, _) if min < max => format!(
+                "{}× ({}–{})",
+                ratio_text(*median),
+                ratio_text(*min),
+                ratio_text(*max)
+            ),
+            (Measured::Ratios { median, .. }, _) => format!("{}×", ratio_text(*median)),
             (Measured::Skipped(why), _) => format!("skipped: {why}"),
             (Measured::Failed(why), _) => format!("failed: {why}"),
         }
@@ -148,6 +202,24 @@ pub fn speedup(ours: f64, reference: f64) -> f64 {
     } else {
         f64::NAN
     }
+}
+
+/// The median of per-run ratios and their spread: `(median, min, max)`; the mean of the
+/// two middle ratios when their count is even. `None` when there are none or one is not
+/// finite (a run without a figure), so that such a row fails rather than passes.
+pub fn median_ratio(ratios: &[f64]) -> Option<(f64, f64, f64)> {
+    if ratios.is_empty() || ratios.iter().any(|r| !r.is_finite()) {
+        return None;
+    }
+    let mut sorted = ratios.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    let median = if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    };
+    Some((median, sorted[0], sorted[n - 1]))
 }
 
 /// MiB per second.
@@ -382,6 +454,63 @@ mod tests {
         assert!(table.contains("| skipped "), "{table}");
         assert!(table.contains("| 61.0 MiB "), "{table}");
         assert!(table.contains("≤ 96 MiB"), "{table}");
+    }
+
+    #[test]
+    fn the_median_of_ratios_keeps_its_spread() {
+        assert_eq!(median_ratio(&[0.36, 0.27, 0.31]), Some((0.31, 0.27, 0.36)));
+        assert_eq!(median_ratio(&[2.0, 1.0, 4.0, 3.0]), Some((2.5, 1.0, 4.0)));
+        assert_eq!(median_ratio(&[0.5]), Some((0.5, 0.5, 0.5)));
+        assert_eq!(median_ratio(&[]), None);
+        assert_eq!(median_ratio(&[1.0, f64::NAN, 2.0]), None);
+        assert_eq!(median_ratio(&[1.0, f64::INFINITY]), None);
+    }
+
+    #[test]
+    fn costs_at_most_a_share_are_lower_is_better() {
+        assert!(Goal::AtMost(0.33).met_by(0.33));
+        assert!(Goal::AtMost(0.33).met_by(0.1));
+        assert!(!Goal::AtMost(0.33).met_by(0.331));
+        assert_eq!(Goal::AtMost(0.33).label(), "≤ 0.33×");
+        assert_eq!(Goal::AtMost(1.0).label(), "≤ 1×");
+        let row = Row::per_run(
+            "upload_file 1 GiB, cos-tokio, CPU per GiB vs Python SDK",
+            "0.55 s/GiB",
+            "Python SDK 1.74 s/GiB",
+            Ok(vec![0.35, 0.29, 0.32]),
+            Goal::AtMost(0.33),
+        );
+        assert_eq!(row.verdict(), Verdict::Met);
+        assert!(
+            targets_table(std::slice::from_ref(&row))
+                .contains("| 0.32× (0.29–0.35) | ≤ 0.33× | yes "),
+            "{}",
+            targets_table(&[row])
+        );
+        // The median decides, not the best run.
+        let row = Row::per_run("x", "", "", Ok(vec![0.2, 0.4, 0.5]), Goal::AtMost(0.33));
+        assert_eq!(row.verdict(), Verdict::Missed);
+        // A throughput's median decides the other way.
+        let row = Row::per_run("x", "", "", Ok(vec![1.2, 0.9, 1.1]), Goal::AtLeast(1.0));
+        assert_eq!(row.verdict(), Verdict::Met);
+        assert!(targets_table(&[row]).contains("| 1.10× (0.90–1.20) |"));
+        // One run: no spread.
+        let row = Row::per_run("x", "", "", Ok(vec![0.25]), Goal::AtMost(0.33));
+        assert!(targets_table(&[row]).contains("| 0.25×    |"));
+    }
+
+    #[test]
+    fn a_failed_or_empty_series_fails_the_row() {
+        let failed = Err(Measured::Failed("run 2: CRC-64 mismatch".into()));
+        let row = Row::per_run("x", "—", "—", failed, Goal::AtLeast(1.0));
+        assert_eq!(row.verdict(), Verdict::Failed);
+        let row = Row::per_run("x", "", "", Ok(vec![]), Goal::AtMost(1.0));
+        assert_eq!(row.verdict(), Verdict::Failed);
+        let row = Row::per_run("x", "", "", Ok(vec![1.0, f64::NAN]), Goal::AtMost(1.0));
+        assert_eq!(row.verdict(), Verdict::Failed);
+        let skipped = Err(Measured::Skipped("no python3".into()));
+        let row = Row::per_run("x", "", "", skipped, Goal::AtMost(0.33));
+        assert_eq!(row.verdict(), Verdict::Skipped);
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! The throughput rows of `cargo xtask bench`: `upload_file` and `download_file` of one
+//! The transfer rows of `cargo xtask bench`: `upload_file` and `download_file` of one
 //! file through cos-tokio, cos-blocking, the official Python SDK and a raw `curl`, against
-//! one `cos-emulator` (release build, in-memory store) on 127.0.0.1.
+//! a `cos-emulator` (release build, in-memory store) on 127.0.0.1.
 //!
 //! Every transfer runs in its own child process: `cos-bench` (a release binary of this
 //! workspace) for our clients, `bench/python_transfer.py` in the venv of
@@ -12,11 +12,18 @@
 //! process start) do; a row takes the larger peak RSS and the child's own CPU time when
 //! there is one.
 //!
+//! The runs come in rounds: each round moves the file up and down once per client, the
+//! clients in rotating order (round `i` starts with client `i mod n`). The main rounds run
+//! against an emulator started with `--bench-no-hash` (no MD5 of the bodies, so that the
+//! server is not what is measured on a small machine); then as many rounds of cos-tokio
+//! and curl against the full emulator. A row compares ours with the reference in the same
+//! round and reports the median of those per-run ratios with their spread; a failed run
+//! of either side fails the row.
+//!
 //! Every upload is checked with a HEAD (size and CRC-64 as the emulator computed them),
-//! every download by the CRC-64 of the file written; a mismatch fails the row. Each
-//! client uploads, then downloads its own object, `runs` times; the row takes the run of
-//! median time and the largest peak RSS. Downloaded files are removed after each run, the
-//! object after the client's last run, the work folder at the end.
+//! every download by the CRC-64 of the file written; a mismatch fails the run. Downloaded
+//! files are removed after each run, the object after each round trip, the work folder at
+//! the end.
 
 use std::fs;
 use std::io::Read;
@@ -30,7 +37,7 @@ use cos_proto::ops::{DeleteObject, HeadObject};
 use cos_proto::presign::Presign;
 use cos_proto::{Config, Credentials};
 
-use crate::bench_table::{Goal, MIB, Measured, Row, mib_per_s, thousands};
+use crate::bench_table::{Goal, MIB, Measured, Row, median_ratio, mib_per_s, speedup, thousands};
 use crate::interop::{Emulator, SECRET_ID, SECRET_KEY, build_emulator, target_dir};
 
 /// The bucket of the transfers (the emulator creates it on first use).
@@ -38,10 +45,14 @@ pub const BUCKET: &str = "bench-1250000000";
 /// The peak RSS our clients must stay under with the default options: 8 parts of 8 MiB
 /// in flight, plus 32 MiB for the program itself.
 pub const RSS_BOUND_MIB: f64 = (DEFAULT_PART_SIZE * 8) as f64 / MIB + 32.0;
-/// Speed-up over the Python SDK to reach.
-pub const PYTHON_GOAL: f64 = 3.0;
-/// Share of curl's throughput to reach.
-pub const CURL_GOAL: f64 = 0.8;
+/// The most client CPU per GiB our clients may take, as a share of the Python SDK's.
+pub const PYTHON_CPU_GOAL: f64 = 0.33;
+/// The most client CPU per GiB our clients may take downloading, as a share of curl's.
+pub const CURL_CPU_GOAL: f64 = 1.0;
+/// Share of curl's throughput to reach against the non-hashing emulator.
+pub const CURL_GOAL: f64 = 1.0;
+/// Share of curl's throughput for cos-tokio to reach against the full emulator.
+pub const CURL_GOAL_FULL: f64 = 0.8;
 /// How often a running child is sampled.
 const SAMPLE_EVERY: Duration = Duration::from_millis(10);
 /// Linux's `USER_HZ`: the unit of the CPU times in `/proc/PID/stat`.
@@ -118,6 +129,56 @@ impl Direction {
     }
 }
 
+/// Which emulator a transfer ran against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    /// `cos-emulator --bench-no-hash`: bodies stored without their MD5 (the CRC-64 still
+    /// computed and checked), so that the server takes less of the cores than the clients.
+    NoHash,
+    /// The emulator as the tests run it: the MD5 and the CRC-64 of every body.
+    Full,
+}
+
+impl Server {
+    /// Both, in the order they run.
+    pub const ALL: [Server; 2] = [Server::NoHash, Server::Full];
+
+    /// The name in the tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Server::NoHash => "no-hash",
+            Server::Full => "full",
+        }
+    }
+
+    /// The emulator's flags.
+    fn flags(self) -> &'static [&'static str] {
+        match self {
+            Server::NoHash => &["--bench-no-hash"],
+            Server::Full => &[],
+        }
+    }
+
+    /// The clients measured against it, in the order of the first round.
+    pub fn clients(self) -> &'static [Client] {
+        match self {
+            Server::NoHash => &Client::ALL,
+            Server::Full => &[Client::Tokio, Client::Curl],
+        }
+    }
+}
+
+/// The order of the clients in round `round` (from 0): the list rotated so that round
+/// `i` starts with client `i mod n`, which spreads a drift of the machine over all of them.
+pub fn round_order(clients: &[Client], round: usize) -> Vec<Client> {
+    let mut order = clients.to_vec();
+    if !order.is_empty() {
+        let n = order.len();
+        order.rotate_left(round % n);
+    }
+    order
+}
+
 /// One measured transfer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transfer {
@@ -138,117 +199,284 @@ impl Transfer {
     pub fn rate(&self) -> f64 {
         mib_per_s(self.bytes, self.seconds)
     }
+
+    /// Client CPU seconds per GiB moved.
+    pub fn cpu_per_gib(&self) -> Option<f64> {
+        let cpu = self.client_cpu?;
+        (self.bytes > 0).then(|| cpu * GIB / self.bytes as f64)
+    }
 }
+
+/// One GiB.
+const GIB: f64 = 1024.0 * MIB;
 
 /// The result of one client and direction: the transfer, or why there is none
 /// ([`Measured::Skipped`] or [`Measured::Failed`]).
 pub type Outcome = Result<Transfer, Measured>;
+
+/// One transfer of one round.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The emulator.
+    pub server: Server,
+    /// The round, from 0.
+    pub round: usize,
+    /// Who moved the bytes.
+    pub client: Client,
+    /// Which way.
+    pub direction: Direction,
+    /// What came of it.
+    pub outcome: Outcome,
+}
 
 /// Every outcome of a run of the throughput part.
 #[derive(Debug, Clone)]
 pub struct Results {
     /// The file's size.
     pub size: u64,
-    /// Runs per client and direction.
+    /// Rounds against each emulator.
     pub runs: usize,
-    /// One per client and direction.
-    pub outcomes: Vec<(Client, Direction, Outcome)>,
+    /// Every transfer of every round.
+    pub transfers: Vec<Run>,
+}
+
+/// What a per-run ratio compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Figure {
+    /// MiB/s, higher is better.
+    Rate,
+    /// Client CPU seconds per GiB, lower is better.
+    CpuPerGib,
+}
+
+impl Figure {
+    fn of(self, transfer: &Transfer) -> Result<f64, Measured> {
+        match self {
+            Figure::Rate => Ok(transfer.rate()),
+            Figure::CpuPerGib => transfer
+                .cpu_per_gib()
+                .ok_or_else(|| Measured::Failed("client CPU time not measured".into())),
+        }
+    }
+
+    fn text(self, value: f64) -> String {
+        match self {
+            Figure::Rate => format!("{value:.0} MiB/s"),
+            Figure::CpuPerGib => format!("{value:.2} s/GiB"),
+        }
+    }
 }
 
 impl Results {
-    fn get(&self, client: Client, direction: Direction) -> Outcome {
-        self.outcomes
-            .iter()
-            .find(|(c, d, _)| *c == client && *d == direction)
-            .map(|(_, _, o)| o.clone())
-            .unwrap_or_else(|| Err(Measured::Failed("not run".into())))
+    /// Every run of one client and direction against one emulator, by round; the first
+    /// failed run (else the first skipped one) instead when there is one.
+    fn series(
+        &self,
+        server: Server,
+        client: Client,
+        direction: Direction,
+    ) -> Result<Vec<Transfer>, Measured> {
+        let mut transfers = Vec::new();
+        let mut skipped = None;
+        for round in 0..self.runs.max(1) {
+            let outcome = self
+                .transfers
+                .iter()
+                .find(|r| {
+                    r.server == server
+                        && r.round == round
+                        && r.client == client
+                        && r.direction == direction
+                })
+                .map(|r| r.outcome.clone())
+                .unwrap_or_else(|| Err(Measured::Failed("not run".into())));
+            match outcome {
+                Ok(t) => transfers.push(t),
+                Err(Measured::Skipped(why)) => skipped = skipped.or(Some(why)),
+                Err(Measured::Failed(why)) if self.runs > 1 => {
+                    return Err(Measured::Failed(format!("run {}: {why}", round + 1)));
+                }
+                Err(why) => return Err(why),
+            }
+        }
+        match skipped {
+            Some(why) => Err(Measured::Skipped(why)),
+            None => Ok(transfers),
+        }
     }
 
-    /// The target rows: for each of our clients and direction, the speed-up over the
-    /// Python SDK, the share of curl's throughput and the peak RSS.
+    /// A row of per-run ratios of `figure`, `ours` over `reference` in the same round.
+    #[allow(clippy::too_many_arguments)]
+    fn per_run_row(
+        &self,
+        what: String,
+        server: Server,
+        ours: Client,
+        reference: Client,
+        direction: Direction,
+        figure: Figure,
+        goal: Goal,
+    ) -> Row {
+        let figures = |client| -> Result<Vec<f64>, Measured> {
+            self.series(server, client, direction)?
+                .iter()
+                .map(|t| figure.of(t))
+                .collect()
+        };
+        let median_text = |values: &Result<Vec<f64>, Measured>| {
+            values
+                .as_ref()
+                .ok()
+                .and_then(|v| median_ratio(v))
+                .map(|(m, _, _)| figure.text(m))
+        };
+        let (a, b) = (figures(ours), figures(reference));
+        let ours_text = median_text(&a).unwrap_or_else(|| "—".into());
+        let reference_text = median_text(&b)
+            .map_or_else(|| "—".into(), |text| format!("{} {text}", reference.name()));
+        let ratios = a.and_then(|a| {
+            b.map(|b| {
+                a.iter()
+                    .zip(&b)
+                    .map(|(x, y)| speedup(*x, *y))
+                    .collect::<Vec<f64>>()
+            })
+        });
+        Row::per_run(what, ours_text, reference_text, ratios, goal)
+    }
+
+    /// The target rows: for each of our clients and direction, against the non-hashing
+    /// emulator, the throughput as a share of curl's, the client CPU per GiB against the
+    /// Python SDK's (and curl's, for downloads) and the peak RSS; then cos-tokio's
+    /// throughput against curl's on the full emulator.
     pub fn rows(&self) -> Vec<Row> {
         let size = size_label(self.size);
-        let rate = |o: Outcome| o.map(|t| (t.rate(), format!("{:.0} MiB/s", t.rate())));
         let mut rows = Vec::new();
         for client in [Client::Tokio, Client::Blocking] {
             for direction in Direction::ALL {
-                let ours = self.get(client, direction);
                 let what = format!("{} {size}, {}", direction.call(), client.name());
-                for (reference, goal) in [(Client::Python, PYTHON_GOAL), (Client::Curl, CURL_GOAL)]
-                {
-                    let theirs = rate(self.get(reference, direction))
-                        .map(|(v, text)| (v, format!("{} {text}", reference.name())));
-                    rows.push(Row::ratio(
-                        format!("{what} vs {}", reference.name()),
-                        rate(ours.clone()),
-                        theirs,
-                        false,
-                        goal,
+                rows.push(self.per_run_row(
+                    format!("{what}, throughput vs curl (no-hash emulator)"),
+                    Server::NoHash,
+                    client,
+                    Client::Curl,
+                    direction,
+                    Figure::Rate,
+                    Goal::AtLeast(CURL_GOAL),
+                ));
+                let mut cpu_references = vec![(Client::Python, PYTHON_CPU_GOAL)];
+                if direction == Direction::Download {
+                    cpu_references.push((Client::Curl, CURL_CPU_GOAL));
+                }
+                for (reference, goal) in cpu_references {
+                    rows.push(self.per_run_row(
+                        format!("{what}, CPU per GiB vs {}", reference.name()),
+                        Server::NoHash,
+                        client,
+                        reference,
+                        direction,
+                        Figure::CpuPerGib,
+                        Goal::AtMost(goal),
                     ));
                 }
-                let (text, measured) = match &ours {
-                    Ok(Transfer {
-                        peak_rss_kib: Some(kib),
-                        ..
-                    }) => {
-                        let mib = *kib as f64 / 1024.0;
-                        (format!("{mib:.1} MiB"), Measured::Value(mib))
-                    }
-                    Ok(_) => ("—".into(), Measured::Failed("peak RSS not measured".into())),
-                    Err(why) => ("—".into(), why.clone()),
-                };
-                rows.push(Row {
-                    what: format!("{what}, peak RSS"),
-                    ours: text,
-                    reference: "8 MiB × 8 parts + 32 MiB".into(),
-                    measured,
-                    goal: Goal::AtMostMiB(RSS_BOUND_MIB),
-                });
+                rows.push(self.rss_row(format!("{what}, peak RSS"), client, direction));
             }
+        }
+        for direction in Direction::ALL {
+            rows.push(self.per_run_row(
+                format!(
+                    "{} {size}, cos-tokio, throughput vs curl (full emulator)",
+                    direction.call()
+                ),
+                Server::Full,
+                Client::Tokio,
+                Client::Curl,
+                direction,
+                Figure::Rate,
+                Goal::AtLeast(CURL_GOAL_FULL),
+            ));
         }
         rows
     }
 
-    /// The measurements behind the rows, one line per client and direction.
+    /// The largest peak RSS of the client's runs in that direction, on both emulators.
+    fn rss_row(&self, what: String, client: Client, direction: Direction) -> Row {
+        let peaks: Result<Vec<Option<u64>>, Measured> = Server::ALL
+            .iter()
+            .filter(|server| server.clients().contains(&client))
+            .map(|server| {
+                self.series(*server, client, direction)
+                    .map(|runs| runs.iter().map(|t| t.peak_rss_kib).collect::<Vec<_>>())
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(|v| v.concat());
+        let (text, measured) = match peaks {
+            Ok(peaks) if !peaks.is_empty() && peaks.iter().all(Option::is_some) => {
+                let mib = peaks.iter().flatten().max().copied().unwrap_or(0) as f64 / 1024.0;
+                (format!("{mib:.1} MiB"), Measured::Value(mib))
+            }
+            Ok(_) => ("—".into(), Measured::Failed("peak RSS not measured".into())),
+            Err(why) => ("—".into(), why),
+        };
+        Row {
+            what,
+            ours: text,
+            reference: "8 MiB × 8 parts + 32 MiB".into(),
+            measured,
+            goal: Goal::AtMostMiB(RSS_BOUND_MIB),
+        }
+    }
+
+    /// The measurements behind the rows, one line per emulator, direction and client: the
+    /// run of median time, with the largest peak RSS of its runs.
     pub fn table(&self) -> String {
         let opt = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{v:.2}"));
         let mut cells = Vec::new();
-        for direction in Direction::ALL {
-            for client in Client::ALL {
-                let first = vec![
-                    format!("{} {}", direction.word(), size_label(self.size)),
-                    client.name().to_owned(),
-                ];
-                let rest = match self.get(client, direction) {
-                    Ok(t) => vec![
-                        format!("{:.2}", t.seconds),
-                        thousands(t.rate()),
-                        opt(t.client_cpu),
-                        opt(t.emulator_cpu),
-                        t.peak_rss_kib
-                            .map_or("—".into(), |k| format!("{:.1}", k as f64 / 1024.0)),
-                        "ok".into(),
-                    ],
-                    Err(why) => {
-                        let mut v = vec!["—".to_owned(); 5];
-                        v.push(match why {
-                            Measured::Skipped(why) => format!("skipped: {why}"),
-                            Measured::Failed(why) => format!("**failed**: {why}"),
-                            Measured::Value(_) => "**failed**".to_owned(),
-                        });
-                        v
-                    }
-                };
-                cells.push(first.into_iter().chain(rest).collect());
+        for server in Server::ALL {
+            for direction in Direction::ALL {
+                for client in server.clients() {
+                    let first = vec![
+                        format!("{} {}", direction.word(), size_label(self.size)),
+                        server.label().to_owned(),
+                        client.name().to_owned(),
+                    ];
+                    let rest = match self.series(server, *client, direction) {
+                        Ok(runs) if !runs.is_empty() => {
+                            let t = median(runs);
+                            vec![
+                                format!("{:.2}", t.seconds),
+                                thousands(t.rate()),
+                                opt(t.client_cpu),
+                                opt(t.cpu_per_gib()),
+                                opt(t.emulator_cpu),
+                                t.peak_rss_kib
+                                    .map_or("—".into(), |k| format!("{:.1}", k as f64 / 1024.0)),
+                                "ok".into(),
+                            ]
+                        }
+                        outcome => {
+                            let mut v = vec!["—".to_owned(); 6];
+                            v.push(match outcome {
+                                Err(Measured::Skipped(why)) => format!("skipped: {why}"),
+                                Err(Measured::Failed(why)) => format!("**failed**: {why}"),
+                                _ => "**failed**".to_owned(),
+                            });
+                            v
+                        }
+                    };
+                    cells.push(first.into_iter().chain(rest).collect());
+                }
             }
         }
         crate::bench_table::markdown(
             &[
                 "transfer",
+                "emulator",
                 "client",
                 "seconds",
                 "MiB/s",
                 "client CPU s",
+                "CPU s/GiB",
                 "emulator CPU s",
                 "peak RSS MiB",
                 "check",
@@ -347,102 +575,118 @@ fn measure_in(
         .and_then(serde_json::Value::as_u64)
         .ok_or("cos-bench gen printed no crc64")?;
 
-    let log = target.join("bench-emulator.log");
-    let emulator = Emulator::start(emulator_bin, None, &log)?;
-    println!(
-        "==> bench: emulator at {} (in memory; log {})",
-        emulator.endpoint,
-        log.display()
-    );
-    let authority = emulator.endpoint.trim_start_matches("http://").to_owned();
-    let config = Config::builder("ap-guangzhou", BUCKET)
-        .path_style(&authority)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let credentials = Credentials::new(SECRET_ID, SECRET_KEY).map_err(|e| e.to_string())?;
-    let check = cos_blocking::Client::builder(config.clone())
-        .credentials(cos_blocking::StaticCredentials::new(credentials.clone()))
-        .proxy_from_env(false)
-        .build()
-        .map_err(|e| e.to_string())?;
     let curl = match Command::new("curl").arg("--version").output() {
         Ok(out) if out.status.success() => Ok(()),
         Ok(out) => Err(format!("curl --version: {}", out.status)),
         Err(e) => Err(format!("no curl ({e})")),
     };
-    let mut bench = Bench {
-        driver,
-        python: python.map(|p| (p, root.join("bench").join("python_transfer.py"))),
-        curl,
-        emulator,
-        config,
-        credentials,
-        source,
-        source_crc,
-        size,
-        download: work.join("download.bin"),
-        check,
-    };
-    let mut outcomes = Vec::new();
-    for client in Client::ALL {
-        let [up, down] = bench.client_runs(client, runs);
-        outcomes.push((client, Direction::Upload, up));
-        outcomes.push((client, Direction::Download, down));
-    }
-    if let Some(status) = bench.emulator.exited() {
+    let python = python.map(|p| (p, root.join("bench").join("python_transfer.py")));
+    let mut transfers = Vec::new();
+    for server in Server::ALL {
+        let log = target.join(format!("bench-emulator-{}.log", server.label()));
+        let emulator = Emulator::start_with(emulator_bin, None, &log, server.flags())?;
         println!(
-            "bench: the emulator stopped during the run ({status}); log {}",
+            "==> bench: {} emulator at {} (in memory; log {})",
+            server.label(),
+            emulator.endpoint,
             log.display()
         );
+        let authority = emulator.endpoint.trim_start_matches("http://").to_owned();
+        let config = Config::builder("ap-guangzhou", BUCKET)
+            .path_style(&authority)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let credentials = Credentials::new(SECRET_ID, SECRET_KEY).map_err(|e| e.to_string())?;
+        let check = cos_blocking::Client::builder(config.clone())
+            .credentials(cos_blocking::StaticCredentials::new(credentials.clone()))
+            .proxy_from_env(false)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mut bench = Bench {
+            driver: driver.clone(),
+            python: python.clone(),
+            curl: curl.clone(),
+            emulator,
+            config,
+            credentials,
+            source: source.clone(),
+            source_crc,
+            size,
+            download: work.join("download.bin"),
+            check,
+        };
+        for round in 0..runs.max(1) {
+            let order = round_order(server.clients(), round);
+            println!(
+                "==> bench: round {} of {} ({} emulator): {}",
+                round + 1,
+                runs.max(1),
+                server.label(),
+                order
+                    .iter()
+                    .map(|c| c.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            for client in order {
+                let [up, down] = bench.round_trip(client, round == 0);
+                for (direction, outcome) in Direction::ALL.into_iter().zip([up, down]) {
+                    transfers.push(Run {
+                        server,
+                        round,
+                        client,
+                        direction,
+                        outcome,
+                    });
+                }
+            }
+        }
+        if let Some(status) = bench.emulator.exited() {
+            println!(
+                "bench: the emulator stopped during the run ({status}); log {}",
+                log.display()
+            );
+        }
+        bench.emulator.stop();
     }
-    bench.emulator.stop();
     Ok(Results {
         size,
         runs,
-        outcomes,
+        transfers,
     })
 }
 
 impl Bench {
-    /// `runs` round trips of one client; the median of each direction.
-    fn client_runs(&mut self, client: Client, runs: usize) -> [Outcome; 2] {
+    /// One upload and one download of the client's own object, which is then removed;
+    /// `tell` prints why a client that cannot run is skipped.
+    fn round_trip(&mut self, client: Client, tell: bool) -> [Outcome; 2] {
         let unavailable = match (client, &self.python, &self.curl) {
             (Client::Python, Err(why), _) | (Client::Curl, _, Err(why)) => Some(why.clone()),
             _ => None,
         };
         if let Some(why) = unavailable {
-            println!("==> bench: {}: skipped ({why})", client.name());
+            if tell {
+                println!("==> bench: {}: skipped ({why})", client.name());
+            }
             return [
                 Err(Measured::Skipped(why.clone())),
                 Err(Measured::Skipped(why)),
             ];
         }
         let key = format!("bench/{}.bin", client.slug());
-        let (mut ups, mut downs) = (Vec::new(), Vec::new());
-        let mut failure: [Option<String>; 2] = [None, None];
-        for _ in 0..runs.max(1) {
-            match self.one(client, Direction::Upload, &key) {
-                Ok(t) => ups.push(t),
-                Err(why) => {
-                    failure[0] = Some(why);
-                    failure[1] = Some("its upload failed".into());
-                    break;
-                }
-            }
-            match self.one(client, Direction::Download, &key) {
-                Ok(t) => downs.push(t),
-                Err(why) => {
-                    failure[1] = Some(why);
-                    break;
-                }
-            }
-        }
+        let outcomes = match self.one(client, Direction::Upload, &key) {
+            Ok(up) => [
+                Ok(up),
+                self.one(client, Direction::Download, &key)
+                    .map_err(Measured::Failed),
+            ],
+            Err(why) => [
+                Err(Measured::Failed(why)),
+                Err(Measured::Failed("its upload failed".into())),
+            ],
+        };
         let _ = self.check.delete_object(&DeleteObject::new(&key));
-        let [up_failure, down_failure] = failure;
-        [
-            up_failure.map_or_else(|| Ok(median(ups)), |why| Err(Measured::Failed(why))),
-            down_failure.map_or_else(|| Ok(median(downs)), |why| Err(Measured::Failed(why))),
-        ]
+        outcomes
     }
 
     /// One transfer, checked.
@@ -825,12 +1069,45 @@ mod tests {
         }
     }
 
-    fn results(outcomes: Vec<(Client, Direction, Outcome)>) -> Results {
+    fn costly(seconds: f64, cpu: f64, rss_mib: u64) -> Outcome {
+        Ok(Transfer {
+            client_cpu: Some(cpu),
+            ..transfer(seconds, rss_mib)
+        })
+    }
+
+    /// Every client against both emulators for `runs` rounds, each from `outcome`.
+    fn results(
+        runs: usize,
+        outcome: impl Fn(Server, usize, Client, Direction) -> Outcome,
+    ) -> Results {
+        let mut transfers = Vec::new();
+        for server in Server::ALL {
+            for round in 0..runs {
+                for client in round_order(server.clients(), round) {
+                    for direction in Direction::ALL {
+                        transfers.push(Run {
+                            server,
+                            round,
+                            client,
+                            direction,
+                            outcome: outcome(server, round, client, direction),
+                        });
+                    }
+                }
+            }
+        }
         Results {
             size: 1 << 30,
-            runs: 1,
-            outcomes,
+            runs,
+            transfers,
         }
+    }
+
+    fn find<'a>(rows: &'a [Row], what: &str) -> &'a Row {
+        rows.iter()
+            .find(|r| r.what == what)
+            .unwrap_or_else(|| panic!("no row {what}"))
     }
 
     #[test]
@@ -839,86 +1116,264 @@ mod tests {
     }
 
     #[test]
-    fn each_of_our_transfers_has_three_targets() {
+    fn rounds_rotate_the_first_client() {
         use Client::*;
-        let mut outcomes = Vec::new();
-        for d in Direction::ALL {
-            outcomes.push((Tokio, d, Ok(transfer(1.0, 50)))); // 1024 MiB/s
-            outcomes.push((Blocking, d, Ok(transfer(2.0, 120)))); // 512 MiB/s, too big
-            outcomes.push((Python, d, Ok(transfer(4.0, 300)))); // 256 MiB/s
-            outcomes.push((Curl, d, Ok(transfer(1.1, 5)))); // 931 MiB/s
-        }
-        let rows = results(outcomes).rows();
-        assert_eq!(rows.len(), 12);
-        let find = |what: &str| {
-            rows.iter()
-                .find(|r| r.what == what)
-                .unwrap_or_else(|| panic!("no row {what}"))
+        let all = Server::NoHash.clients();
+        assert_eq!(round_order(all, 0), vec![Tokio, Blocking, Python, Curl]);
+        assert_eq!(round_order(all, 1), vec![Blocking, Python, Curl, Tokio]);
+        assert_eq!(round_order(all, 3), vec![Curl, Tokio, Blocking, Python]);
+        assert_eq!(round_order(all, 5), round_order(all, 1));
+        let full = Server::Full.clients();
+        assert_eq!(round_order(full, 0), vec![Tokio, Curl]);
+        assert_eq!(round_order(full, 1), vec![Curl, Tokio]);
+        assert!(round_order(&[], 3).is_empty());
+        // Over n rounds each client is first once.
+        let firsts: Vec<Client> = (0..4).map(|r| round_order(all, r)[0]).collect();
+        assert_eq!(firsts, all.to_vec());
+    }
+
+    #[test]
+    fn cpu_per_gib_scales_to_a_gib() {
+        let t = Transfer {
+            bytes: 128 << 20,
+            client_cpu: Some(0.25),
+            ..transfer(1.0, 1)
         };
-        let row = find("upload_file 1 GiB, cos-tokio vs Python SDK");
-        assert_eq!(row.measured, Measured::Value(4.0));
-        assert_eq!(row.verdict(), Verdict::Met);
-        let row = find("download_file 1 GiB, cos-tokio vs curl");
-        assert!(matches!(row.measured, Measured::Value(v) if (v - 1.1).abs() < 1e-9));
-        assert_eq!(row.verdict(), Verdict::Met);
-        assert_eq!(
-            find("upload_file 1 GiB, cos-blocking vs Python SDK").verdict(),
-            Verdict::Missed
+        assert_eq!(t.cpu_per_gib(), Some(2.0));
+        let t = Transfer {
+            client_cpu: None,
+            ..transfer(1.0, 1)
+        };
+        assert_eq!(t.cpu_per_gib(), None);
+    }
+
+    #[test]
+    fn each_of_our_clients_has_seven_targets_and_tokio_two_more() {
+        use Client::*;
+        let rows = results(3, |server, round, client, _| match (server, client) {
+            // cos-tokio: 1, 2 and 0.5 × curl's throughput by round; 0.5 s/GiB.
+            (_, Tokio) => costly([1.0, 0.5, 2.0][round], 0.5, 50),
+            // cos-blocking: half curl's throughput, 1 s/GiB, too big.
+            (_, Blocking) => costly(2.0, 1.0, 120),
+            (_, Python) => costly(4.0, 2.0, 300),
+            (Server::NoHash, Curl) => costly(1.0, 0.6, 5),
+            (Server::Full, Curl) => costly(2.0, 0.6, 5),
+        })
+        .rows();
+        assert_eq!(rows.len(), 16);
+        for client in ["cos-tokio", "cos-blocking"] {
+            let ours: Vec<&Row> = rows
+                .iter()
+                .filter(|r| r.what.contains(&format!(", {client},")))
+                .filter(|r| !r.what.contains("full emulator"))
+                .collect();
+            assert_eq!(ours.len(), 7, "{client}");
+            let cpu = ours.iter().filter(|r| r.what.contains("CPU per GiB"));
+            assert!(cpu.clone().all(|r| matches!(r.goal, Goal::AtMost(_))));
+            assert_eq!(
+                cpu.count(),
+                3,
+                "{client}: upload and download vs Python, download vs curl"
+            );
+        }
+        let row = find(
+            &rows,
+            "upload_file 1 GiB, cos-tokio, throughput vs curl (no-hash emulator)",
         );
         assert_eq!(
-            find("upload_file 1 GiB, cos-blocking vs curl").verdict(),
-            Verdict::Missed
+            row.measured,
+            Measured::Ratios {
+                median: 1.0,
+                min: 0.5,
+                max: 2.0
+            }
         );
-        let row = find("download_file 1 GiB, cos-blocking, peak RSS");
-        assert_eq!(row.measured, Measured::Value(120.0));
+        assert_eq!(row.goal, Goal::AtLeast(1.0));
+        assert_eq!(row.verdict(), Verdict::Met);
+        assert_eq!(row.ours, "1024 MiB/s");
+        assert_eq!(row.reference, "curl 1024 MiB/s");
+        assert!(crate::bench_table::targets_table(&rows).contains("| 1.00× (0.50–2.0) |"));
+        // Costs: ours over theirs, lower is better.
+        let row = find(
+            &rows,
+            "download_file 1 GiB, cos-tokio, CPU per GiB vs Python SDK",
+        );
+        assert_eq!(
+            row.measured,
+            Measured::Ratios {
+                median: 0.25,
+                min: 0.25,
+                max: 0.25
+            }
+        );
+        assert_eq!(
+            (row.ours.as_str(), row.reference.as_str()),
+            ("0.50 s/GiB", "Python SDK 2.00 s/GiB")
+        );
+        assert_eq!(row.verdict(), Verdict::Met);
+        let row = find(
+            &rows,
+            "upload_file 1 GiB, cos-blocking, CPU per GiB vs Python SDK",
+        );
+        assert_eq!(
+            row.measured,
+            Measured::Ratios {
+                median: 0.5,
+                min: 0.5,
+                max: 0.5
+            }
+        );
         assert_eq!(row.verdict(), Verdict::Missed);
         assert_eq!(
-            find("download_file 1 GiB, cos-tokio, peak RSS").verdict(),
+            find(&rows, "download_file 1 GiB, cos-tokio, CPU per GiB vs curl").verdict(),
             Verdict::Met
+        );
+        assert_eq!(
+            find(
+                &rows,
+                "download_file 1 GiB, cos-blocking, CPU per GiB vs curl"
+            )
+            .verdict(),
+            Verdict::Missed
+        );
+        assert_eq!(
+            find(
+                &rows,
+                "upload_file 1 GiB, cos-blocking, throughput vs curl (no-hash emulator)"
+            )
+            .verdict(),
+            Verdict::Missed
+        );
+        let row = find(&rows, "download_file 1 GiB, cos-blocking, peak RSS");
+        assert_eq!(row.measured, Measured::Value(120.0));
+        assert_eq!(row.verdict(), Verdict::Missed);
+        // Against the full emulator curl is half as fast: cos-tokio's median is 2×.
+        let row = find(
+            &rows,
+            "upload_file 1 GiB, cos-tokio, throughput vs curl (full emulator)",
+        );
+        assert_eq!(
+            row.measured,
+            Measured::Ratios {
+                median: 2.0,
+                min: 1.0,
+                max: 4.0
+            }
+        );
+        assert_eq!(row.goal, Goal::AtLeast(0.8));
+    }
+
+    #[test]
+    fn a_failed_skipped_or_missing_run_never_passes() {
+        use Client::*;
+        use Direction::*;
+        let mut results = results(3, |server, round, client, direction| {
+            match (server, round, client, direction) {
+                (Server::NoHash, 1, Tokio, Download) => {
+                    Err(Measured::Failed("CRC-64 mismatch".into()))
+                }
+                (Server::NoHash, 2, Curl, Upload) => Err(Measured::Failed("curl: (52)".into())),
+                (_, _, Python, _) => Err(Measured::Skipped("no python3".into())),
+                _ => costly(1.0, 0.2, 40),
+            }
+        });
+        // cos-blocking's last download never ran.
+        results.transfers.retain(|r| {
+            !(r.server == Server::NoHash
+                && r.client == Blocking
+                && r.direction == Download
+                && r.round == 2)
+        });
+        let rows = results.rows();
+        let verdict = |what: &str| find(&rows, what).verdict();
+        let row = find(
+            &rows,
+            "download_file 1 GiB, cos-tokio, throughput vs curl (no-hash emulator)",
+        );
+        assert_eq!(
+            row.measured,
+            Measured::Failed("run 2: CRC-64 mismatch".into())
+        );
+        assert_eq!(
+            verdict("download_file 1 GiB, cos-tokio, CPU per GiB vs curl"),
+            Verdict::Failed
+        );
+        assert_eq!(
+            verdict("download_file 1 GiB, cos-tokio, peak RSS"),
+            Verdict::Failed
+        );
+        // The reference's failed run fails ours too.
+        assert_eq!(
+            verdict("upload_file 1 GiB, cos-tokio, throughput vs curl (no-hash emulator)"),
+            Verdict::Failed
+        );
+        assert_eq!(
+            verdict("upload_file 1 GiB, cos-blocking, throughput vs curl (no-hash emulator)"),
+            Verdict::Failed
+        );
+        assert_eq!(
+            verdict("upload_file 1 GiB, cos-tokio, CPU per GiB vs Python SDK"),
+            Verdict::Skipped
+        );
+        assert_eq!(
+            verdict("upload_file 1 GiB, cos-tokio, peak RSS"),
+            Verdict::Met
+        );
+        let row = find(
+            &rows,
+            "download_file 1 GiB, cos-blocking, CPU per GiB vs curl",
+        );
+        assert_eq!(row.measured, Measured::Failed("run 3: not run".into()));
+        assert_eq!(
+            verdict("download_file 1 GiB, cos-tokio, throughput vs curl (full emulator)"),
+            Verdict::Met
+        );
+        let table = results.table();
+        assert!(
+            table.contains("**failed**: run 2: CRC-64 mismatch"),
+            "{table}"
+        );
+        assert!(table.contains("skipped: no python3"), "{table}");
+        assert!(
+            table.contains("| download 1 GiB | full     | cos-tokio"),
+            "{table}"
         );
     }
 
     #[test]
-    fn a_failed_or_missing_transfer_never_passes() {
-        use Client::*;
-        use Direction::*;
-        let outcomes = vec![
-            (Tokio, Upload, Ok(transfer(1.0, 50))),
-            (
-                Tokio,
-                Download,
-                Err(Measured::Failed("CRC-64 mismatch".into())),
-            ),
-            (Python, Upload, Err(Measured::Skipped("no python3".into()))),
-            (Curl, Upload, Ok(transfer(1.0, 5))),
-        ];
-        let results = results(outcomes);
+    fn a_missing_cpu_time_fails_the_cpu_rows_only() {
+        let results = results(1, |_, _, client, _| match client {
+            Client::Curl => Ok(Transfer {
+                client_cpu: None,
+                ..transfer(1.0, 5)
+            }),
+            _ => costly(1.0, 0.5, 40),
+        });
         let rows = results.rows();
-        let verdict = |what: &str| rows.iter().find(|r| r.what == what).map(Row::verdict);
         assert_eq!(
-            verdict("upload_file 1 GiB, cos-tokio vs Python SDK"),
-            Some(Verdict::Skipped)
+            find(&rows, "download_file 1 GiB, cos-tokio, CPU per GiB vs curl").measured,
+            Measured::Failed("client CPU time not measured".into())
         );
         assert_eq!(
-            verdict("upload_file 1 GiB, cos-tokio vs curl"),
-            Some(Verdict::Met)
+            find(
+                &rows,
+                "download_file 1 GiB, cos-tokio, CPU per GiB vs Python SDK"
+            )
+            .verdict(),
+            Verdict::Missed
         );
         assert_eq!(
-            verdict("download_file 1 GiB, cos-tokio vs curl"),
-            Some(Verdict::Failed)
+            find(
+                &rows,
+                "download_file 1 GiB, cos-tokio, throughput vs curl (no-hash emulator)"
+            )
+            .measured,
+            Measured::Ratios {
+                median: 1.0,
+                min: 1.0,
+                max: 1.0
+            }
         );
-        assert_eq!(
-            verdict("download_file 1 GiB, cos-tokio, peak RSS"),
-            Some(Verdict::Failed)
-        );
-        // Blocking was never run: failed, not skipped.
-        assert_eq!(
-            verdict("upload_file 1 GiB, cos-blocking vs curl"),
-            Some(Verdict::Failed)
-        );
-        let table = results.table();
-        assert!(table.contains("**failed**: CRC-64 mismatch"), "{table}");
-        assert!(table.contains("skipped: no python3"), "{table}");
     }
 
     #[test]
