@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--micro | --quick] [--runs N] [--write]`: every performance target
+//! `cargo xtask bench [--micro | --cli | --peer] [--quick] [--runs N] [--write]`: every performance target
 //! of the project, measured and checked, as one markdown report.
 //!
 //! * CPU-bound rows ([`crate::bench_micro`]): sign+build a PutObject request and parse a
@@ -12,9 +12,14 @@
 //! * CLI rows ([`crate::bench_cli`]): the `cos` binary against coscmd — a tree of 2,000
 //!   files of 4 KiB up and down (goal 5× the files per second), one 1 GiB file up and
 //!   down (goal 2×), and the peak RSS of `cos ls -r` over 100,000 keys (goal 64 MiB).
+//! * OpenDAL rows ([`crate::bench_peer`]): cos-tokio and cos-blocking against Apache
+//!   OpenDAL's COS service — 1 GiB up, down and into memory, 2,000 objects of 4 KiB up
+//!   and down, 10,000 keys listed flat and folder by folder — in alternating rounds, the
+//!   median of the per-round ratios (goals: throughput 1.2×, CPU 0.8× or 1×; peak RSS).
 //!
-//! `--micro` runs the CPU-bound rows only, `--cli` the CLI rows only. `--runs N` repeats each transfer N times and
-//! keeps the median (default 1). `--write` also replaces the generated section of
+//! `--micro` runs the CPU-bound rows only, `--cli` the CLI rows only, `--peer` the OpenDAL
+//! rows only. `--runs N` repeats each transfer N times and keeps the median (default 1),
+//! and runs N rounds of the OpenDAL rows (default [`crate::bench_peer::DEFAULT_ROUNDS`]). `--write` also replaces the generated section of
 //! `BENCHMARKS.md`. The report starts with the machine and its load, and closes with
 //! `bench: N passed, M failed` (`, K skipped` when openssl, curl or Python is missing);
 //! the exit status is a failure when a target is missed or a measurement fails.
@@ -29,7 +34,8 @@ use crate::bench_table::{civil_date, closing_line, counts, replace_section, targ
 use crate::bench_transfer::size_label;
 use crate::interop::ensure_venv;
 
-const USAGE: &str = "usage: cargo xtask bench [--micro | --cli | --quick] [--runs N] [--write]";
+const USAGE: &str =
+    "usage: cargo xtask bench [--micro | --cli | --peer] [--quick] [--runs N] [--write]";
 /// The markers of the generated section of `BENCHMARKS.md`.
 pub const BEGIN: &str = "<!-- cargo xtask bench --write: begin -->";
 /// See [`BEGIN`].
@@ -53,10 +59,14 @@ pub struct Options {
     pub micro: bool,
     /// The CLI rows only.
     pub cli: bool,
+    /// The OpenDAL rows only.
+    pub peer: bool,
     /// Bytes per transfer.
     pub size: u64,
     /// Runs per transfer.
     pub runs: usize,
+    /// Rounds of the OpenDAL rows: `--runs`, else [`crate::bench_peer::DEFAULT_ROUNDS`].
+    pub peer_rounds: usize,
     /// Rewrite the section of `BENCHMARKS.md`.
     pub write: bool,
 }
@@ -67,24 +77,29 @@ impl Options {
         let mut options = Options {
             micro: false,
             cli: false,
+            peer: false,
             size: 1 << 30,
             runs: 1,
+            peer_rounds: crate::bench_peer::DEFAULT_ROUNDS,
             write: false,
         };
         let mut quick = false;
+        let mut runs = None;
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--micro" => options.micro = true,
                 "--cli" => options.cli = true,
+                "--peer" => options.peer = true,
                 "--quick" => quick = true,
                 "--write" => options.write = true,
                 "--runs" => {
-                    options.runs = args
+                    runs = args
                         .next()
                         .and_then(|n| n.parse().ok())
                         .filter(|n| *n > 0)
-                        .ok_or("--runs needs a positive number")?;
+                        .ok_or("--runs needs a positive number")
+                        .map(Some)?;
                 }
                 other => return Err(format!("unknown argument {other}")),
             }
@@ -92,8 +107,17 @@ impl Options {
         if quick && options.micro {
             return Err("--quick and --micro exclude each other".into());
         }
-        if options.cli && options.micro {
-            return Err("--cli and --micro exclude each other".into());
+        if [options.micro, options.cli, options.peer]
+            .iter()
+            .filter(|on| **on)
+            .count()
+            > 1
+        {
+            return Err("--micro, --cli and --peer exclude each other".into());
+        }
+        if let Some(runs) = runs {
+            options.runs = runs;
+            options.peer_rounds = runs;
         }
         if quick {
             options.size = 128 << 20;
@@ -108,6 +132,8 @@ impl Options {
             line.push_str(" --micro");
         } else if self.cli {
             line.push_str(" --cli");
+        } else if self.peer {
+            line.push_str(" --peer");
         }
         if !self.micro && self.size != 1 << 30 {
             line.push_str(" --quick");
@@ -132,13 +158,17 @@ pub fn run(args: &[String]) -> ExitCode {
     let since = SystemTime::now();
     let root = crate::ci::workspace_root();
     let load_before = load_average();
-    let python = ensure_venv(&root.join("target").join("interop-venv"));
-    if let Err(why) = &python {
+    let python = if options.peer {
+        Err("not used by --peer".to_owned())
+    } else {
+        ensure_venv(&root.join("target").join("interop-venv"))
+    };
+    if let (Err(why), false) = (&python, options.peer) {
         println!("bench: no Python SDK, its rows are skipped: {why}");
     }
 
     let mut rows = Vec::new();
-    if !options.cli {
+    if !options.cli && !options.peer {
         match crate::bench_micro::run_criterion(&root) {
             Ok(()) => {}
             Err(why) => println!("bench: {why}"),
@@ -146,7 +176,7 @@ pub fn run(args: &[String]) -> ExitCode {
         rows.extend(crate::bench_micro::rows(&root, since, &python));
     }
     let mut transfers = None;
-    if !options.micro && !options.cli {
+    if !options.micro && !options.cli && !options.peer {
         match crate::bench_transfer::measure(&root, options.size, options.runs, python.clone()) {
             Ok(results) => {
                 rows.extend(results.rows());
@@ -165,8 +195,15 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     }
 
-    if !options.micro {
+    if !options.micro && !options.peer {
         rows.extend(crate::bench_cli::rows(&root, options.size, &python));
+    }
+    let mut peer = None;
+    if !options.micro && !options.cli {
+        let (peer_rows, results) =
+            crate::bench_peer::rows(&root, options.size, options.peer_rounds);
+        rows.extend(peer_rows);
+        peer = results;
     }
 
     let machine = Machine::probe(python.as_ref().ok().map(PathBuf::as_path));
@@ -196,8 +233,19 @@ pub fn run(args: &[String]) -> ExitCode {
         report.push_str(&results.table());
         report.push_str(TRANSFER_SETTINGS);
     }
-    if !options.micro {
+    if !options.micro && !options.peer {
         report.push_str(crate::bench_cli::CLI_SETTINGS);
+    }
+    if let Some(results) = &peer {
+        let _ = writeln!(
+            report,
+            "\nThe OpenDAL rows ({} round{}; medians, the largest peak RSS; ratios ours/OpenDAL, \
+             the median of the per-round ratios and their range):\n",
+            results.rounds,
+            if results.rounds == 1 { "" } else { "s" }
+        );
+        report.push_str(&results.table());
+        report.push_str(crate::bench_peer::PEER_SETTINGS);
     }
     let _ = write!(report, "\nMachine:\n\n{}", machine.details());
     println!("\n{report}");
@@ -369,5 +417,23 @@ mod tests {
         assert!(cli.cli && !cli.micro);
         assert_eq!(cli.command_line(), "cargo xtask bench --cli --quick");
         assert!(parse(&["--cli", "--micro"]).is_err());
+    }
+
+    #[test]
+    fn parses_the_peer_flag() {
+        let peer = parse(&["--peer", "--quick"]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(peer.peer && !peer.cli && !peer.micro);
+        assert_eq!(peer.size, 128 << 20);
+        assert_eq!((peer.runs, peer.peer_rounds), (1, 5));
+        assert_eq!(peer.command_line(), "cargo xtask bench --peer --quick");
+        let three = parse(&["--peer", "--runs", "3"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((three.runs, three.peer_rounds, three.size), (3, 3, 1 << 30));
+        assert_eq!(three.command_line(), "cargo xtask bench --peer --runs 3");
+        assert!(parse(&["--peer", "--cli"]).is_err());
+        assert!(parse(&["--micro", "--peer"]).is_err());
+        assert!(parse(&["--peer", "--runs", "0"]).is_err());
+        let full = parse(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!full.peer);
+        assert_eq!(full.peer_rounds, crate::bench_peer::DEFAULT_ROUNDS);
     }
 }

@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 pub enum Goal {
     /// A ratio, ours over the reference, higher is better (a speed-up or a share).
     AtLeast(f64),
+    /// A ratio, ours over the reference, lower is better (a cost such as CPU time).
+    AtMost(f64),
     /// A peak resident set, in MiB.
     AtMostMiB(f64),
 }
@@ -18,6 +20,7 @@ impl Goal {
     pub fn label(self) -> String {
         match self {
             Goal::AtLeast(ratio) => format!("≥ {}×", trim_float(ratio)),
+            Goal::AtMost(ratio) => format!("≤ {}×", trim_float(ratio)),
             Goal::AtMostMiB(mib) => format!("≤ {} MiB", trim_float(mib)),
         }
     }
@@ -26,6 +29,7 @@ impl Goal {
     pub fn met_by(self, value: f64) -> bool {
         match self {
             Goal::AtLeast(ratio) => value >= ratio,
+            Goal::AtMost(ratio) => value <= ratio,
             Goal::AtMostMiB(mib) => value <= mib,
         }
     }
@@ -34,7 +38,8 @@ impl Goal {
 /// What was measured for a row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Measured {
-    /// The ratio (for [`Goal::AtLeast`]) or the MiB (for [`Goal::AtMostMiB`]).
+    /// The ratio (for [`Goal::AtLeast`] and [`Goal::AtMost`]) or the MiB (for
+    /// [`Goal::AtMostMiB`]).
     Value(f64),
     /// Not measured because a tool is missing (openssl, curl, Python): neither passed
     /// nor failed.
@@ -133,7 +138,9 @@ impl Row {
 
     fn measured_text(&self) -> String {
         match (&self.measured, self.goal) {
-            (Measured::Value(v), Goal::AtLeast(_)) => format!("{}×", ratio_text(*v)),
+            (Measured::Value(v), Goal::AtLeast(_) | Goal::AtMost(_)) => {
+                format!("{}×", ratio_text(*v))
+            }
             (Measured::Value(v), Goal::AtMostMiB(_)) => format!("{v:.1} MiB"),
             (Measured::Skipped(why), _) => format!("skipped: {why}"),
             (Measured::Failed(why), _) => format!("failed: {why}"),
@@ -332,6 +339,9 @@ mod tests {
     fn the_boundary_meets_the_goal() {
         assert!(Goal::AtLeast(0.8).met_by(0.8));
         assert!(!Goal::AtLeast(0.8).met_by(0.799));
+        assert!(Goal::AtMost(0.8).met_by(0.8));
+        assert!(!Goal::AtMost(0.8).met_by(0.801));
+        assert_eq!(Goal::AtMost(0.8).label(), "≤ 0.8×");
         assert!(Goal::AtMostMiB(96.0).met_by(96.0));
         assert!(!Goal::AtMostMiB(96.0).met_by(96.1));
     }
