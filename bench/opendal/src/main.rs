@@ -282,8 +282,7 @@ async fn download(op: &Operator, key: &str, path: &str) -> Result<Value, String>
         .map_err(|e| e.to_string())?;
     let mut total = 0u64;
     while let Some(bytes) = stream.try_next().await.map_err(|e| e.to_string())? {
-        file.write_all(&bytes)
-            .map_err(|e| format!("{path}: {e}"))?;
+        file.write_all(&bytes).map_err(|e| format!("{path}: {e}"))?;
         total += bytes.len() as u64;
     }
     file.sync_all().map_err(|e| format!("{path}: {e}"))?;
