@@ -206,7 +206,10 @@ pub fn run(args: &[String]) -> ExitCode {
         peer = results;
     }
 
-    let machine = Machine::probe(python.as_ref().ok().map(PathBuf::as_path));
+    let mut machine = Machine::probe(python.as_ref().ok().map(PathBuf::as_path));
+    if options.peer {
+        "Python: not used by --peer".clone_into(&mut machine.python);
+    }
     let mut report = String::new();
     let _ = writeln!(
         report,
