@@ -1167,6 +1167,27 @@ mod tests {
     }
 
     #[test]
+    fn parses_the_peer_flag() {
+        let parse = |args: &[&str]| {
+            crate::bench::Options::parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        };
+        let peer = parse(&["--peer", "--quick"]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(peer.peer && !peer.cli && !peer.micro);
+        assert_eq!(peer.size, 128 << 20);
+        assert_eq!((peer.runs, peer.peer_rounds), (1, 5));
+        assert_eq!(peer.command_line(), "cargo xtask bench --peer --quick");
+        let three = parse(&["--peer", "--runs", "3"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((three.runs, three.peer_rounds, three.size), (3, 3, 1 << 30));
+        assert_eq!(three.command_line(), "cargo xtask bench --peer --runs 3");
+        assert!(parse(&["--peer", "--cli"]).is_err());
+        assert!(parse(&["--micro", "--peer"]).is_err());
+        assert!(parse(&["--peer", "--runs", "0"]).is_err());
+        let full = parse(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!full.peer);
+        assert_eq!(full.peer_rounds, crate::bench_peer::DEFAULT_ROUNDS);
+    }
+
+    #[test]
     fn the_order_rotates() {
         use Client::*;
         assert_eq!(round_order(0), [Tokio, Blocking, OpenDal]);
