@@ -388,7 +388,8 @@ impl Job {
                                         let (_, body) = client
                                             .get_object(&GetObject::new(&key))
                                             .map_err(|e| format!("{key}: {e}"))?;
-                                        let got = body.bytes().map_err(|e| format!("{key}: {e}"))?;
+                                        let got =
+                                            body.bytes().map_err(|e| format!("{key}: {e}"))?;
                                         bytes += got.len() as u64;
                                     } else {
                                         let op = PutObject::new(&key, Some(data.len() as u64));
@@ -471,8 +472,7 @@ impl Job {
                         .await
                         .map_err(|e| e.to_string())?;
                     let mut m = Measure::timed(clock);
-                    (m.bytes, m.crc64) =
-                        (out.fetched_bytes + out.resumed_bytes, Some(out.crc64));
+                    (m.bytes, m.crc64) = (out.fetched_bytes + out.resumed_bytes, Some(out.crc64));
                     Ok(m)
                 }
                 Case::GetMem => {
