@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--micro | --quick] [--runs N] [--write]`: every performance target
+//! `cargo xtask bench [--micro | --cli | --transfers | --peer] [--quick] [--runs N] [--write]`: every performance target
 //! of the project, measured and checked, as one markdown report.
 //!
 //! * CPU-bound rows ([`crate::bench_micro`]): sign+build a PutObject request and parse a
@@ -14,11 +14,16 @@
 //! * CLI rows ([`crate::bench_cli`]): the `cos` binary against coscmd — a tree of 2,000
 //!   files of 4 KiB up and down (goal 5× the files per second), one 1 GiB file up and
 //!   down (goal 2×), and the peak RSS of `cos ls -r` over 100,000 keys (goal 64 MiB).
+//! * OpenDAL rows ([`crate::bench_peer`]): cos-tokio and cos-blocking against Apache
+//!   OpenDAL's COS service — 1 GiB up, down and into memory, 2,000 objects of 4 KiB up
+//!   and down, 10,000 keys listed flat and folder by folder — in alternating rounds, the
+//!   median of the per-round ratios (goals: throughput 1.2×, CPU 0.8× or 1×; peak RSS).
 //!
 //! `--micro` runs the CPU-bound rows only, `--cli` the CLI rows only, `--transfers` the
-//! transfer rows only. `--runs N` runs N rounds of the transfers, every client once per
-//! round in rotating order, and reports the median of the per-round ratios with their
-//! spread (default 1). `--write` also replaces the generated section of
+//! transfer rows only, `--peer` the OpenDAL rows only. `--runs N` runs N rounds of the
+//! transfers, every client once per round in rotating order, and reports the median of
+//! the per-round ratios with their spread (default 1); it also sets the rounds of the
+//! OpenDAL rows (default [`crate::bench_peer::DEFAULT_ROUNDS`]). `--write` also replaces the generated section of
 //! `BENCHMARKS.md`. The report starts with the machine and its load, and closes with
 //! `bench: N passed, M failed` (`, K skipped` when openssl, curl or Python is missing);
 //! the exit status is a failure when a target is missed or a measurement fails.
@@ -33,8 +38,7 @@ use crate::bench_table::{civil_date, closing_line, counts, replace_section, targ
 use crate::bench_transfer::size_label;
 use crate::interop::ensure_venv;
 
-const USAGE: &str =
-    "usage: cargo xtask bench [--micro | --cli | --transfers | --quick] [--runs N] [--write]";
+const USAGE: &str = "usage: cargo xtask bench [--micro | --cli | --transfers | --peer] [--quick] [--runs N] [--write]";
 /// The markers of the generated section of `BENCHMARKS.md`.
 pub const BEGIN: &str = "<!-- cargo xtask bench --write: begin -->";
 /// See [`BEGIN`].
@@ -63,10 +67,14 @@ pub struct Options {
     pub cli: bool,
     /// The transfer rows only.
     pub transfers: bool,
+    /// The OpenDAL rows only.
+    pub peer: bool,
     /// Bytes per transfer.
     pub size: u64,
     /// Rounds of transfers (every client once per round).
     pub runs: usize,
+    /// Rounds of the OpenDAL rows: `--runs`, else [`crate::bench_peer::DEFAULT_ROUNDS`].
+    pub peer_rounds: usize,
     /// Rewrite the section of `BENCHMARKS.md`.
     pub write: bool,
 }
@@ -78,25 +86,30 @@ impl Options {
             micro: false,
             cli: false,
             transfers: false,
+            peer: false,
             size: 1 << 30,
             runs: 1,
+            peer_rounds: crate::bench_peer::DEFAULT_ROUNDS,
             write: false,
         };
         let mut quick = false;
+        let mut runs = None;
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--micro" => options.micro = true,
                 "--cli" => options.cli = true,
                 "--transfers" => options.transfers = true,
+                "--peer" => options.peer = true,
                 "--quick" => quick = true,
                 "--write" => options.write = true,
                 "--runs" => {
-                    options.runs = args
+                    runs = args
                         .next()
                         .and_then(|n| n.parse().ok())
                         .filter(|n| *n > 0)
-                        .ok_or("--runs needs a positive number")?;
+                        .ok_or("--runs needs a positive number")
+                        .map(Some)?;
                 }
                 other => return Err(format!("unknown argument {other}")),
             }
@@ -104,11 +117,20 @@ impl Options {
         if quick && options.micro {
             return Err("--quick and --micro exclude each other".into());
         }
-        if options.cli && options.micro {
-            return Err("--cli and --micro exclude each other".into());
+        if [options.micro, options.cli, options.transfers, options.peer]
+            .iter()
+            .filter(|on| **on)
+            .count()
+            > 1
+        {
+            return Err("--micro, --cli, --transfers and --peer exclude each other".into());
         }
-        if options.transfers && (options.cli || options.micro) {
-            return Err("--transfers excludes --cli and --micro".into());
+        if let Some(runs) = runs {
+            options.runs = runs;
+            options.peer_rounds = runs;
+        }
+        if options.write && (options.micro || options.cli || options.transfers || options.peer) {
+            return Err("--write replaces the whole table: it needs the full run".into());
         }
         if quick {
             options.size = 128 << 20;
@@ -125,6 +147,8 @@ impl Options {
             line.push_str(" --cli");
         } else if self.transfers {
             line.push_str(" --transfers");
+        } else if self.peer {
+            line.push_str(" --peer");
         }
         if !self.micro && self.size != 1 << 30 {
             line.push_str(" --quick");
@@ -149,13 +173,17 @@ pub fn run(args: &[String]) -> ExitCode {
     let since = SystemTime::now();
     let root = crate::ci::workspace_root();
     let load_before = load_average();
-    let python = ensure_venv(&root.join("target").join("interop-venv"));
-    if let Err(why) = &python {
+    let python = if options.peer {
+        Err("not used by --peer".to_owned())
+    } else {
+        ensure_venv(&root.join("target").join("interop-venv"))
+    };
+    if let (Err(why), false) = (&python, options.peer) {
         println!("bench: no Python SDK, its rows are skipped: {why}");
     }
 
     let mut rows = Vec::new();
-    if !options.cli && !options.transfers {
+    if !options.cli && !options.transfers && !options.peer {
         match crate::bench_micro::run_criterion(&root) {
             Ok(()) => {}
             Err(why) => println!("bench: {why}"),
@@ -163,7 +191,7 @@ pub fn run(args: &[String]) -> ExitCode {
         rows.extend(crate::bench_micro::rows(&root, since, &python));
     }
     let mut transfers = None;
-    if !options.micro && !options.cli {
+    if !options.micro && !options.cli && !options.peer {
         match crate::bench_transfer::measure(&root, options.size, options.runs, python.clone()) {
             Ok(results) => {
                 rows.extend(results.rows());
@@ -182,11 +210,21 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     }
 
-    if !options.micro && !options.transfers {
+    if !options.micro && !options.transfers && !options.peer {
         rows.extend(crate::bench_cli::rows(&root, options.size, &python));
     }
+    let mut peer = None;
+    if !options.micro && !options.cli && !options.transfers {
+        let (peer_rows, results) =
+            crate::bench_peer::rows(&root, options.size, options.peer_rounds);
+        rows.extend(peer_rows);
+        peer = results;
+    }
 
-    let machine = Machine::probe(python.as_ref().ok().map(PathBuf::as_path));
+    let mut machine = Machine::probe(python.as_ref().ok().map(PathBuf::as_path));
+    if options.peer {
+        "Python: not used by --peer".clone_into(&mut machine.python);
+    }
     let mut report = String::new();
     let _ = writeln!(
         report,
@@ -214,8 +252,19 @@ pub fn run(args: &[String]) -> ExitCode {
         report.push_str(&results.table());
         report.push_str(TRANSFER_SETTINGS);
     }
-    if !options.micro && !options.transfers {
+    if !options.micro && !options.transfers && !options.peer {
         report.push_str(crate::bench_cli::CLI_SETTINGS);
+    }
+    if let Some(results) = &peer {
+        let _ = writeln!(
+            report,
+            "\nThe OpenDAL rows ({} round{}; medians, the largest peak RSS; ratios ours/OpenDAL, \
+             the median of the per-round ratios and their range):\n",
+            results.rounds,
+            if results.rounds == 1 { "" } else { "s" }
+        );
+        report.push_str(&results.table());
+        report.push_str(crate::bench_peer::PEER_SETTINGS);
     }
     let _ = write!(report, "\nMachine:\n\n{}", machine.details());
     println!("\n{report}");
@@ -396,5 +445,11 @@ mod tests {
         );
         assert!(parse(&["--transfers", "--cli"]).is_err());
         assert!(parse(&["--transfers", "--micro"]).is_err());
+        assert!(parse(&["--transfers", "--peer"]).is_err());
+        let peer = parse(&["--peer", "--runs", "2"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((peer.peer, peer.peer_rounds), (true, 2));
+        for partial in ["--micro", "--cli", "--transfers", "--peer"] {
+            assert!(parse(&[partial, "--write"]).is_err(), "{partial} --write");
+        }
     }
 }

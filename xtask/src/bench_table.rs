@@ -404,6 +404,9 @@ mod tests {
     fn the_boundary_meets_the_goal() {
         assert!(Goal::AtLeast(0.8).met_by(0.8));
         assert!(!Goal::AtLeast(0.8).met_by(0.799));
+        assert!(Goal::AtMost(0.8).met_by(0.8));
+        assert!(!Goal::AtMost(0.8).met_by(0.801));
+        assert_eq!(Goal::AtMost(0.8).label(), "≤ 0.8×");
         assert!(Goal::AtMostMiB(96.0).met_by(96.0));
         assert!(!Goal::AtMostMiB(96.0).met_by(96.1));
     }

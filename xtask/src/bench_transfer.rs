@@ -878,7 +878,7 @@ impl Bench {
 /// Refuses to start when the disk cannot hold the file and one download, or memory the
 /// emulator's copy of the object (with room for a multipart completion), rather than
 /// failing half-way. Unknown figures (no `df`, no `/proc/meminfo`) are not checked.
-fn check_room(work: &Path, size: u64) -> Result<(), String> {
+pub(crate) fn check_room(work: &Path, size: u64) -> Result<(), String> {
     let margin = 256 << 20;
     let disk = Command::new("df")
         .arg("-Pk")
@@ -937,12 +937,12 @@ pub(crate) struct ChildRun {
     /// Peak resident set, KiB, as last sampled.
     pub(crate) peak_rss_kib: Option<u64>,
     /// User + system CPU seconds, as last sampled (exact when sampled as a zombie).
-    cpu_seconds: Option<f64>,
+    pub(crate) cpu_seconds: Option<f64>,
 }
 
 impl ChildRun {
     /// The last line of stdout as JSON.
-    fn json(&self) -> Result<serde_json::Value, String> {
+    pub(crate) fn json(&self) -> Result<serde_json::Value, String> {
         let line = self.stdout.lines().rev().find(|l| !l.trim().is_empty());
         serde_json::from_str(line.unwrap_or_default())
             .map_err(|e| format!("no JSON from the child ({e}): {:?}", self.stdout))

@@ -6,6 +6,7 @@ pub mod api_parity;
 pub mod bench;
 pub mod bench_cli;
 pub mod bench_micro;
+pub mod bench_peer;
 pub mod bench_table;
 pub mod bench_transfer;
 pub mod ci;
