@@ -109,7 +109,7 @@ impl ObjectBody {
     /// ends the body.
     pub fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
         let mut buffers = std::mem::take(&mut self.buffers);
-        let chunk = buffers.next(|buf| self.read_inner(buf));
+        let chunk = buffers.next(self.remaining(), |buf| self.read_inner(buf));
         self.buffers = buffers;
         chunk
     }
@@ -120,6 +120,12 @@ impl ObjectBody {
         let expected = self.expected_len().unwrap_or(0);
         let left = expected.saturating_sub(self.received());
         read_all(left, || self.next_chunk())
+    }
+
+    /// The bytes still to come, when the length is known.
+    pub(crate) fn remaining(&self) -> Option<u64> {
+        self.expected_len()
+            .map(|len| len.saturating_sub(self.received()))
     }
 
     /// The buffers [`next_chunk`](Self::next_chunk) reads into (also lent to a body
@@ -263,6 +269,8 @@ impl Iterator for ObjectChunks {
 pub(crate) struct ChunkBuffers {
     /// The buffer being filled; its bytes are initialized (zeroed once per reuse).
     current: BytesMut,
+    /// Whether `current` is a full-size buffer, worth reusing.
+    reusable: bool,
     /// Earlier buffers, some of whose chunks may still be alive.
     earlier: Vec<BytesMut>,
 }
@@ -279,12 +287,18 @@ impl ChunkBuffers {
     /// nothing).
     pub(crate) fn next(
         &mut self,
+        remaining: Option<u64>,
         read: impl FnOnce(&mut [u8]) -> Result<usize, Error>,
     ) -> Option<Result<Bytes, Error>> {
-        if self.current.len() < MIN_READ {
-            self.refill();
+        // The room a read gets: what is left of the body (one byte more, so the read
+        // that finds its end has room too), at most a chunk.
+        let want = remaining.map_or(CHUNK, |left| {
+            usize::try_from(left).map_or(CHUNK, |left| left.saturating_add(1).min(CHUNK))
+        });
+        if self.current.len() < want.min(MIN_READ) {
+            self.refill(want);
         }
-        let room = self.current.len().min(CHUNK);
+        let room = self.current.len().min(want);
         match read(&mut self.current[..room]) {
             Ok(0) => None,
             Ok(n) => Some(Ok(self.current.split_to(n).freeze())),
@@ -293,8 +307,21 @@ impl ChunkBuffers {
     }
 
     /// Replaces the current buffer with a reclaimed one whose chunks are all gone, or
-    /// a new one.
-    fn refill(&mut self) {
+    /// a new one; a body with less than a chunk left gets a buffer of its size.
+    fn refill(&mut self, want: usize) {
+        let mut spent = std::mem::take(&mut self.current);
+        if std::mem::replace(&mut self.reusable, false) {
+            // Empty, so that reclaiming it later needs the whole buffer free.
+            spent.clear();
+            if self.earlier.len() >= KEEP {
+                self.earlier.remove(0);
+            }
+            self.earlier.push(spent);
+        }
+        if want < CHUNK {
+            self.current = BytesMut::zeroed(want);
+            return;
+        }
         let mut reclaimed = None;
         for index in 0..self.earlier.len() {
             if self.earlier[index].try_reclaim(BUFFER) {
@@ -302,17 +329,11 @@ impl ChunkBuffers {
                 break;
             }
         }
-        let mut spent = std::mem::take(&mut self.current);
-        if spent.capacity() > 0 {
-            spent.clear();
-            if self.earlier.len() >= KEEP {
-                self.earlier.remove(0);
-            }
-            self.earlier.push(spent);
-        }
         let mut buf = reclaimed.unwrap_or_else(|| BytesMut::with_capacity(BUFFER));
+        buf.clear();
         buf.resize(BUFFER, 0);
         self.current = buf;
+        self.reusable = true;
     }
 }
 
@@ -349,8 +370,8 @@ mod tests {
         let data: Vec<u8> = (0..3 * BUFFER).map(|i| (i % 251) as u8).collect();
         let mut read = reader(&data, 10_000);
         let mut buffers = ChunkBuffers::default();
-        let first = buffers.next(&mut read).expect("a chunk").expect("ok");
-        let second = buffers.next(&mut read).expect("a chunk").expect("ok");
+        let first = buffers.next(None, &mut read).expect("a chunk").expect("ok");
+        let second = buffers.next(None, &mut read).expect("a chunk").expect("ok");
         assert_eq!((first.len(), second.len()), (10_000, 10_000));
         assert_eq!(
             second.as_ptr(),
@@ -361,7 +382,7 @@ mod tests {
         drop((first, second));
         let mut all = data[..20_000].to_vec();
         let mut reused = false;
-        while let Some(chunk) = buffers.next(&mut read) {
+        while let Some(chunk) = buffers.next(None, &mut read) {
             let chunk = chunk.expect("ok");
             reused |= chunk.as_ptr() == start && all.len() > BUFFER;
             all.extend_from_slice(&chunk);
@@ -374,12 +395,32 @@ mod tests {
     }
 
     #[test]
+    fn small_bodies_get_small_buffers() {
+        let data = vec![5u8; 4096];
+        let mut read = reader(&data, usize::MAX);
+        let mut buffers = ChunkBuffers::default();
+        let chunk = buffers
+            .next(Some(4096), &mut read)
+            .expect("a chunk")
+            .expect("ok");
+        assert_eq!(chunk, data);
+        assert!(
+            buffers.current.capacity() < 8192,
+            "no megabyte for a small body"
+        );
+        assert!(
+            buffers.next(Some(0), &mut read).is_none(),
+            "the end is read"
+        );
+    }
+
+    #[test]
     fn a_buffer_still_in_use_is_never_overwritten() {
         let data: Vec<u8> = (0..4 * BUFFER).map(|i| (i % 241) as u8).collect();
         let mut read = reader(&data, CHUNK);
         let mut buffers = ChunkBuffers::default();
         let mut kept = Vec::new();
-        while let Some(chunk) = buffers.next(&mut read) {
+        while let Some(chunk) = buffers.next(None, &mut read) {
             kept.push(chunk.expect("ok"));
         }
         assert_eq!(kept.concat(), data);

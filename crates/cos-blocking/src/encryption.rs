@@ -71,8 +71,9 @@ impl DecryptedBody {
     /// The next decrypted chunk (never empty); `None` at the verified end.
     pub fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
         // The ciphertext body's buffers hold the plaintext chunks.
+        let remaining = self.0.body().remaining();
         let mut buffers = std::mem::take(self.0.body_mut().buffers());
-        let chunk = buffers.next(|buf| self.read_inner(buf));
+        let chunk = buffers.next(remaining, |buf| self.read_inner(buf));
         *self.0.body_mut().buffers() = buffers;
         chunk
     }

@@ -12,6 +12,7 @@ use super::{
 use crate::body::{RequestBody, ResponseBody};
 use crate::context::{Req, empty, set_header, xml};
 use crate::errors::{CosError, ErrorCode};
+use crate::store::Store;
 use crate::store::types::{ObjectVersion, Part, Versioning};
 use crate::xml_in;
 use crate::xml_out::{self, ListPartsDoc, ListUploadsDoc, PartEntry, UploadEntry};
@@ -338,6 +339,23 @@ fn same_etag(a: &str, b: &str) -> bool {
 }
 
 /// Complete Multipart Upload.
+/// A new blob holding `parts`' bytes in order.
+fn assemble(store: &Store, parts: &[Part]) -> Result<u64, CosError> {
+    let ids: Vec<u64> = parts.iter().map(|part| part.blob).collect();
+    if let Some(blob) = store.concat_blobs(&ids)? {
+        return Ok(blob);
+    }
+    let (blob, mut sink) = store.new_blob()?;
+    for part in parts {
+        let mut source = store.open_blob(part.blob, 0, part.size)?;
+        while let Some(chunk) = source.read_chunk(256 * 1024)? {
+            sink.write(&chunk)?;
+        }
+    }
+    sink.commit()?;
+    Ok(blob)
+}
+
 pub(crate) async fn complete(
     req: &Req<'_>,
     body: &mut RequestBody,
@@ -379,17 +397,13 @@ pub(crate) async fn complete(
     let forbid_overwrite = req
         .header("x-cos-forbid-overwrite")
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-    // Assemble the object from the parts, in order. Its ETag and CRC64 come from the
-    // parts' (hashed when they arrived): the bytes are copied, not hashed again.
-    let (blob, mut sink) = req.app.store.new_blob()?;
-    let mut size = 0u64;
+    // Assemble the object from the parts, in order: by reference where the store can
+    // (in memory), else copied. Its ETag and CRC64 come from the parts' (hashed when
+    // they arrived), never from hashing the bytes again.
+    let blob = assemble(&req.app.store, &parts)?;
+    let size: u64 = parts.iter().map(|part| part.size).sum();
     let mut md5s = Md5::new();
     for part in &parts {
-        let mut source = req.app.store.open_blob(part.blob, 0, part.size)?;
-        while let Some(chunk) = source.read_chunk(256 * 1024)? {
-            sink.write(&chunk)?;
-            size += chunk.len() as u64;
-        }
         md5s.update(part.md5);
     }
     let crc = parts
@@ -397,7 +411,6 @@ pub(crate) async fn complete(
         .map(|part| part.crc64.map(|crc| (crc, part.size)))
         .collect::<Option<Vec<_>>>()
         .map(cos_proto::crc64::concat);
-    sink.commit()?;
     let etag = format!("\"{}-{}\"", hex(&md5s.finalize()), parts.len());
     let version = ObjectVersion {
         key: req.key.clone(),

@@ -24,6 +24,9 @@ pub(crate) trait BlobSink: Send {
 pub(crate) enum BlobSource {
     /// In-memory bytes (already sliced to the range).
     Memory(Bytes),
+    /// In-memory pieces, in order (already sliced to the range): a blob assembled from
+    /// others by reference.
+    Pieces(std::collections::VecDeque<Bytes>),
     /// An open file positioned at the range start.
     File {
         /// The file.
@@ -44,6 +47,17 @@ impl BlobSource {
                 let n = max.min(bytes.len());
                 Ok(Some(bytes.split_to(n)))
             }
+            BlobSource::Pieces(pieces) => {
+                let Some(front) = pieces.front_mut() else {
+                    return Ok(None);
+                };
+                let n = max.min(front.len());
+                let chunk = front.split_to(n);
+                if front.is_empty() {
+                    pieces.pop_front();
+                }
+                Ok(Some(chunk))
+            }
             BlobSource::File { file, remaining } => {
                 if *remaining == 0 {
                     return Ok(None);
@@ -61,6 +75,7 @@ impl BlobSource {
     pub(crate) fn remaining(&self) -> u64 {
         match self {
             BlobSource::Memory(bytes) => bytes.len() as u64,
+            BlobSource::Pieces(pieces) => pieces.iter().map(|p| p.len() as u64).sum(),
             BlobSource::File { remaining, .. } => *remaining,
         }
     }
@@ -77,6 +92,12 @@ pub(crate) trait Backend: Send + Sync {
     fn open_blob(&self, id: u64, offset: u64, len: u64) -> io::Result<BlobSource>;
     /// Deletes a blob (missing blobs are ignored).
     fn delete_blob(&self, id: u64);
+    /// Makes blob `id` the concatenation of `parts` without copying their bytes, when
+    /// the backend can (`Ok(false)`: it cannot, the caller copies them).
+    fn concat_blobs(&self, id: u64, parts: &[u64]) -> io::Result<bool> {
+        let _ = (id, parts);
+        Ok(false)
+    }
     /// Writes a bucket record.
     fn save_bucket(&self, bucket: &BucketRecord) -> io::Result<()>;
     /// Deletes a bucket and everything under it.

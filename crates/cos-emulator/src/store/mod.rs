@@ -221,6 +221,14 @@ impl Store {
         Ok((id, self.backend.create_blob(id)?))
     }
 
+    /// A new blob that is the concatenation of `parts`, made without copying their
+    /// bytes when the backend can (`None`: it cannot; write it through
+    /// [`new_blob`](Self::new_blob)).
+    pub(crate) fn concat_blobs(&self, parts: &[u64]) -> io::Result<Option<u64>> {
+        let id = self.next_id();
+        Ok(self.backend.concat_blobs(id, parts)?.then_some(id))
+    }
+
     /// Opens `len` bytes of a blob from `offset`.
     pub(crate) fn open_blob(&self, id: u64, offset: u64, len: u64) -> io::Result<BlobSource> {
         self.backend.open_blob(id, offset, len)
