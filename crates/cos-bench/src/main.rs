@@ -21,7 +21,8 @@
 //!
 //! * `upload` / `download`: one `upload_file` or `download_file` with the default
 //!   `TransferOptions` (8 MiB parts, 8 in flight); `crc64` is the one the client computed.
-//! * `get-mem`: one `get_object`, its body collected with `ObjectBody::bytes` (one
+//! * `get-mem`: one `get_object`, its body kept in memory as the chunks that arrived
+//!   (`ObjectBody::next_chunk`, not copied into one slice, like OpenDAL's `Buffer`; one
 //!   stream; the client checks the length and the CRC-64 at its end); `crc64` is computed
 //!   again after the timed part, for the harness.
 //! * `put-many` / `seed`: `put_object` of `count` objects (default 2,000) of `size` bytes
@@ -361,11 +362,14 @@ impl Job {
             Case::GetMem => {
                 let key = self.get("--key")?;
                 let clock = Clock::start();
-                let (_, body) = client
+                let (_, mut body) = client
                     .get_object(&GetObject::new(&key))
                     .map_err(|e| e.to_string())?;
-                let data = body.bytes().map_err(|e| e.to_string())?;
-                Ok(in_memory(clock, &data))
+                let mut chunks = Vec::new();
+                while let Some(chunk) = body.next_chunk() {
+                    chunks.push(chunk.map_err(|e| e.to_string())?);
+                }
+                Ok(in_memory(clock, &chunks))
             }
             Case::PutMany | Case::GetMany | Case::Seed => {
                 let many = self.many()?;
@@ -478,12 +482,15 @@ impl Job {
                 Case::GetMem => {
                     let key = self.get("--key")?;
                     let clock = Clock::start();
-                    let (_, body) = client
+                    let (_, mut body) = client
                         .get_object(&GetObject::new(&key))
                         .await
                         .map_err(|e| e.to_string())?;
-                    let data = body.bytes().await.map_err(|e| e.to_string())?;
-                    Ok(in_memory(clock, &data))
+                    let mut chunks = Vec::new();
+                    while let Some(chunk) = body.next_chunk().await {
+                        chunks.push(chunk.map_err(|e| e.to_string())?);
+                    }
+                    Ok(in_memory(clock, &chunks))
                 }
                 Case::PutMany | Case::GetMany | Case::Seed => {
                     let many = Arc::new(self.many()?);
@@ -566,11 +573,14 @@ fn flag_value(args: &[String], flag: &str) -> Result<String, String> {
 }
 
 /// The measure of a whole object in memory: the clock stopped first, then its CRC-64.
-fn in_memory(clock: Clock, data: &[u8]) -> Measure {
+fn in_memory(clock: Clock, chunks: &[bytes::Bytes]) -> Measure {
     let mut m = Measure::timed(clock);
     let mut crc = Crc64::new();
-    crc.update(data);
-    (m.bytes, m.crc64) = (data.len() as u64, Some(crc.value()));
+    for chunk in chunks {
+        crc.update(chunk);
+    }
+    let bytes = chunks.iter().map(|chunk| chunk.len() as u64).sum();
+    (m.bytes, m.crc64) = (bytes, Some(crc.value()));
     m
 }
 
