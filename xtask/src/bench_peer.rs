@@ -33,7 +33,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cos_proto::ops::{DeleteObject, HeadObject, ListObjects};
+use cos_proto::ops::{DeleteObject, ListObjects};
 use cos_proto::{Config, Credentials};
 
 use crate::bench_table::{Goal, MIB, Measured, Row, ratio_text, thousands};
@@ -228,21 +228,10 @@ pub struct Spread {
 impl Spread {
     /// `None` for no figures, or when one is not finite.
     pub fn of(values: &[f64]) -> Option<Spread> {
-        if values.is_empty() || values.iter().any(|v| !v.is_finite()) {
-            return None;
-        }
-        let mut sorted = values.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        let n = sorted.len();
-        let median = if n % 2 == 1 {
-            sorted[n / 2]
-        } else {
-            (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-        };
-        Some(Spread {
+        crate::bench_table::median_ratio(values).map(|(median, min, max)| Spread {
             median,
-            min: sorted[0],
-            max: sorted[n - 1],
+            min,
+            max,
         })
     }
 
@@ -917,33 +906,17 @@ impl Peer {
 
     /// The object has the source's size and CRC-64 (as the emulator computed them).
     fn check_object(&self, key: &str) -> Result<(), String> {
-        let info = self
-            .check
-            .head_object(&HeadObject::new(key))
-            .map_err(|e| format!("HEAD after the upload: {e}"))?;
-        if info.content_length != Some(self.size) || info.crc64 != Some(self.source_crc) {
-            return Err(format!(
-                "the uploaded object has {:?} bytes, CRC-64 {:?}; the file {} bytes, CRC-64 {}",
-                info.content_length, info.crc64, self.size, self.source_crc
-            ));
-        }
-        Ok(())
+        crate::bench_transfer::check_uploaded(&self.check, key, self.size, self.source_crc)
     }
 
     /// The downloaded file has the source's size and CRC-64.
     fn check_download(&self) -> Result<(), String> {
-        let out = run_sampled(Command::new(&self.ours).arg("crc64").arg(&self.download))?;
-        let json = out.json()?;
-        let bytes = json.get("bytes").and_then(serde_json::Value::as_u64);
-        let crc = json.get("crc64").and_then(serde_json::Value::as_u64);
-        if bytes != Some(self.size) || crc != Some(self.source_crc) {
-            return Err(format!(
-                "the downloaded file has {bytes:?} bytes, CRC-64 {crc:?}; the object {} bytes, \
-                 CRC-64 {}",
-                self.size, self.source_crc
-            ));
-        }
-        Ok(())
+        crate::bench_transfer::check_downloaded(
+            &self.ours,
+            &self.download,
+            self.size,
+            self.source_crc,
+        )
     }
 
     /// The number of keys under `prefix`.

@@ -845,34 +845,53 @@ impl Bench {
 
     /// The object has the source's size and CRC-64 (as the emulator computed them).
     fn check_object(&self, key: &str) -> Result<(), String> {
-        let info = self
-            .check
-            .head_object(&HeadObject::new(key))
-            .map_err(|e| format!("HEAD after the upload: {e}"))?;
-        if info.content_length != Some(self.size) || info.crc64 != Some(self.source_crc) {
-            return Err(format!(
-                "the uploaded object has {:?} bytes, CRC-64 {:?}; the file {} bytes, CRC-64 {}",
-                info.content_length, info.crc64, self.size, self.source_crc
-            ));
-        }
-        Ok(())
+        check_uploaded(&self.check, key, self.size, self.source_crc)
     }
 
     /// The downloaded file has the source's size and CRC-64.
     fn check_download(&self) -> Result<(), String> {
-        let out = run_sampled(Command::new(&self.driver).arg("crc64").arg(&self.download))?;
-        let json = out.json()?;
-        let bytes = json.get("bytes").and_then(serde_json::Value::as_u64);
-        let crc = json.get("crc64").and_then(serde_json::Value::as_u64);
-        if bytes != Some(self.size) || crc != Some(self.source_crc) {
-            return Err(format!(
-                "the downloaded file has {bytes:?} bytes, CRC-64 {crc:?}; the object {} bytes, \
-                 CRC-64 {}",
-                self.size, self.source_crc
-            ));
-        }
-        Ok(())
+        check_downloaded(&self.driver, &self.download, self.size, self.source_crc)
     }
+}
+
+/// The object `key` has `size` bytes and CRC-64 `crc` (as the emulator computed them).
+pub(crate) fn check_uploaded(
+    check: &cos_blocking::Client,
+    key: &str,
+    size: u64,
+    crc: u64,
+) -> Result<(), String> {
+    let info = check
+        .head_object(&HeadObject::new(key))
+        .map_err(|e| format!("HEAD after the upload: {e}"))?;
+    if info.content_length != Some(size) || info.crc64 != Some(crc) {
+        return Err(format!(
+            "the uploaded object has {:?} bytes, CRC-64 {:?}; the file {size} bytes, CRC-64 {crc}",
+            info.content_length, info.crc64
+        ));
+    }
+    Ok(())
+}
+
+/// The file `download` has `size` bytes and CRC-64 `crc` (computed by `cos-bench crc64`,
+/// the binary at `tool`).
+pub(crate) fn check_downloaded(
+    tool: &Path,
+    download: &Path,
+    size: u64,
+    crc: u64,
+) -> Result<(), String> {
+    let out = run_sampled(Command::new(tool).arg("crc64").arg(download))?;
+    let json = out.json()?;
+    let bytes = json.get("bytes").and_then(serde_json::Value::as_u64);
+    let got = json.get("crc64").and_then(serde_json::Value::as_u64);
+    if bytes != Some(size) || got != Some(crc) {
+        return Err(format!(
+            "the downloaded file has {bytes:?} bytes, CRC-64 {got:?}; the object {size} bytes, \
+             CRC-64 {crc}"
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses to start when the disk cannot hold the file and one download, or memory the
