@@ -34,7 +34,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use cos_proto::ops::{DeleteObject, ListObjects};
-use cos_proto::{Config, Credentials};
 
 use crate::bench_table::{Goal, MIB, Measured, Row, ratio_text, thousands};
 use crate::bench_transfer::{RSS_BOUND_MIB, check_room, run_sampled, size_label};
@@ -580,17 +579,7 @@ fn measure_in(
         size_label(size),
         source.display()
     );
-    let generated = run_sampled(
-        Command::new(&ours)
-            .arg("gen")
-            .arg(&source)
-            .arg(size.to_string()),
-    )?;
-    let source_crc = generated
-        .json()?
-        .get("crc64")
-        .and_then(serde_json::Value::as_u64)
-        .ok_or("cos-bench gen printed no crc64")?;
+    let source_crc = crate::bench_transfer::generate_source(&ours, &source, size)?;
     let log = target.join("bench-peer-emulator.log");
     let mut emulator = Emulator::start_with(emulator_bin, None, &log, EMULATOR_FLAGS)?;
     println!(
@@ -599,17 +588,7 @@ fn measure_in(
         EMULATOR_FLAGS.join(" "),
         log.display()
     );
-    let authority = emulator.endpoint.trim_start_matches("http://").to_owned();
-    let config = Config::builder("ap-guangzhou", BUCKET)
-        .path_style(&authority)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let credentials = Credentials::new(SECRET_ID, SECRET_KEY).map_err(|e| e.to_string())?;
-    let check = cos_blocking::Client::builder(config)
-        .credentials(cos_blocking::StaticCredentials::new(credentials))
-        .proxy_from_env(false)
-        .build()
-        .map_err(|e| e.to_string())?;
+    let (_, _, check) = crate::bench_transfer::harness_client(&emulator.endpoint)?;
     let peer = Peer {
         ours,
         theirs,

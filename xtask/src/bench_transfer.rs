@@ -563,17 +563,7 @@ fn measure_in(
         size_label(size),
         source.display()
     );
-    let generated = run_sampled(
-        Command::new(&driver)
-            .arg("gen")
-            .arg(&source)
-            .arg(size.to_string()),
-    )?;
-    let source_crc = generated
-        .json()?
-        .get("crc64")
-        .and_then(serde_json::Value::as_u64)
-        .ok_or("cos-bench gen printed no crc64")?;
+    let source_crc = generate_source(&driver, &source, size)?;
 
     let curl = match Command::new("curl").arg("--version").output() {
         Ok(out) if out.status.success() => Ok(()),
@@ -591,17 +581,7 @@ fn measure_in(
             emulator.endpoint,
             log.display()
         );
-        let authority = emulator.endpoint.trim_start_matches("http://").to_owned();
-        let config = Config::builder("ap-guangzhou", BUCKET)
-            .path_style(&authority)
-            .build()
-            .map_err(|e| e.to_string())?;
-        let credentials = Credentials::new(SECRET_ID, SECRET_KEY).map_err(|e| e.to_string())?;
-        let check = cos_blocking::Client::builder(config.clone())
-            .credentials(cos_blocking::StaticCredentials::new(credentials.clone()))
-            .proxy_from_env(false)
-            .build()
-            .map_err(|e| e.to_string())?;
+        let (config, credentials, check) = harness_client(&emulator.endpoint)?;
         let mut bench = Bench {
             driver: driver.clone(),
             python: python.clone(),
@@ -852,6 +832,40 @@ impl Bench {
     fn check_download(&self) -> Result<(), String> {
         check_downloaded(&self.driver, &self.download, self.size, self.source_crc)
     }
+}
+
+/// Writes `size` pseudo-random bytes to `source` with `cos-bench gen` (the binary at
+/// `tool`); returns their CRC-64.
+pub(crate) fn generate_source(tool: &Path, source: &Path, size: u64) -> Result<u64, String> {
+    run_sampled(
+        Command::new(tool)
+            .arg("gen")
+            .arg(source)
+            .arg(size.to_string()),
+    )?
+    .json()?
+    .get("crc64")
+    .and_then(serde_json::Value::as_u64)
+    .ok_or_else(|| "cos-bench gen printed no crc64".to_owned())
+}
+
+/// The harness's own client of the emulator at `endpoint` (path-style, the emulator's
+/// keys, no proxy), with its configuration and keys.
+pub(crate) fn harness_client(
+    endpoint: &str,
+) -> Result<(Config, Credentials, cos_blocking::Client), String> {
+    let authority = endpoint.trim_start_matches("http://");
+    let config = Config::builder("ap-guangzhou", BUCKET)
+        .path_style(authority)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let credentials = Credentials::new(SECRET_ID, SECRET_KEY).map_err(|e| e.to_string())?;
+    let client = cos_blocking::Client::builder(config.clone())
+        .credentials(cos_blocking::StaticCredentials::new(credentials.clone()))
+        .proxy_from_env(false)
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok((config, credentials, client))
 }
 
 /// The object `key` has `size` bytes and CRC-64 `crc` (as the emulator computed them).
