@@ -21,10 +21,10 @@
 //!
 //! * `upload` / `download`: one `upload_file` or `download_file` with the default
 //!   `TransferOptions` (8 MiB parts, 8 in flight); `crc64` is the one the client computed.
-//! * `get-mem`: one `get_object`, its body kept in memory as the chunks that arrived
-//!   (`ObjectBody::next_chunk`, not copied into one slice, like OpenDAL's `Buffer`; one
-//!   stream; the client checks the length and the CRC-64 at its end); `crc64` is computed
-//!   again after the timed part, for the harness.
+//! * `get-mem`: `download_to` a `MemoryTarget` with the default `TransferOptions` (the
+//!   ranges of `download_file`, 8 MiB, 8 in flight, into one buffer; the client checks
+//!   the CRC-64 of the whole); `crc64` is computed again after the timed part, for the
+//!   harness.
 //! * `put-many` / `seed`: `put_object` of `count` objects (default 2,000) of `size` bytes
 //!   (default 4 KiB, one shared buffer) by `concurrency` workers (default 16: Tokio tasks,
 //!   or threads sharing one blocking client) pulling the next key from a counter; keys
@@ -50,10 +50,14 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use cos_blocking::cos_transfer::TransferOptions;
+use cos_blocking::cos_transfer::fs::MemoryTarget;
 use cos_proto::crc64::Crc64;
 use cos_proto::ops::{GetObject, ListObjects, PutObject};
 use cos_proto::{Config, Credentials};
 use serde_json::{Value, json};
+
+/// The largest object `get-mem` takes into memory.
+const GET_MEM_LIMIT: u64 = 8 << 30;
 
 const USAGE: &str = "usage: cos-bench gen FILE BYTES | crc64 FILE | \
 (upload|download|get-mem|put-many|get-many|seed|list) --client tokio|blocking --endpoint URL \
@@ -362,14 +366,11 @@ impl Job {
             Case::GetMem => {
                 let key = self.get("--key")?;
                 let clock = Clock::start();
-                let (_, mut body) = client
-                    .get_object(&GetObject::new(&key))
+                let target = Arc::new(MemoryTarget::new(GET_MEM_LIMIT));
+                client
+                    .download_to(&GetObject::new(&key), target.clone(), options, |_| {})
                     .map_err(|e| e.to_string())?;
-                let mut chunks = Vec::new();
-                while let Some(chunk) = body.next_chunk() {
-                    chunks.push(chunk.map_err(|e| e.to_string())?);
-                }
-                Ok(in_memory(clock, &chunks))
+                Ok(in_memory(clock, &target.take()))
             }
             Case::PutMany | Case::GetMany | Case::Seed => {
                 let many = self.many()?;
@@ -482,15 +483,12 @@ impl Job {
                 Case::GetMem => {
                     let key = self.get("--key")?;
                     let clock = Clock::start();
-                    let (_, mut body) = client
-                        .get_object(&GetObject::new(&key))
+                    let target = Arc::new(MemoryTarget::new(GET_MEM_LIMIT));
+                    client
+                        .download_to(&GetObject::new(&key), target.clone(), options, |_| {})
                         .await
                         .map_err(|e| e.to_string())?;
-                    let mut chunks = Vec::new();
-                    while let Some(chunk) = body.next_chunk().await {
-                        chunks.push(chunk.map_err(|e| e.to_string())?);
-                    }
-                    Ok(in_memory(clock, &chunks))
+                    Ok(in_memory(clock, &target.take()))
                 }
                 Case::PutMany | Case::GetMany | Case::Seed => {
                     let many = Arc::new(self.many()?);
@@ -573,14 +571,11 @@ fn flag_value(args: &[String], flag: &str) -> Result<String, String> {
 }
 
 /// The measure of a whole object in memory: the clock stopped first, then its CRC-64.
-fn in_memory(clock: Clock, chunks: &[bytes::Bytes]) -> Measure {
+fn in_memory(clock: Clock, data: &[u8]) -> Measure {
     let mut m = Measure::timed(clock);
     let mut crc = Crc64::new();
-    for chunk in chunks {
-        crc.update(chunk);
-    }
-    let bytes = chunks.iter().map(|chunk| chunk.len() as u64).sum();
-    (m.bytes, m.crc64) = (bytes, Some(crc.value()));
+    crc.update(data);
+    (m.bytes, m.crc64) = (data.len() as u64, Some(crc.value()));
     m
 }
 

@@ -114,3 +114,52 @@ async fn transfers_can_be_spawned() {
     .expect("joined")
     .expect("upload_dir");
 }
+
+/// `download_to` a `MemoryTarget`: the ranges of `download_file`, in parallel, into one
+/// buffer; an object larger than the target's limit fails before any range is fetched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_download_in_ranges_into_memory() {
+    use std::sync::Arc;
+
+    use cos_tokio::UploadBody;
+    use cos_tokio::cos_transfer::TransferOptions;
+    use cos_tokio::cos_transfer::fs::MemoryTarget;
+
+    let (emulator, client) = setup();
+    let data: Vec<u8> = (0..3_500_000u32).map(|i| (i % 251) as u8).collect();
+    client
+        .put_object(
+            &PutObject::new("mem.bin", Some(data.len() as u64)),
+            UploadBody::bytes(data.clone()),
+        )
+        .await
+        .expect("put");
+    let options = TransferOptions::default()
+        .part_size(1024 * 1024)
+        .concurrency(3);
+    let target = Arc::new(MemoryTarget::new(data.len() as u64));
+    let out = client
+        .download_to(
+            &GetObject::new("mem.bin"),
+            target.clone(),
+            options.clone(),
+            |_| {},
+        )
+        .await
+        .expect("download");
+    assert_eq!(out.fetched_bytes, data.len() as u64);
+    assert_eq!(out.crc64, cos_proto::crc64::crc64(&data));
+    assert!(target.take() == data, "the object, byte for byte");
+
+    let sent_before = emulator.traffic().sent();
+    let small = Arc::new(MemoryTarget::new(data.len() as u64 - 1));
+    let refused = client
+        .download_to(&GetObject::new("mem.bin"), small.clone(), options, |_| {})
+        .await;
+    assert!(refused.is_err(), "over the limit");
+    assert!(
+        emulator.traffic().sent() - sent_before < 1024,
+        "no range fetched after the HEAD"
+    );
+    assert!(small.take().is_empty());
+}

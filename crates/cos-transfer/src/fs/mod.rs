@@ -18,9 +18,11 @@ use crate::checkpoint::{DownloadCheckpoint, SourceIdentity, UploadCheckpoint};
 mod dir;
 mod files;
 mod local;
+mod memory;
 
 pub use files::TransferFiles;
 pub use local::{LocalDownloadStep, LocalUploadStep};
+pub use memory::MemoryTarget;
 
 /// The identity of a source file: its size, modification and change times, and inode.
 pub fn source_identity(metadata: &fs::Metadata) -> SourceIdentity {
