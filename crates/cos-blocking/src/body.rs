@@ -98,7 +98,7 @@ impl UploadBody {
         let attempt = self.0.attempt()?;
         let inner = match attempt.data {
             AttemptData::Bytes(bytes) => Inner::Bytes(io::Cursor::new(bytes)),
-            AttemptData::File { file, len } => Inner::File(Read::take(file, len)),
+            AttemptData::File { file, len, .. } => Inner::File(Read::take(file, len)),
             AttemptData::OneShot(OneShot(reader)) => Inner::Reader(reader),
         };
         Ok(AttemptReader {

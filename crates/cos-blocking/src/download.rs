@@ -415,6 +415,36 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_chunk_survives_its_buffer_being_set_aside_and_the_others_reused() {
+        let data: Vec<u8> = (0..6 * BUFFER).map(|i| (i % 239) as u8).collect();
+        let mut read = reader(&data, 100_000);
+        let mut buffers = ChunkBuffers::default();
+        let kept = buffers.next(None, &mut read).expect("a chunk").expect("ok");
+        let mut all = kept.to_vec();
+        while let Some(chunk) = buffers.next(None, &mut read) {
+            all.extend_from_slice(&chunk.expect("ok")); // dropped: its buffer is reusable
+        }
+        assert_eq!(all, data);
+        assert_eq!(
+            kept,
+            data[..100_000],
+            "the kept chunk was never written over"
+        );
+    }
+
+    #[test]
+    fn the_read_that_finds_the_end_has_room() {
+        let mut buffers = ChunkBuffers::default();
+        let mut room = 0;
+        let end = buffers.next(Some(0), |buf| {
+            room = buf.len();
+            Ok(0)
+        });
+        assert!(end.is_none());
+        assert!(room >= 1, "an empty buffer would end the body unchecked");
+    }
+
+    #[test]
     fn a_buffer_still_in_use_is_never_overwritten() {
         let data: Vec<u8> = (0..4 * BUFFER).map(|i| (i % 241) as u8).collect();
         let mut read = reader(&data, CHUNK);

@@ -306,3 +306,58 @@ fn abort_discards_the_upload() {
         .call(&ListParts::new("two", &id), &[])
         .assert_error(404, "NoSuchUpload");
 }
+
+/// A completed object is its parts' bytes by reference: ranged GETs, part copies and
+/// whole copies across the parts' boundaries read the right bytes, and deleting the
+/// source object or aborting other uploads leaves copies intact.
+#[test]
+fn completed_objects_read_across_part_boundaries() {
+    use cos_proto::ops::{ByteRange, CopyObject, DeleteObject, GetObject};
+
+    let emulator = Emulator::start(
+        EmulatorConfig::new()
+            .fixed_time(NOW)
+            .min_part_size(1000)
+            .bucket(BUCKET, false),
+    )
+    .expect("starts");
+    let client = Client::new(&emulator, BUCKET);
+    let parts = [data(1000, 1), data(1500, 2), data(7, 3)];
+    let whole = parts.concat();
+    let id = initiate(&client, "pieced");
+    let mut done = CompleteMultipartUpload::new("pieced", &id);
+    for (index, part) in parts.iter().enumerate() {
+        let number = index as u32 + 1;
+        done = done.part(number, &upload(&client, "pieced", &id, number, part));
+    }
+    assert_eq!(client.call(&done, &[]).status, 200);
+    assert_eq!(client.get("pieced").body, whole);
+    for (first, last) in [
+        (990, 1010),
+        (0, 2506),
+        (2499, 2501),
+        (1000, 1000),
+        (999, 2500),
+    ] {
+        let op = GetObject::new("pieced").range(ByteRange::inclusive(first, last).expect("range"));
+        let raw = client.call(&op, &[]);
+        assert_eq!(raw.status, 206, "{first}-{last}");
+        assert_eq!(
+            raw.body,
+            whole[first as usize..=last as usize],
+            "{first}-{last}"
+        );
+    }
+    let source = CopySource::new(BUCKET, "pieced", "ap-guangzhou");
+    let copy_id = initiate(&client, "copied");
+    let span =
+        UploadPartCopy::new("copied", &copy_id, 1, source.clone()).copy_source_range(995, 2502);
+    let etag = client.run(&span, &[]).expect("copy part").etag;
+    let done = CompleteMultipartUpload::new("copied", &copy_id).part(1, &etag);
+    assert_eq!(client.call(&done, &[]).status, 200);
+    let whole_copy = CopyObject::new("whole-copy", source);
+    assert_eq!(client.call(&whole_copy, &[]).status, 200);
+    assert_eq!(client.call(&DeleteObject::new("pieced"), &[]).status, 204);
+    assert_eq!(client.get("copied").body, whole[995..=2502]);
+    assert_eq!(client.get("whole-copy").body, whole);
+}

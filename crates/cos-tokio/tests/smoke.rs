@@ -139,12 +139,7 @@ async fn objects_download_in_ranges_into_memory() {
         .concurrency(3);
     let target = Arc::new(MemoryTarget::new(data.len() as u64));
     let out = client
-        .download_to(
-            &GetObject::new("mem.bin"),
-            target.clone(),
-            options.clone(),
-            |_| {},
-        )
+        .download_to(&GetObject::new("mem.bin"), target.clone(), options, |_| {})
         .await
         .expect("download");
     assert_eq!(out.fetched_bytes, data.len() as u64);

@@ -38,12 +38,16 @@ enum Source<R> {
 pub enum AttemptData<R> {
     /// Bytes in memory (empty for no payload).
     Bytes(Bytes),
-    /// A handle of its own on the file, positioned at the range's start: `len` bytes
-    /// to send.
+    /// A handle on the file, positioned at the range's start: `len` bytes to send.
+    /// The handle shares its position with the payload's other attempts (it is a
+    /// clone): a driver that may still be reading for an abandoned attempt must read
+    /// by position, from `offset`, not from the handle's position.
     File {
         /// The handle.
         file: File,
-        /// The bytes to send from its position.
+        /// Where the range starts in the file.
+        offset: u64,
+        /// The bytes to send from there.
         len: u64,
     },
     /// The one-shot source (only ever handed out once).
@@ -228,6 +232,7 @@ impl<R> Payload<R> {
                 own.seek(SeekFrom::Start(*offset)).map_err(file_error)?;
                 AttemptData::File {
                     file: own,
+                    offset: *offset,
                     len: *len,
                 }
             }
