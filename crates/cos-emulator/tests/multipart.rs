@@ -328,7 +328,7 @@ fn completed_objects_read_across_part_boundaries() {
     let mut done = CompleteMultipartUpload::new("pieced", &id);
     for (index, part) in parts.iter().enumerate() {
         let number = index as u32 + 1;
-        done = done.part(number, &upload(&client, "pieced", &id, number, part));
+        done = done.part(number, upload(&client, "pieced", &id, number, part));
     }
     assert_eq!(client.call(&done, &[]).status, 200);
     assert_eq!(client.get("pieced").body, whole);
