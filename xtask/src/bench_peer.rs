@@ -588,7 +588,7 @@ fn measure_in(
         EMULATOR_FLAGS.join(" "),
         log.display()
     );
-    let (_, _, check) = crate::bench_transfer::harness_client(&emulator.endpoint)?;
+    let (_, _, check) = crate::bench_transfer::harness_client(&emulator.endpoint, BUCKET)?;
     let peer = Peer {
         ours,
         theirs,

@@ -581,7 +581,7 @@ fn measure_in(
             emulator.endpoint,
             log.display()
         );
-        let (config, credentials, check) = harness_client(&emulator.endpoint)?;
+        let (config, credentials, check) = harness_client(&emulator.endpoint, BUCKET)?;
         let mut bench = Bench {
             driver: driver.clone(),
             python: python.clone(),
@@ -849,13 +849,14 @@ pub(crate) fn generate_source(tool: &Path, source: &Path, size: u64) -> Result<u
     .ok_or_else(|| "cos-bench gen printed no crc64".to_owned())
 }
 
-/// The harness's own client of the emulator at `endpoint` (path-style, the emulator's
-/// keys, no proxy), with its configuration and keys.
+/// The harness's own client of `bucket` on the emulator at `endpoint` (path-style, the
+/// emulator's keys, no proxy), with its configuration and keys.
 pub(crate) fn harness_client(
     endpoint: &str,
+    bucket: &str,
 ) -> Result<(Config, Credentials, cos_blocking::Client), String> {
     let authority = endpoint.trim_start_matches("http://");
-    let config = Config::builder("ap-guangzhou", BUCKET)
+    let config = Config::builder("ap-guangzhou", bucket)
         .path_style(authority)
         .build()
         .map_err(|e| e.to_string())?;
