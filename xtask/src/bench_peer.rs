@@ -37,7 +37,7 @@ use cos_proto::ops::{DeleteObject, ListObjects};
 
 use crate::bench_table::{Goal, MIB, Measured, Row, ratio_text, thousands};
 use crate::bench_transfer::{RSS_BOUND_MIB, check_room, run_sampled, size_label};
-use crate::interop::{Emulator, SECRET_ID, SECRET_KEY, build_emulator, cargo, target_dir};
+use crate::interop::{Emulator, SECRET_ID, SECRET_KEY, cargo};
 
 /// Rounds when `--runs` is not given.
 pub const DEFAULT_ROUNDS: usize = 5;
@@ -496,16 +496,7 @@ pub fn rows(root: &Path, size: u64, rounds: usize) -> (Vec<Row>, Option<Results>
 
 /// Builds the three programs, starts the emulator, seeds it and runs the rounds.
 pub fn measure(root: &Path, size: u64, rounds: usize) -> Result<Results, String> {
-    let target = target_dir(root);
-    let emulator_bin = build_emulator(
-        root,
-        &target,
-        true,
-        &["-p", "cos-bench", "--bin", "cos-bench"],
-    )?;
-    let ours = target
-        .join("release")
-        .join(format!("cos-bench{}", std::env::consts::EXE_SUFFIX));
+    let (target, emulator_bin, ours) = crate::bench_transfer::build_bench_programs(root)?;
     let theirs = build_opendal_bench(root, &target)?;
     // Beside the transfer rows' data (that folder is theirs to clear; this one is ours).
     let work = target.join("bench-transfer").join("peer");

@@ -518,16 +518,7 @@ pub fn measure(
     runs: usize,
     python: Result<PathBuf, String>,
 ) -> Result<Results, String> {
-    let target = target_dir(root);
-    let emulator_bin = build_emulator(
-        root,
-        &target,
-        true,
-        &["-p", "cos-bench", "--bin", "cos-bench"],
-    )?;
-    let driver = target
-        .join("release")
-        .join(format!("cos-bench{}", std::env::consts::EXE_SUFFIX));
+    let (target, emulator_bin, driver) = build_bench_programs(root)?;
     let work = target.join("bench-transfer");
     let _ = fs::remove_dir_all(&work);
     fs::create_dir_all(&work).map_err(|e| format!("creating {}: {e}", work.display()))?;
@@ -832,6 +823,21 @@ impl Bench {
     fn check_download(&self) -> Result<(), String> {
         check_downloaded(&self.driver, &self.download, self.size, self.source_crc)
     }
+}
+
+/// Builds the release emulator and `cos-bench`: `(target dir, emulator, cos-bench)`.
+pub(crate) fn build_bench_programs(root: &Path) -> Result<(PathBuf, PathBuf, PathBuf), String> {
+    let target = target_dir(root);
+    let emulator = build_emulator(
+        root,
+        &target,
+        true,
+        &["-p", "cos-bench", "--bin", "cos-bench"],
+    )?;
+    let cos_bench = target
+        .join("release")
+        .join(format!("cos-bench{}", std::env::consts::EXE_SUFFIX));
+    Ok((target, emulator, cos_bench))
 }
 
 /// Writes `size` pseudo-random bytes to `source` with `cos-bench gen` (the binary at
